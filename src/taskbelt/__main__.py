@@ -1,0 +1,7 @@
+"""Entry point for ``python -m taskbelt``."""
+
+import sys
+
+from taskbelt.cli import main
+
+sys.exit(main())

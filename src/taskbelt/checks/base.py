@@ -1,0 +1,127 @@
+"""What every check receives, and the helpers they share.
+
+A check is a function ``run(ctx: CheckContext) -> CheckResult``: it builds
+the tool's command line from the project, runs it through :mod:`taskbelt.proc`
+and turns the exit status and output into a verdict. A tool that cannot run
+or crashes is ``error`` (never ``passed``), and its output is kept.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from taskbelt import defaults, proc
+from taskbelt.errors import TaskbeltError, ToolError
+from taskbelt.interpreters import Interpreter
+from taskbelt.project import Project
+from taskbelt.results import CheckResult, Status
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem a tool reported at a place in the code."""
+
+    path: str
+    line: int
+    column: int
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}: {self.code} {self.message}".replace("  ", " ")
+
+    def to_json(self) -> dict[str, str | int]:
+        """Plain data for reports and annotations."""
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "code": self.code,
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    """Everything a check needs: the project and where its tools live."""
+
+    project: Project
+    tools_bin: Path | None = None
+    interpreter: Interpreter | None = None
+    project_python: Path | None = None
+    base_env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+
+    @property
+    def root(self) -> Path:
+        """The project root (commands run there)."""
+        return self.project.root
+
+    def env(self, **extra: str) -> dict[str, str]:
+        """The environment for a tool: tools' bin folder first on PATH."""
+        env = dict(self.base_env)
+        env.pop("VIRTUAL_ENV", None)
+        if self.tools_bin is not None:
+            env["PATH"] = os.pathsep.join([str(self.tools_bin), env.get("PATH", "")])
+        env.update(extra)
+        return env
+
+    def run(self, argv: Sequence[str], *, timeout: float | None = None, **extra_env: str) -> proc.Completed:
+        """Run a tool in the project root with :meth:`env`."""
+        return proc.run(argv, cwd=self.root, env=self.env(**extra_env), timeout=timeout)
+
+    def cache_dir(self, tool: str) -> Path:
+        """A cache folder for ``tool`` inside the repo's state folder."""
+        path = self.project.state_dir / "cache" / tool
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+
+def tail(text: str, limit: int = defaults.OUTPUT_TAIL_CHARS) -> str:
+    """The last ``limit`` characters of ``text`` (a tool's output can be huge)."""
+    return text if len(text) <= limit else "...\n" + text[-limit:]
+
+
+def plural(count: int, word: str) -> str:
+    """``1 finding`` / ``2 findings``."""
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def crashed(name: str, done: proc.Completed, started: float, what: str = "") -> CheckResult:
+    """The result for a tool that exited with a status that means it broke."""
+    return CheckResult(
+        name=name,
+        status=Status.ERROR,
+        seconds=time.perf_counter() - started,
+        summary=f"{done.argv[0]} crashed (exit {done.returncode}){': ' + what if what else ''}",
+        output=tail(done.output),
+    )
+
+
+def guarded(name: str, body: Callable[[], CheckResult]) -> CheckResult:
+    """Run a check body; a TaskbeltError becomes an ``error`` result.
+
+    Only taskbelt's own error family is turned into a verdict here; anything
+    else is a bug and propagates.
+    """
+    started = time.perf_counter()
+    try:
+        return body()
+    except ToolError as exc:
+        return CheckResult(
+            name, Status.ERROR, time.perf_counter() - started, exc.cause, tail(exc.output or exc.fix)
+        )
+    except TaskbeltError as exc:
+        return CheckResult(name, Status.ERROR, time.perf_counter() - started, exc.cause, exc.fix)
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def strip_ansi(text: str) -> str:
+    """Remove colour codes from a tool's output before parsing it."""
+    return _ANSI.sub("", text)

@@ -1,0 +1,66 @@
+"""Formatting check (black or ruff format), and the fix that applies it.
+
+The formatter follows the repository's own choice (see
+:attr:`taskbelt.project.Project.formatter`). Check mode runs the tool with
+``--check --diff``, which never writes a file.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+from taskbelt import defaults
+from taskbelt.checks import lint
+from taskbelt.checks.base import CheckContext, crashed, guarded, plural, tail
+from taskbelt.results import CheckResult, Status
+
+NAME = "format"
+_BLACK_WOULD = re.compile(r"^would reformat (?P<path>.+)$", re.M)
+_RUFF_WOULD = re.compile(r"^Would reformat: (?P<path>.+)$", re.M)
+_RUFF_DIFF_FILE = re.compile(r"^--- (?P<path>\S+)$", re.M)
+
+
+def argv(ctx: CheckContext, *, fix: bool = False) -> list[str]:
+    """The formatter's command for the whole repository."""
+    exclude = defaults.STATE_DIR_NAME
+    if ctx.project.formatter == "ruff":
+        mode = [] if fix else ["--check", "--diff"]
+        return ["ruff", "format", *mode, "--extend-exclude", exclude, *lint.config_args(ctx), "."]
+    mode = [] if fix else ["--check", "--diff"]
+    return ["black", *mode, "--extend-exclude", rf"/{re.escape(exclude)}/", "."]
+
+
+def would_reformat(ctx: CheckContext, output: str) -> list[str]:
+    """Files the formatter says it would change."""
+    if ctx.project.formatter == "ruff":
+        paths = _RUFF_WOULD.findall(output) or _RUFF_DIFF_FILE.findall(output)
+    else:
+        paths = _BLACK_WOULD.findall(output)
+    return sorted(dict.fromkeys(p.strip() for p in paths))
+
+
+def run(ctx: CheckContext) -> CheckResult:
+    """Check formatting without writing anything."""
+    return guarded(NAME, lambda: _run(ctx))
+
+
+def _run(ctx: CheckContext) -> CheckResult:
+    started = time.perf_counter()
+    tool = ctx.project.formatter
+    done = ctx.run(argv(ctx), RUFF_CACHE_DIR=str(ctx.cache_dir("ruff")))
+    if done.returncode not in (0, 1):
+        return crashed(NAME, done, started)
+    seconds = time.perf_counter() - started
+    if done.returncode == 0:
+        return CheckResult(NAME, Status.PASSED, seconds, f"{tool}: formatted")
+    files = would_reformat(ctx, done.output)
+    shown = ", ".join(files[:3]) + (" ..." if len(files) > 3 else "")  # noqa: PLR2004
+    return CheckResult(
+        NAME,
+        Status.FAILED,
+        seconds,
+        f"{tool}: {plural(len(files), 'file')} would be reformatted: {shown} (run `mise run fix`)",
+        tail(done.output),
+        {"formatter": tool, "files": files},
+    )

@@ -1,0 +1,71 @@
+"""ruff check: lint findings with file, line and rule."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from taskbelt import defaults
+from taskbelt.checks.base import CheckContext, Finding, crashed, guarded, plural, tail
+from taskbelt.results import CheckResult, Status
+
+NAME = "lint"
+EXCLUDE = defaults.STATE_DIR_NAME
+
+
+def config_args(ctx: CheckContext) -> list[str]:
+    """``--config`` with taskbelt's rules unless the repo configures ruff itself."""
+    return [] if ctx.project.has_ruff_config else ["--config", str(defaults.RUFF_CONFIG)]
+
+
+def argv(ctx: CheckContext, *, fix: bool = False) -> list[str]:
+    """The ruff command for the whole repository."""
+    mode = ["--fix"] if fix else ["--no-fix", "--output-format", "json"]
+    return ["ruff", "check", *mode, "--extend-exclude", EXCLUDE, *config_args(ctx), "."]
+
+
+def parse(stdout: str, relative: Callable[[Path], str] = str) -> list[Finding]:
+    """Turn ruff's JSON output into findings (paths made relative), sorted by place."""
+    findings = []
+    for item in json.loads(stdout or "[]"):
+        location = item.get("location") or {}
+        findings.append(
+            Finding(
+                path=relative(Path(str(item.get("filename", "")))),
+                line=int(location.get("row", 0)),
+                column=int(location.get("column", 0)),
+                code=str(item.get("code") or "syntax-error"),
+                message=str(item.get("message", "")),
+            )
+        )
+    return sorted(findings, key=lambda f: (f.path, f.line, f.column))
+
+
+def run(ctx: CheckContext) -> CheckResult:
+    """Lint the repository with ruff."""
+    return guarded(NAME, lambda: _run(ctx))
+
+
+def _run(ctx: CheckContext) -> CheckResult:
+    started = time.perf_counter()
+    done = ctx.run(argv(ctx), RUFF_CACHE_DIR=str(ctx.cache_dir("ruff")))
+    if done.returncode not in (0, 1):
+        return crashed(NAME, done, started)
+    try:
+        findings = parse(done.stdout, ctx.project.relative)
+    except json.JSONDecodeError:
+        return crashed(NAME, done, started, "unreadable output")
+    seconds = time.perf_counter() - started
+    if not findings:
+        return CheckResult(NAME, Status.PASSED, seconds, "no findings")
+    first = findings[0]
+    return CheckResult(
+        NAME,
+        Status.FAILED,
+        seconds,
+        f"{plural(len(findings), 'finding')}; first: {first}",
+        tail("\n".join(map(str, findings))),
+        {"findings": [f.to_json() for f in findings]},
+    )

@@ -1,0 +1,178 @@
+"""The `[tool.taskbelt]` settings model, validated at the edge.
+
+Sources, lowest to highest: taskbelt's defaults (``defaults.py``), the
+repository's ``[tool.taskbelt]`` table, then ``TASKBELT_*`` environment
+variables (nested keys with ``__``, e.g. ``TASKBELT_AUDIT__TIMEOUT``).
+TOML keys are kebab-case (``fail-under``); a key that is unknown or misspelt
+is an error that names it and suggests the nearest valid key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    SettingsError,
+)
+
+from taskbelt import defaults
+from taskbelt.errors import ConfigError
+
+Level = Literal["low", "medium", "high"]
+_VERSION = re.compile(r"^3\.\d{1,2}$")
+TABLE = "[tool.taskbelt]"
+
+
+class IgnoreRule(BaseModel):
+    """One advisory the audit may ignore, for a reason, until a date."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(min_length=1)
+    reason: str = Field(min_length=1)
+    until: dt.date | None = None
+
+
+class AuditSettings(BaseModel):
+    """`[tool.taskbelt.audit]`: where advisories come from and what may be ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    advisory_db: Path | None = None
+    osv_url: str | None = None
+    timeout: float = Field(default=defaults.AUDIT_TIMEOUT, gt=0)
+    groups: list[str] = Field(default_factory=list)
+    ignore: list[IgnoreRule] = Field(default_factory=list)
+    severity: Level = defaults.BANDIT_SEVERITY
+    confidence: Level = defaults.BANDIT_CONFIDENCE
+
+
+def _split_list(value: object) -> object:
+    """Accept ``"3.11,3.12"`` from the environment as well as a TOML list."""
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    """Everything a repository can set in `[tool.taskbelt]`."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=defaults.ENV_PREFIX,
+        env_nested_delimiter="__",
+        extra="forbid",
+        frozen=True,
+    )
+
+    python: Annotated[list[str] | None, NoDecode] = None
+    fail_under: float | None = Field(default=None, ge=0, le=100)
+    src: Annotated[list[str] | None, NoDecode] = None
+    tests: Annotated[list[str] | None, NoDecode] = None
+    formatter: Literal["black", "ruff"] | None = None
+    jobs: int | None = Field(default=None, ge=1)
+    audit: AuditSettings = Field(default_factory=AuditSettings)
+
+    _split = field_validator("python", "src", "tests", mode="before")(_split_list)
+
+    @field_validator("python")
+    @classmethod
+    def _versions(cls, value: list[str] | None) -> list[str] | None:
+        for version in value or []:
+            if not _VERSION.match(version):
+                msg = f"{version!r} is not a Python version like '3.12'"
+                raise ValueError(msg)
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Environment variables override the pyproject table (passed as init)."""
+        return (env_settings, init_settings)
+
+
+def _kebab(name: str) -> str:
+    return name.replace("_", "-")
+
+
+def _known_keys(model: type[BaseModel]) -> dict[str, str]:
+    """Map kebab-case TOML keys to field names for ``model``."""
+    return {_kebab(name): name for name in model.model_fields}
+
+
+_NESTED: dict[str, type[BaseModel]] = {"audit": AuditSettings, "ignore": IgnoreRule}
+
+
+def _unknown_key(path: str, key: str, known: Mapping[str, str]) -> ConfigError:
+    guess = difflib.get_close_matches(_kebab(key), list(known), n=1, cutoff=0.6)
+    hint = f"did you mean '{guess[0]}'?" if guess else f"valid keys: {', '.join(sorted(known))}"
+    return ConfigError(
+        f"[{path}] unknown key '{key}'",
+        f"{hint} (see the configuration reference in taskbelt's README)",
+    )
+
+
+def _to_fields(table: Mapping[str, Any], model: type[BaseModel], path: str) -> dict[str, Any]:
+    """Rename kebab-case keys to field names, rejecting unknown ones."""
+    known = _known_keys(model)
+    out: dict[str, Any] = {}
+    for key, value in table.items():
+        if key not in known:
+            raise _unknown_key(path, key, known)
+        field = known[key]
+        nested = _NESTED.get(field)
+        if nested is not None and isinstance(value, Mapping):
+            value = _to_fields(value, nested, f"{path}.{key}")
+        elif nested is not None and isinstance(value, list):
+            value = [
+                _to_fields(v, nested, f"{path}.{key}[{i}]") if isinstance(v, Mapping) else v
+                for i, v in enumerate(value)
+            ]
+        out[field] = value
+    return out
+
+
+def _describe(error: ValidationError) -> ConfigError:
+    first = error.errors()[0]
+    loc = ".".join(str(part) if isinstance(part, str) else f"[{part}]" for part in first["loc"])
+    key = _kebab(loc).replace(".[", "[")
+    env = defaults.ENV_PREFIX + "__".join(str(p).upper() for p in first["loc"] if isinstance(p, str))
+    got = first.get("input")
+    shown = "" if isinstance(got, dict | list) else f" (got {got!r})"
+    return ConfigError(
+        f"{TABLE} {key}: {first['msg']}{shown}",
+        f"fix '{key}' in pyproject.toml (or the {env} environment variable)",
+    )
+
+
+def load_settings(table: Mapping[str, Any]) -> Settings:
+    """Validate ``[tool.taskbelt]`` (already parsed) merged with the environment.
+
+    Raises:
+        ConfigError: a key is unknown or a value is invalid; the message names it.
+    """
+    fields = _to_fields(table, Settings, "tool.taskbelt")
+    try:
+        return Settings(**fields)
+    except ValidationError as exc:
+        raise _describe(exc) from None
+    except SettingsError as exc:
+        raise ConfigError(
+            f"a {defaults.ENV_PREFIX}* environment variable is invalid: {exc}",
+            "unset it or give it a valid value",
+        ) from None

@@ -1,0 +1,55 @@
+"""Every default value taskbelt uses, in one place.
+
+Other modules import names from here instead of repeating literals, so a
+default changes in one line and the configuration reference can be checked
+against this module.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Final
+
+#: Root of the taskbelt checkout (holds noxfile.py, config/, tasks/).
+TASKBELT_HOME: Final = Path(__file__).resolve().parents[2]
+CONFIG_DIR: Final = TASKBELT_HOME / "config"
+LOCKS_DIR: Final = CONFIG_DIR / "locks"
+TOOLS_IN: Final = CONFIG_DIR / "tools.in"
+NOXFILE: Final = TASKBELT_HOME / "noxfile.py"
+RUFF_CONFIG: Final = CONFIG_DIR / "ruff.toml"
+MYPY_CONFIG: Final = CONFIG_DIR / "mypy.ini"
+BANDIT_CONFIG: Final = CONFIG_DIR / "bandit.toml"
+
+#: Folder inside the user's repository that holds everything taskbelt generates.
+STATE_DIR_NAME: Final = ".taskbelt"
+ENVS_SUBDIR: Final = "nox"
+REPORTS_SUBDIR: Final = "reports"
+RESULTS_SUBDIR: Final = "results"
+COVERAGE_SUBDIR: Final = "coverage"
+
+#: Default coverage gate, in percent.
+FAIL_UNDER: Final = 90.0
+#: Seconds before an advisory service request is given up (fail closed).
+AUDIT_TIMEOUT: Final = 30.0
+#: Lowest bandit severity and confidence that fail the audit.
+BANDIT_SEVERITY: Final = "low"
+BANDIT_CONFIDENCE: Final = "low"
+
+#: Source and test folder names tried, in order, when `src`/`tests` are not set.
+TEST_DIR_CANDIDATES: Final = ("tests", "test")
+#: Dependency groups / extras that are considered test dependencies.
+TEST_GROUP_NAMES: Final = ("test", "tests", "testing", "dev")
+
+#: Environment variables that name taskbelt's runtime options.
+ENV_PREFIX: Final = "TASKBELT_"
+ENV_PROJECT_ROOT: Final = "TASKBELT_PROJECT_ROOT"
+ENV_REPORT: Final = "TASKBELT_REPORT"
+ENV_VERBOSE: Final = "TASKBELT_VERBOSE"
+ENV_RESULT_FILE: Final = "TASKBELT_RESULT_FILE"
+ENV_INTERPRETERS: Final = "TASKBELT_INTERPRETERS"
+
+#: The checks `check` runs, in the order the summary lists them.
+CHECK_ORDER: Final = ("lint", "format", "typecheck", "test", "coverage", "audit")
+
+#: Characters of a tool's output kept in a result (the tail is kept).
+OUTPUT_TAIL_CHARS: Final = 20_000

@@ -1,0 +1,144 @@
+"""Put the right packages into a virtual environment, once.
+
+nox creates and reuses the environments (with uv); this module fills them:
+a tool group from taskbelt's hashed locks, or the project with its locked
+(or, without ``uv.lock``, resolved) dependencies. Each install leaves a stamp
+holding the hash of its inputs, so an unchanged environment is not touched
+again; changing a pin, the lock or pyproject.toml reinstalls.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from taskbelt import defaults, proc, toolpins
+from taskbelt.errors import ToolError
+from taskbelt.project import Project
+
+_UV_TIMEOUT = 900.0
+
+
+def venv_python(venv: Path) -> Path:
+    """The interpreter inside ``venv``."""
+    return venv / "bin" / "python"
+
+
+def _stamp_ok(venv: Path, name: str, key: str) -> bool:
+    stamp = venv / f".taskbelt-{name}"
+    return stamp.is_file() and stamp.read_text(encoding="utf-8") == key
+
+
+def _write_stamp(venv: Path, name: str, key: str) -> None:
+    (venv / f".taskbelt-{name}").write_text(key, encoding="utf-8")
+
+
+def uv_pip_install(venv: Path, args: Sequence[str], *, cwd: Path | None = None) -> None:
+    """``uv pip install ARGS`` into ``venv``; a failure is a ToolError with uv's words."""
+    done = proc.run(
+        ["uv", "pip", "install", "--python", str(venv_python(venv)), *args],
+        cwd=cwd,
+        timeout=_UV_TIMEOUT,
+    )
+    if done.returncode != 0:
+        raise ToolError(
+            f"uv could not install {' '.join(args)[:120]}",
+            "read uv's message below; a network or resolution problem is the usual cause",
+            argv=done.argv,
+            returncode=done.returncode,
+            output=done.output,
+        )
+
+
+def create_venv(venv: Path, python: Path) -> None:
+    """Create ``venv`` with uv for ``python`` unless it already runs that interpreter."""
+    marker = venv / ".taskbelt-python"
+    if venv_python(venv).exists() and marker.is_file() and marker.read_text(encoding="utf-8") == str(python):
+        return
+    done = proc.run(["uv", "venv", "--quiet", "--clear", "--python", str(python), str(venv)], timeout=_UV_TIMEOUT)
+    if done.returncode != 0:
+        raise ToolError(f"uv could not create {venv}", done.stderr.strip(), output=done.output)
+    marker.write_text(str(python), encoding="utf-8")
+
+
+def install_tools(venv: Path, group: str) -> None:
+    """Install taskbelt's pinned tool ``group`` (hashes required)."""
+    key = toolpins.lock_digest(group)
+    if _stamp_ok(venv, f"tools-{group}", key):
+        return
+    lock = defaults.LOCKS_DIR / f"{group}.txt"
+    uv_pip_install(venv, ["--require-hashes", "-r", str(lock)])
+    _write_stamp(venv, f"tools-{group}", key)
+
+
+def project_key(project: Project) -> str:
+    """Hash of what decides the project's environment."""
+    digest = hashlib.sha256()
+    for name in ("pyproject.toml", "uv.lock", "setup.py", "setup.cfg"):
+        path = project.root / name
+        if path.is_file():
+            digest.update(name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def dependency_source(project: Project) -> str:
+    """Say where dependencies come from, for the summary."""
+    if project.lock is not None:
+        return "uv.lock (frozen)"
+    return "pyproject.toml (resolved now: no uv.lock)"
+
+
+def install_project(venv: Path, project: Project) -> None:
+    """Install the project (editable) with its runtime and test dependencies.
+
+    With ``uv.lock`` the exact locked set is installed (every group and extra,
+    hashes checked); without it, uv resolves ``pyproject.toml`` now.
+    """
+    key = project_key(project)
+    if _stamp_ok(venv, "project", key):
+        return
+    if project.lock is not None:
+        with tempfile.TemporaryDirectory() as tmp:
+            reqs = Path(tmp) / "requirements.txt"
+            export_locked(project, reqs, all_groups=True)
+            uv_pip_install(venv, ["-r", str(reqs)], cwd=project.root)
+        uv_pip_install(venv, ["--no-deps", "-e", str(project.root)], cwd=project.root)
+    else:
+        extras = ",".join(project.test_extras)
+        target = f"{project.root}[{extras}]" if extras else str(project.root)
+        args = ["-e", target]
+        for group in project.test_groups:
+            args += ["--group", f"{project.root / 'pyproject.toml'}:{group}"]
+        uv_pip_install(venv, args, cwd=project.root)
+    _write_stamp(venv, "project", key)
+
+
+def export_locked(
+    project: Project, out: Path, *, all_groups: bool, groups: Sequence[str] = ()
+) -> None:
+    """Write the locked set as hashed requirements (``uv export --frozen``).
+
+    Args:
+        project: the project whose ``uv.lock`` is exported.
+        out: where the requirements file goes.
+        all_groups: include every dependency group and extra (test envs);
+            otherwise only runtime dependencies plus ``groups`` (the audit).
+        groups: extra dependency groups to include when not ``all_groups``.
+    """
+    argv = ["uv", "export", "--frozen", "--format", "requirements-txt", "--no-emit-project", "--quiet"]
+    if all_groups:
+        argv += ["--all-groups", "--all-extras"]
+    else:
+        argv += ["--no-dev", *[a for g in groups for a in ("--group", g)]]
+    done = proc.run([*argv, "-o", str(out)], cwd=project.root, timeout=_UV_TIMEOUT)
+    if done.returncode != 0:
+        raise ToolError(
+            "uv could not export the locked dependencies (is uv.lock out of date?)",
+            "run `uv lock` and commit uv.lock",
+            argv=done.argv,
+            returncode=done.returncode,
+            output=done.output,
+        )

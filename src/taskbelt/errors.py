@@ -1,0 +1,59 @@
+"""The exception tree and the exit codes they map to.
+
+One base class per layer; the CLI's single handler turns each into a short
+message (cause, then fix) and an exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class ExitCode(enum.IntEnum):
+    """Process exit statuses, shared by every command."""
+
+    OK = 0
+    FAILED = 1
+    USAGE = 2
+    BUG = 3
+    INTERRUPTED = 130
+
+
+class TaskbeltError(Exception):
+    """A problem the user can fix; carries a cause and a suggested fix."""
+
+    exit_code = ExitCode.USAGE
+
+    def __init__(self, cause: str, fix: str = "") -> None:
+        super().__init__(cause)
+        self.cause = cause
+        self.fix = fix
+
+    def __str__(self) -> str:
+        return self.cause if not self.fix else f"{self.cause}\n{self.fix}"
+
+
+class ConfigError(TaskbeltError):
+    """`[tool.taskbelt]` or another configuration input is invalid."""
+
+
+class ProjectError(TaskbeltError):
+    """The repository is not something taskbelt can check (no pyproject, ...)."""
+
+
+class ToolError(TaskbeltError):
+    """A tool could not be started or crashed instead of giving a verdict."""
+
+    def __init__(
+        self,
+        cause: str,
+        fix: str = "",
+        *,
+        argv: tuple[str, ...] = (),
+        returncode: int | None = None,
+        output: str = "",
+    ) -> None:
+        super().__init__(cause, fix)
+        self.argv = argv
+        self.returncode = returncode
+        self.output = output

@@ -1,0 +1,43 @@
+"""``fix``: apply ruff's safe fixes and the formatter, writing files.
+
+The only taskbelt command that writes to the repository. Dependencies are
+never upgraded here; the audit says which ``uv lock --upgrade-package``
+would fix a vulnerable one.
+"""
+
+from __future__ import annotations
+
+import time
+
+from taskbelt.checks import formatting, lint
+from taskbelt.checks.base import CheckContext, crashed, guarded, tail
+from taskbelt.results import CheckResult, Status
+
+NAME = "fix"
+
+
+def fix_repo(ctx: CheckContext) -> CheckResult:
+    """Run ``ruff check --fix`` then the formatter on the repository."""
+    return guarded(NAME, lambda: _fix(ctx))
+
+
+def _fix(ctx: CheckContext) -> CheckResult:
+    started = time.perf_counter()
+    cache = {"RUFF_CACHE_DIR": str(ctx.cache_dir("ruff"))}
+    ruff = ctx.run(lint.argv(ctx, fix=True), **cache)
+    if ruff.returncode not in (0, 1):
+        return crashed(NAME, ruff, started)
+    fmt = ctx.run(formatting.argv(ctx, fix=True), **cache)
+    if fmt.returncode != 0:
+        return crashed(NAME, fmt, started)
+    output = tail(f"{ruff.output}\n{fmt.output}".strip())
+    seconds = time.perf_counter() - started
+    if ruff.returncode == 1:
+        return CheckResult(
+            NAME,
+            Status.FAILED,
+            seconds,
+            "formatted; some lint findings need a manual fix (see below)",
+            output,
+        )
+    return CheckResult(NAME, Status.PASSED, seconds, f"fixed and formatted with {ctx.project.formatter}", output)

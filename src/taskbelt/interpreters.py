@@ -1,0 +1,128 @@
+"""Find the Python interpreters that are present on this machine.
+
+uv and nox look for ``python3.X`` on PATH; behind pyenv's shims that fails
+for every version that is not the global one, and neither tool reads pyenv's
+or mise's install folders. So taskbelt looks there itself, verifies each
+candidate by running it, and hands the absolute path to nox and uv. Where
+none is found it asks ``uv python find``, which also sees uv-managed builds.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from packaging.specifiers import SpecifierSet
+
+from taskbelt import defaults, proc
+from taskbelt.errors import ToolError
+
+#: Minor versions taskbelt considers when only ``requires-python`` is given.
+KNOWN_MINORS = tuple(f"3.{minor}" for minor in range(9, 15))
+_PROBE = "import sys; print('%d.%d' % sys.version_info[:2])"
+
+
+@dataclass(frozen=True)
+class Interpreter:
+    """A Python version and the executable that runs it (None: not present)."""
+
+    version: str
+    path: Path | None
+
+    @property
+    def install_hint(self) -> str:
+        """The command that provides this version."""
+        return f"mise install python@{self.version} (or: uv python install {self.version})"
+
+
+def _home_dir(env: Mapping[str, str], var: str, default: str) -> Path:
+    return Path(env.get(var) or Path.home() / default)
+
+
+def candidates(version: str, env: Mapping[str, str]) -> Iterator[Path]:
+    """Places ``python<version>`` may live, most specific first."""
+    exe = f"python{version}"
+    install_roots = (
+        _home_dir(env, "MISE_DATA_DIR", ".local/share/mise") / "installs" / "python",
+        _home_dir(env, "PYENV_ROOT", ".pyenv") / "versions",
+        _home_dir(env, "UV_PYTHON_INSTALL_DIR", ".local/share/uv/python"),
+    )
+    for root in install_roots:
+        if root.is_dir():
+            for folder in sorted(root.iterdir(), reverse=True):
+                name = folder.name.removeprefix("cpython-")
+                if name == version or name.startswith(f"{version}."):
+                    yield folder / "bin" / exe
+    for folder in env.get("PATH", "").split(os.pathsep):
+        if folder:
+            yield Path(folder) / exe
+
+
+def probe(path: Path) -> str | None:
+    """The ``major.minor`` that ``path`` runs, or None if it does not run."""
+    if not (path.is_file() and os.access(path, os.X_OK)):
+        return None
+    try:
+        done = proc.run([str(path), "-c", _PROBE], timeout=20)
+    except ToolError:
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def find(version: str, env: Mapping[str, str] | None = None) -> Interpreter:
+    """Locate an interpreter for ``version`` (``"3.12"``)."""
+    environ = os.environ if env is None else env
+    for path in candidates(version, environ):
+        if probe(path) == version:
+            return Interpreter(version, path)
+    return Interpreter(version, _uv_find(version, environ))
+
+
+def _uv_find(version: str, env: Mapping[str, str]) -> Path | None:
+    if proc.which("uv", env.get("PATH")) is None:
+        return None
+    try:
+        done = proc.run(["uv", "python", "find", "--no-python-downloads", version], env=env, timeout=30)
+    except ToolError:
+        return None
+    found = Path(done.stdout.strip()) if done.returncode == 0 and done.stdout.strip() else None
+    return found if found is not None and probe(found) == version else None
+
+
+def wanted_versions(
+    explicit: list[str] | None, version_file: list[str], requires: SpecifierSet | None
+) -> tuple[list[str], bool]:
+    """The versions a repo asks for, and whether it named them itself.
+
+    ``[tool.taskbelt] python`` wins, then ``.python-version``; otherwise every
+    known minor version that ``requires-python`` admits (only those present
+    are used then).
+    """
+    if explicit:
+        return list(dict.fromkeys(explicit)), True
+    if version_file:
+        return list(dict.fromkeys(version_file)), True
+    spec = requires or SpecifierSet()
+    return [v for v in KNOWN_MINORS if spec.contains(f"{v}.0", prereleases=True)], False
+
+
+def encode(found: list[Interpreter]) -> str:
+    """Serialise resolved interpreters for child processes (avoids re-probing)."""
+    return ";".join(f"{i.version}={i.path or ''}" for i in found)
+
+
+def decode(text: str) -> list[Interpreter]:
+    """Inverse of :func:`encode`."""
+    out = []
+    for item in filter(None, text.split(";")):
+        version, _, path = item.partition("=")
+        out.append(Interpreter(version, Path(path) if path else None))
+    return out
+
+
+def from_env() -> list[Interpreter] | None:
+    """Interpreters resolved by a parent taskbelt process, if any."""
+    text = os.environ.get(defaults.ENV_INTERPRETERS)
+    return decode(text) if text else None

@@ -1,0 +1,77 @@
+"""Resolve the test matrix against the interpreters that are present.
+
+Versions come from ``[tool.taskbelt] python``, else ``.python-version``,
+else every version ``requires-python`` admits. A version the repo named
+itself but that is missing fails in CI (``CI=true``) with the command that
+installs it, and is skipped with a warning locally; versions only implied by
+``requires-python`` are used when present and otherwise left out quietly.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from packaging.version import Version
+
+from taskbelt import defaults, interpreters
+from taskbelt.errors import ConfigError
+from taskbelt.interpreters import Interpreter
+from taskbelt.project import Project
+
+
+@dataclass(frozen=True)
+class Matrix:
+    """The versions to test on: those present, and those named but missing."""
+
+    present: tuple[Interpreter, ...]
+    missing: tuple[Interpreter, ...]
+
+    @property
+    def newest(self) -> Interpreter:
+        """The newest present interpreter (used for type-checking)."""
+        return max(self.present, key=lambda i: Version(i.version))
+
+    @property
+    def all(self) -> tuple[Interpreter, ...]:
+        """Present then missing."""
+        return self.present + self.missing
+
+
+def in_ci(env: Mapping[str, str]) -> bool:
+    """True on a CI runner (``CI=true``, as GitHub Actions and GitLab set it)."""
+    return env.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
+def resolve(project: Project, env: Mapping[str, str] | None = None) -> Matrix:
+    """Find an interpreter for each wanted version.
+
+    Raises:
+        ConfigError: no wanted version is present, or (in CI) a named one is missing.
+    """
+    environ = os.environ if env is None else env
+    inherited = environ.get(defaults.ENV_INTERPRETERS)
+    if inherited:
+        found = interpreters.decode(inherited)
+        return Matrix(tuple(i for i in found if i.path), tuple(i for i in found if not i.path))
+    versions, explicit = interpreters.wanted_versions(
+        project.settings.python, project.python_version_file, project.requires_python
+    )
+    found = [interpreters.find(v, environ) for v in versions]
+    present = tuple(i for i in found if i.path is not None)
+    missing = tuple(i for i in found if i.path is None) if explicit else ()
+    if missing and in_ci(environ):
+        names = ", ".join(i.version for i in missing)
+        raise ConfigError(
+            f"Python {names} is in the test matrix but not installed on this machine",
+            f"install it: {missing[0].install_hint}; or run `mise run python:sync`",
+        )
+    if not present:
+        wanted = ", ".join(versions) or "(none)"
+        hint = missing[0].install_hint if missing else "mise install python@3.12"
+        raise ConfigError(
+            f"no Python interpreter for the test matrix is installed (wanted: {wanted})",
+            f"install one: {hint}; or set [tool.taskbelt] python to versions you have",
+        )
+    return Matrix(present, missing)

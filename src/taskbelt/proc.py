@@ -1,0 +1,99 @@
+"""The one module that starts processes.
+
+Everything taskbelt runs (tools, uv, nox, git) goes through :func:`run`, which
+logs the exact command, captures and decodes its output, applies a timeout and
+turns "could not start" into a :class:`~taskbelt.errors.ToolError`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess  # noqa: S404 - this module is the single door to subprocesses
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from taskbelt.errors import ToolError
+from taskbelt.output import LOGGER, format_command
+
+
+@dataclass(frozen=True)
+class Completed:
+    """The record of one finished process."""
+
+    argv: tuple[str, ...]
+    returncode: int
+    stdout: str
+    stderr: str
+    seconds: float
+
+    @property
+    def output(self) -> str:
+        """stdout and stderr together, stdout first."""
+        parts = [p for p in (self.stdout, self.stderr) if p.strip()]
+        return "\n".join(p.rstrip("\n") for p in parts)
+
+
+def which(name: str, path: str | None = None) -> str | None:
+    """Locate an executable on ``path`` (default: PATH)."""
+    return shutil.which(name, path=path)
+
+
+def run(
+    argv: Sequence[str],
+    *,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+    stdin: str | None = None,
+) -> Completed:
+    """Run ``argv`` to completion and return what it did.
+
+    Args:
+        argv: the command; ``argv[0]`` is looked up on the PATH of ``env``.
+        cwd: working directory.
+        env: the complete environment for the child (default: ours).
+        timeout: seconds before the child is killed and a ToolError raised.
+        stdin: text fed to the child's standard input.
+
+    Returns:
+        The completed process; a non-zero exit status is not an error here.
+
+    Raises:
+        ToolError: the executable is missing, or the timeout passed.
+    """
+    args = tuple(str(a) for a in argv)
+    environ = dict(os.environ if env is None else env)
+    exe = which(args[0], environ.get("PATH")) if os.sep not in args[0] else args[0]
+    if exe is None:
+        raise ToolError(
+            f"{args[0]} is not installed or not on PATH",
+            f"install {args[0]} (see `mise run doctor`), then run again",
+            argv=args,
+        )
+    LOGGER.info("$ %s", format_command(args))
+    start = time.perf_counter()
+    try:
+        done = subprocess.run(  # noqa: S603 - argv is built by taskbelt, never a shell string
+            [exe, *args[1:]],
+            cwd=cwd,
+            env=environ,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise ToolError(
+            f"{args[0]} did not finish within {timeout:g} s",
+            "raise the timeout or look at what the tool waits for",
+            argv=args,
+        ) from exc
+    seconds = time.perf_counter() - start
+    LOGGER.info("  -> exit %d in %.2f s", done.returncode, seconds)
+    return Completed(args, done.returncode, done.stdout, done.stderr, seconds)

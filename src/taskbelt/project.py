@@ -1,0 +1,301 @@
+"""Facts about the repository being checked, read from its files.
+
+Nothing here guesses what a file can tell: the root is where pyproject.toml
+is, the layout is what the folders show, Python versions come from
+``requires-python``, test dependencies from ``[dependency-groups]`` or extras.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+from taskbelt import defaults
+from taskbelt.config import Settings, load_settings
+from taskbelt.errors import ConfigError, ProjectError
+
+Formatter = Literal["black", "ruff"]
+_NOT_PACKAGES = frozenset(
+    {"tests", "test", "docs", "doc", "examples", "benchmarks", "build", "dist", "scripts", "tasks"}
+)
+_NOT_MODULES = frozenset({"setup.py", "noxfile.py", "conftest.py", "fabfile.py", "tasks.py"})
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Parse a TOML file; a syntax error becomes a ConfigError naming the spot."""
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(
+            f"{path}: invalid TOML: {exc}",
+            "fix the syntax at that line (TOML strings need quotes, tables need [brackets])",
+        ) from None
+    except OSError as exc:
+        raise ProjectError(f"{path}: cannot read: {exc.strerror}", "check the file's permissions") from None
+
+
+def find_root(start: Path) -> Path:
+    """The nearest folder at or above ``start`` that holds a pyproject.toml."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / "pyproject.toml").is_file():
+            return folder
+    raise ProjectError(
+        f"no pyproject.toml in {start} or any folder above it",
+        "run taskbelt inside your project, or create a pyproject.toml with a [project] table",
+    )
+
+
+def _get(table: Mapping[str, Any], *keys: str) -> Any:
+    node: Any = table
+    for key in keys:
+        if not isinstance(node, Mapping) or key not in node:
+            return None
+        node = node[key]
+    return node
+
+
+def _requirement_names(items: Iterable[Any]) -> set[str]:
+    names = set()
+    for item in items:
+        if isinstance(item, str):
+            try:
+                names.add(Requirement(item).name.lower())
+            except InvalidRequirement:
+                continue
+    return names
+
+
+@dataclass(frozen=True)
+class Project:
+    """One repository: its root, its pyproject data and its validated settings."""
+
+    root: Path
+    data: Mapping[str, Any]
+    settings: Settings = field(repr=False)
+
+    @classmethod
+    def load(cls, root: Path) -> Project:
+        """Read ``root/pyproject.toml`` and validate ``[tool.taskbelt]``."""
+        pyproject = root / "pyproject.toml"
+        if not pyproject.is_file():
+            raise ProjectError(
+                f"no pyproject.toml in {root}",
+                "create one with a [project] table, or run taskbelt from your project's root",
+            )
+        data = read_toml(pyproject)
+        table = _get(data, "tool", "taskbelt") or {}
+        if not isinstance(table, Mapping):
+            raise ConfigError("[tool.taskbelt] must be a table", "write it as [tool.taskbelt]")
+        return cls(root=root, data=data, settings=load_settings(table))
+
+    # -- names and paths -------------------------------------------------
+
+    @property
+    def name(self) -> str:
+        """The distribution name, or the folder name when [project] has none."""
+        return str(_get(self.data, "project", "name") or self.root.name)
+
+    @property
+    def state_dir(self) -> Path:
+        """Where taskbelt keeps environments, results and reports for this repo."""
+        return self.root / defaults.STATE_DIR_NAME
+
+    @property
+    def reports_dir(self) -> Path:
+        """Reports (JUnit, coverage XML/HTML, SARIF) for this repo."""
+        return self.state_dir / defaults.REPORTS_SUBDIR
+
+    @property
+    def lock(self) -> Path | None:
+        """``uv.lock`` when the repo has one."""
+        lock = self.root / "uv.lock"
+        return lock if lock.is_file() else None
+
+    @cached_property
+    def layout(self) -> Literal["src", "flat"]:
+        """``src`` when the code lives under ``src/``, else ``flat``."""
+        return "src" if (self.root / "src").is_dir() and self._modules_in(self.root / "src") else "flat"
+
+    @cached_property
+    def source_paths(self) -> tuple[Path, ...]:
+        """Packages and modules to lint, type-check, measure and scan."""
+        if self.settings.src is not None:
+            return tuple(self._existing(self.settings.src, "src"))
+        base = self.root / "src" if self.layout == "src" else self.root
+        return tuple(self._modules_in(base))
+
+    @cached_property
+    def test_paths(self) -> tuple[Path, ...]:
+        """Folders that hold the tests."""
+        if self.settings.tests is not None:
+            return tuple(self._existing(self.settings.tests, "tests"))
+        return tuple(
+            self.root / name
+            for name in defaults.TEST_DIR_CANDIDATES
+            if (self.root / name).is_dir()
+        )[:1]
+
+    @property
+    def import_names(self) -> tuple[str, ...]:
+        """Top-level import names of the project's code (for coverage)."""
+        return tuple(p.stem if p.suffix == ".py" else p.name for p in self.source_paths)
+
+    def relative(self, path: Path) -> str:
+        """``path`` relative to the root, for commands run in the root."""
+        try:
+            return str(path.relative_to(self.root))
+        except ValueError:
+            return str(path)
+
+    def _existing(self, entries: Iterable[str], key: str) -> Iterable[Path]:
+        for entry in entries:
+            path = (self.root / entry).resolve()
+            if not path.exists():
+                raise ConfigError(
+                    f"[tool.taskbelt] {key}: {entry!r} does not exist in {self.root}",
+                    f"set '{key}' to folders that exist, relative to the project root",
+                )
+            yield path
+
+    @staticmethod
+    def _modules_in(base: Path) -> list[Path]:
+        found = []
+        for entry in sorted(base.iterdir()):
+            if entry.name.startswith((".", "_")) or entry.name in _NOT_PACKAGES:
+                continue
+            if entry.is_dir() and (entry / "__init__.py").is_file():
+                found.append(entry)
+            elif entry.suffix == ".py" and entry.name not in _NOT_MODULES and base.name == "src":
+                found.append(entry)
+            elif entry.suffix == ".py" and entry.name not in _NOT_MODULES and not entry.name.startswith("test"):
+                found.append(entry)
+        return found
+
+    # -- Python versions and dependencies ---------------------------------
+
+    @property
+    def requires_python(self) -> SpecifierSet | None:
+        """``[project] requires-python``, parsed."""
+        raw = _get(self.data, "project", "requires-python")
+        if raw is None:
+            return None
+        try:
+            return SpecifierSet(str(raw))
+        except InvalidSpecifier:
+            raise ConfigError(
+                f"[project] requires-python: {raw!r} is not a version specifier",
+                "write it like '>=3.10'",
+            ) from None
+
+    @property
+    def python_version_file(self) -> list[str]:
+        """Versions listed in ``.python-version`` (major.minor), if present."""
+        path = self.root / ".python-version"
+        if not path.is_file():
+            return []
+        versions = []
+        for line in path.read_text(encoding="utf-8").splitlines():
+            parts = line.strip().split(".")
+            if len(parts) >= 2 and parts[0] == "3" and parts[1].isdigit():  # noqa: PLR2004
+                versions.append(f"3.{parts[1]}")
+        return versions
+
+    @property
+    def dependency_groups(self) -> dict[str, list[Any]]:
+        """``[dependency-groups]`` as written."""
+        groups = self.data.get("dependency-groups") or {}
+        return dict(groups) if isinstance(groups, Mapping) else {}
+
+    @property
+    def optional_dependencies(self) -> dict[str, list[Any]]:
+        """``[project.optional-dependencies]`` as written."""
+        extras = _get(self.data, "project", "optional-dependencies") or {}
+        return dict(extras) if isinstance(extras, Mapping) else {}
+
+    @property
+    def test_groups(self) -> list[str]:
+        """Dependency groups that hold test dependencies."""
+        return [g for g in self.dependency_groups if g in defaults.TEST_GROUP_NAMES]
+
+    @property
+    def test_extras(self) -> list[str]:
+        """Extras that hold test dependencies."""
+        return [e for e in self.optional_dependencies if e in defaults.TEST_GROUP_NAMES]
+
+    def _all_requirement_names(self) -> set[str]:
+        names = _requirement_names(_get(self.data, "project", "dependencies") or [])
+        for items in (*self.optional_dependencies.values(), *self.dependency_groups.values()):
+            names |= _requirement_names(items)
+        return names
+
+    # -- tool configuration the repo brings ------------------------------
+
+    def has_tool_config(self, tool: str, files: Iterable[str] = ()) -> bool:
+        """True when pyproject has ``[tool.<tool>]`` or one of ``files`` exists."""
+        if _get(self.data, "tool", tool) is not None:
+            return True
+        return any((self.root / name).is_file() for name in files)
+
+    @property
+    def has_ruff_config(self) -> bool:
+        """The repo configures ruff itself."""
+        return self.has_tool_config("ruff", ("ruff.toml", ".ruff.toml"))
+
+    @property
+    def has_mypy_config(self) -> bool:
+        """The repo configures mypy itself."""
+        if self.has_tool_config("mypy", ("mypy.ini", ".mypy.ini")):
+            return True
+        setup_cfg = self.root / "setup.cfg"
+        return setup_cfg.is_file() and "[mypy" in setup_cfg.read_text(encoding="utf-8")
+
+    @property
+    def has_bandit_config(self) -> bool:
+        """The repo has a ``[tool.bandit]`` table."""
+        return _get(self.data, "tool", "bandit") is not None
+
+    @property
+    def formatter(self) -> Formatter:
+        """black or ruff format, following the repo's own choice."""
+        if self.settings.formatter is not None:
+            return self.settings.formatter
+        if _get(self.data, "tool", "black") is not None or self.depends_on_black:
+            return "black"
+        if _get(self.data, "tool", "ruff", "format") is not None or self._ruff_file_has_format():
+            return "ruff"
+        return "black"
+
+    def _ruff_file_has_format(self) -> bool:
+        for name in ("ruff.toml", ".ruff.toml"):
+            path = self.root / name
+            if path.is_file() and "format" in read_toml(path):
+                return True
+        return False
+
+    @property
+    def depends_on_black(self) -> bool:
+        """black appears among the project's dependencies or groups."""
+        return "black" in self._all_requirement_names()
+
+    @property
+    def coverage_fail_under(self) -> float | None:
+        """``[tool.coverage.report] fail_under`` when the repo sets it."""
+        value = _get(self.data, "tool", "coverage", "report", "fail_under")
+        return float(value) if isinstance(value, int | float) else None
+
+    @property
+    def fail_under(self) -> float:
+        """The coverage gate: taskbelt's setting, else coverage's, else the default."""
+        if self.settings.fail_under is not None:
+            return self.settings.fail_under
+        return self.coverage_fail_under or defaults.FAIL_UNDER
+

@@ -1,0 +1,114 @@
+"""Check results as values, and how a run reduces to an exit code."""
+
+from __future__ import annotations
+
+import enum
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from taskbelt.errors import ExitCode
+
+
+class Status(enum.StrEnum):
+    """A check's verdict."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """What one check found.
+
+    ``summary`` is the one-line reason shown in the table; ``output`` is the
+    tool's captured output, shown when the check did not pass; ``details``
+    holds machine-readable extras (coverage figure, findings) for reports.
+    """
+
+    name: str
+    status: Status
+    seconds: float = 0.0
+    summary: str = ""
+    output: str = ""
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        """True when the check did not fail or error."""
+        return self.status in {Status.PASSED, Status.SKIPPED}
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain data for a result file."""
+        data = asdict(self)
+        data["status"] = self.status.value
+        data["details"] = dict(self.details)
+        return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> CheckResult:
+        """Inverse of :meth:`to_json`."""
+        return cls(
+            name=str(data["name"]),
+            status=Status(data["status"]),
+            seconds=float(data.get("seconds", 0.0)),
+            summary=str(data.get("summary", "")),
+            output=str(data.get("output", "")),
+            details=dict(data.get("details") or {}),
+        )
+
+    def write(self, path: Path) -> None:
+        """Write this result as JSON, atomically."""
+        write_text_atomic(path, json.dumps(self.to_json(), indent=2, sort_keys=True))
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """All results of one taskbelt command."""
+
+    results: tuple[CheckResult, ...]
+    notes: tuple[str, ...] = ()
+
+    @property
+    def status(self) -> Status:
+        """error if any errored, failed if any failed, else passed."""
+        statuses = {r.status for r in self.results}
+        if Status.ERROR in statuses:
+            return Status.ERROR
+        if Status.FAILED in statuses:
+            return Status.FAILED
+        return Status.PASSED
+
+    @property
+    def exit_code(self) -> ExitCode:
+        """0 passed, 1 a check failed, 2 a check could not run (fail closed)."""
+        return {
+            Status.PASSED: ExitCode.OK,
+            Status.FAILED: ExitCode.FAILED,
+            Status.ERROR: ExitCode.USAGE,
+        }[self.status]
+
+
+def ordered(results: Iterable[CheckResult], order: Iterable[str]) -> tuple[CheckResult, ...]:
+    """Sort results by ``order`` (prefix match, so ``test-3.12`` sorts as ``test``)."""
+    rank = {name: i for i, name in enumerate(order)}
+
+    def key(result: CheckResult) -> tuple[int, str]:
+        base = result.name.split("-", 1)[0]
+        return rank.get(base, len(rank)), result.name
+
+    return tuple(sorted(results, key=key))
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text + "\n")
+    Path(tmp).replace(path)
