@@ -1,0 +1,189 @@
+"""Each check runs the real tool on a real throwaway repository."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import CLEAN_PYPROJECT, CLEAN_SRC, git
+
+from taskbelt import envs
+from taskbelt.checks import coverage, formatting, lint, pytest_cov, typecheck
+from taskbelt.checks.base import CheckContext
+from taskbelt.fixer import fix_repo
+from taskbelt.interpreters import Interpreter
+from taskbelt.project import Project
+from taskbelt.results import Status
+
+MakeRepo = Callable[..., Project]
+ToolVenv = Callable[[str], Path]
+
+pytestmark = pytest.mark.slow
+
+
+def snapshot(root: Path) -> dict[str, str]:
+    """Hashes of every file outside the state folder and .git."""
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and ".taskbelt" not in p.parts and ".git" not in p.parts
+    }
+
+
+def ctx_for(project: Project, venv: Path, **kw: object) -> CheckContext:
+    return CheckContext(project=project, tools_bin=venv / "bin", **kw)  # type: ignore[arg-type]
+
+
+class TestLint:
+    def test_clean(self, make_repo: MakeRepo, tool_venv: ToolVenv) -> None:
+        """A clean repo has no findings."""
+        result = lint.run(ctx_for(make_repo(), tool_venv("lint")))
+        assert result.status is Status.PASSED, result.output
+
+    def test_unused_import(self, make_repo: MakeRepo, tool_venv: ToolVenv) -> None:
+        """An unused import fails with file, line and rule, and the repo is untouched."""
+        project = make_repo({**CLEAN_SRC, "src/demo/extra.py": "import os\n"})
+        before = snapshot(project.root)
+        result = lint.run(ctx_for(project, tool_venv("lint")))
+        assert result.status is Status.FAILED
+        assert "src/demo/extra.py:1:8: F401" in result.summary
+        assert result.details["findings"][0]["code"] == "F401"
+        assert snapshot(project.root) == before
+
+    def test_repo_config_is_honoured(self, make_repo: MakeRepo, tool_venv: ToolVenv) -> None:
+        """A repo's own [tool.ruff] replaces taskbelt's rules (here: E401 ignored)."""
+        pyproject = CLEAN_PYPROJECT + "[tool.ruff.lint]\nselect = ['E']\nignore = ['E401']\n"
+        project = make_repo({**CLEAN_SRC, "src/demo/extra.py": "import os, sys\n"}, pyproject=pyproject)
+        result = lint.run(ctx_for(project, tool_venv("lint")))
+        assert result.status is Status.PASSED, result.output
+
+    def test_broken_config_is_error_with_stderr(self, make_repo: MakeRepo, tool_venv: ToolVenv) -> None:
+        """ruff refusing its configuration is an error, not a failure, and shows why."""
+        pyproject = CLEAN_PYPROJECT + "[tool.ruff]\nline-length = 'long'\n"
+        result = lint.run(ctx_for(make_repo(pyproject=pyproject), tool_venv("lint")))
+        assert result.status is Status.ERROR
+        assert "ruff crashed (exit 2)" in result.summary
+        assert "line-length" in result.output
+
+
+class TestFormat:
+    def test_badly_formatted(self, make_repo: MakeRepo, tool_venv: ToolVenv) -> None:
+        """black --check names the file and writes nothing."""
+        project = make_repo({**CLEAN_SRC, "src/demo/ugly.py": "x  =  {'a':1}\n"})
+        before = snapshot(project.root)
+        result = formatting.run(ctx_for(project, tool_venv("format")))
+        assert result.status is Status.FAILED
+        assert "black: 1 file would be reformatted" in result.summary
+        assert "ugly.py" in result.summary
+        assert snapshot(project.root) == before
+
+    def test_ruff_format_when_configured(self, make_repo: MakeRepo, tool_venv: ToolVenv) -> None:
+        """A repo that configures [tool.ruff.format] is checked by ruff format."""
+        pyproject = CLEAN_PYPROJECT + "[tool.ruff.format]\nquote-style = 'single'\n"
+        project = make_repo({**CLEAN_SRC, "src/demo/q.py": 'x = "a"\n'}, pyproject=pyproject)
+        result = formatting.run(ctx_for(project, tool_venv("format")))
+        assert result.status is Status.FAILED
+        assert result.summary.startswith("ruff: 1 file would be reformatted: src/demo/q.py")
+
+    def test_fix_writes(self, make_repo: MakeRepo, tool_venv: ToolVenv) -> None:
+        """fix applies ruff fixes and the formatter; the check then passes."""
+        project = make_repo({**CLEAN_SRC, "src/demo/ugly.py": "import os\nx  =  {'a':1}\n"})
+        ctx = ctx_for(project, tool_venv("format"))
+        assert fix_repo(ctx).status is Status.PASSED
+        assert (project.root / "src/demo/ugly.py").read_text() == 'x = {"a": 1}\n'
+        assert formatting.run(ctx).status is Status.PASSED
+
+
+@pytest.fixture(scope="module")
+def project_env(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Project, Interpreter], Path]:
+    """Build an environment with the project and taskbelt's test tools."""
+
+    def build(project: Project, interpreter: Interpreter) -> Path:
+        assert interpreter.path is not None
+        venv = tmp_path_factory.mktemp("env") / "venv"
+        envs.create_venv(venv, interpreter.path)
+        envs.install_project(venv, project)
+        envs.install_tools(venv, "test")
+        return venv
+
+    return build
+
+
+class TestTypecheck:
+    def test_type_error(
+        self, make_repo: MakeRepo, tool_venv: ToolVenv, project_env: Callable[..., Path], python312: Interpreter
+    ) -> None:
+        """A wrong return type fails with path:line and the error code."""
+        files = {**CLEAN_SRC, "src/demo/bad.py": "def f() -> int:\n    return 'x'\n"}
+        project = make_repo(files)
+        env = project_env(project, python312)
+        result = typecheck.run(ctx_for(project, tool_venv("typecheck"), project_python=env / "bin/python"))
+        assert result.status is Status.FAILED
+        assert result.details["findings"][0]["path"] == "src/demo/bad.py"
+        assert result.details["findings"][0]["line"] == 2
+        assert result.details["findings"][0]["code"] == "return-value"
+
+
+class TestPytestAndCoverage:
+    def test_pass_then_gate(
+        self, make_repo: MakeRepo, tool_venv: ToolVenv, project_env: Callable[..., Path], python312: Interpreter
+    ) -> None:
+        """Tests pass, and coverage under the gate fails showing measured vs required."""
+        files = {
+            **CLEAN_SRC,
+            "src/demo/more.py": "def unused(x: int) -> int:\n    if x:\n        return 1\n    return 2\n",
+        }
+        project = make_repo(files)
+        env = project_env(project, python312)
+        ctx = ctx_for(project, tool_venv("coverage"), interpreter=python312, project_python=env / "bin/python")
+        result = pytest_cov.run(ctx)
+        assert result.status is Status.PASSED, result.output
+        assert result.summary == "1 passed, 0 failed, 0 skipped"
+        assert (project.reports_dir / "junit-3.12.xml").is_file()
+        gate = coverage.run(ctx)
+        assert gate.status is Status.FAILED
+        assert "% covered, 90% required" in gate.summary
+        assert gate.details["percent"] < 90
+        assert (project.reports_dir / "coverage.xml").is_file()
+        assert (project.reports_dir / "htmlcov" / "index.html").is_file()
+
+    def test_zero_tests_is_a_failure(
+        self, make_repo: MakeRepo, project_env: Callable[..., Path], python312: Interpreter
+    ) -> None:
+        """No tests collected fails and says so."""
+        files = {"src/demo/__init__.py": "", "tests/test_nothing.py": "X = 1\n"}
+        project = make_repo(files)
+        env = project_env(project, python312)
+        result = pytest_cov.run(ctx_for(project, env, interpreter=python312, project_python=env / "bin/python"))
+        assert result.status is Status.FAILED
+        assert "no tests were collected" in result.summary
+
+    def test_failing_test_named(
+        self, make_repo: MakeRepo, project_env: Callable[..., Path], python312: Interpreter
+    ) -> None:
+        """A failing test is named in the summary."""
+        files = {**CLEAN_SRC, "tests/test_demo.py": "def test_wrong() -> None:\n    assert 1 == 2\n"}
+        project = make_repo(files)
+        env = project_env(project, python312)
+        result = pytest_cov.run(ctx_for(project, env, interpreter=python312, project_python=env / "bin/python"))
+        assert result.status is Status.FAILED
+        assert "0 passed, 1 failed" in result.summary
+        assert "test_wrong" in result.summary
+
+    def test_coverage_without_data_is_error(self, make_repo: MakeRepo, tool_venv: ToolVenv) -> None:
+        """No coverage data at all is an error, never a pass."""
+        result = coverage.run(ctx_for(make_repo(), tool_venv("coverage")))
+        assert result.status is Status.ERROR
+        assert "no coverage data" in result.summary
+
+
+def test_git_tree_untouched_by_checks(make_repo: MakeRepo, tool_venv: ToolVenv) -> None:
+    """Check mode leaves git's view of the repo clean (state lives in .taskbelt/)."""
+    project = make_repo({**CLEAN_SRC, "src/demo/extra.py": "import os\n"})
+    (project.state_dir).mkdir()
+    (project.state_dir / ".gitignore").write_text("*\n")
+    lint.run(ctx_for(project, tool_venv("lint")))
+    formatting.run(ctx_for(project, tool_venv("format")))
+    assert git(project.root, "status", "--porcelain") == ""

@@ -1,0 +1,159 @@
+"""Project discovery: root, layout, paths, formatter choice, bad input."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import write_files
+
+from taskbelt.errors import ConfigError, ProjectError
+from taskbelt.project import Project, find_root
+
+MakeRepo = Callable[..., Project]
+
+
+def project_at(root: Path, files: dict[str, str]) -> Project:
+    write_files(root, files)
+    return Project.load(root)
+
+
+class TestRoot:
+    def test_found_from_subfolder(self, tmp_path: Path) -> None:
+        """The root is the nearest folder above with a pyproject.toml."""
+        write_files(tmp_path, {"pyproject.toml": "[project]\nname='x'\n", "a/b/c.txt": ""})
+        assert find_root(tmp_path / "a" / "b") == tmp_path
+
+    def test_no_pyproject(self, tmp_path: Path) -> None:
+        """No pyproject.toml anywhere is a ProjectError that says what to do."""
+        with pytest.raises(ProjectError) as info:
+            find_root(tmp_path)
+        assert "no pyproject.toml" in info.value.cause
+        assert "pyproject.toml" in info.value.fix
+
+    def test_malformed_toml(self, tmp_path: Path) -> None:
+        """Broken TOML names the file and the spot."""
+        write_files(tmp_path, {"pyproject.toml": "[project\nname = 'x'\n"})
+        with pytest.raises(ConfigError) as info:
+            Project.load(tmp_path)
+        assert "pyproject.toml: invalid TOML" in info.value.cause
+        assert "line 1" in info.value.cause
+
+    def test_taskbelt_not_a_table(self, tmp_path: Path) -> None:
+        """tool.taskbelt must be a table."""
+        write_files(tmp_path, {"pyproject.toml": "[tool]\ntaskbelt = 3\n"})
+        with pytest.raises(ConfigError, match="must be a table"):
+            Project.load(tmp_path)
+
+
+class TestLayout:
+    def test_src_layout(self, make_repo: MakeRepo) -> None:
+        """Packages under src/ are found, tests/ too."""
+        project = make_repo()
+        assert project.layout == "src"
+        assert [p.name for p in project.source_paths] == ["demo"]
+        assert [p.name for p in project.test_paths] == ["tests"]
+        assert project.import_names == ("demo",)
+
+    def test_flat_layout(self, tmp_path: Path) -> None:
+        """Top-level packages and modules, not tests or tooling files."""
+        project = project_at(
+            tmp_path,
+            {
+                "pyproject.toml": "[project]\nname='flat'\n",
+                "flat/__init__.py": "",
+                "helper.py": "",
+                "noxfile.py": "",
+                "docs/conf.py": "",
+                "test/test_x.py": "",
+            },
+        )
+        assert project.layout == "flat"
+        assert sorted(p.name for p in project.source_paths) == ["flat", "helper.py"]
+        assert [p.name for p in project.test_paths] == ["test"]
+
+    def test_configured_paths(self, tmp_path: Path) -> None:
+        """src and tests from [tool.taskbelt] win over detection."""
+        project = project_at(
+            tmp_path,
+            {
+                "pyproject.toml": "[tool.taskbelt]\nsrc=['lib/pkg']\ntests=['checks']\n",
+                "lib/pkg/__init__.py": "",
+                "checks/test_a.py": "",
+            },
+        )
+        assert project.source_paths == (tmp_path / "lib" / "pkg",)
+        assert project.test_paths == (tmp_path / "checks",)
+
+    def test_configured_path_missing(self, tmp_path: Path) -> None:
+        """A configured path that does not exist is named in the error."""
+        project = project_at(tmp_path, {"pyproject.toml": "[tool.taskbelt]\nsrc=['nope']\n"})
+        with pytest.raises(ConfigError, match="src: 'nope' does not exist"):
+            _ = project.source_paths
+
+
+class TestFormatterChoice:
+    @pytest.mark.parametrize(
+        ("pyproject", "expected"),
+        [
+            ("[project]\nname='x'\n", "black"),
+            ("[tool.black]\nline-length=100\n", "black"),
+            ("[tool.ruff.format]\nquote-style='single'\n", "ruff"),
+            ("[project]\nname='x'\n[dependency-groups]\ndev=['black>=24']\n[tool.ruff.format]\n", "black"),
+            ("[tool.taskbelt]\nformatter='ruff'\n[tool.black]\n", "ruff"),
+        ],
+    )
+    def test_follows_repo(self, tmp_path: Path, pyproject: str, expected: str) -> None:
+        """black where configured or depended on, ruff format where configured, else black."""
+        assert project_at(tmp_path, {"pyproject.toml": pyproject}).formatter == expected
+
+    def test_ruff_toml_format_section(self, tmp_path: Path) -> None:
+        """A [format] table in ruff.toml chooses ruff format."""
+        project = project_at(
+            tmp_path, {"pyproject.toml": "[project]\nname='x'\n", "ruff.toml": "[format]\n"}
+        )
+        assert project.formatter == "ruff"
+        assert project.has_ruff_config
+
+
+class TestFacts:
+    def test_fail_under_sources(self, tmp_path: Path) -> None:
+        """taskbelt's fail-under wins, then coverage's fail_under, then 90."""
+        assert project_at(tmp_path / "a", {"pyproject.toml": ""}).fail_under == 90
+        cov = "[tool.coverage.report]\nfail_under = 70\n"
+        assert project_at(tmp_path / "b", {"pyproject.toml": cov}).fail_under == 70
+        both = cov + "[tool.taskbelt]\nfail-under = 95\n"
+        assert project_at(tmp_path / "c", {"pyproject.toml": both}).fail_under == 95
+
+    def test_test_groups_and_extras(self, tmp_path: Path) -> None:
+        """Groups and extras named like test dependencies are found."""
+        project = project_at(
+            tmp_path,
+            {
+                "pyproject.toml": (
+                    "[project]\nname='x'\n[project.optional-dependencies]\ntest=['a']\ncli=['b']\n"
+                    "[dependency-groups]\ndev=['c']\ndocs=['d']\n"
+                )
+            },
+        )
+        assert project.test_extras == ["test"]
+        assert project.test_groups == ["dev"]
+
+    def test_python_version_file(self, tmp_path: Path) -> None:
+        """.python-version lines become major.minor versions."""
+        project = project_at(
+            tmp_path, {"pyproject.toml": "", ".python-version": "3.12.1\n3.11\npypy3.10\n"}
+        )
+        assert project.python_version_file == ["3.12", "3.11"]
+
+    def test_bad_requires_python(self, tmp_path: Path) -> None:
+        """An unparsable requires-python is a clear error."""
+        project = project_at(tmp_path, {"pyproject.toml": "[project]\nrequires-python='>>3'\n"})
+        with pytest.raises(ConfigError, match="requires-python"):
+            _ = project.requires_python
+
+    def test_mypy_config_in_setup_cfg(self, tmp_path: Path) -> None:
+        """setup.cfg-era projects keep their [mypy] section."""
+        project = project_at(tmp_path, {"pyproject.toml": "", "setup.cfg": "[mypy]\nstrict = True\n"})
+        assert project.has_mypy_config
