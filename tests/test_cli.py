@@ -1,0 +1,173 @@
+"""The taskbelt command end to end: real processes, real nox, real tools.
+
+Each test makes a throwaway repository and runs ``python -m taskbelt`` in it
+as a user would (the mise tasks call the same command).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import CLEAN_PYPROJECT, CLEAN_SRC, git, write_files
+
+from taskbelt.project import Project
+
+MakeRepo = Callable[..., Project]
+pytestmark = pytest.mark.slow
+
+
+def taskbelt(root: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the CLI in ``root`` like a user would."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("TASKBELT_")}
+    environ.pop("CI", None)
+    environ.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "taskbelt", *args],
+        cwd=root,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
+def assert_two_line_error(done: subprocess.CompletedProcess[str], cause: str) -> None:
+    """Exit 2, a cause line and a fix line, no traceback."""
+    assert done.returncode == 2, done.stdout + done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 2, done.stderr
+    assert lines[0].startswith("taskbelt: error: ")
+    assert cause in lines[0]
+    assert lines[1].startswith("taskbelt: fix: ")
+    assert "Traceback" not in done.stderr + done.stdout
+
+
+class TestBadInput:
+    def test_no_pyproject(self, tmp_path: Path) -> None:
+        """No pyproject.toml: exit 2 with cause and fix."""
+        assert_two_line_error(taskbelt(tmp_path, "check"), "no pyproject.toml")
+
+    def test_malformed_toml(self, tmp_path: Path) -> None:
+        """Malformed TOML: exit 2, the file and line named."""
+        write_files(tmp_path, {"pyproject.toml": "[tool.taskbelt\n"})
+        assert_two_line_error(taskbelt(tmp_path, "check"), "invalid TOML")
+
+    def test_mistyped_key(self, tmp_path: Path) -> None:
+        """fail_undr: exit 2, names the key and suggests fail-under."""
+        write_files(tmp_path, {"pyproject.toml": "[tool.taskbelt]\nfail_undr = 80\n"})
+        done = taskbelt(tmp_path, "check")
+        assert_two_line_error(done, "unknown key 'fail_undr'")
+        assert "did you mean 'fail-under'?" in done.stderr
+
+    def test_fail_under_out_of_range(self, tmp_path: Path) -> None:
+        """fail-under = 150: exit 2, the value shown."""
+        write_files(tmp_path, {"pyproject.toml": "[tool.taskbelt]\nfail-under = 150\n"})
+        assert_two_line_error(taskbelt(tmp_path, "check"), "fail-under")
+
+    def test_missing_python_in_ci(self, make_repo: MakeRepo) -> None:
+        """In CI a listed Python that is not installed stops the run, naming it."""
+        pyproject = CLEAN_PYPROJECT.replace('["3.12"]', '["3.12", "3.98"]')
+        project = make_repo(pyproject=pyproject)
+        done = taskbelt(project.root, "run", "test", env={"CI": "true"})
+        assert_two_line_error(done, "Python 3.98")
+        assert "mise install python@3.98" in done.stderr
+
+    def test_unknown_check_name(self, tmp_path: Path) -> None:
+        """A check that does not exist is a usage error (exit 2)."""
+        done = taskbelt(tmp_path, "run", "lnit")
+        assert done.returncode == 2
+        assert "invalid choice: 'lnit'" in done.stderr
+
+
+class TestRuns:
+    def test_clean_repo_passes_with_report(self, make_repo: MakeRepo) -> None:
+        """A clean src-layout repo passes; the JSON report lists every check; tracked files untouched."""
+        project = make_repo()
+        (project.root / ".gitignore").write_text(".taskbelt/\n")
+        git(project.root, "add", ".gitignore")
+        git(project.root, "commit", "-qm", "ignore")
+        report = project.root / ".taskbelt" / "report.json"
+        done = taskbelt(
+            project.root, "run", "lint", "format", "typecheck", "test", env={"TASKBELT_REPORT": str(report)}
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        data = json.loads(report.read_text())
+        assert data["status"] == "passed"
+        names = [c["name"] for c in data["checks"]]
+        assert names == ["lint", "format", "typecheck", "test-3.12", "coverage"]
+        assert all(c["status"] == "passed" for c in data["checks"])
+        assert {"name", "status", "seconds", "summary"} <= set(data["checks"][0])
+        assert "pyproject.toml (resolved now: no uv.lock)" in done.stdout
+        # Tracked files are never written (a setuptools project without a
+        # [build-system] may get an untracked *.egg-info from the editable install).
+        assert git(project.root, "status", "--porcelain", "--untracked-files=no") == ""
+
+    def test_lint_failure_exit_1(self, make_repo: MakeRepo) -> None:
+        """A lint finding: exit 1, the finding's place in the table and details."""
+        project = make_repo({**CLEAN_SRC, "src/demo/extra.py": "import os\n"})
+        done = taskbelt(project.root, "run", "lint")
+        assert done.returncode == 1, done.stdout + done.stderr
+        assert "src/demo/extra.py:1:8: F401" in done.stdout
+        assert "taskbelt: failed" in done.stdout
+
+    def test_tool_crash_is_error_exit_2(self, make_repo: MakeRepo) -> None:
+        """A tool that crashes gives verdict error, exit 2, and its stderr is shown."""
+        pyproject = CLEAN_PYPROJECT + "[tool.ruff]\nline-length = 'long'\n"
+        done = taskbelt(make_repo(pyproject=pyproject).root, "run", "lint")
+        assert done.returncode == 2
+        assert "ruff crashed" in done.stdout
+        assert "line-length" in done.stdout
+
+    def test_flat_layout_with_lock(self, make_repo: MakeRepo) -> None:
+        """A flat-layout repo with uv.lock installs the locked set and says so."""
+        pyproject = (
+            "[project]\nname = 'flatdemo'\nversion = '0.1.0'\nrequires-python = '>=3.9'\n"
+            "dependencies = ['iniconfig==2.0.0']\n"
+            "[build-system]\nrequires = ['hatchling']\nbuild-backend = 'hatchling.build'\n"
+            "[tool.taskbelt]\npython = ['3.12']\n"
+        )
+        files = {
+            "flatdemo/__init__.py": "import iniconfig\n\n\ndef name() -> str:\n    return iniconfig.__name__\n",
+            "tests/test_flat.py": "from flatdemo import name\n\n\ndef test_name() -> None:\n    assert name() == 'iniconfig'\n",
+        }
+        project = make_repo(files, pyproject=pyproject)
+        locked = subprocess.run(["uv", "lock", "--quiet"], cwd=project.root, check=False, capture_output=True, text=True)
+        assert locked.returncode == 0, locked.stderr
+        done = taskbelt(project.root, "run", "test")
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "dependencies: uv.lock (frozen)" in done.stdout
+        assert "100.0% covered" in done.stdout
+
+    def test_missing_python_skipped_locally(self, make_repo: MakeRepo) -> None:
+        """Locally a missing listed Python is skipped, visibly, and the rest runs."""
+        pyproject = CLEAN_PYPROJECT.replace('["3.12"]', '["3.12", "3.98"]')
+        done = taskbelt(make_repo(pyproject=pyproject).root, "run", "test")
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "test-3.98" in done.stdout
+        assert "skipped" in done.stdout
+        assert "Python 3.98 skipped: not installed" in done.stdout
+
+    def test_verbose_shows_commands_not_secrets(self, make_repo: MakeRepo) -> None:
+        """-v prints each tool's exact command; a secret env value never appears."""
+        files = {
+            **CLEAN_SRC,
+            "tests/test_demo.py": (
+                "import os\n\n\ndef test_leak() -> None:\n"
+                "    assert os.environ['DEPLOY_TOKEN'] == 'nope'\n"
+            ),
+        }
+        project = make_repo(files)
+        secret = "s3cr3t-value-123"
+        done = taskbelt(project.root, "-v", "run", "lint", "test", env={"DEPLOY_TOKEN": secret})
+        assert done.returncode == 1
+        assert "$ ruff check --no-fix --output-format json" in done.stderr
+        assert "-m pytest" in done.stderr
+        assert secret not in done.stdout + done.stderr
+        assert "***" in done.stdout
