@@ -14,7 +14,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,7 +22,9 @@ import pytest
 from taskbelt import envs, interpreters, toolpins
 from taskbelt.project import Project
 
-ENVS_ROOT = Path(os.environ.get("TASKBELT_TEST_ENVS", Path(tempfile.gettempdir()) / "taskbelt-test-envs"))
+ENVS_ROOT = Path(
+    os.environ.get("TASKBELT_TEST_ENVS", Path(tempfile.gettempdir()) / "taskbelt-test-envs")
+)
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 ADVISORY_DB = SHARED / "advisory-db"
 RUNNER_PYTHON = Path(sys.executable).resolve()
@@ -132,9 +134,8 @@ def make_repo(tmp_path: Path) -> Callable[..., Project]:
 
 
 @pytest.fixture(autouse=True)
-def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """Keep the developer's TASKBELT_* settings out of the tests."""
     for key in list(os.environ):
         if key.startswith("TASKBELT_") and key != "TASKBELT_TEST_ENVS":
             monkeypatch.delenv(key, raising=False)
-    yield

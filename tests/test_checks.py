@@ -55,11 +55,15 @@ class TestLint:
     def test_repo_config_is_honoured(self, make_repo: MakeRepo, tool_venv: ToolVenv) -> None:
         """A repo's own [tool.ruff] replaces taskbelt's rules (here: E401 ignored)."""
         pyproject = CLEAN_PYPROJECT + "[tool.ruff.lint]\nselect = ['E']\nignore = ['E401']\n"
-        project = make_repo({**CLEAN_SRC, "src/demo/extra.py": "import os, sys\n"}, pyproject=pyproject)
+        project = make_repo(
+            {**CLEAN_SRC, "src/demo/extra.py": "import os, sys\n"}, pyproject=pyproject
+        )
         result = lint.run(ctx_for(project, tool_venv("lint")))
         assert result.status is Status.PASSED, result.output
 
-    def test_broken_config_is_error_with_stderr(self, make_repo: MakeRepo, tool_venv: ToolVenv) -> None:
+    def test_broken_config_is_error_with_stderr(
+        self, make_repo: MakeRepo, tool_venv: ToolVenv
+    ) -> None:
         """ruff refusing its configuration is an error, not a failure, and shows why."""
         pyproject = CLEAN_PYPROJECT + "[tool.ruff]\nline-length = 'long'\n"
         result = lint.run(ctx_for(make_repo(pyproject=pyproject), tool_venv("lint")))
@@ -113,13 +117,19 @@ def project_env(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Project, 
 
 class TestTypecheck:
     def test_type_error(
-        self, make_repo: MakeRepo, tool_venv: ToolVenv, project_env: Callable[..., Path], python312: Interpreter
+        self,
+        make_repo: MakeRepo,
+        tool_venv: ToolVenv,
+        project_env: Callable[..., Path],
+        python312: Interpreter,
     ) -> None:
         """A wrong return type fails with path:line and the error code."""
         files = {**CLEAN_SRC, "src/demo/bad.py": "def f() -> int:\n    return 'x'\n"}
         project = make_repo(files)
         env = project_env(project, python312)
-        result = typecheck.run(ctx_for(project, tool_venv("typecheck"), project_python=env / "bin/python"))
+        result = typecheck.run(
+            ctx_for(project, tool_venv("typecheck"), project_python=env / "bin/python")
+        )
         assert result.status is Status.FAILED
         assert result.details["findings"][0]["path"] == "src/demo/bad.py"
         assert result.details["findings"][0]["line"] == 2
@@ -128,7 +138,11 @@ class TestTypecheck:
 
 class TestPytestAndCoverage:
     def test_pass_then_gate(
-        self, make_repo: MakeRepo, tool_venv: ToolVenv, project_env: Callable[..., Path], python312: Interpreter
+        self,
+        make_repo: MakeRepo,
+        tool_venv: ToolVenv,
+        project_env: Callable[..., Path],
+        python312: Interpreter,
     ) -> None:
         """Tests pass, and coverage under the gate fails showing measured vs required."""
         files = {
@@ -137,7 +151,9 @@ class TestPytestAndCoverage:
         }
         project = make_repo(files)
         env = project_env(project, python312)
-        ctx = ctx_for(project, tool_venv("coverage"), interpreter=python312, project_python=env / "bin/python")
+        ctx = ctx_for(
+            project, tool_venv("coverage"), interpreter=python312, project_python=env / "bin/python"
+        )
         result = pytest_cov.run(ctx)
         assert result.status is Status.PASSED, result.output
         assert result.summary == "1 passed, 0 failed, 0 skipped"
@@ -156,7 +172,9 @@ class TestPytestAndCoverage:
         files = {"src/demo/__init__.py": "", "tests/test_nothing.py": "X = 1\n"}
         project = make_repo(files)
         env = project_env(project, python312)
-        result = pytest_cov.run(ctx_for(project, env, interpreter=python312, project_python=env / "bin/python"))
+        result = pytest_cov.run(
+            ctx_for(project, env, interpreter=python312, project_python=env / "bin/python")
+        )
         assert result.status is Status.FAILED
         assert "no tests were collected" in result.summary
 
@@ -164,10 +182,15 @@ class TestPytestAndCoverage:
         self, make_repo: MakeRepo, project_env: Callable[..., Path], python312: Interpreter
     ) -> None:
         """A failing test is named in the summary."""
-        files = {**CLEAN_SRC, "tests/test_demo.py": "def test_wrong() -> None:\n    assert 1 == 2\n"}
+        files = {
+            **CLEAN_SRC,
+            "tests/test_demo.py": "def test_wrong() -> None:\n    assert 1 == 2\n",
+        }
         project = make_repo(files)
         env = project_env(project, python312)
-        result = pytest_cov.run(ctx_for(project, env, interpreter=python312, project_python=env / "bin/python"))
+        result = pytest_cov.run(
+            ctx_for(project, env, interpreter=python312, project_python=env / "bin/python")
+        )
         assert result.status is Status.FAILED
         assert "0 passed, 1 failed" in result.summary
         assert "test_wrong" in result.summary

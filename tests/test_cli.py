@@ -22,7 +22,9 @@ MakeRepo = Callable[..., Project]
 pytestmark = pytest.mark.slow
 
 
-def taskbelt(root: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def taskbelt(
+    root: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run the CLI in ``root`` like a user would."""
     environ = {k: v for k, v in os.environ.items() if not k.startswith("TASKBELT_")}
     environ.pop("CI", None)
@@ -95,7 +97,13 @@ class TestRuns:
         git(project.root, "commit", "-qm", "ignore")
         report = project.root / ".taskbelt" / "report.json"
         done = taskbelt(
-            project.root, "run", "lint", "format", "typecheck", "test", env={"TASKBELT_REPORT": str(report)}
+            project.root,
+            "run",
+            "lint",
+            "format",
+            "typecheck",
+            "test",
+            env={"TASKBELT_REPORT": str(report)},
         )
         assert done.returncode == 0, done.stdout + done.stderr
         data = json.loads(report.read_text())
@@ -138,7 +146,9 @@ class TestRuns:
             "tests/test_flat.py": "from flatdemo import name\n\n\ndef test_name() -> None:\n    assert name() == 'iniconfig'\n",
         }
         project = make_repo(files, pyproject=pyproject)
-        locked = subprocess.run(["uv", "lock", "--quiet"], cwd=project.root, check=False, capture_output=True, text=True)
+        locked = subprocess.run(
+            ["uv", "lock", "--quiet"], cwd=project.root, check=False, capture_output=True, text=True
+        )
         assert locked.returncode == 0, locked.stderr
         done = taskbelt(project.root, "run", "test")
         assert done.returncode == 0, done.stdout + done.stderr
@@ -164,7 +174,7 @@ class TestRuns:
             ),
         }
         project = make_repo(files)
-        secret = "s3cr3t-value-123"
+        secret = "s3cr3t-value-123"  # noqa: S105 - the value the test hunts for
         done = taskbelt(project.root, "-v", "run", "lint", "test", env={"DEPLOY_TOKEN": secret})
         assert done.returncode == 1
         assert "$ ruff check --no-fix --output-format json" in done.stderr

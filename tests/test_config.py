@@ -39,7 +39,7 @@ class TestLoadSettings:
         """Unknown keys in [tool.taskbelt.audit] are caught too, with their path."""
         with pytest.raises(ConfigError) as info:
             load_settings({"audit": {"timout": 5}})
-        assert "[tool.taskbelt.audit] unknown key 'timout'" == info.value.cause
+        assert info.value.cause == "[tool.taskbelt.audit] unknown key 'timout'"
         assert "timeout" in info.value.fix
 
     @pytest.mark.parametrize("value", [-1, 100.5, 120])
@@ -53,7 +53,7 @@ class TestLoadSettings:
 
     def test_bad_python_version(self) -> None:
         """Python versions look like 3.12."""
-        with pytest.raises(ConfigError, match="'3.x' is not a Python version"):
+        with pytest.raises(ConfigError, match=r"'3\.x' is not a Python version"):
             load_settings({"python": ["3.x"]})
 
     def test_ignore_needs_reason(self) -> None:

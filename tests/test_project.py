@@ -100,7 +100,10 @@ class TestFormatterChoice:
             ("[project]\nname='x'\n", "black"),
             ("[tool.black]\nline-length=100\n", "black"),
             ("[tool.ruff.format]\nquote-style='single'\n", "ruff"),
-            ("[project]\nname='x'\n[dependency-groups]\ndev=['black>=24']\n[tool.ruff.format]\n", "black"),
+            (
+                "[project]\nname='x'\n[dependency-groups]\ndev=['black>=24']\n[tool.ruff.format]\n",
+                "black",
+            ),
             ("[tool.taskbelt]\nformatter='ruff'\n[tool.black]\n", "ruff"),
         ],
     )
@@ -155,5 +158,7 @@ class TestFacts:
 
     def test_mypy_config_in_setup_cfg(self, tmp_path: Path) -> None:
         """setup.cfg-era projects keep their [mypy] section."""
-        project = project_at(tmp_path, {"pyproject.toml": "", "setup.cfg": "[mypy]\nstrict = True\n"})
+        project = project_at(
+            tmp_path, {"pyproject.toml": "", "setup.cfg": "[mypy]\nstrict = True\n"}
+        )
         assert project.has_mypy_config

@@ -32,7 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"taskbelt {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="show every command run")
     parser.add_argument("--root", type=Path, help="project root (default: nearest pyproject.toml)")
-    parser.add_argument("--report", type=Path, help="also write a JSON report here (TASKBELT_REPORT)")
+    parser.add_argument(
+        "--report", type=Path, help="also write a JSON report here (TASKBELT_REPORT)"
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     check = sub.add_parser("check", help="run every check (lint, format, typecheck, test, audit)")
     check.add_argument("--jobs", type=int, default=0, help="checks run at once (default: cores)")

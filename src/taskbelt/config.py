@@ -131,17 +131,18 @@ def _to_fields(table: Mapping[str, Any], model: type[BaseModel], path: str) -> d
     """Rename kebab-case keys to field names, rejecting unknown ones."""
     known = _known_keys(model)
     out: dict[str, Any] = {}
-    for key, value in table.items():
+    for key, raw in table.items():
         if key not in known:
             raise _unknown_key(path, key, known)
         field = known[key]
         nested = _NESTED.get(field)
-        if nested is not None and isinstance(value, Mapping):
-            value = _to_fields(value, nested, f"{path}.{key}")
-        elif nested is not None and isinstance(value, list):
+        value = raw
+        if nested is not None and isinstance(raw, Mapping):
+            value = _to_fields(raw, nested, f"{path}.{key}")
+        elif nested is not None and isinstance(raw, list):
             value = [
                 _to_fields(v, nested, f"{path}.{key}[{i}]") if isinstance(v, Mapping) else v
-                for i, v in enumerate(value)
+                for i, v in enumerate(raw)
             ]
         out[field] = value
     return out
@@ -151,7 +152,9 @@ def _describe(error: ValidationError) -> ConfigError:
     first = error.errors()[0]
     loc = ".".join(str(part) if isinstance(part, str) else f"[{part}]" for part in first["loc"])
     key = _kebab(loc).replace(".[", "[")
-    env = defaults.ENV_PREFIX + "__".join(str(p).upper() for p in first["loc"] if isinstance(p, str))
+    env = defaults.ENV_PREFIX + "__".join(
+        str(p).upper() for p in first["loc"] if isinstance(p, str)
+    )
     got = first.get("input")
     shown = "" if isinstance(got, dict | list) else f" (got {got!r})"
     return ConfigError(

@@ -55,9 +55,16 @@ def uv_pip_install(venv: Path, args: Sequence[str], *, cwd: Path | None = None) 
 def create_venv(venv: Path, python: Path) -> None:
     """Create ``venv`` with uv for ``python`` unless it already runs that interpreter."""
     marker = venv / ".taskbelt-python"
-    if venv_python(venv).exists() and marker.is_file() and marker.read_text(encoding="utf-8") == str(python):
+    if (
+        venv_python(venv).exists()
+        and marker.is_file()
+        and marker.read_text(encoding="utf-8") == str(python)
+    ):
         return
-    done = proc.run(["uv", "venv", "--quiet", "--clear", "--python", str(python), str(venv)], timeout=_UV_TIMEOUT)
+    done = proc.run(
+        ["uv", "venv", "--quiet", "--clear", "--python", str(python), str(venv)],
+        timeout=_UV_TIMEOUT,
+    )
     if done.returncode != 0:
         raise ToolError(f"uv could not create {venv}", done.stderr.strip(), output=done.output)
     marker.write_text(str(python), encoding="utf-8")
@@ -128,7 +135,15 @@ def export_locked(
             otherwise only runtime dependencies plus ``groups`` (the audit).
         groups: extra dependency groups to include when not ``all_groups``.
     """
-    argv = ["uv", "export", "--frozen", "--format", "requirements-txt", "--no-emit-project", "--quiet"]
+    argv = [
+        "uv",
+        "export",
+        "--frozen",
+        "--format",
+        "requirements-txt",
+        "--no-emit-project",
+        "--quiet",
+    ]
     if all_groups:
         argv += ["--all-groups", "--all-extras"]
     else:
@@ -138,6 +153,29 @@ def export_locked(
         raise ToolError(
             "uv could not export the locked dependencies (is uv.lock out of date?)",
             "run `uv lock` and commit uv.lock",
+            argv=done.argv,
+            returncode=done.returncode,
+            output=done.output,
+        )
+
+
+def compile_unlocked(project: Project, out: Path, *, groups: Sequence[str] = ()) -> None:
+    """Resolve ``pyproject.toml`` now into hashed requirements (no ``uv.lock``).
+
+    The resolution is universal (every platform and Python, like ``uv lock``)
+    and covers runtime dependencies plus ``groups``, the same set
+    :func:`export_locked` writes for the audit when a lock exists.
+    """
+    pyproject = project.root / "pyproject.toml"
+    argv = ["uv", "pip", "compile", str(pyproject), "--universal", "--generate-hashes"]
+    argv += [a for g in groups for a in ("--group", f"{pyproject}:{g}")]
+    done = proc.run(
+        [*argv, "--no-header", "--quiet", "-o", str(out)], cwd=project.root, timeout=_UV_TIMEOUT
+    )
+    if done.returncode != 0:
+        raise ToolError(
+            "uv could not resolve the dependencies in pyproject.toml",
+            "read uv's message below; `uv lock` shows the same problem",
             argv=done.argv,
             returncode=done.returncode,
             output=done.output,

@@ -24,10 +24,10 @@ def fix_repo(ctx: CheckContext) -> CheckResult:
 def _fix(ctx: CheckContext) -> CheckResult:
     started = time.perf_counter()
     cache = {"RUFF_CACHE_DIR": str(ctx.cache_dir("ruff"))}
-    ruff = ctx.run(lint.argv(ctx, fix=True), **cache)
+    ruff = ctx.run(lint.argv(ctx, fix=True), env=cache)
     if ruff.returncode not in (0, 1):
         return crashed(NAME, ruff, started)
-    fmt = ctx.run(formatting.argv(ctx, fix=True), **cache)
+    fmt = ctx.run(formatting.argv(ctx, fix=True), env=cache)
     if fmt.returncode != 0:
         return crashed(NAME, fmt, started)
     output = tail(f"{ruff.output}\n{fmt.output}".strip())
@@ -40,4 +40,6 @@ def _fix(ctx: CheckContext) -> CheckResult:
             "formatted; some lint findings need a manual fix (see below)",
             output,
         )
-    return CheckResult(NAME, Status.PASSED, seconds, f"fixed and formatted with {ctx.project.formatter}", output)
+    return CheckResult(
+        NAME, Status.PASSED, seconds, f"fixed and formatted with {ctx.project.formatter}", output
+    )

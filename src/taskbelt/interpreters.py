@@ -55,9 +55,9 @@ def candidates(version: str, env: Mapping[str, str]) -> Iterator[Path]:
                 name = folder.name.removeprefix("cpython-")
                 if name == version or name.startswith(f"{version}."):
                     yield folder / "bin" / exe
-    for folder in env.get("PATH", "").split(os.pathsep):
-        if folder:
-            yield Path(folder) / exe
+    for entry in env.get("PATH", "").split(os.pathsep):
+        if entry:
+            yield Path(entry) / exe
 
 
 def probe(path: Path) -> str | None:
@@ -84,7 +84,9 @@ def _uv_find(version: str, env: Mapping[str, str]) -> Path | None:
     if proc.which("uv", env.get("PATH")) is None:
         return None
     try:
-        done = proc.run(["uv", "python", "find", "--no-python-downloads", version], env=env, timeout=30)
+        done = proc.run(
+            ["uv", "python", "find", "--no-python-downloads", version], env=env, timeout=30
+        )
     except ToolError:
         return None
     found = Path(done.stdout.strip()) if done.returncode == 0 and done.stdout.strip() else None

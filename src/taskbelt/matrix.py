@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from packaging.version import Version
 
@@ -29,9 +30,12 @@ class Matrix:
     missing: tuple[Interpreter, ...]
 
     @property
-    def newest(self) -> Interpreter:
-        """The newest present interpreter (used for type-checking)."""
-        return max(self.present, key=lambda i: Version(i.version))
+    def newest(self) -> tuple[str, Path]:
+        """Version and path of the newest present interpreter (used for type-checking)."""
+        best = max(self.present, key=lambda i: Version(i.version))
+        if best.path is None:  # present interpreters always have a path
+            raise ConfigError(f"Python {best.version} has no interpreter", best.install_hint)
+        return best.version, best.path
 
     @property
     def all(self) -> tuple[Interpreter, ...]:

@@ -105,10 +105,9 @@ def typecheck_session(session: Session) -> None:
     """mypy from the tool env, against a project env on the newest matrix Python."""
 
     def body(project: Project, venv: Path) -> CheckResult:
-        newest = matrix.resolve(project).newest
-        assert newest.path is not None  # noqa: S101 - Matrix.present only holds found ones
-        project_env = venv.parent / f"typecheck-project-{newest.version}"
-        envs.create_venv(project_env, newest.path)
+        version, python = matrix.resolve(project).newest
+        project_env = venv.parent / f"typecheck-project-{version}"
+        envs.create_venv(project_env, python)
         envs.install_project(project_env, project)
         return typecheck.run(_ctx(project, venv, project_python=envs.venv_python(project_env)))
 
@@ -126,7 +125,9 @@ def test_session(interpreter: Interpreter) -> Callable[[Session], None]:
             venv = _venv(session)
             envs.install_project(venv, project)
             envs.install_tools(venv, "test")
-            ctx = _ctx(project, venv, interpreter=interpreter, project_python=envs.venv_python(venv))
+            ctx = _ctx(
+                project, venv, interpreter=interpreter, project_python=envs.venv_python(venv)
+            )
             return pytest_cov.run(ctx)
 
         _finish(session, guarded(name, attempt))

@@ -124,7 +124,12 @@ class Runner:
         result = CheckResult.from_json(json.loads(path.read_text(encoding="utf-8")))
         path.unlink()
         return CheckResult(
-            result.name, result.status, seconds, result.summary, redact(result.output), result.details
+            result.name,
+            result.status,
+            seconds,
+            result.summary,
+            redact(result.output),
+            result.details,
         )
 
     def run_all(self, sessions: Sequence[str]) -> list[CheckResult]:
@@ -139,4 +144,3 @@ class Runner:
         results = [*work.skipped, *self.run_all(work.first)]
         results += self.run_all(work.then)
         return results
-

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess  # noqa: S404 - this module is the single door to subprocesses
+import subprocess  # nosec B404 - this module is the single door to subprocesses
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -76,17 +76,19 @@ def run(
     LOGGER.info("$ %s", format_command(args))
     start = time.perf_counter()
     try:
-        done = subprocess.run(  # noqa: S603 - argv is built by taskbelt, never a shell string
-            [exe, *args[1:]],
-            cwd=cwd,
-            env=environ,
-            input=stdin,
-            capture_output=True,
-            text=True,
-            encoding="utf-8",
-            errors="replace",
-            timeout=timeout,
-            check=False,
+        done = (
+            subprocess.run(  # noqa: S603  # nosec B603 - argv is built by taskbelt, never a shell
+                [exe, *args[1:]],
+                cwd=cwd,
+                env=environ,
+                input=stdin,
+                capture_output=True,
+                text=True,
+                encoding="utf-8",
+                errors="replace",
+                timeout=timeout,
+                check=False,
+            )
         )
     except subprocess.TimeoutExpired as exc:
         raise ToolError(

@@ -39,7 +39,9 @@ def read_toml(path: Path) -> dict[str, Any]:
             "fix the syntax at that line (TOML strings need quotes, tables need [brackets])",
         ) from None
     except OSError as exc:
-        raise ProjectError(f"{path}: cannot read: {exc.strerror}", "check the file's permissions") from None
+        raise ProjectError(
+            f"{path}: cannot read: {exc.strerror}", "check the file's permissions"
+        ) from None
 
 
 def find_root(start: Path) -> Path:
@@ -123,7 +125,11 @@ class Project:
     @cached_property
     def layout(self) -> Literal["src", "flat"]:
         """``src`` when the code lives under ``src/``, else ``flat``."""
-        return "src" if (self.root / "src").is_dir() and self._modules_in(self.root / "src") else "flat"
+        return (
+            "src"
+            if (self.root / "src").is_dir() and self._modules_in(self.root / "src")
+            else "flat"
+        )
 
     @cached_property
     def source_paths(self) -> tuple[Path, ...]:
@@ -139,9 +145,7 @@ class Project:
         if self.settings.tests is not None:
             return tuple(self._existing(self.settings.tests, "tests"))
         return tuple(
-            self.root / name
-            for name in defaults.TEST_DIR_CANDIDATES
-            if (self.root / name).is_dir()
+            self.root / name for name in defaults.TEST_DIR_CANDIDATES if (self.root / name).is_dir()
         )[:1]
 
     @property
@@ -172,11 +176,13 @@ class Project:
         for entry in sorted(base.iterdir()):
             if entry.name.startswith((".", "_")) or entry.name in _NOT_PACKAGES:
                 continue
-            if entry.is_dir() and (entry / "__init__.py").is_file():
-                found.append(entry)
-            elif entry.suffix == ".py" and entry.name not in _NOT_MODULES and base.name == "src":
-                found.append(entry)
-            elif entry.suffix == ".py" and entry.name not in _NOT_MODULES and not entry.name.startswith("test"):
+            is_package = entry.is_dir() and (entry / "__init__.py").is_file()
+            is_module = (
+                entry.suffix == ".py"
+                and entry.name not in _NOT_MODULES
+                and (base.name == "src" or not entry.name.startswith("test"))
+            )
+            if is_package or is_module:
                 found.append(entry)
         return found
 
@@ -298,4 +304,3 @@ class Project:
         if self.settings.fail_under is not None:
             return self.settings.fail_under
         return self.coverage_fail_under or defaults.FAIL_UNDER
-

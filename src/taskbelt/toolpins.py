@@ -50,9 +50,13 @@ def read_groups(path: Path = defaults.TOOLS_IN) -> dict[str, Group]:
             groups.setdefault(current, [])
         elif line and not line.startswith("#"):
             if current is None:
-                raise ConfigError(f"{path}:{number}: pin outside a group", "add '# group: NAME' above it")
+                raise ConfigError(
+                    f"{path}:{number}: pin outside a group", "add '# group: NAME' above it"
+                )
             if "==" not in line:
-                raise ConfigError(f"{path}:{number}: {line!r} is not pinned", "pin it as name==version")
+                raise ConfigError(
+                    f"{path}:{number}: {line!r} is not pinned", "pin it as name==version"
+                )
             groups[current].append(line)
     return {name: Group(name, tuple(reqs)) for name, reqs in groups.items()}
 

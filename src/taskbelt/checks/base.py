@@ -33,7 +33,9 @@ class Finding:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.column}: {self.code} {self.message}".replace("  ", " ")
+        return f"{self.path}:{self.line}:{self.column}: {self.code} {self.message}".replace(
+            "  ", " "
+        )
 
     def to_json(self) -> dict[str, str | int]:
         """Plain data for reports and annotations."""
@@ -70,9 +72,15 @@ class CheckContext:
         env.update(extra)
         return env
 
-    def run(self, argv: Sequence[str], *, timeout: float | None = None, **extra_env: str) -> proc.Completed:
-        """Run a tool in the project root with :meth:`env`."""
-        return proc.run(argv, cwd=self.root, env=self.env(**extra_env), timeout=timeout)
+    def run(
+        self,
+        argv: Sequence[str],
+        *,
+        timeout: float | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> proc.Completed:
+        """Run a tool in the project root with :meth:`env` plus ``env``."""
+        return proc.run(argv, cwd=self.root, env=self.env(**(env or {})), timeout=timeout)
 
     def cache_dir(self, tool: str) -> Path:
         """A cache folder for ``tool`` inside the repo's state folder."""
@@ -113,7 +121,11 @@ def guarded(name: str, body: Callable[[], CheckResult]) -> CheckResult:
         return body()
     except ToolError as exc:
         return CheckResult(
-            name, Status.ERROR, time.perf_counter() - started, exc.cause, tail(exc.output or exc.fix)
+            name,
+            Status.ERROR,
+            time.perf_counter() - started,
+            exc.cause,
+            tail(exc.output or exc.fix),
         )
     except TaskbeltError as exc:
         return CheckResult(name, Status.ERROR, time.perf_counter() - started, exc.cause, exc.fix)

@@ -21,7 +21,9 @@ def data_files(ctx: CheckContext, versions: list[str] | None = None) -> list[Pat
     """The per-version data files to combine (all present ones by default)."""
     folder = coverage_dir(ctx)
     if versions is not None:
-        return [folder / f".coverage.{v}" for v in versions if (folder / f".coverage.{v}").is_file()]
+        return [
+            folder / f".coverage.{v}" for v in versions if (folder / f".coverage.{v}").is_file()
+        ]
     return sorted(p for p in folder.glob(".coverage.3.*") if p.is_file())
 
 

@@ -48,7 +48,7 @@ def run(ctx: CheckContext) -> CheckResult:
 def _run(ctx: CheckContext) -> CheckResult:
     started = time.perf_counter()
     tool = ctx.project.formatter
-    done = ctx.run(argv(ctx), RUFF_CACHE_DIR=str(ctx.cache_dir("ruff")))
+    done = ctx.run(argv(ctx), env={"RUFF_CACHE_DIR": str(ctx.cache_dir("ruff"))})
     if done.returncode not in (0, 1):
         return crashed(NAME, done, started)
     seconds = time.perf_counter() - started

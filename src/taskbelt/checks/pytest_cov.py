@@ -8,7 +8,7 @@ gate once, so a line covered only on 3.9 still counts.
 from __future__ import annotations
 
 import time
-import xml.etree.ElementTree as ET  # noqa: S405 - parses the JUnit file pytest just wrote
+import xml.etree.ElementTree as ET  # nosec B405 - parses only the JUnit file pytest just wrote
 from pathlib import Path
 from typing import Any
 
@@ -75,7 +75,7 @@ def read_junit(path: Path) -> dict[str, Any]:
     failing: list[dict[str, str]] = []
     if not path.is_file():
         return {**totals, "failing": failing}
-    root = ET.parse(path).getroot()  # noqa: S314 - our own pytest run wrote this file
+    root = ET.parse(path).getroot()  # noqa: S314  # nosec B314 - our own pytest run wrote it
     for suite in root.iter("testsuite"):
         for key in totals:
             totals[key] += int(suite.get(key, "0"))
@@ -89,9 +89,11 @@ def read_junit(path: Path) -> dict[str, Any]:
                     "test": f"{case.get('classname', '')}::{case.get('name', '')}",
                     "file": case.get("file", ""),
                     "line": case.get("line", ""),
-                    "message": (problem.get("message") or "").splitlines()[0][:200]
-                    if problem.get("message")
-                    else "",
+                    "message": (
+                        (problem.get("message") or "").splitlines()[0][:200]
+                        if problem.get("message")
+                        else ""
+                    ),
                 }
             )
     return {**totals, "failing": failing}
@@ -99,13 +101,13 @@ def read_junit(path: Path) -> dict[str, Any]:
 
 def run(ctx: CheckContext) -> CheckResult:
     """Run the tests on ``ctx.interpreter``'s version, measuring coverage."""
-    assert ctx.interpreter is not None  # noqa: S101 - the session always passes one
-    return guarded(check_name(ctx.interpreter.version), lambda: _run(ctx))
-
-
-def _run(ctx: CheckContext) -> CheckResult:
-    assert ctx.interpreter is not None  # noqa: S101
+    if ctx.interpreter is None:
+        raise ToolError("no interpreter given for the test run", "this is a taskbelt bug: report it")
     version = ctx.interpreter.version
+    return guarded(check_name(version), lambda: _run(ctx, version))
+
+
+def _run(ctx: CheckContext, version: str) -> CheckResult:
     name = check_name(version)
     started = time.perf_counter()
     data = data_file(ctx, version)
@@ -114,7 +116,7 @@ def _run(ctx: CheckContext) -> CheckResult:
     junit = junit_file(ctx, version)
     junit.unlink(missing_ok=True)
     junit.parent.mkdir(parents=True, exist_ok=True)
-    done = ctx.run(argv(ctx, version), COVERAGE_FILE=str(data))
+    done = ctx.run(argv(ctx, version), env={"COVERAGE_FILE": str(data)})
     seconds = time.perf_counter() - started
     counts = read_junit(junit)
     passed = counts["tests"] - counts["failures"] - counts["errors"] - counts["skipped"]
@@ -131,10 +133,16 @@ def _run(ctx: CheckContext) -> CheckResult:
             tail(done.output),
             details,
         )
-    collection_error = "error during collection" in done.output or "errors during collection" in done.output
+    collection_error = (
+        "error during collection" in done.output or "errors during collection" in done.output
+    )
     if done.returncode == _FAILED or collection_error:
         first = counts["failing"][0]["test"] if counts["failing"] else "see output"
-        summary = f"{tally}; first failure: {first}" if counts["failing"] else "tests could not be collected"
+        summary = (
+            f"{tally}; first failure: {first}"
+            if counts["failing"]
+            else "tests could not be collected"
+        )
         return CheckResult(name, Status.FAILED, seconds, summary, tail(done.output), details)
     return CheckResult(
         name,
@@ -144,4 +152,3 @@ def _run(ctx: CheckContext) -> CheckResult:
         tail(done.output),
         details,
     )
-

@@ -52,7 +52,7 @@ def argv(ctx: CheckContext) -> list[str]:
     if not targets:
         raise ToolError(
             "no Python package or module found to type-check",
-            "set [tool.taskbelt] src = [\"path/to/package\"]",
+            'set [tool.taskbelt] src = ["path/to/package"]',
         )
     return [*args, *targets]
 

@@ -56,5 +56,8 @@ def render(console: Console, summary: RunSummary, *, seconds: float) -> None:
         console.print(f"note: {note}", markup=False)
     verdict = summary.status.value
     console.print(
-        Text(f"taskbelt: {verdict} ({len(summary.results)} checks, {seconds:.1f} s)", style=STYLE[summary.status])
+        Text(
+            f"taskbelt: {verdict} ({len(summary.results)} checks, {seconds:.1f} s)",
+            style=STYLE[summary.status],
+        )
     )
