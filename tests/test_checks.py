@@ -28,7 +28,7 @@ def snapshot(root: Path) -> dict[str, str]:
     return {
         str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(root.rglob("*"))
-        if p.is_file() and ".taskbelt" not in p.parts and ".git" not in p.parts
+        if p.is_file() and ".taskbelt-cache" not in p.parts and ".git" not in p.parts
     }
 
 
@@ -203,7 +203,7 @@ class TestPytestAndCoverage:
 
 
 def test_git_tree_untouched_by_checks(make_repo: MakeRepo, tool_venv: ToolVenv) -> None:
-    """Check mode leaves git's view of the repo clean (state lives in .taskbelt/)."""
+    """Check mode leaves git's view of the repo clean (state lives in .taskbelt-cache/)."""
     project = make_repo({**CLEAN_SRC, "src/demo/extra.py": "import os\n"})
     (project.state_dir).mkdir()
     (project.state_dir / ".gitignore").write_text("*\n")

@@ -92,10 +92,10 @@ class TestRuns:
     def test_clean_repo_passes_with_report(self, make_repo: MakeRepo) -> None:
         """A clean src-layout repo passes; the JSON report lists every check; tracked files untouched."""
         project = make_repo()
-        (project.root / ".gitignore").write_text(".taskbelt/\n")
+        (project.root / ".gitignore").write_text(".taskbelt-cache/\n")
         git(project.root, "add", ".gitignore")
         git(project.root, "commit", "-qm", "ignore")
-        report = project.root / ".taskbelt" / "report.json"
+        report = project.root / ".taskbelt-cache" / "report.json"
         done = taskbelt(
             project.root,
             "run",

@@ -28,26 +28,44 @@ NEEDS_DEPENDENCIES = frozenset({"test", "typecheck", "audit"})
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for the docs and tests)."""
-    parser = argparse.ArgumentParser(prog="taskbelt", description=__doc__.splitlines()[0])
-    parser.add_argument("--version", action="version", version=f"taskbelt {__version__}")
-    parser.add_argument("-v", "--verbose", action="store_true", help="show every command run")
-    parser.add_argument("--root", type=Path, help="project root (default: nearest pyproject.toml)")
-    parser.add_argument(
-        "--report", type=Path, help="also write a JSON report here (TASKBELT_REPORT)"
+    # Common options are accepted before and after the command, so that
+    # `mise run check -v` (which appends to `taskbelt check`) works.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="show every command"
     )
+    common.add_argument(
+        "--root", type=Path, default=argparse.SUPPRESS, help="project root (default: nearest)"
+    )
+    common.add_argument(
+        "--report", type=Path, default=argparse.SUPPRESS, help="also write a JSON report here"
+    )
+    parser = argparse.ArgumentParser(
+        prog="taskbelt", description=__doc__.splitlines()[0], parents=[common]
+    )
+    parser.add_argument("--version", action="version", version=f"taskbelt {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    check = sub.add_parser("check", help="run every check (lint, format, typecheck, test, audit)")
+    check = sub.add_parser("check", parents=[common], help="run every check but fix")
     check.add_argument("--jobs", type=int, default=0, help="checks run at once (default: cores)")
-    run = sub.add_parser("run", help="run the named checks")
+    run = sub.add_parser("run", parents=[common], help="run the named checks")
     run.add_argument("checks", nargs="+", choices=SINGLE, metavar="CHECK", help=", ".join(SINGLE))
     run.add_argument("--jobs", type=int, default=0, help="checks run at once (default: cores)")
-    sub.add_parser("validate-config", help="validate [tool.taskbelt] and exit")
-    sub.add_parser("lock-tools", help="re-lock config/tools.in into config/locks/ (maintainers)")
+    sub.add_parser("validate-config", parents=[common], help="validate [tool.taskbelt] and exit")
+    sub.add_parser("lock-tools", parents=[common], help="re-lock config/tools.in (maintainers)")
     return parser
 
 
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    """Parse ``argv`` and fill in the defaults of the common options."""
+    args = build_parser().parse_args(argv)
+    args.verbose = getattr(args, "verbose", False) or output.verbose_from_env()
+    args.root = getattr(args, "root", None)
+    args.report = getattr(args, "report", None)
+    return args
+
+
 def prepare_state_dir(project: Project) -> None:
-    """Create ``.taskbelt/`` so that git, linters and backups skip it."""
+    """Create ``.taskbelt-cache/`` so that git, linters and backups skip it."""
     state = project.state_dir
     state.mkdir(parents=True, exist_ok=True)
     ignore = state / ".gitignore"
@@ -112,9 +130,8 @@ def dispatch(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: returns the process exit status."""
-    args = build_parser().parse_args(argv)
-    output.setup_logging(verbose=args.verbose or output.verbose_from_env())
-    args.verbose = args.verbose or output.verbose_from_env()
+    args = parse_args(argv)
+    output.setup_logging(verbose=args.verbose)
     try:
         return dispatch(args)
     except TaskbeltError as exc:

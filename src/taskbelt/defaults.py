@@ -21,7 +21,7 @@ MYPY_CONFIG: Final = CONFIG_DIR / "mypy.ini"
 BANDIT_CONFIG: Final = CONFIG_DIR / "bandit.toml"
 
 #: Folder inside the user's repository that holds everything taskbelt generates.
-STATE_DIR_NAME: Final = ".taskbelt"
+STATE_DIR_NAME: Final = ".taskbelt-cache"
 ENVS_SUBDIR: Final = "nox"
 REPORTS_SUBDIR: Final = "reports"
 RESULTS_SUBDIR: Final = "results"
