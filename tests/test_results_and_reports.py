@@ -1,0 +1,97 @@
+"""Results reduce to the right exit code; reports render every field."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from taskbelt.errors import ExitCode
+from taskbelt.output import console
+from taskbelt.report import json_report, terminal
+from taskbelt.results import CheckResult, RunSummary, Status, ordered
+
+PASSED = CheckResult("lint", Status.PASSED, 1.25, "no findings")
+FAILED = CheckResult("typecheck", Status.FAILED, 2.0, "1 type error", "src/a.py:1:1: error")
+ERROR = CheckResult("audit", Status.ERROR, 0.5, "service unreachable", "connection refused")
+SKIPPED = CheckResult("test-3.98", Status.SKIPPED, 0.0, "Python 3.98 is not installed")
+
+
+class TestExitCode:
+    @pytest.mark.parametrize(
+        ("results", "status", "code"),
+        [
+            ((PASSED, SKIPPED), Status.PASSED, ExitCode.OK),
+            ((PASSED, FAILED), Status.FAILED, ExitCode.FAILED),
+            ((FAILED, ERROR), Status.ERROR, ExitCode.USAGE),
+        ],
+    )
+    def test_reduction(
+        self, results: tuple[CheckResult, ...], status: Status, code: ExitCode
+    ) -> None:
+        """error beats failed beats passed; skipped never fails a run."""
+        summary = RunSummary(results)
+        assert summary.status is status
+        assert summary.exit_code is code
+
+    def test_truth_value(self) -> None:
+        """A result is truthy when it did not fail or error."""
+        assert PASSED
+        assert SKIPPED
+        assert not FAILED
+        assert not ERROR
+
+
+def test_ordered_by_check_then_name() -> None:
+    """Rows follow the check order; test versions sort together."""
+    rows = [
+        ERROR,
+        CheckResult("test-3.12", Status.PASSED),
+        PASSED,
+        CheckResult("test-3.11", Status.PASSED),
+    ]
+    names = [r.name for r in ordered(rows, ("lint", "test", "audit"))]
+    assert names == ["lint", "test-3.11", "test-3.12", "audit"]
+
+
+def test_result_json_roundtrip(tmp_path: Path) -> None:
+    """A result written by a session reads back equal."""
+    result = CheckResult("lint", Status.FAILED, 1.5, "x", "out", {"findings": [1]})
+    result.write(tmp_path / "r.json")
+    assert CheckResult.from_json(json.loads((tmp_path / "r.json").read_text())) == result
+
+
+class TestTerminal:
+    def test_table_and_details(self) -> None:
+        """Every row is printed with verdict and reason; output only for problems."""
+        stream = io.StringIO()
+        summary = RunSummary((PASSED, FAILED, ERROR, SKIPPED), ("dependencies: uv.lock (frozen)",))
+        terminal.render(console(stream), summary, seconds=3.0)
+        text = stream.getvalue()
+        assert "--- typecheck: failed ---\n  src/a.py:1:1: error" in text
+        assert "--- audit: error ---\n  connection refused" in text
+        assert "lint" in text
+        assert "no findings" in text
+        assert "--- lint" not in text
+        assert "note: dependencies: uv.lock (frozen)" in text
+        assert text.rstrip().endswith("taskbelt: error (4 checks, 3.0 s)")
+
+
+class TestJson:
+    def test_shape(self, tmp_path: Path) -> None:
+        """The report has status and one entry per check with the documented keys."""
+        path = tmp_path / "sub" / "report.json"
+        json_report.write(RunSummary((PASSED, FAILED)), path)
+        data = json.loads(path.read_text())
+        assert data["status"] == "failed"
+        assert [c["name"] for c in data["checks"]] == ["lint", "typecheck"]
+        assert data["checks"][0] == {
+            "name": "lint",
+            "status": "passed",
+            "seconds": 1.25,
+            "summary": "no findings",
+            "details": {},
+        }
+        assert not list(path.parent.glob(".*tmp"))
