@@ -27,7 +27,7 @@ class TestProc:
 
     def test_timeout(self) -> None:
         """A hanging tool is killed and reported."""
-        with pytest.raises(ToolError, match="did not finish within 0.5 s"):
+        with pytest.raises(ToolError, match=r"did not finish within 0\.5 s"):
             proc.run([sys.executable, "-c", "import time; time.sleep(10)"], timeout=0.5)
 
 
