@@ -10,7 +10,7 @@ import pytest
 
 from taskbelt.errors import ExitCode
 from taskbelt.output import console
-from taskbelt.report import json_report, terminal
+from taskbelt.report import github, json_report, terminal
 from taskbelt.results import CheckResult, RunSummary, Status, ordered
 
 PASSED = CheckResult("lint", Status.PASSED, 1.25, "no findings")
@@ -95,3 +95,50 @@ class TestJson:
             "details": {},
         }
         assert not list(path.parent.glob(".*tmp"))
+
+
+class TestGithub:
+    def test_annotations_escape_and_place(self) -> None:
+        """A placed finding becomes ::error with file, line, col and title; data is escaped."""
+        finding = {
+            "path": "src/a,b.py",
+            "line": 3,
+            "column": 5,
+            "code": "F401",
+            "message": "50% bad\nx",
+        }
+        result = CheckResult("lint", Status.FAILED, details={"findings": [finding]})
+        assert github.annotation_lines(RunSummary((result, PASSED))) == [
+            "::error file=src/a%2Cb.py,line=3,col=5,title=lint F401::50%25 bad%0Ax"
+        ]
+
+    def test_failing_test_and_unplaced_error(self) -> None:
+        """Failing tests annotate their file; a check with no places gets one general annotation."""
+        failing = {
+            "test": "tests.test_a::test_x",
+            "file": "tests/test_a.py",
+            "line": "7",
+            "message": "boom",
+        }
+        tests = CheckResult("test-3.12", Status.FAILED, details={"failing": [failing]})
+        lines = github.annotation_lines(RunSummary((tests, ERROR)))
+        assert lines == [
+            "::error file=tests/test_a.py,line=7,title=test-3.12 tests.test_a%3A%3Atest_x::boom",
+            "::error title=taskbelt audit::service unreachable",
+        ]
+
+    def test_summary_and_outputs_files(self, tmp_path: Path) -> None:
+        """The Markdown table goes to GITHUB_STEP_SUMMARY, status and coverage to GITHUB_OUTPUT."""
+        cov = CheckResult(
+            "coverage", Status.PASSED, 1.0, "93.5% covered", "TOTAL 93%", {"percent": 93.5}
+        )
+        env = {
+            "GITHUB_STEP_SUMMARY": str(tmp_path / "s.md"),
+            "GITHUB_OUTPUT": str(tmp_path / "o.txt"),
+        }
+        github.emit(RunSummary((PASSED, cov), ("dependencies: uv.lock (frozen)",)), env)
+        text = (tmp_path / "s.md").read_text()
+        assert "| lint | ✅ passed | 1.2 | no findings |" in text
+        assert "- dependencies: uv.lock (frozen)" in text
+        assert "TOTAL 93%" in text
+        assert (tmp_path / "o.txt").read_text() == "status=passed\ncoverage=93.50\n"

@@ -19,11 +19,11 @@ from taskbelt.errors import ExitCode, TaskbeltError
 from taskbelt.matrix import Matrix
 from taskbelt.orchestrator import CHECK_ALL, SINGLE, Runner, plan
 from taskbelt.project import Project, find_root
-from taskbelt.report import json_report, terminal
+from taskbelt.report import github, json_report, terminal
 from taskbelt.results import RunSummary, ordered
 
-NEEDS_MATRIX = frozenset({"test", "typecheck"})
-NEEDS_DEPENDENCIES = frozenset({"test", "typecheck", "audit"})
+NEEDS_MATRIX = frozenset({"test", "pytest", "typecheck"})
+NEEDS_DEPENDENCIES = frozenset({"test", "pytest", "typecheck", "audit"})
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -98,7 +98,7 @@ def run_checks(args: argparse.Namespace, names: Sequence[str]) -> RunSummary:
     notes += [
         f"Python {i.version} skipped: not installed ({i.install_hint})" for i in tests.missing
     ]
-    if "test" in names or "coverage" in names:
+    if {"test", "pytest", "coverage"}.intersection(names):
         notes.append(f"reports: {project.relative(project.reports_dir)}/")
     return RunSummary(ordered(results, defaults.CHECK_ORDER), tuple(notes))
 
@@ -106,6 +106,9 @@ def run_checks(args: argparse.Namespace, names: Sequence[str]) -> RunSummary:
 def report(args: argparse.Namespace, summary: RunSummary, started: float) -> int:
     """Print the summary, write the JSON report if asked, return the exit code."""
     terminal.render(output.console(), summary, seconds=time.perf_counter() - started)
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        for line in github.emit(summary, os.environ):
+            print(line)
     target = args.report or os.environ.get(defaults.ENV_REPORT)
     if target:
         json_report.write(summary, Path(target))

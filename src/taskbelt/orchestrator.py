@@ -27,7 +27,7 @@ from taskbelt.project import Project
 from taskbelt.results import CheckResult, Status
 
 #: The checks a user can name, and what ``check`` runs (every one but fix).
-SINGLE = ("lint", "format", "typecheck", "test", "coverage", "audit", "fix")
+SINGLE = ("lint", "format", "typecheck", "test", "pytest", "coverage", "audit", "fix")
 CHECK_ALL = ("lint", "format", "typecheck", "test", "audit")
 
 
@@ -41,12 +41,17 @@ class Plan:
 
 
 def plan(names: Iterable[str], tests: Matrix) -> Plan:
-    """Expand check names into session names (``test`` -> one per Python + coverage)."""
+    """Expand check names into session names.
+
+    ``test`` is one session per Python of the matrix and then ``coverage``;
+    ``pytest`` is the per-Python sessions alone (CI runs one per job and
+    combines the data in a later job with ``coverage``).
+    """
     first: list[str] = []
     then: list[str] = []
     skipped: list[CheckResult] = []
     for name in names:
-        if name == "test":
+        if name in {"test", "pytest"}:
             first += [f"test-{i.version}" for i in tests.present]
             skipped += [
                 CheckResult(
@@ -56,7 +61,8 @@ def plan(names: Iterable[str], tests: Matrix) -> Plan:
                 )
                 for i in tests.missing
             ]
-            then.append("coverage")
+            if name == "test":
+                then.append("coverage")
         elif name == "coverage":
             then.append("coverage")
         else:

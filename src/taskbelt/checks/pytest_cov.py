@@ -62,6 +62,8 @@ def argv(ctx: CheckContext, version: str) -> list[str]:
         "-o",
         f"cache_dir={ctx.cache_dir(f'pytest-{version}')}",
         f"--junitxml={junit_file(ctx, version)}",
+        "-o",
+        "junit_family=xunit1",  # adds file and line to each test case, for annotations
         *_cov_args(ctx),
         "--cov-report=",
         "--cov-fail-under=0",
@@ -102,7 +104,9 @@ def read_junit(path: Path) -> dict[str, Any]:
 def run(ctx: CheckContext) -> CheckResult:
     """Run the tests on ``ctx.interpreter``'s version, measuring coverage."""
     if ctx.interpreter is None:
-        raise ToolError("no interpreter given for the test run", "this is a taskbelt bug: report it")
+        raise ToolError(
+            "no interpreter given for the test run", "this is a taskbelt bug: report it"
+        )
     version = ctx.interpreter.version
     return guarded(check_name(version), lambda: _run(ctx, version))
 

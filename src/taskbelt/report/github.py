@@ -1,0 +1,114 @@
+"""GitHub Actions output: annotations, the job summary and step outputs.
+
+Used when ``GITHUB_ACTIONS=true``. Findings that carry a place (ruff, mypy,
+bandit, failing tests) become ``::error file=...,line=...`` workflow
+commands, so they show on the pull request's diff; the summary table is
+appended to ``$GITHUB_STEP_SUMMARY``; ``status`` and ``coverage`` are
+written to ``$GITHUB_OUTPUT`` for the calling workflow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from taskbelt.results import CheckResult, RunSummary, Status
+
+_MAX_ANNOTATIONS_PER_CHECK = 50
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def command(level: str, message: str, **props: str | int) -> str:
+    """One workflow command, escaped as GitHub's runner expects."""
+    rendered = ",".join(f"{k}={_escape_property(str(v))}" for k, v in props.items() if v != "")
+    return (
+        f"::{level} {rendered}::{_escape_data(message)}"
+        if rendered
+        else f"::{level}::{_escape_data(message)}"
+    )
+
+
+def _places(result: CheckResult) -> Iterator[Mapping[str, Any]]:
+    for key in ("findings", "failing"):
+        items = result.details.get(key) or []
+        if isinstance(items, list):
+            yield from (i for i in items if isinstance(i, Mapping))
+
+
+def annotation_lines(summary: RunSummary) -> list[str]:
+    """``::error`` lines for every placed finding, and one per check without places."""
+    lines = []
+    for result in summary.results:
+        if result.status not in {Status.FAILED, Status.ERROR}:
+            continue
+        placed = [p for p in _places(result) if p.get("path") or p.get("file")]
+        for place in placed[:_MAX_ANNOTATIONS_PER_CHECK]:
+            code = str(place.get("code") or place.get("test") or "")
+            lines.append(
+                command(
+                    "error",
+                    str(place.get("message") or result.summary),
+                    file=str(place.get("path") or place.get("file")),
+                    line=place.get("line") or "",
+                    col=place.get("column") or "",
+                    title=f"{result.name} {code}".strip(),
+                )
+            )
+        if not placed:
+            lines.append(command("error", result.summary, title=f"taskbelt {result.name}"))
+    return lines
+
+
+def markdown(summary: RunSummary) -> str:
+    """The summary table as Markdown (the same rows the terminal shows)."""
+    icon = {Status.PASSED: "✅", Status.FAILED: "❌", Status.SKIPPED: "⏭️", Status.ERROR: "💥"}
+    rows = ["| check | verdict | seconds | reason |", "|---|---|---:|---|"]
+    for r in summary.results:
+        reason = r.summary.replace("|", "\\|").replace("\n", " ")
+        rows.append(
+            f"| {r.name} | {icon[r.status]} {r.status.value} | {r.seconds:.1f} | {reason} |"
+        )
+    parts = [f"### taskbelt: {summary.status.value}", "", *rows, ""]
+    parts += [f"- {note}" for note in summary.notes]
+    for r in summary.results:
+        if r.name == "coverage" and r.output.strip():
+            parts += [
+                "",
+                "<details><summary>coverage report</summary>",
+                "",
+                "```text",
+                r.output.strip(),
+                "```",
+                "</details>",
+            ]
+    return "\n".join(parts) + "\n"
+
+
+def outputs(summary: RunSummary) -> dict[str, str]:
+    """Step outputs: the verdict, and the coverage figure when coverage ran."""
+    values = {"status": summary.status.value}
+    for r in summary.results:
+        if r.name == "coverage" and "percent" in r.details:
+            values["coverage"] = f"{float(r.details['percent']):.2f}"
+    return values
+
+
+def emit(summary: RunSummary, environ: Mapping[str, str]) -> list[str]:
+    """Write the summary and outputs files; return the annotation lines to print."""
+    step_summary = environ.get("GITHUB_STEP_SUMMARY")
+    if step_summary:
+        with Path(step_summary).open("a", encoding="utf-8") as handle:
+            handle.write(markdown(summary))
+    output_file = environ.get("GITHUB_OUTPUT")
+    if output_file:
+        with Path(output_file).open("a", encoding="utf-8") as handle:
+            handle.writelines(f"{k}={v}\n" for k, v in outputs(summary).items())
+    return annotation_lines(summary)
