@@ -1,0 +1,84 @@
+"""The mise tasks, included by a consumer repository, run taskbelt on that repository.
+
+Real mise, with its data, state, cache and config folders isolated in the
+test's temporary folder (never the developer's own).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import CLEAN_SRC
+
+from taskbelt import defaults
+from taskbelt.project import Project
+
+MakeRepo = Callable[..., Project]
+pytestmark = [pytest.mark.slow, pytest.mark.mise]
+
+
+def mise(root: Path, *args: str, tmp: Path) -> subprocess.CompletedProcess[str]:
+    """Run mise in ``root`` with every mise folder inside ``tmp``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TASKBELT_", "MISE_"))}
+    env.pop("CI", None)
+    env.update(
+        {
+            "MISE_DATA_DIR": str(tmp / "mise-data"),
+            "MISE_STATE_DIR": str(tmp / "mise-state"),
+            "MISE_CACHE_DIR": str(tmp / "mise-cache"),
+            "MISE_CONFIG_DIR": str(tmp / "mise-config"),
+            "MISE_TRUSTED_CONFIG_PATHS": str(root),
+            "MISE_YES": "1",
+        }
+    )
+    return subprocess.run(
+        ["mise", *args], cwd=root, env=env, capture_output=True, text=True, timeout=600, check=False
+    )
+
+
+def include_taskbelt(project: Project) -> None:
+    (project.root / "mise.toml").write_text(
+        f'[task_config]\nincludes = ["{defaults.TASKBELT_HOME / "tasks"}"]\n'
+    )
+
+
+def test_tasks_listed(make_repo: MakeRepo, tmp_path: Path) -> None:
+    """Including taskbelt's tasks gives the repo every task, described."""
+    project = make_repo()
+    include_taskbelt(project)
+    done = mise(project.root, "tasks", "ls", tmp=tmp_path)
+    assert done.returncode == 0, done.stderr
+    for task in ("check", "lint", "format", "fix", "typecheck", "test", "audit"):
+        assert any(line.split()[:1] == [task] for line in done.stdout.splitlines()), task
+
+
+def test_tasks_run_on_the_including_repo(make_repo: MakeRepo, tmp_path: Path) -> None:
+    """mise run lint checks the consumer (not taskbelt), from a subfolder too, with exit 1 on findings."""
+    project = make_repo({**CLEAN_SRC, "src/demo/extra.py": "import os\n"})
+    include_taskbelt(project)
+    report = project.root / "report.json"
+    subfolder = project.root / "src" / "demo"
+    done = mise(subfolder, "run", "lint", "--report", str(report), tmp=tmp_path)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "src/demo/extra.py:1:8: F401" in done.stdout
+    assert json.loads(report.read_text())["status"] == "failed"
+    assert (project.root / defaults.STATE_DIR_NAME / "runner").is_dir()
+    assert not (defaults.TASKBELT_HOME / "src" / "demo").exists()
+
+
+def test_fix_then_format_passes(make_repo: MakeRepo, tmp_path: Path) -> None:
+    """format fails on an ugly file without touching it; fix rewrites it; format then passes."""
+    project = make_repo({**CLEAN_SRC, "src/demo/ugly.py": "x  =  1\n"})
+    include_taskbelt(project)
+    ugly = project.root / "src/demo/ugly.py"
+    failed = mise(project.root, "run", "format", tmp=tmp_path)
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    assert ugly.read_text() == "x  =  1\n"
+    assert mise(project.root, "run", "fix", tmp=tmp_path).returncode == 0
+    assert ugly.read_text() == "x = 1\n"
+    assert mise(project.root, "run", "format", tmp=tmp_path).returncode == 0
