@@ -14,7 +14,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from taskbelt import __version__, defaults, envs, matrix, output, toolpins
+from taskbelt import __version__, adopt, defaults, envs, matrix, output, toolpins
 from taskbelt.errors import ExitCode, TaskbeltError
 from taskbelt.matrix import Matrix
 from taskbelt.orchestrator import CHECK_ALL, SINGLE, Runner, plan
@@ -50,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", parents=[common], help="run the named checks")
     run.add_argument("checks", nargs="+", choices=SINGLE, metavar="CHECK", help=", ".join(SINGLE))
     run.add_argument("--jobs", type=int, default=0, help="checks run at once (default: cores)")
+    init = sub.add_parser("init", parents=[common], help="include taskbelt's tasks in mise.toml")
+    init.add_argument("--check", action="store_true", help="only report whether the repo is wired")
     sub.add_parser("validate-config", parents=[common], help="validate [tool.taskbelt] and exit")
     sub.add_parser("lock-tools", parents=[common], help="re-lock config/tools.in (maintainers)")
     return parser
@@ -115,6 +117,27 @@ def report(args: argparse.Namespace, summary: RunSummary, started: float) -> int
     return int(summary.exit_code)
 
 
+def init(args: argparse.Namespace) -> int:
+    """Wire the repository to taskbelt's tasks (or check that it is)."""
+    start = args.root or Path(os.environ.get(defaults.ENV_PROJECT_ROOT) or Path.cwd())
+    root = adopt.repo_root(start)
+    wiring = adopt.wire(root, check=args.check)
+    where = f"[task_config] includes in {root / adopt.MISE_FILE}"
+    if args.check:
+        if wiring.wired:
+            print(f"wired: {wiring.include!r} is in {where}")
+            return int(ExitCode.OK)
+        print(f"not wired: {wiring.include!r} is missing from {where}")
+        print(f"fix: run {defaults.TASKBELT_HOME / 'tasks' / 'init'}")
+        return int(ExitCode.FAILED)
+    if wiring.changed:
+        print(f"added {wiring.include!r} to {where}")
+    else:
+        print(f"already wired: {wiring.include!r} is in {where}; nothing changed")
+    print("next: mise trust && mise run check")
+    return int(ExitCode.OK)
+
+
 def dispatch(args: argparse.Namespace) -> int:
     """Run the chosen command."""
     started = time.perf_counter()
@@ -122,6 +145,8 @@ def dispatch(args: argparse.Namespace) -> int:
         return report(args, run_checks(args, CHECK_ALL), started)
     if args.command == "run":
         return report(args, run_checks(args, list(dict.fromkeys(args.checks))), started)
+    if args.command == "init":
+        return init(args)
     if args.command == "validate-config":
         project = load_project(args.root)
         print(f"{project.root / 'pyproject.toml'}: [tool.taskbelt] is valid")
