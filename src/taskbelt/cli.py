@@ -14,7 +14,19 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from taskbelt import __version__, adopt, defaults, envs, matrix, output, toolpins
+from rich.table import Table
+
+from taskbelt import (
+    __version__,
+    adopt,
+    defaults,
+    doctor,
+    envs,
+    interpreters,
+    matrix,
+    output,
+    toolpins,
+)
 from taskbelt.errors import ExitCode, TaskbeltError
 from taskbelt.matrix import Matrix
 from taskbelt.orchestrator import CHECK_ALL, SINGLE, Runner, plan
@@ -52,6 +64,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--jobs", type=int, default=0, help="checks run at once (default: cores)")
     init = sub.add_parser("init", parents=[common], help="include taskbelt's tasks in mise.toml")
     init.add_argument("--check", action="store_true", help="only report whether the repo is wired")
+    sub.add_parser("doctor", parents=[common], help="what taskbelt needs and what is present")
+    sub.add_parser(
+        "python-sync", parents=[common], help="link interpreters into mise; who sees what"
+    )
     sub.add_parser("validate-config", parents=[common], help="validate [tool.taskbelt] and exit")
     sub.add_parser("lock-tools", parents=[common], help="re-lock config/tools.in (maintainers)")
     return parser
@@ -117,6 +133,55 @@ def report(args: argparse.Namespace, summary: RunSummary, started: float) -> int
     return int(summary.exit_code)
 
 
+def wanted_matrix(project: Project) -> Matrix:
+    """Every wanted version, found or not (doctor reports, it does not fail)."""
+    versions, _ = interpreters.wanted_versions(
+        project.settings.python, project.python_version_file, project.requires_python
+    )
+    found = [interpreters.find(v) for v in versions]
+    return Matrix(tuple(i for i in found if i.path), tuple(i for i in found if not i.path))
+
+
+def run_doctor(args: argparse.Namespace) -> int:
+    """Print what is needed and present; 0 only when every check can run."""
+    found = doctor.requirements(wanted_matrix(load_project(args.root)))
+    doctor.render(output.console(), found)
+    missing = [r.name for r in found if not r.ok]
+    if missing:
+        print(f"taskbelt: missing: {', '.join(missing)}")
+        return int(ExitCode.FAILED)
+    print("taskbelt: everything the checks need is present")
+    return int(ExitCode.OK)
+
+
+def python_sync(args: argparse.Namespace) -> int:
+    """Link pyenv's and uv's interpreters into mise, then report who sees which."""
+    for line in doctor.sync():
+        print(line)
+    versions = [i.version for i in wanted_matrix(load_project(args.root)).all]
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    for column in ("python", "mise", "uv", "taskbelt"):
+        table.add_column(column)
+    hidden = []
+    for item in doctor.seen(versions):
+        table.add_row(
+            item.version,
+            "yes" if item.mise else "no",
+            "yes" if item.uv else "no",
+            str(item.taskbelt or "no"),
+        )
+        if item.mise and not item.uv:
+            hidden.append(item.version)
+    output.console().print(table)
+    if hidden:
+        uses = " ".join(f"python@{v}" for v in hidden)
+        print(
+            f"note: uv alone does not see {', '.join(hidden)}; taskbelt passes their paths itself."
+        )
+        print(f"note: for your shell, `mise use {uses}` puts them on PATH, where uv finds them.")
+    return int(ExitCode.OK)
+
+
 def init(args: argparse.Namespace) -> int:
     """Wire the repository to taskbelt's tasks (or check that it is)."""
     start = args.root or Path(os.environ.get(defaults.ENV_PROJECT_ROOT) or Path.cwd())
@@ -147,6 +212,10 @@ def dispatch(args: argparse.Namespace) -> int:
         return report(args, run_checks(args, list(dict.fromkeys(args.checks))), started)
     if args.command == "init":
         return init(args)
+    if args.command == "doctor":
+        return run_doctor(args)
+    if args.command == "python-sync":
+        return python_sync(args)
     if args.command == "validate-config":
         project = load_project(args.root)
         print(f"{project.root / 'pyproject.toml'}: [tool.taskbelt] is valid")
