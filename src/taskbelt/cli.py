@@ -11,7 +11,7 @@ import argparse
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from rich.table import Table
@@ -203,26 +203,41 @@ def init(args: argparse.Namespace) -> int:
     return int(ExitCode.OK)
 
 
-def dispatch(args: argparse.Namespace) -> int:
-    """Run the chosen command."""
+def run_named(args: argparse.Namespace) -> int:
+    """``check`` (every check but fix) or ``run NAME...``."""
     started = time.perf_counter()
-    if args.command == "check":
-        return report(args, run_checks(args, CHECK_ALL), started)
-    if args.command == "run":
-        return report(args, run_checks(args, list(dict.fromkeys(args.checks))), started)
-    if args.command == "init":
-        return init(args)
-    if args.command == "doctor":
-        return run_doctor(args)
-    if args.command == "python-sync":
-        return python_sync(args)
-    if args.command == "validate-config":
-        project = load_project(args.root)
-        print(f"{project.root / 'pyproject.toml'}: [tool.taskbelt] is valid")
-        return int(ExitCode.OK)
+    names = CHECK_ALL if args.command == "check" else list(dict.fromkeys(args.checks))
+    return report(args, run_checks(args, names), started)
+
+
+def validate_config(args: argparse.Namespace) -> int:
+    """Load and validate the configuration, run nothing."""
+    project = load_project(args.root)
+    print(f"{project.root / 'pyproject.toml'}: [tool.taskbelt] is valid")
+    return int(ExitCode.OK)
+
+
+def lock_tools(_: argparse.Namespace) -> int:
+    """Re-lock taskbelt's pinned tools."""
     for path in toolpins.lock_all():
         print(f"wrote {path}")
     return int(ExitCode.OK)
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "check": run_named,
+    "run": run_named,
+    "init": init,
+    "doctor": run_doctor,
+    "python-sync": python_sync,
+    "validate-config": validate_config,
+    "lock-tools": lock_tools,
+}
+
+
+def dispatch(args: argparse.Namespace) -> int:
+    """Run the chosen command."""
+    return COMMANDS[args.command](args)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
