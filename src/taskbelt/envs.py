@@ -147,7 +147,7 @@ def export_locked(
     if all_groups:
         argv += ["--all-groups", "--all-extras"]
     else:
-        argv += ["--no-dev", *[a for g in groups for a in ("--group", g)]]
+        argv += ["--no-default-groups", *[a for g in groups for a in ("--group", g)]]
     done = proc.run([*argv, "-o", str(out)], cwd=project.root, timeout=_UV_TIMEOUT)
     if done.returncode != 0:
         raise ToolError(

@@ -1,0 +1,58 @@
+"""The security scan: pip-audit on the locked dependencies, bandit on the source.
+
+Both scans run side by side (one waits on the network, the other on the
+CPU) and their verdicts merge failing closed: ``error`` when either could
+not run, else ``failed`` when either found something, else ``passed``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+
+from taskbelt.checks import bandit, pip_audit
+from taskbelt.checks.base import CheckContext, tail
+from taskbelt.results import CheckResult, Status
+
+NAME = "audit"
+#: Keys of the merged ``details``, one per scan.
+PARTS = {pip_audit.NAME: "dependencies", bandit.NAME: "bandit"}
+
+
+def run(ctx: CheckContext) -> CheckResult:
+    """Audit dependencies and source; one result named ``audit``."""
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="taskbelt-audit") as pool:
+        deps = pool.submit(pip_audit.scan, ctx)
+        code = pool.submit(bandit.scan, ctx)
+        parts = (deps.result(), code.result())
+    return merge(parts, time.perf_counter() - started)
+
+
+def _verdict(parts: Sequence[CheckResult]) -> Status:
+    statuses = {part.status for part in parts}
+    for status in (Status.ERROR, Status.FAILED):
+        if status in statuses:
+            return status
+    return Status.PASSED
+
+
+def _summary(part: CheckResult) -> str:
+    """A part's summary, named when it does not say which scan it is about."""
+    if part.status is Status.ERROR and not part.summary.startswith(part.name):
+        return f"{part.name}: {part.summary}"
+    return part.summary
+
+
+def merge(parts: Sequence[CheckResult], seconds: float) -> CheckResult:
+    """One ``audit`` result from the scans' results (see the module docstring)."""
+    output = "\n\n".join(f"== {p.name}: {p.status} ==\n{p.output}" for p in parts if p.output)
+    return CheckResult(
+        NAME,
+        _verdict(parts),
+        seconds,
+        "; ".join(_summary(p) for p in parts),
+        tail(output),
+        {PARTS.get(p.name, p.name): {"status": p.status.value, **p.details} for p in parts},
+    )

@@ -1,0 +1,306 @@
+"""bandit: security findings in the project's own source, plus a SARIF report.
+
+bandit runs once with ``-f json``; taskbelt writes the SARIF report itself
+from that JSON (bandit's own ``sarif`` formatter needs the ``sarif-om``
+extra, which the pinned audit tools do not include), so the SARIF file also
+carries taskbelt's own rule:
+
+``TB001 bare-nosec``: bandit treats ``# nosec`` without a rule id as
+"suppress every check on this line", which hides future findings too; each
+such comment is a finding until it names the rule it silences.
+
+A file bandit could not parse, no file scanned at all, a crash or unreadable
+output is ``error``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import time
+import tokenize
+import urllib.parse
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from taskbelt import defaults, proc
+from taskbelt.checks.base import CheckContext, crashed, guarded, plural, tail
+from taskbelt.errors import ToolError
+from taskbelt.results import CheckResult, Status, write_text_atomic
+
+NAME = "bandit"
+SARIF_FILE = "bandit.sarif"
+BARE_NOSEC = "TB001"
+BARE_NOSEC_NAME = "bare-nosec"
+SARIF_SCHEMA = (
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+)
+#: bandit's own pattern for a nosec comment (bandit/core/manager.py).
+_NOSEC = re.compile(r"#\s*nosec:?\s*(?P<tests>[^#]+)?#?")
+_RULE_ID = re.compile(r"\bB\d{3}\b")
+_LEVELS = {"HIGH": "error", "MEDIUM": "warning", "LOW": "note"}
+_BARE_TEXT = (
+    "bare `# nosec` silences every bandit check on this line, future ones too;"
+    " name the rule it is for, e.g. `# nosec B602`"
+)
+_LISTED = 3
+_BANDIT = {"name": "bandit", "informationUri": "https://bandit.readthedocs.io/"}
+_TASKBELT = {"name": "taskbelt"}
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One bandit finding (or a TB001 bare ``# nosec``)."""
+
+    file: str
+    line: int
+    column: int
+    test_id: str
+    test_name: str
+    severity: str
+    confidence: str
+    text: str
+    more_info: str = ""
+    cwe: int | None = None
+
+    def __str__(self) -> str:
+        level = f"{self.severity.lower()} severity, {self.confidence.lower()} confidence"
+        return f"{self.file}:{self.line}:{self.column}: {self.test_id} {self.text} [{level}]"
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain data for the result's details."""
+        return {
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "test_id": self.test_id,
+            "test_name": self.test_name,
+            "severity": self.severity,
+            "confidence": self.confidence,
+            "text": self.text,
+            "more_info": self.more_info,
+            "cwe": self.cwe,
+        }
+
+
+@dataclass(frozen=True)
+class Report:
+    """bandit's JSON output, parsed."""
+
+    issues: tuple[Issue, ...]
+    scanned: tuple[str, ...]
+    errors: tuple[tuple[str, str], ...]
+
+
+def _issue(item: Mapping[str, Any]) -> Issue:
+    cwe = item.get("issue_cwe") or {}
+    return Issue(
+        file=str(item["filename"]),
+        line=int(item["line_number"]),
+        column=int(item.get("col_offset") or 0),
+        test_id=str(item["test_id"]),
+        test_name=str(item.get("test_name", "")),
+        severity=str(item["issue_severity"]).upper(),
+        confidence=str(item["issue_confidence"]).upper(),
+        text=str(item["issue_text"]),
+        more_info=str(item.get("more_info", "")),
+        cwe=int(cwe["id"]) if isinstance(cwe, Mapping) and cwe.get("id") else None,
+    )
+
+
+def parse(stdout: str) -> Report:
+    """Read ``bandit -f json``; the scanned files are the keys of its metrics.
+
+    Raises:
+        ValueError, KeyError, TypeError: the text is not bandit's JSON.
+    """
+    data = json.loads(stdout)
+    return Report(
+        issues=tuple(_issue(item) for item in data["results"]),
+        scanned=tuple(sorted(name for name in data["metrics"] if name != "_totals")),
+        errors=tuple((str(e["filename"]), str(e["reason"])) for e in data["errors"]),
+    )
+
+
+def bare_nosec(source: str, file: str) -> list[Issue]:
+    """TB001 findings: ``# nosec`` comments in ``source`` that name no ``B###`` rule.
+
+    Comments are found with :mod:`tokenize`, as bandit does, so ``# nosec``
+    inside a string does not count.
+    """
+    issues = []
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            if token.type != tokenize.COMMENT:
+                continue
+            match = _NOSEC.search(token.string)
+            if match and not _RULE_ID.search(match["tests"] or ""):
+                line, column = token.start
+                issues.append(
+                    Issue(
+                        file,
+                        line,
+                        column,
+                        BARE_NOSEC,
+                        BARE_NOSEC_NAME,
+                        "MEDIUM",
+                        "HIGH",
+                        _BARE_TEXT,
+                    )
+                )
+    except (tokenize.TokenError, SyntaxError):
+        return issues  # bandit reports the file as an error itself
+    return issues
+
+
+def _bare_nosec_in(root: Path, files: Iterable[str]) -> list[Issue]:
+    found = []
+    for name in files:
+        path = root / name
+        found += bare_nosec(path.read_text(encoding="utf-8", errors="replace"), name)
+    return found
+
+
+def argv(ctx: CheckContext) -> list[str]:
+    """The bandit command: the repo's ``[tool.bandit]`` or taskbelt's defaults."""
+    targets = [ctx.project.relative(p) for p in ctx.project.source_paths]
+    if not targets:
+        raise ToolError(
+            "no Python package or module found for bandit to scan",
+            'set [tool.taskbelt] src = ["path/to/package"]',
+        )
+    config = (
+        ctx.root / "pyproject.toml" if ctx.project.has_bandit_config else defaults.BANDIT_CONFIG
+    )
+    settings = ctx.project.settings.audit
+    return [
+        *("bandit", "--recursive", *targets, "--format", "json", "--quiet"),
+        *("--configfile", str(config)),
+        *("--severity-level", settings.severity, "--confidence-level", settings.confidence),
+    ]
+
+
+# -- SARIF -----------------------------------------------------------------
+
+
+def _rule(issue: Issue) -> dict[str, Any]:
+    tags = ["security", *([f"external/cwe/cwe-{issue.cwe}"] if issue.cwe else [])]
+    rule: dict[str, Any] = {
+        "id": issue.test_id,
+        "name": issue.test_name,
+        "properties": {"tags": tags},
+    }
+    if issue.more_info:
+        rule["helpUri"] = issue.more_info
+    if issue.test_id == BARE_NOSEC:
+        rule["shortDescription"] = {"text": _BARE_TEXT}
+    return rule
+
+
+def _run(driver: Mapping[str, str], issues: Sequence[Issue]) -> dict[str, Any]:
+    """One SARIF run: the tool, the rules it used, and its results."""
+    rules: dict[str, dict[str, Any]] = {}
+    for issue in issues:
+        rules.setdefault(issue.test_id, _rule(issue))
+    index = {rule_id: i for i, rule_id in enumerate(rules)}
+    results = [
+        {
+            "ruleId": issue.test_id,
+            "ruleIndex": index[issue.test_id],
+            "level": _LEVELS.get(issue.severity, "warning"),
+            "message": {"text": issue.text},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {
+                            "uri": urllib.parse.quote(issue.file),
+                            "uriBaseId": "%SRCROOT%",
+                        },
+                        "region": {
+                            "startLine": max(issue.line, 1),
+                            "startColumn": issue.column + 1,
+                        },
+                    }
+                }
+            ],
+            "properties": {"severity": issue.severity, "confidence": issue.confidence},
+        }
+        for issue in issues
+    ]
+    return {
+        "tool": {"driver": {**driver, "rules": list(rules.values())}},
+        "results": results,
+    }
+
+
+def sarif(root: Path, issues: Sequence[Issue]) -> dict[str, Any]:
+    """A SARIF 2.1.0 log: bandit's findings in one run, taskbelt's TB001 in another."""
+    base = {"%SRCROOT%": {"uri": root.resolve().as_uri() + "/"}}
+    runs = [
+        _run(_BANDIT, [i for i in issues if i.test_id != BARE_NOSEC]),
+        _run(_TASKBELT, [i for i in issues if i.test_id == BARE_NOSEC]),
+    ]
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{**run, "originalUriBaseIds": base} for run in runs],
+    }
+
+
+# -- the check -------------------------------------------------------------
+
+
+def scan(ctx: CheckContext) -> CheckResult:
+    """Scan the project's source with bandit and write ``reports/bandit.sarif``."""
+    return guarded(NAME, lambda: _scan(ctx))
+
+
+def _incomplete(report: Report, done: proc.Completed, started: float) -> CheckResult:
+    """A scan that missed files (unparseable, or all excluded) proves nothing: error."""
+    if report.errors:
+        files = ", ".join(f"{name} ({reason})" for name, reason in report.errors)
+        summary = f"bandit could not scan {plural(len(report.errors), 'file')}: {files}"
+    else:
+        summary = (
+            "bandit scanned no Python file (does [tool.bandit] exclude_dirs exclude them all?)"
+        )
+    return CheckResult(
+        NAME, Status.ERROR, time.perf_counter() - started, summary, tail(done.output)
+    )
+
+
+def _scan(ctx: CheckContext) -> CheckResult:
+    started = time.perf_counter()
+    sarif_path = ctx.project.reports_dir / SARIF_FILE
+    sarif_path.unlink(missing_ok=True)  # never leave a stale report behind an error
+    done = ctx.run(argv(ctx))
+    if done.returncode not in (0, 1):
+        return crashed(NAME, done, started)
+    try:
+        report = parse(done.stdout)
+    except (ValueError, KeyError, TypeError):
+        return crashed(NAME, done, started, "unreadable output")
+    if report.errors or not report.scanned:
+        return _incomplete(report, done, started)
+    issues = sorted(
+        [*report.issues, *_bare_nosec_in(ctx.root, report.scanned)],
+        key=lambda i: (i.file, i.line, i.column, i.test_id),
+    )
+    write_text_atomic(sarif_path, json.dumps(sarif(ctx.root, issues), indent=2))
+    details = {
+        "findings": [i.to_json() for i in issues],
+        "scanned": len(report.scanned),
+        "sarif": str(sarif_path),
+    }
+    seconds = time.perf_counter() - started
+    if not issues:
+        return CheckResult(NAME, Status.PASSED, seconds, "bandit clean", "", details)
+    shown = ", ".join(f"{i.test_id} {i.file}:{i.line}" for i in issues[:_LISTED])
+    more = f", and {len(issues) - _LISTED} more" if len(issues) > _LISTED else ""
+    summary = f"bandit: {plural(len(issues), 'finding')} ({shown}{more})"
+    return CheckResult(
+        NAME, Status.FAILED, seconds, summary, tail("\n".join(map(str, issues))), details
+    )

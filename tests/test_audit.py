@@ -1,0 +1,579 @@
+"""The security scan: pip-audit and bandit, for real, in throwaway repositories.
+
+Integration tests (marked slow) run the pinned pip-audit and bandit; the
+vulnerability data is the PyPA snapshot beside the checkout, served by
+taskbelt's loopback OSV server, or a loopback server that misbehaves on
+purpose. Locked repositories are built once per module and shared: each
+test varies only ``[tool.taskbelt.audit]`` (see ``configured``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import socket
+import subprocess
+import threading
+import time
+import zipfile
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from conftest import ADVISORY_DB, CLEAN_SRC, git, write_files
+
+from taskbelt.checks import audit, bandit, pip_audit
+from taskbelt.checks.base import CheckContext
+from taskbelt.config import IgnoreRule, load_settings
+from taskbelt.project import Project
+from taskbelt.results import CheckResult, Status
+
+DATA = Path(__file__).parent / "data"
+COPIED = DATA / "advisories"
+SARIF_SCHEMA = json.loads((DATA / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+TODAY = dt.date(2026, 6, 1)
+PYPROJECT = """
+[project]
+name = "demo"
+version = "0.1.0"
+requires-python = ">=3.9"
+dependencies = [{deps}]
+
+[dependency-groups]
+dev = [{dev}]
+"""
+MakeRepo = Callable[..., Project]
+ToolVenv = Callable[[str], Path]
+
+
+# -- unit tests: no tools ----------------------------------------------------
+
+
+def vuln(vid: str, *aliases: str, package: str = "jinja2") -> pip_audit.Vulnerability:
+    return pip_audit.Vulnerability(package, "2.10", vid, aliases, ("2.10.1",))
+
+
+class TestIgnores:
+    """How ignore entries apply, expire and go stale."""
+
+    findings = (vuln("PYSEC-2019-217", "CVE-2019-10906"), vuln("PYSEC-2021-66", "CVE-2020-28493"))
+
+    def test_matched_by_id_or_alias(self) -> None:
+        """An alias matches too, whatever its case."""
+        rules = [IgnoreRule(id="cve-2019-10906", reason="sandbox unused")]
+        remaining, (outcome,) = pip_audit.apply_ignores(self.findings, rules, TODAY)
+        assert [v.id for v in remaining] == ["PYSEC-2021-66"]
+        assert outcome.state == "applied"
+        assert outcome.matched == self.findings[:1]
+
+    def test_until_today_still_applies(self) -> None:
+        rules = [IgnoreRule(id="PYSEC-2021-66", reason="r", until=TODAY)]
+        remaining, (outcome,) = pip_audit.apply_ignores(self.findings, rules, TODAY)
+        assert outcome.state == "applied"
+        assert len(remaining) == 1
+
+    def test_expired_ignores_nothing(self) -> None:
+        rules = [IgnoreRule(id="PYSEC-2021-66", reason="r", until=TODAY - dt.timedelta(days=1))]
+        remaining, (outcome,) = pip_audit.apply_ignores(self.findings, rules, TODAY)
+        assert outcome.state == "expired"
+        assert remaining == list(self.findings)
+
+    def test_stale_matches_nothing(self) -> None:
+        rules = [IgnoreRule(id="GHSA-xxxx-xxxx-xxxx", reason="r")]
+        remaining, (outcome,) = pip_audit.apply_ignores(self.findings, rules, TODAY)
+        assert outcome.state == "stale"
+        assert remaining == list(self.findings)
+
+
+class TestParse:
+    def test_pip_audit_report(self) -> None:
+        """Audited, vulnerable and skipped dependencies from pip-audit's JSON."""
+        report = pip_audit.parse(
+            json.dumps(
+                {
+                    "dependencies": [
+                        {"name": "markupsafe", "version": "3.0.2", "vulns": []},
+                        {
+                            "name": "jinja2",
+                            "version": "2.10",
+                            "vulns": [
+                                {
+                                    "id": "PYSEC-2019-217",
+                                    "fix_versions": ["2.10.1"],
+                                    "aliases": ["GHSA-462w-v97r-4m45", "CVE-2019-10906"],
+                                }
+                            ],
+                        },
+                        {"name": "foo", "skip_reason": "URL requirement"},
+                    ],
+                    "fixes": [],
+                }
+            )
+        )
+        assert report.audited == 2
+        assert report.vulnerabilities == (
+            pip_audit.Vulnerability(
+                "jinja2",
+                "2.10",
+                "PYSEC-2019-217",
+                ("CVE-2019-10906", "GHSA-462w-v97r-4m45"),
+                ("2.10.1",),
+            ),
+        )
+        assert report.not_audited == (("foo", "URL requirement"),)
+
+    def test_fix_hint_without_lock_names_the_version_fixing_all(self) -> None:
+        vulns = [vuln("A"), dataclasses.replace(vuln("B"), fix_versions=("2.11.3", "3.0"))]
+        assert pip_audit.fix_hint(vulns, locked=True) == "uv lock --upgrade-package jinja2"
+        assert "jinja2>=2.11.3" in pip_audit.fix_hint(vulns, locked=False)
+
+
+class TestVerdict:
+    """From a parsed report to status, summary and details."""
+
+    def report(self, *vulns: pip_audit.Vulnerability, skipped: int = 0) -> pip_audit.Report:
+        not_audited = (("tiny", "could not deduce package version from URL requirement"),)
+        return pip_audit.Report(3, vulns, not_audited * skipped)
+
+    def test_unaudited_dependency_is_an_error(self) -> None:
+        """A dependency pip-audit skipped fails closed, even with nothing found."""
+        verdict = pip_audit.judge(self.report(skipped=1), [], TODAY, "uv.lock (frozen)", "X")
+        assert verdict.status is Status.ERROR
+        assert verdict.summary().startswith(
+            "1 dep not audited against X: tiny (could not deduce package version"
+        )
+        assert verdict.details()["not_audited"] == [
+            {"name": "tiny", "reason": "could not deduce package version from URL requirement"}
+        ]
+
+    def test_summary_lists_three_packages(self) -> None:
+        vulns = [vuln(f"ID-{n}", package=f"p{n}") for n in range(5)]
+        verdict = pip_audit.judge(self.report(*vulns), [], TODAY, "uv.lock (frozen)", "X")
+        assert verdict.status is Status.FAILED
+        assert verdict.summary() == (
+            "5 vulnerable deps (p0 2.10: ID-0; p1 2.10: ID-1; p2 2.10: ID-2; and 2 more)"
+        )
+
+
+class TestBareNosec:
+    """TB001: `# nosec` comments that name no bandit rule."""
+
+    def test_variants(self) -> None:
+        source = (
+            "a = 1  # nosec\n"
+            "b = 2  # nosec B602\n"
+            "c = 3  # nosec: B105, B106\n"
+            "d = 4  # noqa: S602  # nosec\n"
+            "e = 5  # nosec because I said so\n"
+            'f = "# nosec in a string"\n'
+        )
+        found = bandit.bare_nosec(source, "m.py")
+        assert [(i.line, i.test_id) for i in found] == [(1, "TB001"), (4, "TB001"), (5, "TB001")]
+        assert found[0].column == 7
+        assert found[0].test_name == "bare-nosec"
+
+    def test_untokenizable_source(self) -> None:
+        """bandit reports a file it cannot parse itself; nothing is invented here."""
+        assert bandit.bare_nosec('x = """never closed\n', "m.py") == []
+
+
+class TestSarif:
+    def test_validates_against_the_schema(self, tmp_path: Path) -> None:
+        """Both runs (bandit's and taskbelt's TB001) validate against SARIF 2.1.0."""
+        issues = [
+            bandit.Issue(
+                "src/a b.py",
+                3,
+                4,
+                "B602",
+                "subprocess_popen",
+                "HIGH",
+                "HIGH",
+                "shell",
+                "https://x",
+                78,
+            ),
+            bandit.Issue("src/c.py", 1, 0, "TB001", "bare-nosec", "MEDIUM", "HIGH", "bare nosec"),
+        ]
+        log = bandit.sarif(tmp_path, issues)
+        jsonschema.validate(log, SARIF_SCHEMA)
+        first = log["runs"][0]["results"][0]
+        assert (
+            first["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "src/a%20b.py"
+        )
+        assert first["locations"][0]["physicalLocation"]["region"] == {
+            "startLine": 3,
+            "startColumn": 5,
+        }
+        assert log["runs"][1]["tool"]["driver"]["rules"][0]["id"] == "TB001"
+
+
+class TestMerge:
+    """error beats failed beats passed; the details keep both scans."""
+
+    @pytest.mark.parametrize(
+        ("deps", "code", "expected"),
+        [
+            (Status.PASSED, Status.PASSED, Status.PASSED),
+            (Status.FAILED, Status.PASSED, Status.FAILED),
+            (Status.PASSED, Status.FAILED, Status.FAILED),
+            (Status.ERROR, Status.FAILED, Status.ERROR),
+            (Status.FAILED, Status.ERROR, Status.ERROR),
+        ],
+    )
+    def test_verdict(self, deps: Status, code: Status, expected: Status) -> None:
+        merged = audit.merge(
+            [CheckResult("pip-audit", deps, summary="d"), CheckResult("bandit", code, summary="b")],
+            1.0,
+        )
+        assert merged.name == "audit"
+        assert merged.status is expected
+        assert set(merged.details) == {"dependencies", "bandit"}
+
+    def test_error_summary_names_the_scan(self) -> None:
+        merged = audit.merge(
+            [
+                CheckResult("pip-audit", Status.ERROR, summary="uv could not export"),
+                CheckResult("bandit", Status.PASSED, summary="bandit clean"),
+            ],
+            1.0,
+        )
+        assert merged.summary == "pip-audit: uv could not export; bandit clean"
+
+
+# -- integration: real pip-audit and bandit -----------------------------------
+
+
+def locked_repo(root: Path, deps: str, dev: str = "", *, lock: bool = True) -> Project:
+    """A committed src-layout repo; ``uv lock`` run in it unless ``lock`` is False."""
+    root.mkdir(parents=True)
+    write_files(root, {"pyproject.toml": PYPROJECT.format(deps=deps, dev=dev), **CLEAN_SRC})
+    if lock:
+        subprocess.run(["uv", "lock", "--quiet"], cwd=root, check=True, timeout=300)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "init")
+    return Project.load(root)
+
+
+def tiny_wheel(folder: Path) -> Path:
+    """A minimal pure-Python wheel ``tiny 1.0``, for a file-URL dependency."""
+    folder.mkdir(parents=True)
+    wheel = folder / "tiny-1.0-py3-none-any.whl"
+    files = {
+        "tiny/__init__.py": "",
+        "tiny-1.0.dist-info/METADATA": "Metadata-Version: 2.1\nName: tiny\nVersion: 1.0\n",
+        "tiny-1.0.dist-info/WHEEL": "Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+    }
+    with zipfile.ZipFile(wheel, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+        archive.writestr("tiny-1.0.dist-info/RECORD", "".join(f"{n},,\n" for n in files))
+    return wheel
+
+
+@pytest.fixture(scope="module")
+def vulnerable(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """jinja2 2.10 at runtime (two advisories); old requests only in the dev group."""
+    root = tmp_path_factory.mktemp("audit") / "vulnerable"
+    return locked_repo(root, '"jinja2==2.10"', '"requests==2.19.0"')
+
+
+@pytest.fixture(scope="module")
+def fixed(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """jinja2 3.1.4: no advisory in the snapshot."""
+    return locked_repo(tmp_path_factory.mktemp("audit") / "fixed", '"jinja2==3.1.4"')
+
+
+def configured(project: Project, db: Path = ADVISORY_DB, **audit_table: Any) -> Project:
+    """``project`` with ``[tool.taskbelt.audit]`` replaced (kebab-case keys as in TOML).
+
+    The full snapshot by default; tests whose repo is new use the copied
+    advisories instead, to skip parsing 2,700 files into a fresh cache.
+    """
+    table = {"advisory-db": str(db), **audit_table}
+    return dataclasses.replace(project, settings=load_settings({"audit": table}))
+
+
+def ctx_for(project: Project, tool_venv: ToolVenv) -> CheckContext:
+    return CheckContext(project=project, tools_bin=tool_venv("audit") / "bin")
+
+
+def vuln_ids(details: Any) -> set[str]:
+    """Advisory ids of the findings in pip-audit's part of the details."""
+    return {v["id"] for v in details["vulnerabilities"]}
+
+
+@pytest.mark.slow
+class TestDependencies:
+    """pip-audit on the locked set, against the full PyPA snapshot."""
+
+    def test_vulnerable_lock_is_flagged(self, vulnerable: Project, tool_venv: ToolVenv) -> None:
+        result = audit.run(ctx_for(configured(vulnerable), tool_venv))
+        assert result.status is Status.FAILED, result.summary
+        assert vuln_ids(result.details["dependencies"]) == {"PYSEC-2019-217", "PYSEC-2021-66"}
+        assert result.summary.startswith("1 vulnerable dep (jinja2 2.10: PYSEC-2019-217")
+        assert result.summary.endswith("; bandit clean")
+        deps = result.details["dependencies"]
+        assert deps["source"] == "uv.lock (frozen)"
+        assert deps["service"].startswith(f"advisory-db {ADVISORY_DB.resolve()}")
+        first = next(v for v in deps["vulnerabilities"] if v["id"] == "PYSEC-2019-217")
+        assert first == {
+            "package": "jinja2",
+            "version": "2.10",
+            "id": "PYSEC-2019-217",
+            "aliases": ["CVE-2019-10906", "GHSA-462w-v97r-4m45"],
+            "fix_versions": ["2.10.1"],
+        }
+        assert "jinja2 2.10  (fix: uv lock --upgrade-package jinja2)" in result.output
+        assert "PYSEC-2021-66 (CVE-2020-28493" in result.output
+
+    def test_dev_group_only_when_asked(self, vulnerable: Project, tool_venv: ToolVenv) -> None:
+        """Runtime dependencies by default; `groups` adds a dependency group."""
+        result = pip_audit.scan(ctx_for(configured(vulnerable, groups=["dev"]), tool_venv))
+        packages = {v["package"] for v in result.details["vulnerabilities"]}
+        assert {"jinja2", "requests", "urllib3"} <= packages
+
+    def test_fixed_version_passes(self, fixed: Project, tool_venv: ToolVenv) -> None:
+        result = audit.run(ctx_for(configured(fixed), tool_venv))
+        assert result.status is Status.PASSED, result.summary
+        assert result.summary == "no known vulnerabilities in 2 deps; bandit clean"
+
+    def test_active_ignores_pass(self, vulnerable: Project, tool_venv: ToolVenv) -> None:
+        """Both advisories ignored (one by alias) until a future date: passed, listed."""
+        until = dt.date.today() + dt.timedelta(days=30)
+        ignore = [
+            {"id": "PYSEC-2019-217", "reason": "no sandbox", "until": until},
+            {"id": "GHSA-g3rq-g295-4j3m", "reason": "no urlize"},
+        ]
+        result = pip_audit.scan(ctx_for(configured(vulnerable, ignore=ignore), tool_venv))
+        assert result.status is Status.PASSED, result.summary
+        assert "2 ignored" in result.summary
+        reasons = {i["id"]: i["reason"] for i in result.details["ignored"]}
+        assert reasons == {"PYSEC-2019-217": "no sandbox", "PYSEC-2021-66": "no urlize"}
+
+    def test_expired_ignore_fails(self, vulnerable: Project, tool_venv: ToolVenv) -> None:
+        ignore = [
+            {"id": "PYSEC-2019-217", "reason": "no sandbox"},
+            {"id": "PYSEC-2021-66", "reason": "no urlize", "until": dt.date(2024, 1, 31)},
+        ]
+        result = pip_audit.scan(ctx_for(configured(vulnerable, ignore=ignore), tool_venv))
+        assert result.status is Status.FAILED
+        assert "ignore for PYSEC-2021-66 expired on 2024-01-31" in result.summary
+        assert vuln_ids(result.details) == {"PYSEC-2021-66"}
+        assert [e["id"] for e in result.details["expired_ignores"]] == ["PYSEC-2021-66"]
+
+    def test_stale_ignore_is_reported(self, fixed: Project, tool_venv: ToolVenv) -> None:
+        """An ignore that matches nothing is reported, and is not a failure."""
+        ignore = [{"id": "PYSEC-2019-217", "reason": "was needed for 2.10"}]
+        result = pip_audit.scan(ctx_for(configured(fixed, ignore=ignore), tool_venv))
+        assert result.status is Status.PASSED
+        assert "stale ignore PYSEC-2019-217 (matches no finding)" in result.summary
+        assert result.details["stale_ignores"][0]["reason"] == "was needed for 2.10"
+
+    def test_url_dependency_is_not_audited(self, tmp_path: Path, tool_venv: ToolVenv) -> None:
+        """A dependency pip-audit cannot look up makes the audit `error`."""
+        wheel = tiny_wheel(tmp_path / "dist")
+        project = locked_repo(tmp_path / "url", f'"tiny @ {wheel.as_uri()}", "jinja2==3.1.4"')
+        result = pip_audit.scan(ctx_for(configured(project, COPIED), tool_venv))
+        assert result.status is Status.ERROR
+        assert result.summary.startswith("1 dep not audited against advisory-db ")
+        assert "no known vulnerabilities in 2 deps" in result.summary
+
+    def test_without_lock_resolves_and_says_so(self, tmp_path: Path, tool_venv: ToolVenv) -> None:
+        project = locked_repo(tmp_path / "unlocked", '"jinja2==2.10"', lock=False)
+        result = pip_audit.scan(ctx_for(configured(project, COPIED), tool_venv))
+        assert result.status is Status.FAILED
+        assert result.summary.endswith("; resolved from pyproject.toml (no uv.lock)")
+        assert result.details["source"] == "resolved from pyproject.toml (no uv.lock)"
+        assert "require jinja2>=2.11.3 in pyproject.toml" in result.output
+
+
+@pytest.mark.slow
+class TestFailClosed:
+    """Whatever stops the audit is `error`, never `passed`."""
+
+    def test_missing_advisory_db(self, fixed: Project, tool_venv: ToolVenv, tmp_path: Path) -> None:
+        result = audit.run(
+            ctx_for(configured(fixed, **{"advisory-db": str(tmp_path / "nope")}), tool_venv)
+        )
+        assert result.status is Status.ERROR
+        assert result.summary.startswith(
+            f"pip-audit: advisory-db {tmp_path / 'nope'} does not exist"
+        )
+
+    def test_empty_advisory_db(self, fixed: Project, tool_venv: ToolVenv, tmp_path: Path) -> None:
+        result = pip_audit.scan(
+            ctx_for(configured(fixed, **{"advisory-db": str(tmp_path)}), tool_venv)
+        )
+        assert result.status is Status.ERROR
+        assert f"advisory-db {tmp_path} holds no advisories" in result.summary
+
+    def online(self, project: Project, url: str) -> Project:
+        """The osv-url path (no advisory-db), with a 2 s request timeout."""
+        settings = load_settings({"audit": {"osv-url": url, "timeout": 2}})
+        return dataclasses.replace(project, settings=settings)
+
+    def test_closed_port(self, fixed: Project, tool_venv: ToolVenv) -> None:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        url = f"http://127.0.0.1:{port}/v1/query"
+        result = audit.run(ctx_for(self.online(fixed, url), tool_venv))
+        assert result.status is Status.ERROR
+        assert result.summary.startswith(f"pip-audit could not audit against OSV at {url}: ")
+        assert "Connection refused" in result.summary
+
+    def test_http_500(self, fixed: Project, tool_venv: ToolVenv, failing_server: str) -> None:
+        result = pip_audit.scan(ctx_for(self.online(fixed, failing_server), tool_venv))
+        assert result.status is Status.ERROR
+        assert "500 Server Error" in result.summary
+
+    def test_timeout(self, fixed: Project, tool_venv: ToolVenv, silent_server: str) -> None:
+        started = time.perf_counter()
+        result = pip_audit.scan(ctx_for(self.online(fixed, silent_server), tool_venv))
+        assert result.status is Status.ERROR
+        assert "Read timed out" in result.summary
+        assert time.perf_counter() - started < 60
+
+
+class _Fails(BaseHTTPRequestHandler):
+    def do_POST(self) -> None:
+        self.send_response(500)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def failing_server() -> Iterator[str]:
+    """A loopback server answering every query with HTTP 500."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Fails)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/v1/query"
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)
+
+
+@pytest.fixture
+def silent_server() -> Iterator[str]:
+    """A loopback port that accepts connections (kernel backlog) and never answers."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(8)
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}/v1/query"
+
+
+INSECURE = {
+    "src/demo/__init__.py": '''
+        """Demo package."""
+        import subprocess
+
+        PASSWORD = "hunter2"
+
+
+        def run(cmd: str) -> int:
+            """Run a shell command."""
+            return subprocess.call(cmd, shell=True)
+
+
+        def quiet(cmd: str) -> int:
+            """Run it again, hiding the finding."""
+            return subprocess.call(cmd, shell=True)  # nosec
+
+
+        def named(cmd: str) -> int:
+            """Run it again, hiding the finding by name."""
+            return subprocess.call(cmd, shell=True)  # nosec B602
+        ''',
+}
+
+
+@pytest.mark.slow
+class TestBandit:
+    """bandit on the source, the TB001 rule and the SARIF report."""
+
+    def test_findings(self, make_repo: MakeRepo, tool_venv: ToolVenv) -> None:
+        project = make_repo(INSECURE)
+        result = bandit.scan(ctx_for(project, tool_venv))
+        assert result.status is Status.FAILED
+        found = {(f["test_id"], f["line"]) for f in result.details["findings"]}
+        assert {("B602", 9), ("B105", 4), ("TB001", 14)} <= found
+        assert ("B602", 14) not in found
+        assert ("B602", 19) not in found
+        b602 = next(f for f in result.details["findings"] if f["test_id"] == "B602")
+        assert b602["file"] == "src/demo/__init__.py"
+        assert (b602["severity"], b602["confidence"]) == ("HIGH", "HIGH")
+        assert "shell=True" in b602["text"]
+        assert result.summary.startswith("bandit: 4 findings (")
+
+    def test_sarif_report(self, make_repo: MakeRepo, tool_venv: ToolVenv) -> None:
+        project = make_repo(INSECURE)
+        bandit.scan(ctx_for(project, tool_venv))
+        log = json.loads((project.reports_dir / "bandit.sarif").read_text(encoding="utf-8"))
+        jsonschema.validate(log, SARIF_SCHEMA)
+        rules = {r["ruleId"] for run in log["runs"] for r in run["results"]}
+        assert {"B602", "B105", "TB001"} <= rules
+
+    def test_severity_setting(self, make_repo: MakeRepo, tool_venv: ToolVenv) -> None:
+        """severity = "high" leaves the low-severity password finding out."""
+        project = make_repo(INSECURE)
+        project = dataclasses.replace(
+            project, settings=load_settings({"audit": {"severity": "high"}})
+        )
+        found = {f["test_id"] for f in bandit.scan(ctx_for(project, tool_venv)).details["findings"]}
+        assert found == {"B602", "TB001"}
+
+    def test_repo_bandit_config(self, make_repo: MakeRepo, tool_venv: ToolVenv) -> None:
+        pyproject = (
+            '[project]\nname = "demo"\nversion = "0"\n\n[tool.bandit]\nskips = ["B602", "B404"]\n'
+        )
+        project = make_repo(INSECURE, pyproject=pyproject)
+        found = {f["test_id"] for f in bandit.scan(ctx_for(project, tool_venv)).details["findings"]}
+        assert found == {"B105", "TB001"}
+
+    def test_clean_source(self, make_repo: MakeRepo, tool_venv: ToolVenv) -> None:
+        project = make_repo()
+        result = bandit.scan(ctx_for(project, tool_venv))
+        assert (result.status, result.summary) == (Status.PASSED, "bandit clean")
+        log = json.loads((project.reports_dir / "bandit.sarif").read_text(encoding="utf-8"))
+        jsonschema.validate(log, SARIF_SCHEMA)
+
+    def test_unparseable_file_is_an_error(self, make_repo: MakeRepo, tool_venv: ToolVenv) -> None:
+        project = make_repo({**CLEAN_SRC, "src/demo/broken.py": "def f(:\n"})
+        result = bandit.scan(ctx_for(project, tool_venv))
+        assert result.status is Status.ERROR
+        assert "src/demo/broken.py" in result.summary
+        assert not (project.reports_dir / "bandit.sarif").exists()
+
+    def test_nothing_scanned_is_an_error(self, make_repo: MakeRepo, tool_venv: ToolVenv) -> None:
+        """A [tool.bandit] that excludes every source file does not pass silently."""
+        pyproject = (
+            '[project]\nname = "demo"\nversion = "0"\n\n[tool.bandit]\nexclude_dirs = ["src"]\n'
+        )
+        result = bandit.scan(ctx_for(make_repo(pyproject=pyproject), tool_venv))
+        assert result.status is Status.ERROR
+        assert result.summary.startswith("bandit scanned no Python file")
+
+    def test_merged_with_dependencies(
+        self, fixed: Project, tool_venv: ToolVenv, tmp_path: Path
+    ) -> None:
+        """Clean dependencies and an insecure source: the audit fails on bandit alone."""
+        root = tmp_path / "insecure"
+        write_files(
+            root, {"pyproject.toml": (fixed.root / "pyproject.toml").read_text(), **INSECURE}
+        )
+        (root / "uv.lock").write_bytes((fixed.root / "uv.lock").read_bytes())
+        result = audit.run(ctx_for(configured(Project.load(root), COPIED), tool_venv))
+        assert result.status is Status.FAILED
+        assert result.summary.startswith("no known vulnerabilities in 2 deps; bandit: 4 findings")
+        assert result.details["bandit"]["status"] == "failed"
+        assert result.details["dependencies"]["status"] == "passed"
