@@ -9,6 +9,7 @@ temporary folder and ``git init``s it.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import subprocess
 import sys
@@ -31,9 +32,14 @@ RUNNER_PYTHON = Path(sys.executable).resolve()
 
 
 def _tool_venv(group: str) -> Path:
-    venv = ENVS_ROOT / f"{group}-{toolpins.lock_digest(group)}"
-    envs.create_venv(venv, RUNNER_PYTHON)
-    envs.install_tools(venv, group)
+    """Build (once, under a lock: test runs may share ENVS_ROOT) a venv for ``group``."""
+    tag = f"py{sys.version_info[0]}{sys.version_info[1]}"
+    venv = ENVS_ROOT / f"{group}-{toolpins.lock_digest(group)}-{tag}"
+    ENVS_ROOT.mkdir(parents=True, exist_ok=True)
+    with (ENVS_ROOT / f".{venv.name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        envs.create_venv(venv, RUNNER_PYTHON)
+        envs.install_tools(venv, group)
     return venv
 
 
