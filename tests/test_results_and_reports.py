@@ -142,3 +142,17 @@ class TestGithub:
         assert "- dependencies: uv.lock (frozen)" in text
         assert "TOTAL 93%" in text
         assert (tmp_path / "o.txt").read_text() == "status=passed\ncoverage=93.50\n"
+
+    def test_nested_bandit_findings(self) -> None:
+        """The audit's bandit findings (nested under details['bandit']) are annotated too."""
+        issue = {
+            "file": "src/app.py",
+            "line": 4,
+            "column": 0,
+            "test_id": "B602",
+            "text": "shell=True",
+        }
+        audit = CheckResult("audit", Status.FAILED, details={"bandit": {"findings": [issue]}})
+        assert github.annotation_lines(RunSummary((audit,))) == [
+            "::error file=src/app.py,line=4,col=0,title=audit B602::shell=True"
+        ]

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from taskbelt.results import CheckResult, RunSummary, Status
+from taskbelt.results import RunSummary, Status
 
 _MAX_ANNOTATIONS_PER_CHECK = 50
 
@@ -36,11 +36,17 @@ def command(level: str, message: str, **props: str | int) -> str:
     )
 
 
-def _places(result: CheckResult) -> Iterator[Mapping[str, Any]]:
-    for key in ("findings", "failing"):
-        items = result.details.get(key) or []
-        if isinstance(items, list):
-            yield from (i for i in items if isinstance(i, Mapping))
+def _places(details: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
+    """Findings in ``details``, and in its nested parts (the audit has two scans)."""
+    for key, value in details.items():
+        if key in {"findings", "failing"} and isinstance(value, list):
+            yield from (i for i in value if isinstance(i, Mapping))
+        elif isinstance(value, Mapping):
+            yield from _places(value)
+
+
+def _first(place: Mapping[str, Any], *keys: str) -> str:
+    return next((str(place[k]) for k in keys if place.get(k) not in (None, "")), "")
 
 
 def annotation_lines(summary: RunSummary) -> list[str]:
@@ -49,16 +55,16 @@ def annotation_lines(summary: RunSummary) -> list[str]:
     for result in summary.results:
         if result.status not in {Status.FAILED, Status.ERROR}:
             continue
-        placed = [p for p in _places(result) if p.get("path") or p.get("file")]
+        placed = [p for p in _places(result.details) if _first(p, "path", "file")]
         for place in placed[:_MAX_ANNOTATIONS_PER_CHECK]:
-            code = str(place.get("code") or place.get("test") or "")
+            code = _first(place, "code", "test_id", "test")
             lines.append(
                 command(
                     "error",
-                    str(place.get("message") or result.summary),
-                    file=str(place.get("path") or place.get("file")),
-                    line=place.get("line") or "",
-                    col=place.get("column") or "",
+                    _first(place, "message", "text") or result.summary,
+                    file=_first(place, "path", "file"),
+                    line=_first(place, "line"),
+                    col=_first(place, "column"),
                     title=f"{result.name} {code}".strip(),
                 )
             )
