@@ -26,17 +26,26 @@ from taskbelt.results import CheckResult
 Session = Any  # nox.Session; nox ships no type information mypy can use
 
 
-def project_root() -> Path:
+def project_root(invoked_from: str | None = None) -> Path:
     """The repository being checked.
 
     ``TASKBELT_PROJECT_ROOT`` when taskbelt or mise started nox; otherwise the
-    folder nox was started from (nox changes into the noxfile's folder before
-    importing it, but leaves ``PWD`` as the shell set it).
+    folder nox was started from: the session's ``invoked_from`` at run time,
+    ``PWD`` at import time (nox changes into the noxfile's folder before it
+    imports the noxfile, but leaves ``PWD`` as the shell set it).
     """
     explicit = os.environ.get(defaults.ENV_PROJECT_ROOT)
     if explicit:
         return Path(explicit).resolve()
-    return find_root(Path(os.environ.get("PWD") or Path.cwd()))
+    return find_root(Path(invoked_from or os.environ.get("PWD") or Path.cwd()))
+
+
+def default_envdir() -> str | None:
+    """``<project>/.taskbelt-cache/nox``, or None (nox's default) outside a project."""
+    try:
+        return str(project_root() / defaults.STATE_DIR_NAME / defaults.ENVS_SUBDIR)
+    except TaskbeltError:
+        return None
 
 
 def _venv(session: Session) -> Path:
@@ -63,7 +72,7 @@ def _leaf(
     """Load the project, install ``group`` and run ``body``; always finish with a result."""
 
     def attempt() -> CheckResult:
-        project = Project.load(project_root())
+        project = Project.load(project_root(session.invoked_from))
         envs.install_tools(_venv(session), group)
         return body(project, _venv(session))
 
@@ -121,7 +130,7 @@ def test_session(interpreter: Interpreter) -> Callable[[Session], None]:
         name = pytest_cov.check_name(interpreter.version)
 
         def attempt() -> CheckResult:
-            project = Project.load(project_root())
+            project = Project.load(project_root(session.invoked_from))
             venv = _venv(session)
             envs.install_project(venv, project)
             envs.install_tools(venv, "test")
@@ -155,7 +164,7 @@ def _delegate(session: Session, argv: list[str]) -> None:
     must survive, so a non-zero status leaves through SystemExit, which nox
     does not intercept.
     """
-    os.environ.setdefault(defaults.ENV_PROJECT_ROOT, str(project_root()))
+    os.environ.setdefault(defaults.ENV_PROJECT_ROOT, str(project_root(session.invoked_from)))
     code = cli.main([*argv, *session.posargs])
     if code:
         raise SystemExit(code)
@@ -169,3 +178,29 @@ def check_session(session: Session) -> None:
 def all_tests_session(session: Session) -> None:
     """Every test-3.X session, then the combined coverage gate."""
     _delegate(session, ["run", "test"])
+
+
+def register_all(nox: Any) -> None:
+    """Register taskbelt's sessions with ``nox`` and set its options.
+
+    taskbelt's own noxfile calls this; so can a repository's noxfile that adds
+    sessions of its own next to taskbelt's (see the README).
+    """
+    nox.options.default_venv_backend = "uv"
+    nox.options.reuse_venv = "yes"
+    nox.options.sessions = ["check"]
+    # Environments belong to the repository being checked, not to taskbelt's
+    # checkout (`--envdir` on the command line still wins).
+    nox.options.envdir = default_envdir()
+    nox.session(name="lint")(lint_session)
+    nox.session(name="format")(format_session)
+    nox.session(name="fix")(fix_session)
+    nox.session(name="typecheck")(typecheck_session)
+    nox.session(name="coverage")(coverage_session)
+    nox.session(name="audit")(audit_session)
+    for interpreter in test_interpreters():
+        nox.session(name=f"test-{interpreter.version}", python=str(interpreter.path))(
+            test_session(interpreter)
+        )
+    nox.session(name="check", venv_backend="none")(check_session)
+    nox.session(name="test", venv_backend="none")(all_tests_session)

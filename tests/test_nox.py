@@ -1,0 +1,78 @@
+"""taskbelt without mise: its noxfile run by uvx nox, and a repository's own noxfile using it."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import ADVISORY_DB, CLEAN_SRC
+
+from taskbelt import defaults
+from taskbelt.project import Project
+
+MakeRepo = Callable[..., Project]
+pytestmark = pytest.mark.slow
+
+
+def uvx_nox(
+    root: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``uvx nox ARGS`` in ``root``, started the way a shell starts it (PWD set)."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("TASKBELT_")}
+    environ.pop("CI", None)
+    environ.update({"PWD": str(root), **(env or {})})
+    return subprocess.run(
+        ["uvx", "nox", *args],
+        cwd=root,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+
+
+def test_lint_session_without_mise(make_repo: MakeRepo) -> None:
+    """uvx nox -f taskbelt/noxfile.py -s lint checks the repo it is run in and fails on findings."""
+    project = make_repo({**CLEAN_SRC, "src/demo/extra.py": "import os\n"})
+    done = uvx_nox(project.root, "-f", str(defaults.NOXFILE), "-s", "lint")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "src/demo/extra.py:1:8: F401" in done.stderr
+    assert (project.root / defaults.STATE_DIR_NAME / "nox").is_dir()
+
+
+def test_check_session_without_mise(make_repo: MakeRepo) -> None:
+    """-s check runs every check and prints the summary; exit 0 on a clean repo."""
+    project = make_repo()
+    done = uvx_nox(
+        project.root,
+        "-f",
+        str(defaults.NOXFILE),
+        "-s",
+        "check",
+        env={"TASKBELT_AUDIT__ADVISORY_DB": str(ADVISORY_DB)},
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    for name in ("lint", "format", "typecheck", "test-3.12", "coverage", "audit"):
+        assert re.search(rf"^{re.escape(name)}\s+passed", done.stdout, re.M), name
+    assert "taskbelt: passed" in done.stdout
+
+
+def test_repository_noxfile_from_readme(make_repo: MakeRepo) -> None:
+    """The README's example noxfile registers taskbelt's sessions beside the repo's own."""
+    readme = (defaults.TASKBELT_HOME / "README.md").read_text()
+    example = readme.split("<!-- consumer-noxfile -->\n```python\n", 1)[1].split("```", 1)[0]
+    project = make_repo({**CLEAN_SRC, "noxfile.py": example})
+    os.symlink(defaults.TASKBELT_HOME, project.root / ".taskbelt")
+    listed = uvx_nox(project.root, "-l")
+    assert listed.returncode == 0, listed.stdout + listed.stderr
+    for name in ("hello", "lint", "typecheck", "test-3.12", "check"):
+        assert re.search(rf"^[*-] {re.escape(name)}\b", listed.stdout, re.M), name
+    done = uvx_nox(project.root, "-s", "hello", "lint")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "hello from the repository's own session" in done.stderr
+    assert "lint: passed" in done.stderr
