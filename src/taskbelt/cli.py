@@ -22,10 +22,12 @@ from taskbelt import (
     defaults,
     doctor,
     envs,
+    hooks,
     interpreters,
     matrix,
     output,
     toolpins,
+    update,
 )
 from taskbelt.errors import ExitCode, TaskbeltError
 from taskbelt.matrix import Matrix
@@ -65,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
     init = sub.add_parser("init", parents=[common], help="include taskbelt's tasks in mise.toml")
     init.add_argument("--check", action="store_true", help="only report whether the repo is wired")
     sub.add_parser("doctor", parents=[common], help="what taskbelt needs and what is present")
+    sub.add_parser("hooks", parents=[common], help="install the pre-commit hook (lint + format)")
+    update = sub.add_parser("update", parents=[common], help="move vendored taskbelt to a ref")
+    update.add_argument("ref", nargs="?", help="tag, branch or commit (default: newest tag)")
     sub.add_parser(
         "python-sync", parents=[common], help="link interpreters into mise; who sees what"
     )
@@ -224,7 +229,32 @@ def lock_tools(_: argparse.Namespace) -> int:
     return int(ExitCode.OK)
 
 
+def install_hooks(args: argparse.Namespace) -> int:
+    """Install the pre-commit hook."""
+    path = hooks.install(load_project(args.root))
+    print(f"installed the pre-commit hook: {path}")
+    return int(ExitCode.OK)
+
+
+def run_update(args: argparse.Namespace) -> int:
+    """Move taskbelt's checkout and show what changed."""
+    done = update.update(defaults.TASKBELT_HOME, args.ref)
+    if done.old == done.new:
+        print(f"taskbelt is already at {done.target} ({done.new[:12]})")
+        return int(ExitCode.OK)
+    print(f"taskbelt moved from {done.old[:12]} to {done.target} ({done.new[:12]})")
+    if done.changelog:
+        print("CHANGELOG.md, new lines:")
+        for line in done.changelog:
+            print(f"  {line}")
+    home = defaults.TASKBELT_HOME
+    print(f"next: git add {home} && git commit -m 'Update taskbelt to {done.target}'")
+    return int(ExitCode.OK)
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "hooks": install_hooks,
+    "update": run_update,
     "check": run_named,
     "run": run_named,
     "init": init,

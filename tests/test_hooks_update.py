@@ -1,0 +1,130 @@
+"""The pre-commit hook on real commits, and update on a real submodule."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import CLEAN_SRC, git
+from test_adopt import taskbelt_bare_repo
+
+from taskbelt import hooks, update
+from taskbelt.errors import ProjectError
+from taskbelt.project import Project
+
+MakeRepo = Callable[..., Project]
+pytestmark = pytest.mark.slow
+
+
+def commit(root: Path, message: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@x.invalid"}
+    env.update({"GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@x.invalid"})
+    return subprocess.run(
+        ["git", "commit", "-qm", message],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+class TestHooks:
+    def test_blocks_bad_commit_and_passes_good(self, make_repo: MakeRepo) -> None:
+        """Only staged Python files are checked; findings block the commit, fast."""
+        project = make_repo()
+        path = hooks.install(project)
+        assert hooks.MARKER in path.read_text()
+        (project.root / "src/demo/bad.py").write_text("import os\n")
+        (project.root / "src/demo/unstaged.py").write_text("import sys\n")
+        git(project.root, "add", "src/demo/bad.py")
+        started = time.perf_counter()
+        blocked = commit(project.root, "bad")
+        seconds = time.perf_counter() - started
+        assert blocked.returncode != 0
+        assert "bad.py:1:8: F401" in blocked.stdout + blocked.stderr
+        assert "unstaged.py" not in blocked.stdout + blocked.stderr
+        print(f"hook on one file: {seconds:.2f} s")  # measured, not asserted
+        (project.root / "src/demo/bad.py").write_text('"""Fine."""\n')
+        git(project.root, "add", "src/demo/bad.py")
+        assert commit(project.root, "good").returncode == 0
+
+    def test_format_checked(self, make_repo: MakeRepo) -> None:
+        """A badly formatted staged file blocks the commit."""
+        project = make_repo()
+        hooks.install(project)
+        (project.root / "src/demo/ugly.py").write_text("x  =  1\n")
+        git(project.root, "add", "src/demo/ugly.py")
+        blocked = commit(project.root, "ugly")
+        assert blocked.returncode != 0
+        assert "would reformat" in blocked.stderr
+
+    def test_refuses_foreign_hook(self, make_repo: MakeRepo) -> None:
+        """A hook taskbelt did not write is left alone."""
+        project = make_repo()
+        path = hooks.hook_path(project.root)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("#!/bin/sh\necho mine\n")
+        with pytest.raises(ProjectError, match="not written by taskbelt"):
+            hooks.install(project)
+        assert path.read_text() == "#!/bin/sh\necho mine\n"
+
+    def test_reinstall_own_hook(self, make_repo: MakeRepo) -> None:
+        """Running hooks again refreshes taskbelt's own hook."""
+        project = make_repo()
+        first = hooks.install(project)
+        assert hooks.install(project) == first
+
+
+def release(work: Path, version: str, line: str) -> None:
+    changelog = work / "CHANGELOG.md"
+    changelog.write_text(changelog.read_text() + f"\n## [{version}]\n\n- {line}\n")
+    git(work, "commit", "-qam", f"release {version}")
+    git(work, "tag", version)
+
+
+def test_update_moves_submodule_and_shows_changelog(make_repo: MakeRepo, tmp_path: Path) -> None:
+    """update goes to the newest tag (or a given ref) and prints the changelog lines in between."""
+    bare = taskbelt_bare_repo(tmp_path)
+    work = tmp_path / "taskbelt-work"
+    git(tmp_path, "clone", "-q", str(bare), str(work))
+    release(work, "v0.1.0", "First release.")
+    release(work, "v0.2.0", "Faster checks.")
+    git(work, "push", "-q", "--tags", "origin", "main")
+    project = make_repo()
+    git(
+        project.root,
+        "-c",
+        "protocol.file.allow=always",
+        "submodule",
+        "add",
+        "-q",
+        str(bare),
+        ".taskbelt",
+    )
+    home = project.root / ".taskbelt"
+    git(home, "checkout", "-q", "v0.1.0")
+    moved = update.update(home)
+    assert moved.target == "v0.2.0"
+    assert git(home, "rev-parse", "HEAD").strip() == moved.new
+    assert "- Faster checks." in moved.changelog
+    assert "- First release." not in moved.changelog
+    back = update.update(home, "v0.1.0")
+    assert back.new == git(home, "rev-parse", "v0.1.0^{commit}").strip()
+    assert update.update(home, "v0.1.0").old == back.new
+    with pytest.raises(ProjectError, match="not a tag, branch or commit"):
+        update.update(home, "v9.9.9")
+
+
+def test_update_refuses_local_changes(tmp_path: Path) -> None:
+    """A taskbelt checkout with local edits is not moved."""
+    bare = taskbelt_bare_repo(tmp_path)
+    work = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", str(bare), str(work))
+    (work / "README.md").write_text("edited\n")
+    with pytest.raises(ProjectError, match="local changes"):
+        update.update(work, "HEAD")
