@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import CLEAN_SRC, git
+from conftest import git
 from test_adopt import taskbelt_bare_repo
 
 from taskbelt import hooks, update
