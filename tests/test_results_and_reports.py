@@ -92,6 +92,7 @@ class TestJson:
             "status": "passed",
             "seconds": 1.25,
             "summary": "no findings",
+            "cached": False,
             "details": {},
         }
         assert not list(path.parent.glob(".*tmp"))

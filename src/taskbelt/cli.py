@@ -8,10 +8,12 @@ code. Errors the user can fix print two lines (cause, fix) and exit 2.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import fcntl
 import os
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from rich.table import Table
@@ -29,6 +31,7 @@ from taskbelt import (
     toolpins,
     update,
 )
+from taskbelt.cache import VerdictCache
 from taskbelt.errors import ExitCode, TaskbeltError
 from taskbelt.matrix import Matrix
 from taskbelt.orchestrator import CHECK_ALL, SINGLE, Runner, plan
@@ -61,9 +64,15 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     check = sub.add_parser("check", parents=[common], help="run every check but fix")
     check.add_argument("--jobs", type=int, default=0, help="checks run at once (default: cores)")
+    check.add_argument(
+        "--no-cache", action="store_true", help="rerun checks whose inputs did not change"
+    )
     run = sub.add_parser("run", parents=[common], help="run the named checks")
     run.add_argument("checks", nargs="+", choices=SINGLE, metavar="CHECK", help=", ".join(SINGLE))
     run.add_argument("--jobs", type=int, default=0, help="checks run at once (default: cores)")
+    run.add_argument(
+        "--no-cache", action="store_true", help="rerun checks whose inputs did not change"
+    )
     init = sub.add_parser("init", parents=[common], help="include taskbelt's tasks in mise.toml")
     init.add_argument("--check", action="store_true", help="only report whether the repo is wired")
     sub.add_parser("doctor", parents=[common], help="what taskbelt needs and what is present")
@@ -84,6 +93,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     args.verbose = getattr(args, "verbose", False) or output.verbose_from_env()
     args.root = getattr(args, "root", None)
     args.report = getattr(args, "report", None)
+    no_cache_env = os.environ.get(defaults.ENV_NO_CACHE, "").strip().lower() in {"1", "true", "yes"}
+    args.no_cache = getattr(args, "no_cache", False) or no_cache_env
     return args
 
 
@@ -97,6 +108,22 @@ def prepare_state_dir(project: Project) -> None:
     tag = state / "CACHEDIR.TAG"
     if not tag.is_file():
         tag.write_text("Signature: 8a477f597d28d172789f06886806bc55\n", encoding="utf-8")
+
+
+@contextlib.contextmanager
+def repo_lock(state_dir: Path) -> Iterator[None]:
+    """Hold the repository's run lock: two runs in one repo take turns.
+
+    Environments, coverage data, caches and reports of a repository are
+    shared by its runs; runs in different repositories never wait.
+    """
+    with (state_dir / "run.lock").open("w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print("taskbelt: another run is using this repository; waiting for it", file=sys.stderr)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
 
 
 def load_project(root: Path | None) -> Project:
@@ -113,8 +140,10 @@ def run_checks(args: argparse.Namespace, names: Sequence[str]) -> RunSummary:
     needs_matrix = bool(NEEDS_MATRIX.intersection(names))
     tests = matrix.resolve(project) if needs_matrix else Matrix((), ())
     prepare_state_dir(project)
-    runner = Runner(project, tests, verbose=args.verbose, jobs=args.jobs)
-    results = runner.execute(plan(names, tests))
+    with repo_lock(project.state_dir):
+        cache = None if args.no_cache else VerdictCache(project.root, project.state_dir, os.environ)
+        runner = Runner(project, tests, verbose=args.verbose, jobs=args.jobs, cache=cache)
+        results = runner.execute(plan(names, tests))
     notes = []
     if NEEDS_DEPENDENCIES.intersection(names):
         notes.append(f"dependencies: {envs.dependency_source(project)}")

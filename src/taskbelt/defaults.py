@@ -47,6 +47,7 @@ ENV_REPORT: Final = "TASKBELT_REPORT"
 ENV_VERBOSE: Final = "TASKBELT_VERBOSE"
 ENV_RESULT_FILE: Final = "TASKBELT_RESULT_FILE"
 ENV_INTERPRETERS: Final = "TASKBELT_INTERPRETERS"
+ENV_NO_CACHE: Final = "TASKBELT_NO_CACHE"
 
 #: The checks `check` runs, in the order the summary lists them.
 CHECK_ORDER: Final = ("lint", "format", "typecheck", "test", "coverage", "audit")

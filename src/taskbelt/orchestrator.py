@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from taskbelt import defaults, interpreters, proc
+from taskbelt.cache import VerdictCache, folder_fingerprint
 from taskbelt.checks.base import tail
 from taskbelt.matrix import Matrix
 from taskbelt.output import LOGGER, redact
@@ -78,11 +79,59 @@ class Runner:
     tests: Matrix
     verbose: bool = False
     jobs: int = 0
+    cache: VerdictCache | None = None
 
     def __post_init__(self) -> None:
         self.run_id = uuid.uuid4().hex[:12]
+        self.keys: dict[str, str | None] = {}
         if self.jobs <= 0:
             self.jobs = self.project.settings.jobs or os.cpu_count() or 2
+
+    def _inputs(self, session: str) -> list[str] | None:
+        """What besides files decides ``session``'s verdict; None: never cache it."""
+        by_version = {f"test-{i.version}": i for i in self.tests.present}
+        if session in by_version:
+            path = by_version[session].path
+            return [str(path), str(path.stat().st_mtime_ns) if path else ""]
+        if session == "typecheck" and self.tests.present:
+            return [str(self.tests.newest[1])]
+        if session == "coverage":
+            tests = [self.keys.get(name) for name in sorted(by_version)]
+            return None if None in tests else [str(k) for k in tests]
+        if session == "audit":
+            audit = self.project.settings.audit
+            if audit.advisory_db is None:
+                return None  # an online service knows more tomorrow: never cached
+            return [folder_fingerprint(self.project.root / audit.advisory_db)]
+        if session == "fix":
+            return None
+        return []
+
+    def key(self, session: str) -> str | None:
+        """The cache key of ``session`` (None when it is not cacheable or caching is off)."""
+        if self.cache is None:
+            return None
+        inputs = self._inputs(session)
+        self.keys[session] = None if inputs is None else self.cache.key(session, inputs)
+        return self.keys[session]
+
+    def _artifacts(self, session: str) -> list[Path]:
+        if session.startswith("test-"):
+            version = session.removeprefix("test-")
+            return [self.project.state_dir / defaults.COVERAGE_SUBDIR / f".coverage.{version}"]
+        return []
+
+    def run_cached(self, session: str) -> CheckResult:
+        """A stored verdict when the inputs are unchanged, else a real run (then stored)."""
+        key = self.keys.get(session)
+        if self.cache is None or key is None:
+            return self.run_session(session)
+        hit = self.cache.get(session, key)
+        if hit is not None:
+            return hit
+        result = self.run_session(session)
+        self.cache.put(session, key, result, self._artifacts(session))
+        return result
 
     def env(self, session: str) -> dict[str, str]:
         """The child's environment: where the project and its result file are."""
@@ -142,8 +191,10 @@ class Runner:
         """Run ``sessions`` in parallel, at most ``jobs`` at a time."""
         if not sessions:
             return []
+        for session in sessions:
+            self.key(session)
         with ThreadPoolExecutor(max_workers=min(self.jobs, len(sessions))) as pool:
-            return list(pool.map(self.run_session, sessions))
+            return list(pool.map(self.run_cached, sessions))
 
     def execute(self, work: Plan) -> list[CheckResult]:
         """Run a plan: the first wave in parallel, then what waits for it."""

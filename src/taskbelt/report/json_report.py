@@ -19,6 +19,7 @@ def render(summary: RunSummary) -> str:
                 "status": r.status.value,
                 "seconds": round(r.seconds, 3),
                 "summary": r.summary,
+                "cached": bool(r.details.get("cached", False)),
                 "details": dict(r.details),
             }
             for r in summary.results

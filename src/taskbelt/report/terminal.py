@@ -29,9 +29,10 @@ def table(summary: RunSummary) -> Table:
     grid.add_column("seconds", justify="right")
     grid.add_column("reason", overflow="fold")
     for result in summary.results:
+        verdict = "cached" if result.details.get("cached") else result.status.value
         grid.add_row(
             result.name,
-            Text(result.status.value, style=STYLE[result.status]),
+            Text(verdict, style=STYLE[result.status]),
             f"{result.seconds:.1f}",
             result.summary,
         )

@@ -1,0 +1,224 @@
+"""Skip a check whose inputs have not changed since it last passed.
+
+A check's key hashes everything that can change its verdict: the content of
+the repository's files that the check reads (Python files and configuration
+for lint, format and typecheck; every file for the tests), taskbelt's own
+code, default configuration and tool locks, the interpreter, the relevant
+environment, and for the audit the advisory database. Only a ``passed``
+verdict is stored; a failure or an error is never cached, so it reruns until
+it passes. The audit against an online service is never cached: the service
+learns of new vulnerabilities without anything here changing.
+
+File contents are hashed, not timestamps: touching a file does not rerun a
+check. To keep that cheap, a small index remembers each file's (mtime, size)
+and digest, and only files whose mtime or size moved are read again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from taskbelt import defaults, proc
+from taskbelt.results import CheckResult, Status, write_text_atomic
+
+#: Files every static check reads besides Python sources.
+CONFIG_NAMES = frozenset(
+    {
+        "pyproject.toml", "ruff.toml", ".ruff.toml", "setup.cfg", "mypy.ini", ".mypy.ini",
+        "uv.lock", ".python-version", "tox.ini", ".gitignore", "py.typed", "setup.py",
+    }
+)  # fmt: skip
+PY_SUFFIXES = frozenset({".py", ".pyi"})
+#: Environment variables that only change where output goes, not a verdict.
+_VOLATILE_ENV = frozenset(
+    {
+        defaults.ENV_REPORT, defaults.ENV_VERBOSE, defaults.ENV_RESULT_FILE,
+        defaults.ENV_PROJECT_ROOT, defaults.ENV_INTERPRETERS, defaults.ENV_NO_CACHE,
+    }
+)  # fmt: skip
+_SKIP_DIRS = frozenset({".git", ".venv", "venv", ".nox", ".tox", "node_modules", "__pycache__"})
+
+
+def _walk(root: Path) -> list[str]:
+    """Files below ``root`` (used where git cannot list them)."""
+    found = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if d not in _SKIP_DIRS and d != defaults.STATE_DIR_NAME]
+        found += [os.path.relpath(os.path.join(folder, f), root) for f in files]
+    return found
+
+
+def list_files(root: Path) -> list[str]:
+    """The repository's files: tracked and untracked-but-not-ignored, as git sees them."""
+    done = proc.run(["git", "ls-files", "-z", "-co", "--exclude-standard"], cwd=root, timeout=60)
+    listed = _walk(root) if done.returncode != 0 else done.stdout.split("\0")
+    return sorted({p for p in listed if p and not _generated(p) and (root / p).is_file()})
+
+
+def _generated(rel: str) -> bool:
+    """taskbelt's own state, and build metadata that installs rewrite (egg-info)."""
+    parts = rel.split("/")
+    return parts[0] == defaults.STATE_DIR_NAME or any(p.endswith(".egg-info") for p in parts[:-1])
+
+
+@dataclass
+class FileIndex:
+    """Content digests of files, re-read only when mtime or size changed."""
+
+    path: Path
+    entries: dict[str, list[object]] = field(default_factory=dict)
+    dirty: bool = False
+
+    @classmethod
+    def load(cls, path: Path) -> FileIndex:
+        """Read the index (an unreadable one is simply rebuilt)."""
+        try:
+            entries = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            entries = {}
+        return cls(path, entries if isinstance(entries, dict) else {})
+
+    def digest(self, root: Path, rel: str) -> str:
+        """sha256 of ``root/rel``'s content."""
+        full = root / rel
+        stat = full.stat()
+        key = str(full)
+        cached = self.entries.get(key)
+        if cached and cached[0] == stat.st_mtime_ns and cached[1] == stat.st_size:
+            return str(cached[2])
+        sha = hashlib.sha256(full.read_bytes()).hexdigest()
+        self.entries[key] = [stat.st_mtime_ns, stat.st_size, sha]
+        self.dirty = True
+        return sha
+
+    def save(self) -> None:
+        """Persist the index if anything was re-read."""
+        if self.dirty:
+            write_text_atomic(self.path, json.dumps(self.entries, separators=(",", ":")))
+            self.dirty = False
+
+
+def _reads(session: str, rel: str) -> bool:
+    """Whether ``session``'s verdict can depend on file ``rel``."""
+    if session.startswith("test-") or session == "coverage":
+        return True
+    name = rel.rsplit("/", 1)[-1]
+    return name in CONFIG_NAMES or os.path.splitext(name)[1] in PY_SUFFIXES
+
+
+def folder_fingerprint(folder: Path) -> str:
+    """A cheap fingerprint of a folder (count, total size, newest mtime)."""
+    count = size = newest = 0
+    for dirpath, _, files in os.walk(folder):
+        for name in files:
+            stat = os.stat(os.path.join(dirpath, name))
+            count, size, newest = count + 1, size + stat.st_size, max(newest, stat.st_mtime_ns)
+    return f"{count}:{size}:{newest}"
+
+
+@dataclass
+class VerdictCache:
+    """Stored passing verdicts of one repository, keyed by their inputs."""
+
+    root: Path
+    state_dir: Path
+    environ: Mapping[str, str]
+    files: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.folder = self.state_dir / "verdicts"
+        self.index = FileIndex.load(self.state_dir / "cache" / "file-index.json")
+        self.files = list_files(self.root)
+        self._home = self._digest_many(defaults.TASKBELT_HOME, self._taskbelt_files())
+
+    @staticmethod
+    def _taskbelt_files() -> list[str]:
+        home = defaults.TASKBELT_HOME
+        return sorted(
+            os.path.relpath(p, home)
+            for base in (home / "src" / "taskbelt", defaults.CONFIG_DIR)
+            for p in base.rglob("*")
+            if p.is_file() and "__pycache__" not in p.parts
+        )
+
+    def _digest_many(self, root: Path, rels: Iterable[str]) -> str:
+        digest = hashlib.sha256()
+        for rel in rels:
+            digest.update(f"{rel}\0{self.index.digest(root, rel)}\n".encode())
+        return digest.hexdigest()
+
+    def key(self, session: str, extra: Iterable[str] = ()) -> str:
+        """The input hash of ``session`` (``extra``: interpreter, database, ...)."""
+        env = sorted(
+            f"{k}={v}"
+            for k, v in self.environ.items()
+            if (k.startswith(defaults.ENV_PREFIX) and k not in _VOLATILE_ENV) or k == "CI"
+        )
+        digest = hashlib.sha256()
+        for part in (session, self._home, *env, *extra):
+            digest.update(f"{part}\n".encode())
+        digest.update(
+            self._digest_many(self.root, (f for f in self.files if _reads(session, f))).encode()
+        )
+        self.index.save()
+        return digest.hexdigest()
+
+    def _entry(self, session: str) -> Path:
+        return self.folder / f"{session}.json"
+
+    def get(self, session: str, key: str) -> CheckResult | None:
+        """The stored passing result for ``key``, marked as cached."""
+        try:
+            data = json.loads(self._entry(session).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if data.get("key") != key:
+            return None
+        stored = CheckResult.from_json(data["result"])
+        for name, saved in data.get("artifacts", {}).items():
+            target = Path(name)
+            if Path(saved).is_file():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(saved, target)
+        return CheckResult(
+            stored.name,
+            Status.PASSED,
+            0.0,
+            f"cached: {stored.summary}",
+            "",
+            {**stored.details, "cached": True},
+        )
+
+    def put(
+        self, session: str, key: str, result: CheckResult, artifacts: Iterable[Path] = ()
+    ) -> None:
+        """Store ``result`` if it passed.
+
+        A failure with the same inputs as the stored pass (a flaky test, seen
+        with --no-cache) drops it; a failure with other inputs leaves it, so
+        returning to the code that passed is still recognised.
+        """
+        entry = self._entry(session)
+        if result.status is not Status.PASSED:
+            try:
+                stored_key = json.loads(entry.read_text(encoding="utf-8")).get("key")
+            except (OSError, ValueError):
+                return
+            if stored_key == key:
+                entry.unlink(missing_ok=True)
+            return
+        saved = {}
+        for path in artifacts:
+            if path.is_file():
+                copy = self.folder / f"{session}.{path.name}"
+                copy.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(path, copy)
+                saved[str(path)] = str(copy)
+        data = {"key": key, "result": result.to_json(), "artifacts": saved}
+        write_text_atomic(entry, json.dumps(data))
