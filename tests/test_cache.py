@@ -69,7 +69,7 @@ class TestVerdictCache:
             VerdictCache(project.root, project.state_dir, env).key("test-3.12", ["/py/3.12"])
             != base
         )
-        report = {defaults.ENV_REPORT: "/tmp/r.json"}
+        report = {defaults.ENV_REPORT: "elsewhere/r.json"}
         assert (
             VerdictCache(project.root, project.state_dir, report).key("test-3.12", ["/py/3.12"])
             == base

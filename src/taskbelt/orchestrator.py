@@ -89,23 +89,24 @@ class Runner:
 
     def _inputs(self, session: str) -> list[str] | None:
         """What besides files decides ``session``'s verdict; None: never cache it."""
-        by_version = {f"test-{i.version}": i for i in self.tests.present}
+        by_version = {f"test-{i.version}": i.path for i in self.tests.present}
+        inputs: list[str | None] | None
         if session in by_version:
-            path = by_version[session].path
-            return [str(path), str(path.stat().st_mtime_ns) if path else ""]
-        if session == "typecheck" and self.tests.present:
-            return [str(self.tests.newest[1])]
-        if session == "coverage":
-            tests = [self.keys.get(name) for name in sorted(by_version)]
-            return None if None in tests else [str(k) for k in tests]
-        if session == "audit":
-            audit = self.project.settings.audit
-            if audit.advisory_db is None:
-                return None  # an online service knows more tomorrow: never cached
-            return [folder_fingerprint(self.project.root / audit.advisory_db)]
-        if session == "fix":
+            path = by_version[session]
+            inputs = [str(path), str(path.stat().st_mtime_ns) if path else ""]
+        elif session == "typecheck":
+            inputs = [str(self.tests.newest[1])] if self.tests.present else []
+        elif session == "coverage":
+            inputs = [self.keys.get(name) for name in sorted(by_version)]
+        elif session == "audit":
+            db = self.project.settings.audit.advisory_db
+            # An online service knows more tomorrow than today: never cached.
+            inputs = None if db is None else [folder_fingerprint(self.project.root / db)]
+        else:
+            inputs = None if session == "fix" else []
+        if inputs is None or None in inputs:
             return None
-        return []
+        return [str(i) for i in inputs]
 
     def key(self, session: str) -> str | None:
         """The cache key of ``session`` (None when it is not cacheable or caching is off)."""
