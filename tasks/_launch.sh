@@ -16,5 +16,5 @@ fi
 export TASKBELT_PROJECT_ROOT="$project_root"
 export UV_PROJECT_ENVIRONMENT="$project_root/.taskbelt-cache/runner"
 taskbelt() {
-    uv run --quiet --frozen --no-dev --project "$taskbelt_home" -- taskbelt "$@"
+    uv run --quiet --frozen --no-default-groups --project "$taskbelt_home" -- taskbelt "$@"
 }

@@ -144,6 +144,9 @@ def test_submodule_end_to_end(make_repo: MakeRepo, tmp_path: Path, path: str) ->
     lint = mise(project.root, "run", "lint", tmp=tmp_path)
     assert lint.returncode == 1, lint.stdout + lint.stderr
     assert "src/demo/extra.py:1:8: F401" in lint.stdout
+    assert "1 finding;" in lint.stdout, "the vendored taskbelt is not linted as the repo's code"
+    fmt = mise(project.root, "run", "format", tmp=tmp_path)
+    assert fmt.returncode == 0, fmt.stdout + fmt.stderr
     assert any((project.root / defaults.STATE_DIR_NAME / "nox").glob("*/pyvenv.cfg"))
     assert not (project.root / path / defaults.STATE_DIR_NAME).exists()
 

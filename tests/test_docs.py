@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from taskbelt.config import AuditSettings, Settings
+from taskbelt.container.settings import ContainerSettings
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 
@@ -16,18 +17,23 @@ def documented(heading: str) -> set[str]:
     return set(re.findall(r"^\| `([a-z-]+)` \|", section, re.M))
 
 
-def kebab(model: type[Settings] | type[AuditSettings]) -> set[str]:
+def kebab(model: type[Settings] | type[AuditSettings] | type[ContainerSettings]) -> set[str]:
     return {name.replace("_", "-") for name in model.model_fields}
 
 
 def test_every_top_level_key_is_documented() -> None:
     """[tool.taskbelt] keys in the README are exactly the model's fields."""
-    assert documented("### `[tool.taskbelt]`") == kebab(Settings) - {"audit"}
+    assert documented("### `[tool.taskbelt]`") == kebab(Settings) - {"audit", "container"}
 
 
 def test_every_audit_key_is_documented() -> None:
     """[tool.taskbelt.audit] keys in the README are exactly the model's fields."""
     assert documented("### `[tool.taskbelt.audit]`") == kebab(AuditSettings)
+
+
+def test_every_container_key_is_documented() -> None:
+    """[tool.taskbelt.container] keys in the README are exactly the model's fields."""
+    assert documented("### `[tool.taskbelt.container]`") == kebab(ContainerSettings)
 
 
 def test_quick_start_has_at_most_five_steps() -> None:

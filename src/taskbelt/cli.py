@@ -32,6 +32,7 @@ from taskbelt import (
     update,
 )
 from taskbelt.cache import VerdictCache
+from taskbelt.container import cli as container_cli
 from taskbelt.errors import ExitCode, TaskbeltError
 from taskbelt.matrix import Matrix
 from taskbelt.orchestrator import CHECK_ALL, SINGLE, Runner, plan
@@ -84,6 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub.add_parser("validate-config", parents=[common], help="validate [tool.taskbelt] and exit")
     sub.add_parser("lock-tools", parents=[common], help="re-lock config/tools.in (maintainers)")
+    container_cli.add_parser(sub, parents=[common])
     return parser
 
 
@@ -282,6 +284,7 @@ def run_update(args: argparse.Namespace) -> int:
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "container": container_cli.run,
     "hooks": install_hooks,
     "update": run_update,
     "check": run_named,

@@ -26,6 +26,8 @@ from pydantic_settings import (
 )
 
 from taskbelt import defaults
+from taskbelt.container.settings import NESTED as CONTAINER_NESTED
+from taskbelt.container.settings import ContainerSettings
 from taskbelt.errors import ConfigError
 
 Level = Literal["low", "medium", "high"]
@@ -81,6 +83,7 @@ class Settings(BaseSettings):
     formatter: Literal["black", "ruff"] | None = None
     jobs: int | None = Field(default=None, ge=1)
     audit: AuditSettings = Field(default_factory=AuditSettings)
+    container: ContainerSettings = Field(default_factory=ContainerSettings)
 
     _split = field_validator("python", "src", "tests", mode="before")(_split_list)
 
@@ -115,7 +118,11 @@ def _known_keys(model: type[BaseModel]) -> dict[str, str]:
     return {_kebab(name): name for name in model.model_fields}
 
 
-_NESTED: dict[str, type[BaseModel]] = {"audit": AuditSettings, "ignore": IgnoreRule}
+_NESTED: dict[str, type[BaseModel]] = {
+    "audit": AuditSettings,
+    "ignore": IgnoreRule,
+    **CONTAINER_NESTED,
+}
 
 
 def _unknown_key(path: str, key: str, known: Mapping[str, str]) -> ConfigError:

@@ -117,6 +117,15 @@ class Project:
         return self.state_dir / defaults.REPORTS_SUBDIR
 
     @property
+    def excluded(self) -> tuple[str, ...]:
+        """Folders no check looks into: taskbelt's state, and taskbelt itself when vendored here."""
+        found = [defaults.STATE_DIR_NAME]
+        home = defaults.TASKBELT_HOME
+        if home != self.root and home.is_relative_to(self.root):
+            found.append(home.relative_to(self.root).as_posix())
+        return tuple(found)
+
+    @property
     def lock(self) -> Path | None:
         """``uv.lock`` when the repo has one."""
         lock = self.root / "uv.lock"

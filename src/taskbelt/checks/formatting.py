@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 import time
 
-from taskbelt import defaults
 from taskbelt.checks import lint
 from taskbelt.checks.base import CheckContext, crashed, guarded, plural, tail
 from taskbelt.results import CheckResult, Status
@@ -23,12 +22,12 @@ _RUFF_DIFF_FILE = re.compile(r"^--- (?P<path>\S+)$", re.M)
 
 def argv(ctx: CheckContext, *, fix: bool = False) -> list[str]:
     """The formatter's command for the whole repository."""
-    exclude = defaults.STATE_DIR_NAME
     if ctx.project.formatter == "ruff":
         mode = [] if fix else ["--check", "--diff"]
-        return ["ruff", "format", *mode, "--extend-exclude", exclude, *lint.config_args(ctx), "."]
+        return ["ruff", "format", *mode, *lint.exclude_args(ctx), *lint.config_args(ctx), "."]
     mode = [] if fix else ["--check", "--diff"]
-    return ["black", *mode, "--extend-exclude", rf"/{re.escape(exclude)}/", "."]
+    folders = "|".join(re.escape(folder) for folder in ctx.project.excluded)
+    return ["black", *mode, "--extend-exclude", rf"^/({folders})/", "."]
 
 
 def would_reformat(ctx: CheckContext, output: str) -> list[str]:

@@ -12,7 +12,6 @@ from taskbelt.checks.base import CheckContext, Finding, crashed, guarded, plural
 from taskbelt.results import CheckResult, Status
 
 NAME = "lint"
-EXCLUDE = defaults.STATE_DIR_NAME
 
 
 def config_args(ctx: CheckContext) -> list[str]:
@@ -23,7 +22,12 @@ def config_args(ctx: CheckContext) -> list[str]:
 def argv(ctx: CheckContext, *, fix: bool = False) -> list[str]:
     """The ruff command for the whole repository."""
     mode = ["--fix"] if fix else ["--no-fix", "--output-format", "json"]
-    return ["ruff", "check", *mode, "--extend-exclude", EXCLUDE, *config_args(ctx), "."]
+    return ["ruff", "check", *mode, *exclude_args(ctx), *config_args(ctx), "."]
+
+
+def exclude_args(ctx: CheckContext) -> list[str]:
+    """ruff's ``--extend-exclude`` for the folders no check looks into."""
+    return ["--extend-exclude", ",".join(ctx.project.excluded)]
 
 
 def parse(stdout: str, relative: Callable[[Path], str] = str) -> list[Finding]:

@@ -1,0 +1,240 @@
+"""`taskbelt container`: build (or, with ``--verify``, prove) the app's image.
+
+``add_parser(subparsers)`` registers the subcommand on taskbelt's CLI and
+``run(args) -> int`` executes it; ``main(argv)`` runs it on its own (as
+``python -m taskbelt.container``, which ``--verify`` uses for its builds).
+The image digest is always the last line printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from taskbelt import defaults, output
+from taskbelt.container import settings as container_settings
+from taskbelt.container.build import (
+    ARCHIVE_NAME,
+    LAYOUT_NAME,
+    STATE_SUBDIR,
+    BuildOptions,
+    build,
+    deliver,
+    require_base,
+    require_lock,
+    source_date_epoch,
+)
+from taskbelt.container.settings import ContainerSettings
+from taskbelt.errors import ExitCode, TaskbeltError, ToolError
+from taskbelt.project import find_root, read_toml
+
+HELP = "build a reproducible OCI image of the app from uv.lock"
+
+
+def _umask(text: str) -> int:
+    try:
+        value = int(text, 8)
+    except ValueError:
+        msg = f"{text!r} is not an octal umask like 022"
+        raise argparse.ArgumentTypeError(msg) from None
+    if not 0 <= value <= 0o777:  # noqa: PLR2004
+        msg = f"{text!r} is not a umask"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
+def configure(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Add the container options to ``parser``."""
+    parser.add_argument(
+        "--verify", action="store_true", help="build twice under variation and compare digests"
+    )
+    parser.add_argument(
+        "--platform",
+        dest="platforms",
+        action="append",
+        default=[],
+        metavar="OS/ARCH",
+        help="build for this platform (repeatable; default: the configured ones)",
+    )
+    parser.add_argument("--output", type=Path, help="output folder (default: build/container)")
+    parser.add_argument(
+        "--archive",
+        action="store_true",
+        help=f"also write {ARCHIVE_NAME} (an OCI archive of the image)",
+    )
+    parser.add_argument(
+        "--load", choices=("podman", "docker"), help="load the image into an engine"
+    )
+    parser.add_argument("--push", metavar="DEST", help="push with skopeo copy --preserve-digests")
+    # Used by --verify for its builds; not for everyday use.
+    parser.add_argument("--umask", type=_umask, help=argparse.SUPPRESS)
+    parser.add_argument("--source-date-epoch", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--revision", help=argparse.SUPPRESS)
+    parser.add_argument("--base", help=argparse.SUPPRESS)
+    parser.add_argument("--cache-dir", type=Path, help=argparse.SUPPRESS)
+    return parser
+
+
+def add_parser(
+    subparsers: Any, parents: Sequence[argparse.ArgumentParser] = ()
+) -> argparse.ArgumentParser:
+    """Register ``container`` on taskbelt's subcommands (``parents``: the common options)."""
+    parser = subparsers.add_parser("container", parents=list(parents), help=HELP, description=HELP)
+    return configure(parser)
+
+
+def project_root(args: argparse.Namespace) -> Path:
+    """``--root``, else TASKBELT_PROJECT_ROOT, else the nearest pyproject.toml."""
+    root = getattr(args, "root", None)
+    if root is not None:
+        return Path(root).resolve()
+    explicit = os.environ.get(defaults.ENV_PROJECT_ROOT)
+    return Path(explicit).resolve() if explicit else find_root(Path.cwd())
+
+
+def load_settings(root: Path) -> ContainerSettings:
+    """``[tool.taskbelt.container]`` of the project at ``root``.
+
+    Once ``Settings`` holds the container table, this is the validated value
+    from it (environment overrides included); until then the table is
+    validated here.
+    """
+    from taskbelt.config import Settings  # noqa: PLC0415 - config may import this package
+
+    if "container" in Settings.model_fields:
+        from taskbelt.project import Project  # noqa: PLC0415
+
+        found = getattr(Project.load(root).settings, "container", None)
+        if isinstance(found, ContainerSettings):
+            return found
+    pyproject = root / "pyproject.toml"
+    data = read_toml(pyproject) if pyproject.is_file() else {}
+    table = ((data.get("tool") or {}).get("taskbelt") or {}).get("container") or {}
+    return container_settings.load(table)
+
+
+def _with_base(settings: ContainerSettings, base: str | None) -> ContainerSettings:
+    if base is None:
+        return settings
+    return container_settings.load({**_as_table(settings), "base": base})
+
+
+def _as_table(settings: ContainerSettings) -> dict[str, Any]:
+    data = settings.model_dump(exclude_none=True)
+    data["files"] = [f.model_dump(exclude_none=True) for f in settings.files]
+    return {k.replace("_", "-"): v for k, v in data.items()}
+
+
+def _verify_extra(args: argparse.Namespace, root: Path, settings: ContainerSettings) -> list[str]:
+    """Options both verify builds get: platforms, the base as an absolute reference, the cache."""
+    extra: list[str] = []
+    for platform in args.platforms:
+        extra += ["--platform", platform]
+    ref = require_base(settings)
+    base = settings.base or ""
+    if ref.kind != "registry" and not Path(ref.location).is_absolute():
+        prefix = "oci-archive:" if base.startswith("oci-archive:") else "oci:"
+        base = f"{prefix}{(root / ref.location).resolve()}@{ref.digest}"
+    extra += ["--base", base]
+    extra += ["--cache-dir", str(args.cache_dir or root / ".taskbelt-cache" / STATE_SUBDIR)]
+    return extra
+
+
+def run(args: argparse.Namespace) -> int:
+    """Execute ``taskbelt container``; return the exit status.
+
+    Raises:
+        TaskbeltError: for the caller's handler (cause and fix, exit 2); a
+            ToolError's tool output is printed to stderr first.
+    """
+    try:
+        return _run(args)
+    except ToolError as exc:
+        if exc.output:
+            print(output.redact(exc.output[-4000:]), file=sys.stderr)
+        raise
+
+
+def _run(args: argparse.Namespace) -> int:
+    from taskbelt.container import verify  # noqa: PLC0415 - verify imports build
+
+    if args.umask is not None:
+        os.umask(args.umask)
+    root = project_root(args)
+    settings = _with_base(load_settings(root), args.base)
+    if args.verify:
+        require_lock(root)
+        target = (args.output or root / settings.output).resolve()
+        verdict = verify.verify(root, _verify_extra(args, root, settings), output=target)
+        print(f"build 1: {verdict.digests[0]}")
+        print(f"build 2: {verdict.digests[1]}")
+        if not verdict.reproducible:
+            for line in verdict.report:
+                print(output.redact(line))
+            return int(ExitCode.FAILED)
+        epoch = source_date_epoch(root, args.source_date_epoch, os.environ)
+        multi = len(set(args.platforms or settings.platforms or [""])) > 1
+        deliver(target / LAYOUT_NAME, verdict.digests[0], _options(args), epoch=epoch, multi=multi)
+        print(f"reproducible: both builds gave the same image, written to {_shown(target, root)}")
+        print(verdict.digests[0])
+        return int(ExitCode.OK)
+    result = build(root, settings, _options(args))
+    where = _shown(result.layout, root)
+    print(
+        f"image: {where} ({', '.join(result.platforms)}, {settings.backend} backend, "
+        f"{result.seconds:.1f} s); digest in {_shown(result.digest_file, root)}"
+    )
+    if result.archive is not None:
+        print(f"archive: {_shown(result.archive, root)}")
+    if args.push:
+        print(f"pushed: {args.push}")
+    print(result.digest)
+    return int(ExitCode.OK)
+
+
+def _options(args: argparse.Namespace) -> BuildOptions:
+    return BuildOptions(
+        output=args.output,
+        platforms=tuple(args.platforms),
+        archive=args.archive,
+        load=args.load,
+        push=args.push,
+        source_date_epoch=args.source_date_epoch,
+        revision=args.revision,
+        cache=args.cache_dir,
+    )
+
+
+def _shown(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """A stand-alone parser (``python -m taskbelt.container``)."""
+    parser = argparse.ArgumentParser(prog="taskbelt container", description=HELP)
+    parser.add_argument("--root", type=Path, help="project root (default: nearest)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="show every command")
+    return configure(parser)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run stand-alone; errors print a cause and a fix line, never a traceback."""
+    args = build_parser().parse_args(argv)
+    output.setup_logging(verbose=args.verbose or output.verbose_from_env())
+    try:
+        return run(args)
+    except TaskbeltError as exc:
+        print(f"taskbelt: error: {output.redact(exc.cause)}", file=sys.stderr)
+        if exc.fix:
+            print(f"taskbelt: fix: {output.redact(exc.fix)}", file=sys.stderr)
+        return int(exc.exit_code)
+    except KeyboardInterrupt:
+        print("taskbelt: interrupted", file=sys.stderr)
+        return int(ExitCode.INTERRUPTED)
