@@ -1,0 +1,291 @@
+"""Time taskbelt against the raw tools and a conventional noxfile.
+
+Generates a mid-size sample project (150 modules with real imports between
+them, 600 tests, a uv.lock with a few real dependencies), then times, as the
+median of several runs:
+
+1. cold: no environments and no tool caches (uv's package cache may be warm);
+2. warm: environments exist, one source file changed;
+3. no change: the same run again;
+
+for three ways of doing the same work: ``taskbelt check`` (lint, format,
+typecheck, tests with coverage, audit), the baseline (the raw tools one after
+another in one prepared virtual environment), and a conventional noxfile
+(one session per tool, run one after another with ``nox -r``). Prints each
+figure, the ratios, and the peak memory of any child process.
+
+Usage: ``uv run python benchmarks/run.py [--runs 3] [--keep DIR]``.
+The audit uses the offline advisory database at ``../shared/advisory-db``
+(or ``--advisory-db``), served on loopback, for all three.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+HOME = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(HOME / "src"))
+
+from taskbelt import auditdb, interpreters  # noqa: E402
+
+MODULES = 150
+TESTS_PER_MODULE = 4
+DEPENDENCIES = ["attrs==24.2.0", "idna==3.10", "packaging==24.1", "six==1.16.0"]
+PYTHON = "3.12"
+
+
+def sh(argv: list[str], cwd: Path, env: dict[str, str] | None = None, check: bool = True) -> int:
+    done = subprocess.run(  # noqa: S603 - the benchmark runs the commands it builds
+        argv, cwd=cwd, env=env, capture_output=True, text=True, check=False
+    )
+    if check and done.returncode not in (0,):
+        raise SystemExit(
+            f"{argv} failed ({done.returncode}):\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+        )
+    return done.returncode
+
+
+def generate(root: Path) -> None:
+    """Write the sample project and lock it."""
+    pkg = root / "src" / "sample"
+    pkg.mkdir(parents=True)
+    (root / "tests").mkdir()
+    (pkg / "__init__.py").write_text('"""Sample package."""\n')
+    for i in range(MODULES):
+        dep = f"from sample.mod{i - 1:03d} import value{i - 1:03d}\n" if i else ""
+        prev = f"value{i - 1:03d}(x)" if i else "x"
+        (pkg / f"mod{i:03d}.py").write_text(
+            f'"""Module {i}."""\n\nfrom __future__ import annotations\n\n{dep}\n\n'
+            f"def value{i:03d}(x: int) -> int:\n"
+            f'    """Return a value derived from the previous module."""\n'
+            f"    if x < 0:\n        return -x\n    return {prev} + {i}\n\n\n"
+            f"def label{i:03d}(name: str) -> str:\n"
+            f'    """Return a label."""\n    return f"{{name}}-{i}"\n'
+        )
+        tests = "".join(
+            f"\n\ndef test_{i:03d}_{t}() -> None:\n"
+            f"    assert value{i:03d}({t}) >= 0\n    assert label{i:03d}('a').startswith('a')\n"
+            for t in range(TESTS_PER_MODULE)
+        )
+        (root / "tests" / f"test_mod{i:03d}.py").write_text(
+            f"from sample.mod{i:03d} import label{i:03d}, value{i:03d}\n{tests}"
+        )
+    deps = ", ".join(f'"{d}"' for d in DEPENDENCIES)
+    (root / "pyproject.toml").write_text(textwrap.dedent(f"""\
+            [project]
+            name = "sample"
+            version = "0.1.0"
+            requires-python = ">=3.11"
+            dependencies = [{deps}]
+
+            [build-system]
+            requires = ["hatchling"]
+            build-backend = "hatchling.build"
+
+            [tool.taskbelt]
+            python = ["{PYTHON}"]
+            fail-under = 80
+            """))
+    sh(["git", "init", "-q"], root)
+    sh(["uv", "lock", "--quiet"], root)
+
+
+def clean(root: Path) -> None:
+    """Remove every environment and tool cache of the three ways."""
+    for name in (
+        ".taskbelt-cache",
+        ".nox",
+        ".baseline",
+        ".mypy_cache",
+        ".ruff_cache",
+        ".pytest_cache",
+    ):
+        shutil.rmtree(root / name, ignore_errors=True)
+    for data in root.glob(".coverage*"):
+        data.unlink()
+
+
+def touch_source(root: Path, run: int) -> None:
+    """Change one source file (content, not only mtime)."""
+    path = root / "src" / "sample" / "mod075.py"
+    path.write_text(path.read_text() + f"\n# edit {run} {time.time_ns()}\n")
+
+
+def taskbelt(root: Path, env: dict[str, str]) -> None:
+    runner = root / ".taskbelt-cache" / "runner"
+    cmd = [
+        "uv",
+        "run",
+        "--quiet",
+        "--frozen",
+        "--no-default-groups",
+        "--project",
+        str(HOME),
+        "taskbelt",
+        "check",
+    ]
+    sh(
+        cmd,
+        root,
+        {**env, "UV_PROJECT_ENVIRONMENT": str(runner), "TASKBELT_PROJECT_ROOT": str(root)},
+        check=False,
+    )
+
+
+def baseline_setup(root: Path, python: Path) -> Path:
+    venv = root / ".baseline"
+    sh(["uv", "venv", "--quiet", "--python", str(python), str(venv)], root)
+    py = ["--python", str(venv / "bin" / "python")]
+    sh(["uv", "pip", "install", "--quiet", *py, "-r", str(HOME / "config/locks/lint.txt")], root)
+    for group in ("format", "typecheck", "test", "audit"):
+        sh(
+            ["uv", "pip", "install", "--quiet", *py, "-r", str(HOME / f"config/locks/{group}.txt")],
+            root,
+        )
+    sh(["uv", "pip", "install", "--quiet", *py, "-e", "."], root)
+    return venv
+
+
+def baseline(root: Path, env: dict[str, str], url: str, python: Path) -> None:
+    venv = root / ".baseline"
+    if not venv.is_dir():
+        baseline_setup(root, python)
+    bin_ = venv / "bin"
+    reqs = root / ".baseline" / "requirements.txt"
+    sh(
+        ["uv", "export", "--frozen", "--no-dev", "--no-emit-project", "--quiet", "-o", str(reqs)],
+        root,
+    )
+    steps = [
+        [str(bin_ / "ruff"), "check", "."],
+        [str(bin_ / "black"), "--check", "-q", "."],
+        [str(bin_ / "mypy"), "src"],
+        [str(bin_ / "python"), "-m", "pytest", "-q", "--cov=src/sample", "--cov-report=", "tests"],
+        [str(bin_ / "pip-audit"), "-r", str(reqs), "--require-hashes", "--disable-pip", "--no-deps",
+         "--vulnerability-service", "osv", "--osv-url", url, "--progress-spinner", "off"],
+        [str(bin_ / "bandit"), "-q", "-r", "src"],
+    ]  # fmt: skip
+    for step in steps:
+        sh(step, root, env, check=False)
+
+
+NOXFILE = """
+import nox
+
+HOME = {home!r}
+URL = {url!r}
+
+
+@nox.session(python={python!r})
+def lint(session):
+    session.install("-r", HOME + "/config/locks/lint.txt")
+    session.run("ruff", "check", ".")
+
+
+@nox.session(python={python!r})
+def format(session):
+    session.install("-r", HOME + "/config/locks/format.txt")
+    session.run("black", "--check", ".")
+
+
+@nox.session(python={python!r})
+def typecheck(session):
+    session.install("-r", HOME + "/config/locks/typecheck.txt")
+    session.install("-e", ".")
+    session.run("mypy", "src")
+
+
+@nox.session(python={python!r})
+def tests(session):
+    session.install("-r", HOME + "/config/locks/test.txt")
+    session.install("-e", ".")
+    session.run("pytest", "-q", "--cov=src/sample", "tests")
+
+
+@nox.session(python={python!r})
+def audit(session):
+    session.install("-r", HOME + "/config/locks/audit.txt")
+    session.run("uv", "export", "--frozen", "--no-dev", "--no-emit-project", "-o", "reqs.txt", external=True)
+    session.run("pip-audit", "-r", "reqs.txt", "--require-hashes", "--disable-pip", "--no-deps",
+                "--vulnerability-service", "osv", "--osv-url", URL)
+    session.run("bandit", "-q", "-r", "src")
+"""
+
+
+def conventional(root: Path, env: dict[str, str], url: str, python: Path) -> None:
+    noxfile = root / "noxfile_conventional.py"
+    noxfile.write_text(NOXFILE.format(home=str(HOME), url=url, python=str(python)))
+    nox = [sys.executable, "-m", "nox", "-f", str(noxfile), "-r", "--default-venv-backend", "uv"]
+    sh(nox, root, env, check=False)
+
+
+def timed(action: Callable[[], None]) -> float:
+    started = time.perf_counter()
+    action()
+    return time.perf_counter() - started
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--keep", type=Path, help="generate the project here and keep it")
+    parser.add_argument("--advisory-db", type=Path, default=HOME.parent / "shared" / "advisory-db")
+    args = parser.parse_args()
+    root = args.keep or Path(tempfile.mkdtemp(prefix="taskbelt-bench-"))
+    root.mkdir(parents=True, exist_ok=True)
+    if not (root / "pyproject.toml").exists():
+        generate(root)
+    python = interpreters.find(PYTHON).path
+    if python is None:
+        raise SystemExit(f"Python {PYTHON} is needed")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TASKBELT_")}
+    env["TASKBELT_AUDIT__ADVISORY_DB"] = str(args.advisory_db)
+    index = auditdb.load(args.advisory_db)
+    results: dict[str, dict[str, list[float]]] = {}
+    with auditdb.serve(index) as url:
+        ways = {
+            "taskbelt": lambda: taskbelt(root, env),
+            "baseline": lambda: baseline(root, env, url, python),
+            "conventional": lambda: conventional(root, env, url, python),
+        }
+        for name, way in ways.items():
+            figures = results.setdefault(name, {"cold": [], "warm": [], "no change": []})
+            for run in range(args.runs):
+                clean(root)
+                figures["cold"].append(timed(way))
+                touch_source(root, run)
+                figures["warm"].append(timed(way))
+                figures["no change"].append(timed(way))
+                print(
+                    f"{name} run {run + 1}: "
+                    + ", ".join(f"{k} {v[-1]:.1f} s" for k, v in figures.items()),
+                    flush=True,
+                )
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    median = {w: {k: statistics.median(v) for k, v in f.items()} for w, f in results.items()}
+    print(
+        f"\nproject: {root} ({MODULES} modules, {MODULES * TESTS_PER_MODULE} tests); cores: {os.cpu_count()}"
+    )
+    print(
+        f"{'scenario':<10} {'taskbelt':>9} {'baseline':>9} {'conventional':>13} {'tb/base':>8} {'tb/conv':>8}"
+    )
+    for scenario in ("cold", "warm", "no change"):
+        t, b, c = (median[w][scenario] for w in ("taskbelt", "baseline", "conventional"))
+        print(f"{scenario:<10} {t:>8.1f}s {b:>8.1f}s {c:>12.1f}s {t / b:>8.2f} {t / c:>8.2f}")
+    print(f"peak memory of a child process: {peak:.0f} MiB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
