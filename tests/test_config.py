@@ -58,7 +58,9 @@ class TestLoadSettings:
 
     def test_ignore_needs_reason(self) -> None:
         """An audit ignore without a reason is refused."""
-        with pytest.raises(ConfigError, match=r"audit.ignore\[0\].reason: Field required"):
+        with pytest.raises(
+            ConfigError, match=r"\[tool.taskbelt.audit\] ignore\[0\].reason: Field required"
+        ):
             load_settings({"audit": {"ignore": [{"id": "PYSEC-1"}]}})
 
     def test_ignore_until_is_a_date(self) -> None:

@@ -28,7 +28,7 @@ from pydantic_settings import (
 from taskbelt import defaults
 from taskbelt.container.settings import NESTED as CONTAINER_NESTED
 from taskbelt.container.settings import ContainerSettings
-from taskbelt.errors import ConfigError
+from taskbelt.errors import ConfigError, InvalidValue
 
 Level = Literal["low", "medium", "high"]
 _VERSION = re.compile(r"^3\.\d{1,2}$")
@@ -156,18 +156,25 @@ def _to_fields(table: Mapping[str, Any], model: type[BaseModel], path: str) -> d
 
 
 def _describe(error: ValidationError) -> ConfigError:
+    """One error, named by its table and key, with the validator's fix when it has one."""
     first = error.errors()[0]
-    loc = ".".join(str(part) if isinstance(part, str) else f"[{part}]" for part in first["loc"])
+    parts = list(first["loc"])
+    table = "tool.taskbelt"
+    if len(parts) > 1 and parts[0] in _NESTED:
+        table = f"{table}.{parts.pop(0)}"
+    loc = ".".join(str(part) if isinstance(part, str) else f"[{part}]" for part in parts)
     key = _kebab(loc).replace(".[", "[")
     env = defaults.ENV_PREFIX + "__".join(
         str(p).upper() for p in first["loc"] if isinstance(p, str)
     )
     got = first.get("input")
     shown = "" if isinstance(got, dict | list) else f" (got {got!r})"
-    return ConfigError(
-        f"{TABLE} {key}: {first['msg']}{shown}",
-        f"fix '{key}' in pyproject.toml (or the {env} environment variable)",
-    )
+    cause = str(first["msg"]).removeprefix("Value error, ")
+    fix = f"fix '{key}' in [{table}] of pyproject.toml (or the {env} environment variable)"
+    reason = (first.get("ctx") or {}).get("error")
+    if isinstance(reason, InvalidValue):
+        cause, fix, shown = reason.cause, reason.fix, ""
+    return ConfigError(f"[{table}] {key}: {cause}{shown}", fix)
 
 
 def load_settings(table: Mapping[str, Any]) -> Settings:

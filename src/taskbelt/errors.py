@@ -33,6 +33,19 @@ class TaskbeltError(Exception):
         return self.cause if not self.fix else f"{self.cause}\n{self.fix}"
 
 
+class InvalidValue(ValueError):
+    """Raised by a settings validator: the cause, and how to fix it.
+
+    pydantic keeps the exception, so the configuration loader can print the
+    validator's own fix instead of a generic one.
+    """
+
+    def __init__(self, cause: str, fix: str) -> None:
+        super().__init__(cause)
+        self.cause = cause
+        self.fix = fix
+
+
 class ConfigError(TaskbeltError):
     """`[tool.taskbelt]` or another configuration input is invalid."""
 

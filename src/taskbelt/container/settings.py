@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_settings import NoDecode
 
 from taskbelt.container import reference
-from taskbelt.errors import ConfigError
+from taskbelt.errors import ConfigError, InvalidValue
 
 TABLE: Final = "[tool.taskbelt.container]"
 
@@ -118,8 +118,7 @@ class ContainerSettings(BaseModel):
             try:
                 reference.parse(value)
             except ConfigError as exc:
-                msg = f"{exc.cause}; {exc.fix}"
-                raise ValueError(msg) from None
+                raise InvalidValue(exc.cause, exc.fix) from None
         return value
 
     @field_validator("entrypoint", mode="before")
@@ -228,9 +227,9 @@ def load(table: Mapping[str, Any]) -> ContainerSettings:
         loc = ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in first["loc"])
         key = _kebab(loc).replace(".[", "[")
         message = str(first["msg"]).removeprefix("Value error, ")
-        if key == "base":
-            cause, _, fix = message.partition("; ")
-            raise ConfigError(f"{TABLE} base: {cause}", fix) from None
+        reason = (first.get("ctx") or {}).get("error")
+        if isinstance(reason, InvalidValue):
+            raise ConfigError(f"{TABLE} {key}: {reason.cause}", reason.fix) from None
         raise ConfigError(
             f"{TABLE} {key}: {message}", f"fix '{key}' in {TABLE} of pyproject.toml"
         ) from None
