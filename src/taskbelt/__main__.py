@@ -2,6 +2,6 @@
 
 import sys
 
-from taskbelt.cli import main
+from taskbelt.fast import main
 
 sys.exit(main())

@@ -36,7 +36,7 @@ CONFIG_NAMES = frozenset(
 )  # fmt: skip
 PY_SUFFIXES = frozenset({".py", ".pyi"})
 #: Environment variables that only change where output goes, not a verdict.
-_VOLATILE_ENV = frozenset(
+VOLATILE_ENV = frozenset(
     {
         defaults.ENV_REPORT, defaults.ENV_VERBOSE, defaults.ENV_RESULT_FILE,
         defaults.ENV_PROJECT_ROOT, defaults.ENV_INTERPRETERS, defaults.ENV_NO_CACHE,
@@ -122,6 +122,41 @@ def folder_fingerprint(folder: Path) -> str:
     return f"{count}:{size}:{newest}"
 
 
+#: What, besides files, a session's verdict depends on: JSON-able, so that the
+#: fast path (taskbelt.fast) can recompute keys without loading the settings.
+Spec = dict[str, str | list[str]]
+
+
+def spec_inputs(spec: Spec | None, keys: Mapping[str, str | None]) -> list[str] | None:
+    """Turn a session's spec into key inputs, read fresh; None: not cacheable now.
+
+    ``interpreter``: the interpreter's path and mtime (an upgrade in place
+    reruns); ``newest``: the interpreter mypy resolves imports with;
+    ``tests``: the keys of the test sessions (coverage combines their data);
+    ``advisory_db``: the offline database's fingerprint.
+    """
+    if spec is None:
+        return None
+    inputs: list[str] = []
+    interpreter = spec.get("interpreter")
+    if isinstance(interpreter, str):
+        path = Path(interpreter)
+        inputs += [interpreter, str(path.stat().st_mtime_ns) if path.exists() else "missing"]
+    newest = spec.get("newest")
+    if isinstance(newest, str):
+        inputs.append(newest)
+    tests = spec.get("tests")
+    if isinstance(tests, list):
+        found = [keys.get(name) for name in tests]
+        if None in found:
+            return None
+        inputs += [str(k) for k in found]
+    database = spec.get("advisory_db")
+    if isinstance(database, str):
+        inputs.append(folder_fingerprint(Path(database)))
+    return inputs
+
+
 @dataclass
 class VerdictCache:
     """Stored passing verdicts of one repository, keyed by their inputs."""
@@ -158,7 +193,7 @@ class VerdictCache:
         env = sorted(
             f"{k}={v}"
             for k, v in self.environ.items()
-            if (k.startswith(defaults.ENV_PREFIX) and k not in _VOLATILE_ENV) or k == "CI"
+            if (k.startswith(defaults.ENV_PREFIX) and k not in VOLATILE_ENV) or k == "CI"
         )
         digest = hashlib.sha256()
         for part in (session, self._home, *env, *extra):

@@ -24,6 +24,7 @@ from taskbelt import (
     defaults,
     doctor,
     envs,
+    fast,
     hooks,
     interpreters,
     matrix,
@@ -145,7 +146,8 @@ def run_checks(args: argparse.Namespace, names: Sequence[str]) -> RunSummary:
     with repo_lock(project.state_dir):
         cache = None if args.no_cache else VerdictCache(project.root, project.state_dir, os.environ)
         runner = Runner(project, tests, verbose=args.verbose, jobs=args.jobs, cache=cache)
-        results = runner.execute(plan(names, tests))
+        work = plan(names, tests)
+        results = runner.execute(work)
     notes = []
     if NEEDS_DEPENDENCIES.intersection(names):
         notes.append(f"dependencies: {envs.dependency_source(project)}")
@@ -154,6 +156,15 @@ def run_checks(args: argparse.Namespace, names: Sequence[str]) -> RunSummary:
     ]
     if {"test", "pytest", "coverage"}.intersection(names):
         notes.append(f"reports: {project.relative(project.reports_dir)}/")
+    if cache is not None:
+        fast.save_plan(
+            project.root,
+            project.state_dir,
+            names=names,
+            specs=runner.specs,
+            skipped=work.skipped,
+            notes=notes,
+        )
     return RunSummary(ordered(results, defaults.CHECK_ORDER), tuple(notes))
 
 

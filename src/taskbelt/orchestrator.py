@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from taskbelt import defaults, interpreters, proc
-from taskbelt.cache import VerdictCache, folder_fingerprint
+from taskbelt.cache import Spec, VerdictCache, spec_inputs
 from taskbelt.checks.base import tail
 from taskbelt.matrix import Matrix
 from taskbelt.output import LOGGER, redact
@@ -84,35 +84,31 @@ class Runner:
     def __post_init__(self) -> None:
         self.run_id = uuid.uuid4().hex[:12]
         self.keys: dict[str, str | None] = {}
+        self.specs: dict[str, Spec | None] = {}
         if self.jobs <= 0:
             self.jobs = self.project.settings.jobs or os.cpu_count() or 2
 
-    def _inputs(self, session: str) -> list[str] | None:
+    def spec(self, session: str) -> Spec | None:
         """What besides files decides ``session``'s verdict; None: never cache it."""
         by_version = {f"test-{i.version}": i.path for i in self.tests.present}
-        inputs: list[str | None] | None
         if session in by_version:
-            path = by_version[session]
-            inputs = [str(path), str(path.stat().st_mtime_ns) if path else ""]
-        elif session == "typecheck":
-            inputs = [str(self.tests.newest[1])] if self.tests.present else []
-        elif session == "coverage":
-            inputs = [self.keys.get(name) for name in sorted(by_version)]
-        elif session == "audit":
+            return {"interpreter": str(by_version[session])}
+        if session == "typecheck":
+            return {"newest": str(self.tests.newest[1])} if self.tests.present else {}
+        if session == "coverage":
+            return {"tests": sorted(by_version)}
+        if session == "audit":
             db = self.project.settings.audit.advisory_db
             # An online service knows more tomorrow than today: never cached.
-            inputs = None if db is None else [folder_fingerprint(self.project.root / db)]
-        else:
-            inputs = None if session == "fix" else []
-        if inputs is None or None in inputs:
-            return None
-        return [str(i) for i in inputs]
+            return None if db is None else {"advisory_db": str(self.project.root / db)}
+        return None if session == "fix" else {}
 
     def key(self, session: str) -> str | None:
         """The cache key of ``session`` (None when it is not cacheable or caching is off)."""
         if self.cache is None:
             return None
-        inputs = self._inputs(session)
+        self.specs[session] = self.spec(session)
+        inputs = spec_inputs(self.specs[session], self.keys)
         self.keys[session] = None if inputs is None else self.cache.key(session, inputs)
         return self.keys[session]
 

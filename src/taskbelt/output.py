@@ -14,11 +14,12 @@ import re
 import shlex
 import sys
 from collections.abc import Mapping, Sequence
-from typing import TextIO
-
-from rich.console import Console
+from typing import TYPE_CHECKING, TextIO
 
 from taskbelt import defaults
+
+if TYPE_CHECKING:  # rich is imported when a console is made: start-up stays light
+    from rich.console import Console
 
 LOGGER = logging.getLogger("taskbelt")
 
@@ -69,4 +70,6 @@ def setup_logging(*, verbose: bool, stream: TextIO | None = None) -> None:
 
 def console(stream: TextIO | None = None) -> Console:
     """A rich console on ``stream`` that honours NO_COLOR and FORCE_COLOR."""
+    from rich.console import Console  # noqa: PLC0415 - see the import note above
+
     return Console(file=stream or sys.stdout, highlight=False, soft_wrap=True)

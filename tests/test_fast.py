@@ -1,0 +1,113 @@
+"""The fast answer for an unchanged repository says exactly what the full path says."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from test_cli import taskbelt
+
+from taskbelt import fast
+from taskbelt.project import Project
+
+MakeRepo = Callable[..., Project]
+
+
+class TestParse:
+    @pytest.mark.parametrize(
+        ("argv", "names"),
+        [
+            (["check"], ["lint", "format", "typecheck", "test", "audit"]),
+            (["-v", "run", "lint", "lint", "test"], ["lint", "test"]),
+            (["run", "lint", "--report", "r.json"], ["lint"]),
+        ],
+    )
+    def test_simple_commands(self, argv: list[str], names: list[str]) -> None:
+        """check and run NAME... are answered from the cache when possible."""
+        parsed = fast._parse(argv)
+        assert parsed is not None
+        assert parsed[0] == names
+
+    @pytest.mark.parametrize(
+        "argv", [["run"], ["doctor"], ["check", "--no-cache"], ["run", "lint", "--bogus"], []]
+    )
+    def test_anything_else_goes_the_full_way(self, argv: list[str]) -> None:
+        """Other commands, unknown options and --no-cache take the full path."""
+        assert fast._parse(argv) is None
+
+    def test_no_plan_no_answer(self, tmp_path: Path) -> None:
+        """Without a saved plan there is nothing to answer from."""
+        (tmp_path / "pyproject.toml").write_text("")
+        assert fast.answer(["--root", str(tmp_path), "check"], {}) is None
+
+
+def rows(path: Path) -> list[tuple[str, str, bool, str]]:
+    """(name, status, cached, summary) of each check in a JSON report."""
+    checks = json.loads(path.read_text())["checks"]
+    return [(c["name"], c["status"], c["cached"], c["summary"]) for c in checks]
+
+
+def full_path(root: Path, report: Path) -> subprocess.CompletedProcess[str]:
+    """The CLI without the fast answer (taskbelt.cli.main directly)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TASKBELT_")}
+    env.pop("CI", None)
+    env["TASKBELT_REPORT"] = str(report)
+    code = "import sys; from taskbelt.cli import main; sys.exit(main())"
+    return subprocess.run(
+        [sys.executable, "-c", code, "run", "lint", "format"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+@pytest.mark.slow
+def test_fast_answer_matches_full_path(make_repo: MakeRepo, tmp_path: Path) -> None:
+    """Same rows, same verdicts; the settings machinery is not even imported; a config edit re-plans."""
+    project = make_repo()
+    first = tmp_path / "first.json"
+    assert (
+        taskbelt(
+            project.root, "run", "lint", "format", env={"TASKBELT_REPORT": str(first)}
+        ).returncode
+        == 0
+    )
+    full_report = tmp_path / "full.json"
+    assert full_path(project.root, full_report).returncode == 0
+    fast_report = tmp_path / "fast.json"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TASKBELT_")}
+    env.pop("CI", None)
+    env["TASKBELT_REPORT"] = str(fast_report)
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "taskbelt", "run", "lint", "format"],
+        cwd=project.root,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "pydantic_settings" not in done.stderr, "answered without loading the settings"
+    assert rows(fast_report) == rows(full_report)
+    assert all(cached for _, _, cached, _ in rows(fast_report))
+
+    pyproject = project.root / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + "\n[tool.black]\nline-length = 100\n")
+    again = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "taskbelt", "run", "lint", "format"],
+        cwd=project.root,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert again.returncode == 0
+    assert "pydantic_settings" in again.stderr, "a changed pyproject.toml takes the full path"
+    assert not any(cached for _, _, cached, _ in rows(fast_report))
