@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from taskbelt import tables
 from taskbelt.container import layers, oci, reference
 from taskbelt.container import settings as container_settings
 from taskbelt.container.settings import ContainerSettings
@@ -192,7 +193,7 @@ def test_taskbelt_settings_can_hold_the_container_table(monkeypatch: pytest.Monk
         container: ContainerSettings = Field(default_factory=ContainerSettings)
 
     for name, model in container_settings.NESTED.items():
-        monkeypatch.setitem(config._NESTED, name, model)
+        monkeypatch.setitem(config.NESTED, name, model)
     monkeypatch.setenv("TASKBELT_CONTAINER__PLATFORMS", "linux/amd64,linux/arm64")
     table = {
         "python": ["3.12"],
@@ -202,7 +203,7 @@ def test_taskbelt_settings_can_hold_the_container_table(monkeypatch: pytest.Monk
             "files": [{"source": "a", "target": "/a"}],
         },
     }
-    found = Wired(**config._to_fields(table, Wired, "tool.taskbelt"))
+    found = Wired(**tables.to_fields(table, Wired, "tool.taskbelt", config.NESTED))
     assert found.container.platforms == ["linux/amd64", "linux/arm64"]
     assert found.container.compile_bytecode
     assert found.container.base == f"oci:l@{DIGEST}"
@@ -210,7 +211,9 @@ def test_taskbelt_settings_can_hold_the_container_table(monkeypatch: pytest.Monk
     monkeypatch.delenv("TASKBELT_CONTAINER__PLATFORMS")
     assert Wired().container == ContainerSettings()
     with pytest.raises(ConfigError, match="did you mean 'compile-bytecode'"):
-        config._to_fields({"container": {"compile-bytecod": True}}, Wired, "tool.taskbelt")
+        tables.to_fields(
+            {"container": {"compile-bytecod": True}}, Wired, "tool.taskbelt", config.NESTED
+        )
 
 
 def test_docs_table_lists_exactly_the_settings_fields() -> None:

@@ -10,7 +10,6 @@ is an error that names it and suggests the nearest valid key.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -25,10 +24,10 @@ from pydantic_settings import (
     SettingsError,
 )
 
-from taskbelt import defaults
+from taskbelt import defaults, tables
 from taskbelt.container.settings import NESTED as CONTAINER_NESTED
 from taskbelt.container.settings import ContainerSettings
-from taskbelt.errors import ConfigError, InvalidValue
+from taskbelt.errors import ConfigError
 
 Level = Literal["low", "medium", "high"]
 _VERSION = re.compile(r"^3\.\d{1,2}$")
@@ -109,72 +108,12 @@ class Settings(BaseSettings):
         return (env_settings, init_settings)
 
 
-def _kebab(name: str) -> str:
-    return name.replace("_", "-")
-
-
-def _known_keys(model: type[BaseModel]) -> dict[str, str]:
-    """Map kebab-case TOML keys to field names for ``model``."""
-    return {_kebab(name): name for name in model.model_fields}
-
-
-_NESTED: dict[str, type[BaseModel]] = {
+#: Nested tables by field name, for key mapping and error messages.
+NESTED: dict[str, type[BaseModel]] = {
     "audit": AuditSettings,
     "ignore": IgnoreRule,
     **CONTAINER_NESTED,
 }
-
-
-def _unknown_key(path: str, key: str, known: Mapping[str, str]) -> ConfigError:
-    guess = difflib.get_close_matches(_kebab(key), list(known), n=1, cutoff=0.6)
-    hint = f"did you mean '{guess[0]}'?" if guess else f"valid keys: {', '.join(sorted(known))}"
-    return ConfigError(
-        f"[{path}] unknown key '{key}'",
-        f"{hint} (see the configuration reference in taskbelt's README)",
-    )
-
-
-def _to_fields(table: Mapping[str, Any], model: type[BaseModel], path: str) -> dict[str, Any]:
-    """Rename kebab-case keys to field names, rejecting unknown ones."""
-    known = _known_keys(model)
-    out: dict[str, Any] = {}
-    for key, raw in table.items():
-        if key not in known:
-            raise _unknown_key(path, key, known)
-        field = known[key]
-        nested = _NESTED.get(field)
-        value = raw
-        if nested is not None and isinstance(raw, Mapping):
-            value = _to_fields(raw, nested, f"{path}.{key}")
-        elif nested is not None and isinstance(raw, list):
-            value = [
-                _to_fields(v, nested, f"{path}.{key}[{i}]") if isinstance(v, Mapping) else v
-                for i, v in enumerate(raw)
-            ]
-        out[field] = value
-    return out
-
-
-def _describe(error: ValidationError) -> ConfigError:
-    """One error, named by its table and key, with the validator's fix when it has one."""
-    first = error.errors()[0]
-    parts = list(first["loc"])
-    table = "tool.taskbelt"
-    if len(parts) > 1 and parts[0] in _NESTED:
-        table = f"{table}.{parts.pop(0)}"
-    loc = ".".join(str(part) if isinstance(part, str) else f"[{part}]" for part in parts)
-    key = _kebab(loc).replace(".[", "[")
-    env = defaults.ENV_PREFIX + "__".join(
-        str(p).upper() for p in first["loc"] if isinstance(p, str)
-    )
-    got = first.get("input")
-    shown = "" if isinstance(got, dict | list) else f" (got {got!r})"
-    cause = str(first["msg"]).removeprefix("Value error, ")
-    fix = f"fix '{key}' in [{table}] of pyproject.toml (or the {env} environment variable)"
-    reason = (first.get("ctx") or {}).get("error")
-    if isinstance(reason, InvalidValue):
-        cause, fix, shown = reason.cause, reason.fix, ""
-    return ConfigError(f"[{table}] {key}: {cause}{shown}", fix)
 
 
 def load_settings(table: Mapping[str, Any]) -> Settings:
@@ -183,11 +122,11 @@ def load_settings(table: Mapping[str, Any]) -> Settings:
     Raises:
         ConfigError: a key is unknown or a value is invalid; the message names it.
     """
-    fields = _to_fields(table, Settings, "tool.taskbelt")
+    fields = tables.to_fields(table, Settings, "tool.taskbelt", NESTED)
     try:
         return Settings(**fields)
     except ValidationError as exc:
-        raise _describe(exc) from None
+        raise tables.describe(exc, NESTED) from None
     except SettingsError as exc:
         raise ConfigError(
             f"a {defaults.ENV_PREFIX}* environment variable is invalid: {exc}",

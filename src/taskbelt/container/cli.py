@@ -29,7 +29,7 @@ from taskbelt.container.build import (
     source_date_epoch,
 )
 from taskbelt.container.settings import ContainerSettings
-from taskbelt.errors import ExitCode, TaskbeltError, ToolError
+from taskbelt.errors import ExitCode, ToolError
 from taskbelt.project import find_root, read_toml
 
 HELP = "build a reproducible OCI image of the app from uv.lock"
@@ -216,25 +216,8 @@ def _shown(path: Path, root: Path) -> str:
         return str(path)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """A stand-alone parser (``python -m taskbelt.container``)."""
-    parser = argparse.ArgumentParser(prog="taskbelt container", description=HELP)
-    parser.add_argument("--root", type=Path, help="project root (default: nearest)")
-    parser.add_argument("-v", "--verbose", action="store_true", help="show every command")
-    return configure(parser)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run stand-alone; errors print a cause and a fix line, never a traceback."""
-    args = build_parser().parse_args(argv)
-    output.setup_logging(verbose=args.verbose or output.verbose_from_env())
-    try:
-        return run(args)
-    except TaskbeltError as exc:
-        print(f"taskbelt: error: {output.redact(exc.cause)}", file=sys.stderr)
-        if exc.fix:
-            print(f"taskbelt: fix: {output.redact(exc.fix)}", file=sys.stderr)
-        return int(exc.exit_code)
-    except KeyboardInterrupt:
-        print("taskbelt: interrupted", file=sys.stderr)
-        return int(ExitCode.INTERRUPTED)
+    """Stand-alone entry (``python -m taskbelt.container``): taskbelt's ``container`` command."""
+    from taskbelt.cli import main as taskbelt_main  # noqa: PLC0415 - the CLI imports this module
+
+    return taskbelt_main(["container", *(sys.argv[1:] if argv is None else argv)])

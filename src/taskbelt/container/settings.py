@@ -8,7 +8,6 @@ Container defaults live here, in one place, next to the model they fill.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Mapping
 from pathlib import PurePosixPath
@@ -17,6 +16,7 @@ from typing import Annotated, Any, Final, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import NoDecode
 
+from taskbelt import tables
 from taskbelt.container import reference
 from taskbelt.errors import ConfigError, InvalidValue
 
@@ -185,32 +185,8 @@ class ContainerSettings(BaseModel):
         return int(parts[1] if len(parts) > 1 else parts[0])
 
 
-#: Nested tables by field name, for kebab-case key mapping (as config._NESTED).
+#: Nested tables by field name, for kebab-case key mapping (as config.NESTED).
 NESTED: Final[dict[str, type[BaseModel]]] = {"container": ContainerSettings, "files": ExtraFile}
-
-
-def _kebab(name: str) -> str:
-    return name.replace("_", "-")
-
-
-def _to_fields(table: Mapping[str, Any], model: type[BaseModel], path: str) -> dict[str, Any]:
-    known = {_kebab(name): name for name in model.model_fields}
-    out: dict[str, Any] = {}
-    for key, raw in table.items():
-        if key not in known:
-            guess = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
-            hint = f"did you mean '{guess[0]}'?" if guess else f"valid keys: {', '.join(known)}"
-            raise ConfigError(f"[{path}] unknown key '{key}'", f"{hint} (see docs/container.md)")
-        field = known[key]
-        nested = NESTED.get(field)
-        value = raw
-        if nested is not None and isinstance(raw, list):
-            value = [
-                _to_fields(v, nested, f"{path}.{key}[{i}]") if isinstance(v, Mapping) else v
-                for i, v in enumerate(raw)
-            ]
-        out[field] = value
-    return out
 
 
 def load(table: Mapping[str, Any]) -> ContainerSettings:
@@ -219,17 +195,8 @@ def load(table: Mapping[str, Any]) -> ContainerSettings:
     Raises:
         ConfigError: a key is unknown or a value is invalid; the message names it.
     """
-    fields = _to_fields(table, ContainerSettings, "tool.taskbelt.container")
+    fields = tables.to_fields(table, ContainerSettings, "tool.taskbelt.container", NESTED)
     try:
         return ContainerSettings(**fields)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in first["loc"])
-        key = _kebab(loc).replace(".[", "[")
-        message = str(first["msg"]).removeprefix("Value error, ")
-        reason = (first.get("ctx") or {}).get("error")
-        if isinstance(reason, InvalidValue):
-            raise ConfigError(f"{TABLE} {key}: {reason.cause}", reason.fix) from None
-        raise ConfigError(
-            f"{TABLE} {key}: {message}", f"fix '{key}' in {TABLE} of pyproject.toml"
-        ) from None
+        raise tables.describe(exc, NESTED, section="container") from None
