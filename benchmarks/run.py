@@ -63,10 +63,10 @@ def generate(root: Path) -> None:
     (root / "tests").mkdir()
     (pkg / "__init__.py").write_text('"""Sample package."""\n')
     for i in range(MODULES):
-        dep = f"from sample.mod{i - 1:03d} import value{i - 1:03d}\n" if i else ""
+        dep = f"from sample.mod{i - 1:03d} import value{i - 1:03d}\n\n" if i else ""
         prev = f"value{i - 1:03d}(x)" if i else "x"
         (pkg / f"mod{i:03d}.py").write_text(
-            f'"""Module {i}."""\n\nfrom __future__ import annotations\n\n{dep}\n\n'
+            f'"""Module {i}."""\n\nfrom __future__ import annotations\n\n{dep}\n'
             f"def value{i:03d}(x: int) -> int:\n"
             f'    """Return a value derived from the previous module."""\n'
             f"    if x < 0:\n        return -x\n    return {prev} + {i}\n\n\n"
@@ -75,7 +75,7 @@ def generate(root: Path) -> None:
         )
         tests = "".join(
             f"\n\ndef test_{i:03d}_{t}() -> None:\n"
-            f"    assert value{i:03d}({t}) >= 0\n    assert label{i:03d}('a').startswith('a')\n"
+            f'    assert value{i:03d}({t}) >= 0\n    assert label{i:03d}("a").startswith("a")\n'
             for t in range(TESTS_PER_MODULE)
         )
         (root / "tests" / f"test_mod{i:03d}.py").write_text(
