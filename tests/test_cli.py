@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -181,3 +182,26 @@ class TestRuns:
         assert "-m pytest" in done.stderr
         assert secret not in done.stdout + done.stderr
         assert "***" in done.stdout
+
+
+@pytest.mark.slow
+def test_setup_cfg_era_consumer(make_repo: MakeRepo) -> None:
+    """A PEP 621 repo whose pytest lives in tox.ini and mypy in setup.cfg: both honoured."""
+    pyproject = (
+        "[project]\nname = 'legacy'\nversion = '1.0'\nrequires-python = '>=3.9'\n"
+        "[tool.taskbelt]\npython = ['3.12']\n"
+    )
+    files = {
+        "legacy/__init__.py": "def double(x):\n    return x * 2\n",
+        "checks/test_legacy.py": "from legacy import double\n\n\ndef test_double() -> None:\n    assert double(2) == 4\n",
+        "tox.ini": "[pytest]\ntestpaths = checks\n",
+        "setup.cfg": "[options]\npackages = legacy\n\n[mypy]\ndisallow_untyped_defs = True\n",
+    }
+    project = make_repo(files, pyproject=pyproject)
+    done = taskbelt(project.root, "run", "typecheck", "test")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "legacy/__init__.py:1:1: error: Function is missing a type annotation" in done.stdout
+    assert "[no-untyped-def]" in done.stdout, "setup.cfg's [mypy] is used"
+    assert re.search(
+        r"^test-3\.12\s+passed\s+.*1 passed", done.stdout, re.M
+    ), "tox.ini's testpaths found the tests"
