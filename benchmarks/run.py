@@ -119,7 +119,7 @@ def clean(root: Path) -> None:
 def touch_source(root: Path, run: int) -> None:
     """Change one source file (content, not only mtime)."""
     path = root / "src" / "sample" / "mod075.py"
-    path.write_text(path.read_text() + f"\n# edit {run} {time.time_ns()}\n")
+    path.write_text(path.read_text() + f"\n\nEDIT_{run} = {time.time_ns()}\n")
 
 
 def taskbelt(root: Path, env: dict[str, str]) -> None:
