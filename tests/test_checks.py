@@ -80,7 +80,8 @@ class TestFormat:
         result = formatting.run(ctx_for(project, tool_venv("format")))
         assert result.status is Status.FAILED
         assert "black: 1 file would be reformatted" in result.summary
-        assert "ugly.py" in result.summary
+        assert "would be reformatted: src/demo/ugly.py" in result.summary
+        assert str(project.root) not in result.summary
         assert snapshot(project.root) == before
 
     def test_ruff_format_when_configured(self, make_repo: MakeRepo, tool_venv: ToolVenv) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import time
+from pathlib import Path
 
 from taskbelt.checks import lint
 from taskbelt.checks.base import CheckContext, crashed, guarded, plural, tail
@@ -36,7 +37,7 @@ def would_reformat(ctx: CheckContext, output: str) -> list[str]:
         paths = _RUFF_WOULD.findall(output) or _RUFF_DIFF_FILE.findall(output)
     else:
         paths = _BLACK_WOULD.findall(output)
-    return sorted(dict.fromkeys(p.strip() for p in paths))
+    return sorted(dict.fromkeys(ctx.project.relative(Path(p.strip())) for p in paths))
 
 
 def run(ctx: CheckContext) -> CheckResult:
