@@ -147,7 +147,7 @@ def test_submodule_end_to_end(make_repo: MakeRepo, tmp_path: Path, path: str) ->
     assert "1 finding;" in lint.stdout, "the vendored taskbelt is not linted as the repo's code"
     fmt = mise(project.root, "run", "format", tmp=tmp_path)
     assert fmt.returncode == 0, fmt.stdout + fmt.stderr
-    assert any((project.root / defaults.STATE_DIR_NAME / "nox").glob("*/pyvenv.cfg"))
+    assert any((project.root / defaults.STATE_DIR_NAME / defaults.ENVS_SUBDIR).glob("*/pyvenv.cfg"))
     assert not (project.root / path / defaults.STATE_DIR_NAME).exists()
 
 

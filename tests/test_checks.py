@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -163,8 +164,85 @@ class TestPytestAndCoverage:
         assert gate.status is Status.FAILED
         assert "% covered, 90% required" in gate.summary
         assert gate.details["percent"] < 90
+        assert "src/demo/more.py" in gate.output, "the table names the file that lacks coverage"
         assert (project.reports_dir / "coverage.xml").is_file()
+        assert not (project.reports_dir / "htmlcov").exists(), "HTML is opt-in"
+
+    def test_coverage_reports_setting(
+        self,
+        make_repo: MakeRepo,
+        tool_venv: ToolVenv,
+        project_env: Callable[..., Path],
+        python312: Interpreter,
+    ) -> None:
+        """coverage-reports = ["html"] writes htmlcov/ and removes a stale coverage.xml."""
+        project = make_repo(pyproject=CLEAN_PYPROJECT + 'coverage-reports = ["html"]\n')
+        env = project_env(project, python312)
+        ctx = ctx_for(
+            project, tool_venv("coverage"), interpreter=python312, project_python=env / "bin/python"
+        )
+        assert pytest_cov.run(ctx).status is Status.PASSED
+        project.reports_dir.mkdir(parents=True, exist_ok=True)
+        (project.reports_dir / "coverage.xml").write_text("<stale/>")
+        gate = coverage.run(ctx)
+        assert gate.status is Status.PASSED, gate.output
         assert (project.reports_dir / "htmlcov" / "index.html").is_file()
+        assert not (project.reports_dir / "coverage.xml").exists()
+
+    def test_sysmon_gives_the_tracer_numbers(
+        self,
+        make_repo: MakeRepo,
+        tool_venv: ToolVenv,
+        project_env: Callable[..., Path],
+        python312: Interpreter,
+    ) -> None:
+        """On 3.12 taskbelt measures with sys.monitoring; the figure equals the C tracer's.
+
+        A user's own COVERAGE_CORE wins, which is how the tracer run is made here.
+        """
+        files = {
+            **CLEAN_SRC,
+            "src/demo/more.py": (
+                "def part(x: int) -> int:\n    if x:\n        return 1\n    return 2\n\n\n"
+                "def never() -> int:\n    return 3\n"
+            ),
+            "tests/test_more.py": "from demo.more import part\n\n\ndef test_part() -> None:\n"
+            "    assert part(1) == 1\n",
+        }
+        project = make_repo(files)
+        env = project_env(project, python312)
+        figures = {}
+        for core in ("", "ctrace"):
+            base = {k: v for k, v in os.environ.items() if k != "COVERAGE_CORE"}
+            if core:
+                base["COVERAGE_CORE"] = core
+            ctx = CheckContext(
+                project,
+                tool_venv("coverage") / "bin",
+                interpreter=python312,
+                project_python=env / "bin/python",
+                base_env=base,
+            )
+            assert pytest_cov.coverage_core(ctx, "3.12") == (
+                {} if core else {"COVERAGE_CORE": "sysmon"}
+            )
+            assert pytest_cov.run(ctx).status is Status.PASSED
+            figures[core or "sysmon"] = coverage.run(ctx).details["percent"]
+        assert figures["sysmon"] == figures["ctrace"]
+        assert 0 < figures["sysmon"] < 100
+
+    def test_no_sysmon_where_branches_are_measured(self, make_repo: MakeRepo) -> None:
+        """Branch coverage (coverage config or pytest-cov option) keeps the default core, as does 3.11."""
+        plain = make_repo()
+        ctx = CheckContext(plain, base_env={})
+        assert pytest_cov.coverage_core(ctx, "3.13") == {"COVERAGE_CORE": "sysmon"}
+        assert pytest_cov.coverage_core(ctx, "3.11") == {}
+        branchy = make_repo(
+            pyproject=CLEAN_PYPROJECT + "[tool.coverage.run]\nbranch = true\n", name="branchy"
+        )
+        assert pytest_cov.coverage_core(CheckContext(branchy, base_env={}), "3.12") == {}
+        rc = make_repo({**CLEAN_SRC, "pytest.ini": "[pytest]\naddopts = --cov-branch\n"}, name="rc")
+        assert pytest_cov.coverage_core(CheckContext(rc, base_env={}), "3.12") == {}
 
     def test_zero_tests_is_a_failure(
         self, make_repo: MakeRepo, project_env: Callable[..., Path], python312: Interpreter

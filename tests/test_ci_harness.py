@@ -196,7 +196,7 @@ def test_reports_and_coverage_data_are_uploaded(
     assert (artifacts / "taskbelt-coverage-data-3.12" / ".coverage.3.12").is_file()
     assert (artifacts / "taskbelt-reports-test-3.12" / "junit-3.12.xml").is_file()
     assert (artifacts / "taskbelt-reports-coverage" / "coverage.xml").is_file()
-    assert (artifacts / "taskbelt-reports-static" / "typecheck.json").is_file()
+    assert (artifacts / "taskbelt-reports-static" / "verdict-typecheck.json").is_file()
     assert (artifacts / "taskbelt-bandit-sarif" / "bandit.sarif").is_file()
     assert [p.name for p in runner.uploaded_sarif] == ["bandit.sarif"]
 

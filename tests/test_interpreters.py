@@ -34,14 +34,6 @@ class TestFind:
         shim.chmod(0o755)
         assert interpreters.probe(shim) is None
 
-    def test_encode_roundtrip(self) -> None:
-        """Resolved interpreters survive the trip to a child process."""
-        found = [
-            interpreters.Interpreter("3.12", Path("/x/python3.12")),
-            interpreters.Interpreter("3.8", None),
-        ]
-        assert interpreters.decode(interpreters.encode(found)) == found
-
 
 class TestWantedVersions:
     def test_explicit_wins(self) -> None:

@@ -42,7 +42,7 @@ def test_lint_session_without_mise(make_repo: MakeRepo) -> None:
     done = uvx_nox(project.root, "-f", str(defaults.NOXFILE), "-s", "lint")
     assert done.returncode == 1, done.stdout + done.stderr
     assert "src/demo/extra.py:1:8: F401" in done.stderr
-    assert (project.root / defaults.STATE_DIR_NAME / "nox").is_dir()
+    assert (project.root / defaults.STATE_DIR_NAME / defaults.ENVS_SUBDIR).is_dir()
 
 
 def test_check_session_without_mise(make_repo: MakeRepo) -> None:

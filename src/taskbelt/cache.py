@@ -38,8 +38,8 @@ PY_SUFFIXES = frozenset({".py", ".pyi"})
 #: Environment variables that only change where output goes, not a verdict.
 VOLATILE_ENV = frozenset(
     {
-        defaults.ENV_REPORT, defaults.ENV_VERBOSE, defaults.ENV_RESULT_FILE,
-        defaults.ENV_PROJECT_ROOT, defaults.ENV_INTERPRETERS, defaults.ENV_NO_CACHE,
+        defaults.ENV_REPORT, defaults.ENV_VERBOSE, defaults.ENV_PROJECT_ROOT,
+        defaults.ENV_NO_CACHE,
     }
 )  # fmt: skip
 _SKIP_DIRS = frozenset({".git", ".venv", "venv", ".nox", ".tox", "node_modules", "__pycache__"})

@@ -30,6 +30,7 @@ from taskbelt.container.settings import ContainerSettings
 from taskbelt.errors import ConfigError
 
 Level = Literal["low", "medium", "high"]
+ReportKind = Literal["xml", "html"]
 _VERSION = re.compile(r"^3\.\d{1,2}$")
 TABLE = "[tool.taskbelt]"
 
@@ -81,10 +82,15 @@ class Settings(BaseSettings):
     tests: Annotated[list[str] | None, NoDecode] = None
     formatter: Literal["black", "ruff"] | None = None
     jobs: int | None = Field(default=None, ge=1)
+    coverage_reports: Annotated[list[ReportKind], NoDecode] = Field(
+        default_factory=lambda: list(defaults.COVERAGE_REPORTS)
+    )
     audit: AuditSettings = Field(default_factory=AuditSettings)
     container: ContainerSettings = Field(default_factory=ContainerSettings)
 
-    _split = field_validator("python", "src", "tests", mode="before")(_split_list)
+    _split = field_validator("python", "src", "tests", "coverage_reports", mode="before")(
+        _split_list
+    )
 
     @field_validator("python")
     @classmethod

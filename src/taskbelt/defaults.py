@@ -8,7 +8,7 @@ against this module.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Final
+from typing import Final, Literal
 
 #: Root of the taskbelt checkout (holds noxfile.py, config/, tasks/).
 TASKBELT_HOME: Final = Path(__file__).resolve().parents[2]
@@ -22,13 +22,16 @@ BANDIT_CONFIG: Final = CONFIG_DIR / "bandit.toml"
 
 #: Folder inside the user's repository that holds everything taskbelt generates.
 STATE_DIR_NAME: Final = ".taskbelt-cache"
-ENVS_SUBDIR: Final = "nox"
+ENVS_SUBDIR: Final = "envs"
 REPORTS_SUBDIR: Final = "reports"
-RESULTS_SUBDIR: Final = "results"
+RUN_LOCK_NAME: Final = "run.lock"
 COVERAGE_SUBDIR: Final = "coverage"
 
 #: Default coverage gate, in percent.
 FAIL_UNDER: Final = 90.0
+#: Coverage report files written besides coverage.json (which the gate reads).
+#: HTML is left out by default: it costs more than the gate itself.
+COVERAGE_REPORTS: Final[tuple[Literal["xml", "html"], ...]] = ("xml",)
 #: Seconds before an advisory service request is given up (fail closed).
 AUDIT_TIMEOUT: Final = 30.0
 #: Lowest bandit severity and confidence that fail the audit.
@@ -40,13 +43,22 @@ TEST_DIR_CANDIDATES: Final = ("tests", "test")
 #: Dependency groups / extras that are considered test dependencies.
 TEST_GROUP_NAMES: Final = ("test", "tests", "testing", "dev")
 
+#: Files where coverage or pytest may be configured (coverage's own search list and pytest's).
+COVERAGE_CONFIG_FILES: Final = (
+    ".coveragerc",
+    "setup.cfg",
+    "tox.ini",
+    "pyproject.toml",
+    "pytest.ini",
+)
+#: First Python whose sys.monitoring coverage measures lines (coverage's "sysmon" core).
+SYSMON_PYTHON: Final = "3.12"
+
 #: Environment variables that name taskbelt's runtime options.
 ENV_PREFIX: Final = "TASKBELT_"
 ENV_PROJECT_ROOT: Final = "TASKBELT_PROJECT_ROOT"
 ENV_REPORT: Final = "TASKBELT_REPORT"
 ENV_VERBOSE: Final = "TASKBELT_VERBOSE"
-ENV_RESULT_FILE: Final = "TASKBELT_RESULT_FILE"
-ENV_INTERPRETERS: Final = "TASKBELT_INTERPRETERS"
 ENV_NO_CACHE: Final = "TASKBELT_NO_CACHE"
 
 #: The checks `check` runs, in the order the summary lists them.

@@ -23,7 +23,7 @@ def fix_repo(ctx: CheckContext) -> CheckResult:
 
 def _fix(ctx: CheckContext) -> CheckResult:
     started = time.perf_counter()
-    cache = {"RUFF_CACHE_DIR": str(ctx.cache_dir("ruff"))}
+    cache = formatting.tool_env(ctx)
     ruff = ctx.run(lint.argv(ctx, fix=True), env=cache)
     if ruff.returncode not in (0, 1):
         return crashed(NAME, ruff, started)

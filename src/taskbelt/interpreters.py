@@ -16,7 +16,7 @@ from pathlib import Path
 
 from packaging.specifiers import SpecifierSet
 
-from taskbelt import defaults, proc
+from taskbelt import proc
 from taskbelt.errors import ToolError
 
 #: Minor versions taskbelt considers when only ``requires-python`` is given.
@@ -108,23 +108,3 @@ def wanted_versions(
         return list(dict.fromkeys(version_file)), True
     spec = requires or SpecifierSet()
     return [v for v in KNOWN_MINORS if spec.contains(f"{v}.0", prereleases=True)], False
-
-
-def encode(found: list[Interpreter]) -> str:
-    """Serialise resolved interpreters for child processes (avoids re-probing)."""
-    return ";".join(f"{i.version}={i.path or ''}" for i in found)
-
-
-def decode(text: str) -> list[Interpreter]:
-    """Inverse of :func:`encode`."""
-    out = []
-    for item in filter(None, text.split(";")):
-        version, _, path = item.partition("=")
-        out.append(Interpreter(version, Path(path) if path else None))
-    return out
-
-
-def from_env() -> list[Interpreter] | None:
-    """Interpreters resolved by a parent taskbelt process, if any."""
-    text = os.environ.get(defaults.ENV_INTERPRETERS)
-    return decode(text) if text else None

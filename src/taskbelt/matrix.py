@@ -16,7 +16,7 @@ from pathlib import Path
 
 from packaging.version import Version
 
-from taskbelt import defaults, interpreters
+from taskbelt import interpreters
 from taskbelt.errors import ConfigError
 from taskbelt.interpreters import Interpreter
 from taskbelt.project import Project
@@ -55,10 +55,6 @@ def resolve(project: Project, env: Mapping[str, str] | None = None) -> Matrix:
         ConfigError: no wanted version is present, or (in CI) a named one is missing.
     """
     environ = os.environ if env is None else env
-    inherited = environ.get(defaults.ENV_INTERPRETERS)
-    if inherited:
-        found = interpreters.decode(inherited)
-        return Matrix(tuple(i for i in found if i.path), tuple(i for i in found if not i.path))
     versions, explicit = interpreters.wanted_versions(
         project.settings.python, project.python_version_file, project.requires_python
     )

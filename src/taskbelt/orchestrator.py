@@ -1,35 +1,45 @@
-"""Run checks as Nox sessions in parallel and collect their results.
+"""Plan which sessions a command needs, run them in parallel, collect the results.
 
-Each check is one ``nox -s NAME`` child process (nox makes and reuses its uv
-environment); independent checks run side by side, up to ``jobs`` at a
-time, and ``coverage`` runs once every ``test-3.X`` has finished. A child
-that ends without writing its result file is an ``error`` carrying nox's
-output: nothing is ever assumed to have passed.
+Sessions (see :mod:`taskbelt.sessions`) run in threads of this process, up
+to ``jobs`` at a time, the slowest kinds first so that the longest one does
+not start last; ``coverage`` runs once every ``test-3.X`` has finished. A
+session whose inputs are unchanged since it last passed is answered from the
+verdict cache.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import sys
 import time
-import uuid
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from taskbelt import defaults, interpreters, proc
+from taskbelt import defaults, sessions
 from taskbelt.cache import Spec, VerdictCache, spec_inputs
-from taskbelt.checks.base import tail
 from taskbelt.matrix import Matrix
-from taskbelt.output import LOGGER, redact
+from taskbelt.output import SESSION, redact
 from taskbelt.project import Project
 from taskbelt.results import CheckResult, Status
 
 #: The checks a user can name, and what ``check`` runs (every one but fix).
 SINGLE = ("lint", "format", "typecheck", "test", "pytest", "coverage", "audit", "fix")
 CHECK_ALL = ("lint", "format", "typecheck", "test", "audit")
+
+
+#: Which sessions start first when not every one can start at once: the usual
+#: slowest first (tests, then mypy, then the scans), so they do not start last.
+START_ORDER = ("test-", "typecheck", "audit", "coverage", "format", "fix", "lint")
+
+
+def longest_first(names: Sequence[str]) -> list[str]:
+    """``names`` in :data:`START_ORDER` (stable within a kind)."""
+
+    def rank(name: str) -> int:
+        return next((i for i, kind in enumerate(START_ORDER) if name.startswith(kind)), 0)
+
+    return sorted(names, key=rank)
 
 
 @dataclass(frozen=True)
@@ -73,16 +83,14 @@ def plan(names: Iterable[str], tests: Matrix) -> Plan:
 
 @dataclass
 class Runner:
-    """Runs sessions of one project's noxfile as child processes."""
+    """Runs one project's sessions, in parallel threads, through the verdict cache."""
 
     project: Project
     tests: Matrix
-    verbose: bool = False
     jobs: int = 0
     cache: VerdictCache | None = None
 
     def __post_init__(self) -> None:
-        self.run_id = uuid.uuid4().hex[:12]
         self.keys: dict[str, str | None] = {}
         self.specs: dict[str, Spec | None] = {}
         if self.jobs <= 0:
@@ -130,55 +138,15 @@ class Runner:
         self.cache.put(session, key, result, self._artifacts(session))
         return result
 
-    def env(self, session: str) -> dict[str, str]:
-        """The child's environment: where the project and its result file are."""
-        env = dict(os.environ)
-        env.pop("VIRTUAL_ENV", None)
-        env[defaults.ENV_PROJECT_ROOT] = str(self.project.root)
-        env[defaults.ENV_RESULT_FILE] = str(self.result_file(session))
-        env[defaults.ENV_INTERPRETERS] = interpreters.encode(list(self.tests.all))
-        env[defaults.ENV_VERBOSE] = "1" if self.verbose else ""
-        return env
-
-    def result_file(self, session: str) -> Path:
-        """Where the child writes its result."""
-        return self.project.state_dir / defaults.RESULTS_SUBDIR / f"{self.run_id}-{session}.json"
-
-    def argv(self, session: str) -> list[str]:
-        """The nox command for one session."""
-        envdir = self.project.state_dir / defaults.ENVS_SUBDIR
-        return [
-            sys.executable, "-m", "nox",
-            "--noxfile", str(defaults.NOXFILE),
-            "--envdir", str(envdir),
-            "--reuse-venv", "yes",
-            "--sessions", session,
-        ]  # fmt: skip
-
     def run_session(self, session: str) -> CheckResult:
-        """Run one session to completion and read back its result."""
+        """Run one session to completion in this process (its tools are children)."""
         started = time.perf_counter()
-        done = proc.run(self.argv(session), cwd=self.project.root, env=self.env(session))
-        seconds = time.perf_counter() - started
-        if self.verbose:
-            for line in done.stderr.splitlines():
-                if line.startswith("taskbelt: "):
-                    LOGGER.info("[%s] %s", session, redact(line.removeprefix("taskbelt: ")))
-        path = self.result_file(session)
-        if not path.is_file():
-            return CheckResult(
-                session,
-                Status.ERROR,
-                seconds,
-                f"nox session {session!r} ended without a result (exit {done.returncode})",
-                tail(redact(done.output)),
-            )
-        result = CheckResult.from_json(json.loads(path.read_text(encoding="utf-8")))
-        path.unlink()
+        SESSION.set(session)
+        result = sessions.run(session, self.project, self.tests)
         return CheckResult(
             result.name,
             result.status,
-            seconds,
+            time.perf_counter() - started,
             result.summary,
             redact(result.output),
             result.details,
@@ -191,7 +159,8 @@ class Runner:
         for session in sessions:
             self.key(session)
         with ThreadPoolExecutor(max_workers=min(self.jobs, len(sessions))) as pool:
-            return list(pool.map(self.run_cached, sessions))
+            futures = {s: pool.submit(self.run_cached, s) for s in longest_first(sessions)}
+            return [futures[s].result() for s in sessions]
 
     def execute(self, work: Plan) -> list[CheckResult]:
         """Run a plan: the first wave in parallel, then what waits for it."""

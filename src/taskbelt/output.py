@@ -14,6 +14,7 @@ import re
 import shlex
 import sys
 from collections.abc import Mapping, Sequence
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, TextIO
 
 from taskbelt import defaults
@@ -22,6 +23,9 @@ if TYPE_CHECKING:  # rich is imported when a console is made: start-up stays lig
     from rich.console import Console
 
 LOGGER = logging.getLogger("taskbelt")
+#: The session whose work is being logged; checks run side by side, so each
+#: log line says which one it belongs to.
+SESSION: ContextVar[str] = ContextVar("taskbelt_session", default="")
 
 _SECRET_NAME = re.compile(r"TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|CREDENTIAL|PRIVATE", re.I)
 _URL_USERINFO = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)[^/@\s]+@", re.I)
@@ -59,10 +63,18 @@ def verbose_from_env() -> bool:
     return os.environ.get(defaults.ENV_VERBOSE, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _name_session(record: logging.LogRecord) -> bool:
+    """Prefix a record with ``[session] `` when it belongs to one."""
+    name = SESSION.get()
+    record.session = f"[{name}] " if name else ""
+    return True
+
+
 def setup_logging(*, verbose: bool, stream: TextIO | None = None) -> None:
     """Send taskbelt's log records to stderr; INFO and up when verbose."""
     handler = logging.StreamHandler(stream or sys.stderr)
-    handler.setFormatter(logging.Formatter("taskbelt: %(message)s"))
+    handler.addFilter(_name_session)
+    handler.setFormatter(logging.Formatter("taskbelt: %(session)s%(message)s"))
     LOGGER.handlers[:] = [handler]
     LOGGER.setLevel(logging.INFO if verbose else logging.WARNING)
     LOGGER.propagate = False

@@ -7,6 +7,7 @@ is, the layout is what the folders show, Python versions come from
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -25,6 +26,8 @@ Formatter = Literal["black", "ruff"]
 _NOT_PACKAGES = frozenset(
     {"tests", "test", "docs", "doc", "examples", "benchmarks", "build", "dist", "scripts", "tasks"}
 )
+#: ``branch = true`` (coverage's configuration) or ``--cov-branch`` (pytest-cov's option).
+_BRANCH_ON = re.compile(r"branch\s*=\s*(true|1|yes|on)\b|--cov-branch", re.I)
 _NOT_MODULES = frozenset({"setup.py", "noxfile.py", "conftest.py", "fabfile.py", "tasks.py"})
 
 
@@ -306,6 +309,22 @@ class Project:
         """``[tool.coverage.report] fail_under`` when the repo sets it."""
         value = _get(self.data, "tool", "coverage", "report", "fail_under")
         return float(value) if isinstance(value, int | float) else None
+
+    @property
+    def may_measure_branches(self) -> bool:
+        """True unless no file that configures coverage or pytest asks for branch coverage.
+
+        A plain text search, on purpose: a false alarm (``branch`` that is not
+        coverage's) only costs speed, while parsing every format coverage and
+        pytest read would be code of our own that could miss a case.
+        """
+        for name in defaults.COVERAGE_CONFIG_FILES:
+            path = self.root / name
+            if path.is_file() and _BRANCH_ON.search(
+                path.read_text(encoding="utf-8", errors="replace")
+            ):
+                return True
+        return False
 
     @property
     def fail_under(self) -> float:

@@ -7,6 +7,7 @@ not run, else ``failed`` when either found something, else ``passed``.
 
 from __future__ import annotations
 
+import contextvars
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -24,8 +25,9 @@ def run(ctx: CheckContext) -> CheckResult:
     """Audit dependencies and source; one result named ``audit``."""
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="taskbelt-audit") as pool:
-        deps = pool.submit(pip_audit.scan, ctx)
-        code = pool.submit(bandit.scan, ctx)
+        # Each scan runs in a copy of this context, so its log lines name the session.
+        deps = pool.submit(contextvars.copy_context().run, pip_audit.scan, ctx)
+        code = pool.submit(contextvars.copy_context().run, bandit.scan, ctx)
         parts = (deps.result(), code.result())
     return merge(parts, time.perf_counter() - started)
 

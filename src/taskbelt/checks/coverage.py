@@ -1,20 +1,29 @@
 """Combine the coverage of every tested Python version and apply the gate.
 
-Writes the terminal table, ``coverage.xml`` (Cobertura), ``coverage.json``
-and an HTML report under the repo's report folder.
+Writes ``coverage.json`` (the gate reads it) and the terminal table, and,
+as ``coverage-reports`` asks, ``coverage.xml`` (Cobertura) and ``htmlcov/``
+under the repo's report folder. The gate's half and the report files are
+two processes side by side (see :mod:`taskbelt.jobs.coverage_report`).
 """
 
 from __future__ import annotations
 
+import contextvars
 import json
+import shutil
 import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from taskbelt import proc
 from taskbelt.checks.base import CheckContext, crashed, guarded, tail
 from taskbelt.checks.pytest_cov import coverage_dir
 from taskbelt.results import CheckResult, Status
 
 NAME = "coverage"
+#: The script that combines and reports, run with the coverage tool env's Python.
+JOB = Path(__file__).parents[1] / "jobs" / "coverage_report.py"
 
 
 def data_files(ctx: CheckContext, versions: list[str] | None = None) -> list[Path]:
@@ -25,6 +34,24 @@ def data_files(ctx: CheckContext, versions: list[str] | None = None) -> list[Pat
             folder / f".coverage.{v}" for v in versions if (folder / f".coverage.{v}").is_file()
         ]
     return sorted(p for p in folder.glob(".coverage.3.*") if p.is_file())
+
+
+def _drop_stale(reports: Path, wanted: Sequence[str]) -> None:
+    """Remove report files of kinds not asked for, so none is mistaken for today's."""
+    if "xml" not in wanted:
+        (reports / "coverage.xml").unlink(missing_ok=True)
+    if "html" not in wanted:
+        shutil.rmtree(reports / "htmlcov", ignore_errors=True)
+
+
+def _job(
+    ctx: CheckContext, flags: list[str], part: int, files: list[Path], reports: Path
+) -> proc.Completed:
+    """One coverage_report.py process, combining into its own data file."""
+    combined = coverage_dir(ctx) / f".combined-{part}"
+    combined.unlink(missing_ok=True)
+    argv = ["python", "-I", str(JOB), "--data-file", str(combined), "--reports", str(reports)]
+    return ctx.run([*argv, *flags, *map(str, files)])
 
 
 def run(ctx: CheckContext, versions: list[str] | None = None) -> CheckResult:
@@ -42,24 +69,22 @@ def _run(ctx: CheckContext, versions: list[str] | None) -> CheckResult:
             time.perf_counter() - started,
             "no coverage data: no test run produced any (see the test rows)",
         )
-    combined = coverage_dir(ctx) / ".coverage"
-    combined.unlink(missing_ok=True)
     reports = ctx.project.reports_dir
     reports.mkdir(parents=True, exist_ok=True)
-    data = f"--data-file={combined}"
-    steps = [
-        ["coverage", "combine", "--keep", "--quiet", data, *map(str, files)],
-        ["coverage", "json", data, "-o", str(reports / "coverage.json")],
-        ["coverage", "xml", data, "-o", str(reports / "coverage.xml")],
-        ["coverage", "html", data, "-d", str(reports / "htmlcov")],
-        ["coverage", "report", data],
-    ]
-    table = ""
-    for step in steps:
-        done = ctx.run(step)
-        if done.returncode not in (0, 2):  # 2: coverage's own fail_under, judged below
-            return crashed(NAME, done, started, step[1])
-        table = done.stdout
+    wanted = ctx.project.settings.coverage_reports
+    _drop_stale(reports, wanted)
+    jobs = [["--json", "--table"], [f"--{kind}" for kind in wanted]]
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="taskbelt-coverage") as pool:
+        runs = [
+            pool.submit(contextvars.copy_context().run, _job, ctx, flags, part, files, reports)
+            for part, flags in enumerate(jobs)
+            if flags
+        ]
+        done = [run.result() for run in runs]
+    for step in done:
+        if step.returncode != 0:
+            return crashed(NAME, step, started, "combining or reporting the coverage data")
+    table = done[0].stdout
     totals = json.loads((reports / "coverage.json").read_text(encoding="utf-8"))["totals"]
     percent = float(totals["percent_covered"])
     gate = ctx.project.fail_under

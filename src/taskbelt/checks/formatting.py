@@ -26,9 +26,20 @@ def argv(ctx: CheckContext, *, fix: bool = False) -> list[str]:
     if ctx.project.formatter == "ruff":
         mode = [] if fix else ["--check", "--diff"]
         return ["ruff", "format", *mode, *lint.exclude_args(ctx), *lint.config_args(ctx), "."]
-    mode = [] if fix else ["--check", "--diff"]
+    # black skips its cache when asked for a diff, so the check asks without
+    # one (cached: unchanged files are not parsed again) and :func:`_run`
+    # asks for the diff of the failing files alone.
+    mode = [] if fix else ["--check"]
     folders = "|".join(re.escape(folder) for folder in ctx.project.excluded)
     return ["black", *mode, "--extend-exclude", rf"^/({folders})/", "."]
+
+
+def tool_env(ctx: CheckContext) -> dict[str, str]:
+    """Both formatters' caches in the repository's state folder."""
+    return {
+        "RUFF_CACHE_DIR": str(ctx.cache_dir("ruff")),
+        "BLACK_CACHE_DIR": str(ctx.cache_dir("black")),
+    }
 
 
 def would_reformat(ctx: CheckContext, output: str) -> list[str]:
@@ -48,13 +59,18 @@ def run(ctx: CheckContext) -> CheckResult:
 def _run(ctx: CheckContext) -> CheckResult:
     started = time.perf_counter()
     tool = ctx.project.formatter
-    done = ctx.run(argv(ctx), env={"RUFF_CACHE_DIR": str(ctx.cache_dir("ruff"))})
+    done = ctx.run(argv(ctx), env=tool_env(ctx))
     if done.returncode not in (0, 1):
         return crashed(NAME, done, started)
-    seconds = time.perf_counter() - started
     if done.returncode == 0:
-        return CheckResult(NAME, Status.PASSED, seconds, f"{tool}: formatted")
+        return CheckResult(NAME, Status.PASSED, time.perf_counter() - started, f"{tool}: formatted")
     files = would_reformat(ctx, done.output)
+    if tool == "black" and files:
+        diff = ctx.run(["black", "--check", "--diff", "--", *files], env=tool_env(ctx))
+        if diff.returncode not in (0, 1):
+            return crashed(NAME, diff, started)
+        done = diff
+    seconds = time.perf_counter() - started
     shown = ", ".join(files[:3]) + (" ..." if len(files) > 3 else "")  # noqa: PLR2004
     return CheckResult(
         NAME,

@@ -1,0 +1,116 @@
+"""Run one named check (a session) in its prepared environment, in this process.
+
+A session is what a user or ``check`` names: ``lint``, ``format``, ``fix``,
+``typecheck``, ``test-3.X``, ``coverage`` or ``audit``. Each gets a virtual
+environment under ``<repo>/.taskbelt-cache/envs/``, made by uv and filled
+from taskbelt's hashed tool locks (and the project, where the tool needs it);
+a stamp makes an unchanged environment cost a file read.
+
+The tools are separate processes, so sessions run in threads of one
+taskbelt process: the benchmark showed that a ``nox`` child per check cost
+about a second of start-up each (Python, nox, the noxfile and the settings
+imported again), more than ruff, black and bandit take together. Nox remains
+an entry point: its sessions call :func:`run` (see :mod:`taskbelt.nox_sessions`).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from taskbelt import defaults, envs
+from taskbelt.checks import coverage, formatting, lint, pytest_cov, typecheck
+from taskbelt.checks.base import CheckContext, guarded
+from taskbelt.errors import ConfigError
+from taskbelt.fixer import fix_repo
+from taskbelt.interpreters import Interpreter
+from taskbelt.matrix import Matrix
+from taskbelt.project import Project
+from taskbelt.results import CheckResult
+
+Body = Callable[[CheckContext], CheckResult]
+
+#: Sessions that need only a tool group: name -> (tool group, check body).
+TOOL_SESSIONS: dict[str, tuple[str, Body]] = {
+    lint.NAME: ("lint", lint.run),
+    formatting.NAME: ("format", formatting.run),
+    "fix": ("format", fix_repo),
+    coverage.NAME: ("coverage", coverage.run),
+}
+AUDIT = "audit"
+TEST_PREFIX = "test-"
+
+
+def tools_python() -> Path:
+    """The interpreter tool environments are made from: the one running taskbelt.
+
+    Inside a virtual environment this is its base interpreter, so a tool
+    environment outlives the environment taskbelt itself runs from.
+    """
+    return Path(getattr(sys, "_base_executable", "") or sys.executable)
+
+
+def env_dir(project: Project, name: str) -> Path:
+    """The folder of one environment in the repository's state folder."""
+    return project.state_dir / defaults.ENVS_SUBDIR / name
+
+
+def tool_env(project: Project, group: str) -> Path:
+    """The environment holding tool ``group``, created and filled if needed."""
+    venv = env_dir(project, f"tools-{group}")
+    envs.create_venv(venv, tools_python())
+    envs.install_tools(venv, group)
+    return venv
+
+
+def project_env(project: Project, name: str, python: Path) -> Path:
+    """An environment named ``name`` on ``python`` with the project installed."""
+    venv = env_dir(project, name)
+    envs.create_venv(venv, python)
+    envs.install_project(venv, project)
+    return venv
+
+
+def interpreter_for(tests: Matrix, version: str) -> Interpreter:
+    """The present interpreter of ``version`` (a session name names it)."""
+    for interpreter in tests.present:
+        if interpreter.version == version:
+            return interpreter
+    known = ", ".join(f"{TEST_PREFIX}{i.version}" for i in tests.present) or "none"
+    raise ConfigError(
+        f"no session {TEST_PREFIX}{version}: Python {version} is not in the test matrix here",
+        f"choose one of: {known}",
+    )
+
+
+def run(session: str, project: Project, tests: Matrix) -> CheckResult:
+    """Run ``session`` for ``project``; a problem preparing it is an ``error`` row."""
+    return guarded(session, lambda: _run(session, project, tests))
+
+
+def _run(session: str, project: Project, tests: Matrix) -> CheckResult:
+    if session in TOOL_SESSIONS:
+        group, body = TOOL_SESSIONS[session]
+        return body(CheckContext(project, tool_env(project, group) / "bin"))
+    if session == typecheck.NAME:
+        version, python = tests.newest
+        tools = tool_env(project, "typecheck")
+        target = project_env(project, f"typecheck-project-{version}", python)
+        ctx = CheckContext(project, tools / "bin", project_python=envs.venv_python(target))
+        return typecheck.run(ctx)
+    if session == AUDIT:
+        # Imported here: only this session needs the scanners and the OSV server.
+        from taskbelt.checks import audit  # noqa: PLC0415
+
+        return audit.run(CheckContext(project, tool_env(project, "audit") / "bin"))
+    if session.startswith(TEST_PREFIX):
+        interpreter = interpreter_for(tests, session.removeprefix(TEST_PREFIX))
+        if interpreter.path is None:  # present interpreters always have a path
+            raise ConfigError(f"Python {interpreter.version} has no path", interpreter.install_hint)
+        venv = project_env(project, session, interpreter.path)
+        envs.install_tools(venv, "test")
+        python = envs.venv_python(venv)
+        ctx = CheckContext(project, venv / "bin", interpreter=interpreter, project_python=python)
+        return pytest_cov.run(ctx)
+    raise ConfigError(f"unknown check {session!r}", "run `taskbelt check --help` for the names")
