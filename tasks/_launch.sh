@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by every taskbelt task (not a task itself: mise only runs executable files).
 # Runs the taskbelt CLI from taskbelt's own locked environment, on the repository
 # that includes the tasks. Everything generated lives in that repository's .taskbelt-cache/.
@@ -15,6 +16,18 @@ if [ -z "$project_root" ]; then
 fi
 export TASKBELT_PROJECT_ROOT="$project_root"
 export UV_PROJECT_ENVIRONMENT="$project_root/.taskbelt-cache/runner"
+# taskbelt's own environment is synced from its uv.lock the first time and whenever
+# taskbelt's folder, uv.lock or pyproject.toml change (a stamp records them); otherwise taskbelt starts
+# straight from it, which saves `uv run`'s check of the environment (~0.3 s) on
+# every task.
 taskbelt() {
-    uv run --quiet --frozen --no-default-groups --project "$taskbelt_home" -- taskbelt "$@"
+    local runner="$UV_PROJECT_ENVIRONMENT" want stamp
+    stamp="$runner/.taskbelt-synced"
+    want="$taskbelt_home $(cat -- "$taskbelt_home/uv.lock" "$taskbelt_home/pyproject.toml" | cksum)"
+    if ! { [ -x "$runner/bin/python" ] && [ -x "$runner/bin/taskbelt" ] \
+        && [ "$(cat -- "$stamp" 2>/dev/null)" = "$want" ]; }; then
+        uv sync --quiet --frozen --no-default-groups --inexact --project "$taskbelt_home"
+        printf '%s\n' "$want" >"$stamp.$$" && mv -f -- "$stamp.$$" "$stamp"
+    fi
+    PATH="$runner/bin:$PATH" "$runner/bin/taskbelt" "$@"
 }

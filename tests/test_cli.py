@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from conftest import CLEAN_PYPROJECT, CLEAN_SRC, git, write_files
 
+from taskbelt import defaults
 from taskbelt.project import Project
 
 MakeRepo = Callable[..., Project]
@@ -117,6 +118,30 @@ class TestRuns:
         # Tracked files are never written (a setuptools project without a
         # [build-system] may get an untracked *.egg-info from the editable install).
         assert git(project.root, "status", "--porcelain", "--untracked-files=no") == ""
+
+    def test_prepare_then_check_installs_nothing(self, make_repo: MakeRepo) -> None:
+        """prepare makes every environment and runs no tool; the check after it installs nothing."""
+        project = make_repo({**CLEAN_SRC, "src/demo/extra.py": "import os\n"})
+        ready = taskbelt(project.root, "prepare", "lint", "typecheck", "-v")
+        assert ready.returncode == 0, ready.stdout + ready.stderr
+        assert "uv pip install" in ready.stderr
+        assert "$ ruff" not in ready.stderr
+        assert "$ mypy" not in ready.stderr
+        envs_dir = project.state_dir / defaults.ENVS_SUBDIR
+        assert {p.name for p in envs_dir.iterdir()} >= {
+            "tools-lint",
+            "tools-typecheck",
+            "typecheck-project-3.12",
+        }
+        done = taskbelt(project.root, "run", "lint", "typecheck", "-v")
+        assert done.returncode == 1, done.stdout + done.stderr
+        assert "src/demo/extra.py:1:8: F401" in done.stdout
+        assert "uv pip install" not in done.stderr
+        assert "uv venv" not in done.stderr
+
+    def test_prepare_unknown_check_exits_2(self, make_repo: MakeRepo) -> None:
+        """A misspelt check name is a two-line error."""
+        assert_two_line_error(taskbelt(make_repo().root, "prepare", "lnt"), "unknown check 'lnt'")
 
     def test_lint_failure_exit_1(self, make_repo: MakeRepo) -> None:
         """A lint finding: exit 1, the finding's place in the table and details."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -22,8 +23,10 @@ MakeRepo = Callable[..., Project]
 pytestmark = [pytest.mark.slow, pytest.mark.mise]
 
 
-def mise(root: Path, *args: str, tmp: Path) -> subprocess.CompletedProcess[str]:
-    """Run mise in ``root`` with every mise folder inside ``tmp``."""
+def mise(
+    root: Path, *args: str, tmp: Path, path: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run mise in ``root`` with every mise folder inside ``tmp`` (and ``path`` as PATH)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TASKBELT_", "MISE_"))}
     env.pop("CI", None)
     env.update(
@@ -36,6 +39,8 @@ def mise(root: Path, *args: str, tmp: Path) -> subprocess.CompletedProcess[str]:
             "MISE_YES": "1",
         }
     )
+    if path is not None:
+        env["PATH"] = path
     return subprocess.run(
         ["mise", *args], cwd=root, env=env, capture_output=True, text=True, timeout=600, check=False
     )
@@ -82,3 +87,32 @@ def test_fix_then_format_passes(make_repo: MakeRepo, tmp_path: Path) -> None:
     assert mise(project.root, "run", "fix", tmp=tmp_path).returncode == 0
     assert ugly.read_text() == "x = 1\n"
     assert mise(project.root, "run", "format", tmp=tmp_path).returncode == 0
+
+
+def test_launcher_skips_uv_when_taskbelt_env_is_synced(make_repo: MakeRepo, tmp_path: Path) -> None:
+    """After the first task, taskbelt starts from its synced environment without uv.
+
+    The second run has no uv on PATH at all (lint's environment is ready); a stamp that
+    does not match (taskbelt's lock changed) makes the next task sync again.
+    """
+    project = make_repo()
+    include_taskbelt(project)
+    first = mise(project.root, "run", "lint", tmp=tmp_path)
+    assert first.returncode == 0, first.stdout + first.stderr
+    stamp = project.root / defaults.STATE_DIR_NAME / "runner" / ".taskbelt-synced"
+    assert str(defaults.TASKBELT_HOME) in stamp.read_text()
+    without_uv = tmp_path / "bin"
+    without_uv.mkdir()
+    for tool in ("mise", "git", "bash", "cat", "cksum", "dirname"):
+        found = shutil.which(tool)
+        assert found is not None, tool
+        (without_uv / tool).symlink_to(found)
+    second = mise(project.root, "run", "lint", tmp=tmp_path, path=str(without_uv))
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "no findings" in second.stdout
+    stamp.write_text("stale\n")
+    third = mise(project.root, "run", "lint", tmp=tmp_path, path=str(without_uv))
+    assert third.returncode != 0, "a stale stamp must make the launcher sync with uv"
+    again = mise(project.root, "run", "lint", tmp=tmp_path)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert stamp.read_text() != "stale\n"

@@ -33,9 +33,9 @@ from taskbelt import (
 )
 from taskbelt.cache import VerdictCache
 from taskbelt.container import cli as container_cli
-from taskbelt.errors import ExitCode, TaskbeltError
+from taskbelt.errors import ConfigError, ExitCode, TaskbeltError
 from taskbelt.matrix import Matrix
-from taskbelt.orchestrator import CHECK_ALL, SINGLE, Runner, plan
+from taskbelt.orchestrator import CHECK_ALL, SINGLE, Plan, Runner, plan
 from taskbelt.project import Project, find_root
 from taskbelt.report import github, json_report, terminal
 from taskbelt.results import RunSummary, ordered
@@ -74,6 +74,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--no-cache", action="store_true", help="rerun checks whose inputs did not change"
     )
+    prepare = sub.add_parser(
+        "prepare", parents=[common], help="create the checks' environments, run no check"
+    )
+    # No `choices` here: argparse rejects an empty list against them (Python < 3.12).
+    prepare.add_argument("checks", nargs="*", metavar="CHECK", help="default: every check")
+    prepare.add_argument("--jobs", type=int, default=0, help="environments made at once")
     init = sub.add_parser("init", parents=[common], help="include taskbelt's tasks in mise.toml")
     init.add_argument("--check", action="store_true", help="only report whether the repo is wired")
     sub.add_parser("doctor", parents=[common], help="what taskbelt needs and what is present")
@@ -108,16 +114,21 @@ def load_project(root: Path | None) -> Project:
     return Project.load(Path(explicit).resolve() if explicit else find_root(Path.cwd()))
 
 
-def run_checks(args: argparse.Namespace, names: Sequence[str]) -> RunSummary:
-    """Load, plan, run; returns the ordered summary."""
+def run_checks(
+    args: argparse.Namespace, names: Sequence[str], *, prepare_only: bool = False
+) -> RunSummary:
+    """Load, plan, run (or only prepare the environments); returns the ordered summary."""
     project = load_project(args.root)
     needs_matrix = bool(NEEDS_MATRIX.intersection(names))
     tests = matrix.resolve(project) if needs_matrix else Matrix((), ())
     statedir.prepare(project.state_dir)
     with statedir.repo_lock(project.state_dir):
-        cache = None if args.no_cache else VerdictCache(project.root, project.state_dir, os.environ)
-        runner = Runner(project, tests, jobs=args.jobs, cache=cache)
+        caching = not (args.no_cache or prepare_only)
+        cache = VerdictCache(project.root, project.state_dir, os.environ) if caching else None
+        runner = Runner(project, tests, jobs=args.jobs, cache=cache, prepare_only=prepare_only)
         work = plan(names, tests)
+        if prepare_only:  # nothing waits for anything: every environment at once
+            work = Plan(work.first + work.then, (), work.skipped)
         results = runner.execute(work)
     notes = []
     if NEEDS_DEPENDENCIES.intersection(names):
@@ -228,6 +239,21 @@ def run_named(args: argparse.Namespace) -> int:
     return report(args, run_checks(args, names), started)
 
 
+def run_prepare(args: argparse.Namespace) -> int:
+    """``prepare [CHECK...]``: create and fill the environments, run no check.
+
+    For CI images and for going offline: afterwards, checks need neither the
+    network nor uv's resolver (and the benchmark times environment creation
+    apart from the checks this way).
+    """
+    started = time.perf_counter()
+    unknown = [name for name in args.checks if name not in SINGLE]
+    if unknown:
+        raise ConfigError(f"unknown check {unknown[0]!r}", f"choose from: {', '.join(SINGLE)}")
+    names = list(dict.fromkeys(args.checks)) or [*CHECK_ALL, "coverage"]
+    return report(args, run_checks(args, names, prepare_only=True), started)
+
+
 def validate_config(args: argparse.Namespace) -> int:
     """Load and validate the configuration, run nothing."""
     project = load_project(args.root)
@@ -271,6 +297,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "update": run_update,
     "check": run_named,
     "run": run_named,
+    "prepare": run_prepare,
     "init": init,
     "doctor": run_doctor,
     "python-sync": python_sync,

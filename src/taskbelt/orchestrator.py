@@ -89,6 +89,8 @@ class Runner:
     tests: Matrix
     jobs: int = 0
     cache: VerdictCache | None = None
+    #: Only create the environments (``taskbelt prepare``); nothing is cached.
+    prepare_only: bool = False
 
     def __post_init__(self) -> None:
         self.keys: dict[str, str | None] = {}
@@ -142,7 +144,8 @@ class Runner:
         """Run one session to completion in this process (its tools are children)."""
         started = time.perf_counter()
         SESSION.set(session)
-        result = sessions.run(session, self.project, self.tests)
+        action = sessions.prepare if self.prepare_only else sessions.run
+        result = action(session, self.project, self.tests)
         return CheckResult(
             result.name,
             result.status,

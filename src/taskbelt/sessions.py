@@ -16,6 +16,7 @@ an entry point: its sessions call :func:`run` (see :mod:`taskbelt.nox_sessions`)
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -27,7 +28,7 @@ from taskbelt.fixer import fix_repo
 from taskbelt.interpreters import Interpreter
 from taskbelt.matrix import Matrix
 from taskbelt.project import Project
-from taskbelt.results import CheckResult
+from taskbelt.results import CheckResult, Status
 
 Body = Callable[[CheckContext], CheckResult]
 
@@ -86,24 +87,47 @@ def interpreter_for(tests: Matrix, version: str) -> Interpreter:
 
 def run(session: str, project: Project, tests: Matrix) -> CheckResult:
     """Run ``session`` for ``project``; a problem preparing it is an ``error`` row."""
-    return guarded(session, lambda: _run(session, project, tests))
+    return guarded(session, lambda: body(session)(context(session, project, tests)))
 
 
-def _run(session: str, project: Project, tests: Matrix) -> CheckResult:
+def prepare(session: str, project: Project, tests: Matrix) -> CheckResult:
+    """Create and fill ``session``'s environments without running the check."""
+
+    def attempt() -> CheckResult:
+        started = time.perf_counter()
+        context(session, project, tests)
+        seconds = time.perf_counter() - started
+        return CheckResult(session, Status.PASSED, seconds, "environment ready")
+
+    return guarded(session, attempt)
+
+
+def body(session: str) -> Body:
+    """The check function of ``session``."""
     if session in TOOL_SESSIONS:
-        group, body = TOOL_SESSIONS[session]
-        return body(CheckContext(project, tool_env(project, group) / "bin"))
+        return TOOL_SESSIONS[session][1]
     if session == typecheck.NAME:
-        version, python = tests.newest
-        tools = tool_env(project, "typecheck")
-        target = project_env(project, f"typecheck-project-{version}", python)
-        ctx = CheckContext(project, tools / "bin", project_python=envs.venv_python(target))
-        return typecheck.run(ctx)
+        return typecheck.run
     if session == AUDIT:
         # Imported here: only this session needs the scanners and the OSV server.
         from taskbelt.checks import audit  # noqa: PLC0415
 
-        return audit.run(CheckContext(project, tool_env(project, "audit") / "bin"))
+        return audit.run
+    if session.startswith(TEST_PREFIX):
+        return pytest_cov.run
+    raise ConfigError(f"unknown check {session!r}", "run `taskbelt --help` for the names")
+
+
+def context(session: str, project: Project, tests: Matrix) -> CheckContext:
+    """``session``'s environments, created and filled if needed, as a check context."""
+    if session in TOOL_SESSIONS or session == AUDIT:
+        group = AUDIT if session == AUDIT else TOOL_SESSIONS[session][0]
+        return CheckContext(project, tool_env(project, group) / "bin")
+    if session == typecheck.NAME:
+        version, python = tests.newest
+        tools = tool_env(project, "typecheck")
+        target = project_env(project, f"typecheck-project-{version}", python)
+        return CheckContext(project, tools / "bin", project_python=envs.venv_python(target))
     if session.startswith(TEST_PREFIX):
         interpreter = interpreter_for(tests, session.removeprefix(TEST_PREFIX))
         if interpreter.path is None:  # present interpreters always have a path
@@ -111,6 +135,5 @@ def _run(session: str, project: Project, tests: Matrix) -> CheckResult:
         venv = project_env(project, session, interpreter.path)
         envs.install_tools(venv, "test")
         python = envs.venv_python(venv)
-        ctx = CheckContext(project, venv / "bin", interpreter=interpreter, project_python=python)
-        return pytest_cov.run(ctx)
-    raise ConfigError(f"unknown check {session!r}", "run `taskbelt check --help` for the names")
+        return CheckContext(project, venv / "bin", interpreter=interpreter, project_python=python)
+    raise ConfigError(f"unknown check {session!r}", "run `taskbelt --help` for the names")
