@@ -45,6 +45,7 @@ MODULES = 150
 TESTS_PER_MODULE = 4
 DEPENDENCIES = ["attrs==24.2.0", "idna==3.10", "packaging==24.1", "six==1.16.0"]
 PYTHON = "3.12"
+GROUPS = ("lint", "format", "typecheck", "test", "audit")
 
 
 def sh(argv: list[str], cwd: Path, env: dict[str, str] | None = None, check: bool = True) -> int:
@@ -127,17 +128,17 @@ def touch_source(root: Path, run: int) -> None:
 def taskbelt(
     root: Path, env: dict[str, str], command: str = "check", *, verbose: bool = False
 ) -> str:
-    """Run ``taskbelt COMMAND`` the way the mise tasks do; return its log (stderr).
+    """Run ``mise run COMMAND``'s script (``tasks/COMMAND``) for ``root``; return its log.
 
-    ``verbose`` (``-v``) logs each tool's time, which the overhead figure
-    needs; it also skips the fast answer, so only the warm run uses it.
+    The task script is what mise runs; calling it with ``MISE_PROJECT_ROOT``
+    set leaves out only mise's own start-up. ``verbose`` (``-v``) logs each
+    tool's time, which the overhead figure needs; it also skips the fast
+    answer, so only the warm run uses it.
     """
-    runner = root / ".taskbelt-cache" / "runner"
-    cmd = ["uv", "run", "--quiet", "--frozen", "--no-default-groups", "--project", str(HOME)]
     done = subprocess.run(  # noqa: S603 - the benchmark runs the commands it builds
-        [*cmd, "taskbelt", command, *(["-v"] if verbose else [])],
+        ["bash", str(HOME / "tasks" / command), *(["-v"] if verbose else [])],
         cwd=root,
-        env={**env, "UV_PROJECT_ENVIRONMENT": str(runner), "TASKBELT_PROJECT_ROOT": str(root)},
+        env={**env, "MISE_PROJECT_ROOT": str(root)},
         capture_output=True,
         text=True,
         check=False,
@@ -172,24 +173,21 @@ def critical_path(spent: dict[str, float], jobs: int) -> float:
     return max(slots) + spent.get("coverage", 0.0)
 
 
-def baseline_setup(root: Path, python: Path) -> Path:
+def baseline_setup(root: Path, env: dict[str, str], python: Path) -> Path:
+    """One virtual environment with every tool (taskbelt's pins) and the project."""
     venv = root / ".baseline"
-    sh(["uv", "venv", "--quiet", "--python", str(python), str(venv)], root)
-    py = ["--python", str(venv / "bin" / "python")]
-    sh(["uv", "pip", "install", "--quiet", *py, "-r", str(HOME / "config/locks/lint.txt")], root)
-    for group in ("format", "typecheck", "test", "audit"):
-        sh(
-            ["uv", "pip", "install", "--quiet", *py, "-r", str(HOME / f"config/locks/{group}.txt")],
-            root,
-        )
-    sh(["uv", "pip", "install", "--quiet", *py, "-e", "."], root)
+    sh(["uv", "venv", "--quiet", "--python", str(python), str(venv)], root, env)
+    reqs = [a for g in GROUPS for a in ("-r", str(HOME / f"config/locks/{g}.txt"))]
+    pip = ["uv", "pip", "install", "--quiet", "--python", str(venv / "bin" / "python")]
+    sh([*pip, *reqs], root, env)
+    sh([*pip, "-e", "."], root, env)
     return venv
 
 
 def baseline(root: Path, env: dict[str, str], url: str, python: Path) -> None:
     venv = root / ".baseline"
     if not venv.is_dir():
-        baseline_setup(root, python)
+        baseline_setup(root, env, python)
     bin_ = venv / "bin"
     reqs = root / ".baseline" / "requirements.txt"
     sh(
@@ -249,7 +247,8 @@ def audit(session):
     export = ["uv", "export", "--frozen", "--no-dev", "--no-emit-project"]
     session.run(*export, "-o", "reqs.txt", external=True)
     service = ["--vulnerability-service", "osv", "--osv-url", URL]
-    session.run("pip-audit", "-r", "reqs.txt", "--require-hashes", "--no-deps", *service)
+    hashed = ["-r", "reqs.txt", "--require-hashes", "--no-deps", "--disable-pip"]
+    session.run("pip-audit", *hashed, *service)
     session.run("bandit", "-q", "-r", "src")
 """
 
@@ -294,6 +293,10 @@ def main() -> int:
         raise SystemExit(f"Python {PYTHON} is needed")
     env = {k: v for k, v in os.environ.items() if not k.startswith("TASKBELT_")}
     env["TASKBELT_AUDIT__ADVISORY_DB"] = str(args.advisory_db)
+    # Every way gets bytecode-compiled environments (taskbelt compiles its own):
+    # where PYTHONDONTWRITEBYTECODE is set, the others would otherwise compile
+    # their imports on every run, and the comparison would flatter taskbelt.
+    env["UV_COMPILE_BYTECODE"] = "1"
     index = auditdb.load(args.advisory_db)
     jobs = os.cpu_count() or 2
     results: dict[str, dict[str, list[float]]] = {}
@@ -307,7 +310,7 @@ def main() -> int:
                 "warm": lambda: taskbelt(root, env, verbose=True),
             },
             "baseline": {
-                "environments": lambda: baseline_setup(root, python),
+                "environments": lambda: baseline_setup(root, env, python),
                 "run": lambda: baseline(root, env, url, python),
             },
             "conventional": {

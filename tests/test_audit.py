@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import shutil
 import socket
 import subprocess
 import threading
@@ -391,6 +392,51 @@ class TestDependencies:
         assert result.summary.endswith("; resolved from pyproject.toml (no uv.lock)")
         assert result.details["source"] == "resolved from pyproject.toml (no uv.lock)"
         assert "require jinja2>=2.11.3 in pyproject.toml" in result.output
+
+
+@pytest.mark.slow
+class TestScanMemo:
+    """The dependency scan's report is reused only while its inputs are the same."""
+
+    def test_reused_until_the_advisories_change(
+        self, vulnerable: Project, tool_venv: ToolVenv, tmp_path: Path
+    ) -> None:
+        """Same lock and database: same findings without pip-audit; a new advisory reruns it.
+
+        Ignores are judged afresh on a reused report (an ignore added since applies).
+        """
+        db = tmp_path / "db"
+        shutil.copytree(ADVISORY_DB / "vulns" / "jinja2", db / "vulns" / "jinja2")
+        first = pip_audit.scan(ctx_for(configured(vulnerable, db), tool_venv))
+        again = pip_audit.scan(ctx_for(configured(vulnerable, db), tool_venv))
+        assert first.details["reused_scan"] is False
+        assert again.details["reused_scan"] is True
+        assert (again.status, again.summary, again.output) == (
+            first.status,
+            first.summary,
+            first.output,
+        )
+        ignore = [{"id": "PYSEC-2019-217", "reason": "r"}, {"id": "PYSEC-2021-66", "reason": "r"}]
+        ignored = pip_audit.scan(ctx_for(configured(vulnerable, db, ignore=ignore), tool_venv))
+        assert ignored.details["reused_scan"] is True
+        assert ignored.status is Status.PASSED, ignored.summary
+        extra = db / "vulns" / "jinja2" / "PYSEC-9999-1.yaml"
+        extra.write_text(
+            "id: PYSEC-9999-1\nmodified: '2026-01-01T00:00:00Z'\n"
+            "affected:\n- package: {name: jinja2, ecosystem: PyPI}\n  versions: ['2.10']\n"
+        )
+        changed = pip_audit.scan(ctx_for(configured(vulnerable, db), tool_venv))
+        assert changed.details["reused_scan"] is False
+        assert "PYSEC-9999-1" in vuln_ids(changed.details)
+
+    def test_online_service_is_never_reused(self, fixed: Project, tool_venv: ToolVenv) -> None:
+        """An osv-url (a service that learns) is asked every time: a closed port errors twice."""
+        project = dataclasses.replace(
+            fixed, settings=load_settings({"audit": {"osv-url": "http://127.0.0.1:9/v1/query"}})
+        )
+        for _ in range(2):
+            result = pip_audit.scan(ctx_for(project, tool_venv))
+            assert result.status is Status.ERROR, result.summary
 
 
 @pytest.mark.slow

@@ -182,6 +182,7 @@ def test_job_summaries_hold_the_check_table(clean_run: tuple[Harness, WorkflowRe
     coverage = result.job("coverage").summary
     assert "| coverage |" in coverage
     assert "combined over 3.12" in coverage
+    assert "TOTAL" in coverage, "coverage's own table is in the job summary"
     assert "| test-3.12 |" in result.jobs["test"][0].summary
     assert "taskbelt verdict: passed" in result.job("verdict").summary
 
@@ -196,6 +197,7 @@ def test_reports_and_coverage_data_are_uploaded(
     assert (artifacts / "taskbelt-coverage-data-3.12" / ".coverage.3.12").is_file()
     assert (artifacts / "taskbelt-reports-test-3.12" / "junit-3.12.xml").is_file()
     assert (artifacts / "taskbelt-reports-coverage" / "coverage.xml").is_file()
+    assert (artifacts / "taskbelt-reports-coverage" / "htmlcov" / "index.html").is_file()
     assert (artifacts / "taskbelt-reports-static" / "verdict-typecheck.json").is_file()
     assert (artifacts / "taskbelt-bandit-sarif" / "bandit.sarif").is_file()
     assert [p.name for p in runner.uploaded_sarif] == ["bandit.sarif"]

@@ -136,6 +136,7 @@ class TestRuns:
         done = taskbelt(project.root, "run", "lint", "typecheck", "-v")
         assert done.returncode == 1, done.stdout + done.stderr
         assert "src/demo/extra.py:1:8: F401" in done.stdout
+        assert "taskbelt: [lint] $ ruff check" in done.stderr, "-v names each command's check"
         assert "uv pip install" not in done.stderr
         assert "uv venv" not in done.stderr
 

@@ -203,6 +203,12 @@ def _cache_key(folder: Path, files: list[Path]) -> str:
     return f"{_CACHE_FORMAT}:{folder}:{len(files)}:{sizes}:{newest}"
 
 
+def fingerprint(folder: Path) -> str:
+    """A fingerprint of the advisory folder: changes when any advisory file changes."""
+    resolved = folder.resolve()
+    return _cache_key(resolved, _files(resolved))
+
+
 def _read_cache(cache: Path, key: str, folder: Path) -> AdvisoryIndex | None:
     try:
         data = json.loads(cache.read_text(encoding="utf-8"))

@@ -17,6 +17,7 @@ matches nothing can be reported.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import math
 import re
@@ -30,14 +31,15 @@ from typing import Any, Literal
 
 from packaging.version import Version
 
-from taskbelt import auditdb, envs, proc
+from taskbelt import auditdb, envs, proc, toolpins
 from taskbelt.checks.base import CheckContext, guarded, plural, tail
 from taskbelt.config import AuditSettings, IgnoreRule
-from taskbelt.output import redact
+from taskbelt.output import LOGGER, redact
 from taskbelt.project import Project
-from taskbelt.results import CheckResult, Status
+from taskbelt.results import CheckResult, Status, write_text_atomic
 
 NAME = "pip-audit"
+_MEMO_FORMAT = "taskbelt-pip-audit-memo-1"
 SOURCE_LOCKED = "uv.lock (frozen)"
 SOURCE_RESOLVED = "resolved from pyproject.toml (no uv.lock)"
 #: The whole pip-audit run may take this many times ``timeout`` (which bounds
@@ -267,13 +269,40 @@ def _scan(ctx: CheckContext, today: dt.date) -> CheckResult:
     started = time.perf_counter()
     settings = ctx.project.settings.audit
     with tempfile.TemporaryDirectory(prefix="taskbelt-audit-") as tmp:
-        reqs, report = Path(tmp) / "requirements.txt", Path(tmp) / "pip-audit.json"
+        reqs = Path(tmp) / "requirements.txt"
         source = requirements(ctx.project, settings, reqs)
-        with service(ctx) as svc:
-            cmd = argv(reqs, report, svc, settings.timeout, ctx.cache_dir("pip-audit"))
-            limit = max(_PROCESS_FLOOR, settings.timeout * _PROCESS_FACTOR)
-            done = ctx.run(cmd, timeout=limit, env=svc.env)
-        text = report.read_text(encoding="utf-8") if report.is_file() else ""
+        memo = ScanMemo.for_run(ctx, reqs)
+        reused = memo.get() if memo is not None else None
+        if reused is not None:
+            parsed, label = reused
+        else:
+            outcome = _run_pip_audit(ctx, reqs, Path(tmp) / "pip-audit.json", started)
+            if isinstance(outcome, CheckResult):
+                return outcome
+            parsed, text, label = outcome
+            if memo is not None:
+                memo.put(text, label)
+    verdict = judge(parsed, settings.ignore, today, source, label)
+    return CheckResult(
+        NAME,
+        verdict.status,
+        time.perf_counter() - started,
+        verdict.summary(),
+        verdict.output(),
+        {**verdict.details(), "reused_scan": reused is not None},
+    )
+
+
+def _run_pip_audit(
+    ctx: CheckContext, reqs: Path, report: Path, started: float
+) -> tuple[Report, str, str] | CheckResult:
+    """Run pip-audit on ``reqs``: its parsed report, raw text and service, or an error row."""
+    settings = ctx.project.settings.audit
+    with service(ctx) as svc:
+        cmd = argv(reqs, report, svc, settings.timeout, ctx.cache_dir("pip-audit"))
+        limit = max(_PROCESS_FLOOR, settings.timeout * _PROCESS_FACTOR)
+        done = ctx.run(cmd, timeout=limit, env=svc.env)
+    text = report.read_text(encoding="utf-8") if report.is_file() else ""
     if done.returncode not in (0, 1) or not text.strip():
         return _could_not_run(svc, done, started, _reason(done))
     try:
@@ -282,15 +311,55 @@ def _scan(ctx: CheckContext, today: dt.date) -> CheckResult:
         return _could_not_run(svc, done, started, "its JSON report is unreadable")
     if done.returncode == 1 and not parsed.vulnerabilities:
         return _could_not_run(svc, done, started, _reason(done))
-    verdict = judge(parsed, settings.ignore, today, source, svc.label)
-    return CheckResult(
-        NAME,
-        verdict.status,
-        time.perf_counter() - started,
-        verdict.summary(),
-        verdict.output(),
-        verdict.details(),
-    )
+    return parsed, text, svc.label
+
+
+@dataclass(frozen=True)
+class ScanMemo:
+    """pip-audit's last report against an offline database, and what it was made from.
+
+    With the same dependency set (hashes included), the same advisory files
+    and the same pip-audit, pip-audit would write the same report, so it is
+    reused instead of starting pip-audit and the advisory server again: a
+    source edit reruns bandit, not the dependency scan. Only the raw report
+    is kept; ignores (and their expiry dates) are judged afresh every run.
+    An online service is never memoized: it learns of new advisories while
+    nothing here changes.
+    """
+
+    path: Path
+    key: str
+
+    @classmethod
+    def for_run(cls, ctx: CheckContext, requirements_file: Path) -> ScanMemo | None:
+        """The memo for this dependency set, or None when the service is online."""
+        folder = ctx.project.settings.audit.advisory_db
+        if folder is None:
+            return None
+        digest = hashlib.sha256(_MEMO_FORMAT.encode())
+        # Comment lines are left out: uv's header names the (temporary) output path.
+        lines = requirements_file.read_text(encoding="utf-8").splitlines()
+        digest.update("\n".join(x for x in lines if not x.lstrip().startswith("#")).encode())
+        digest.update(auditdb.fingerprint(ctx.root / folder).encode())
+        digest.update(toolpins.lock_digest("audit").encode())
+        return cls(ctx.cache_dir("pip-audit-memo") / "last-report.json", digest.hexdigest())
+
+    def get(self) -> tuple[Report, str] | None:
+        """The stored report (parsed) and service label, if made from the same inputs."""
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            if data.get("key") != self.key:
+                return None
+            found = parse(str(data["report"])), str(data["service"])
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None  # missing or damaged: pip-audit simply runs again
+        LOGGER.info("pip-audit: same dependencies and advisories as last run; report reused")
+        return found
+
+    def put(self, report: str, label: str) -> None:
+        """Keep ``report`` (one entry: the newest run replaces the last)."""
+        payload = {"key": self.key, "report": report, "service": label}
+        write_text_atomic(self.path, json.dumps(payload))
 
 
 # -- reporting -------------------------------------------------------------
