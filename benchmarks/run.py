@@ -135,8 +135,9 @@ def taskbelt(
     tool's time, which the overhead figure needs; it also skips the fast
     answer, so only the warm run uses it.
     """
+    task = [shutil.which("bash") or "/bin/bash", str(HOME / "tasks" / command)]
     done = subprocess.run(  # noqa: S603 - the benchmark runs the commands it builds
-        ["bash", str(HOME / "tasks" / command), *(["-v"] if verbose else [])],
+        [*task, *(["-v"] if verbose else [])],
         cwd=root,
         env={**env, "MISE_PROJECT_ROOT": str(root)},
         capture_output=True,

@@ -411,6 +411,8 @@ class TestScanMemo:
         again = pip_audit.scan(ctx_for(configured(vulnerable, db), tool_venv))
         assert first.details["reused_scan"] is False
         assert again.details["reused_scan"] is True
+        fresh = dataclasses.replace(ctx_for(configured(vulnerable, db), tool_venv), reuse=False)
+        assert pip_audit.scan(fresh).details["reused_scan"] is False, "--no-cache reuses nothing"
         assert (again.status, again.summary, again.output) == (
             first.status,
             first.summary,

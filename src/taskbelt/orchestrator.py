@@ -144,8 +144,10 @@ class Runner:
         """Run one session to completion in this process (its tools are children)."""
         started = time.perf_counter()
         SESSION.set(session)
-        action = sessions.prepare if self.prepare_only else sessions.run
-        result = action(session, self.project, self.tests)
+        if self.prepare_only:
+            result = sessions.prepare(session, self.project, self.tests)
+        else:
+            result = sessions.run(session, self.project, self.tests, reuse=self.cache is not None)
         return CheckResult(
             result.name,
             result.status,

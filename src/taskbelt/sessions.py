@@ -15,6 +15,7 @@ an entry point: its sessions call :func:`run` (see :mod:`taskbelt.nox_sessions`)
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import time
 from collections.abc import Callable
@@ -85,9 +86,17 @@ def interpreter_for(tests: Matrix, version: str) -> Interpreter:
     )
 
 
-def run(session: str, project: Project, tests: Matrix) -> CheckResult:
-    """Run ``session`` for ``project``; a problem preparing it is an ``error`` row."""
-    return guarded(session, lambda: body(session)(context(session, project, tests)))
+def run(session: str, project: Project, tests: Matrix, *, reuse: bool = True) -> CheckResult:
+    """Run ``session`` for ``project``; a problem preparing it is an ``error`` row.
+
+    ``reuse=False`` (``--no-cache``): the check reuses nothing it made before.
+    """
+
+    def attempt() -> CheckResult:
+        ctx = dataclasses.replace(context(session, project, tests), reuse=reuse)
+        return body(session)(ctx)
+
+    return guarded(session, attempt)
 
 
 def prepare(session: str, project: Project, tests: Matrix) -> CheckResult:

@@ -57,6 +57,8 @@ class CheckContext:
     interpreter: Interpreter | None = None
     project_python: Path | None = None
     base_env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    #: False under ``--no-cache``: a check reuses nothing it made before.
+    reuse: bool = True
 
     @property
     def root(self) -> Path:

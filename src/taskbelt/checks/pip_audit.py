@@ -332,9 +332,9 @@ class ScanMemo:
 
     @classmethod
     def for_run(cls, ctx: CheckContext, requirements_file: Path) -> ScanMemo | None:
-        """The memo for this dependency set, or None when the service is online."""
+        """The memo for this dependency set; None when the service is online or under --no-cache."""
         folder = ctx.project.settings.audit.advisory_db
-        if folder is None:
+        if folder is None or not ctx.reuse:
             return None
         digest = hashlib.sha256(_MEMO_FORMAT.encode())
         # Comment lines are left out: uv's header names the (temporary) output path.
