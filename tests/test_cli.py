@@ -231,3 +231,26 @@ def test_setup_cfg_era_consumer(make_repo: MakeRepo) -> None:
     assert re.search(
         r"^test-3\.12\s+passed\s+.*1 passed", done.stdout, re.M
     ), "tox.ini's testpaths found the tests"
+
+
+def test_small_commands_as_a_user_types_them(make_repo: MakeRepo) -> None:
+    """validate-config, init (check, wire, again, check) and hooks, as a user types them."""
+    project = make_repo()
+    valid = taskbelt(project.root, "validate-config")
+    assert valid.returncode == 0, valid.stderr
+    assert "[tool.taskbelt] is valid" in valid.stdout
+    unwired = taskbelt(project.root, "init", "--check")
+    assert unwired.returncode == 1
+    assert unwired.stdout.startswith("not wired:")
+    wired = taskbelt(project.root, "init")
+    assert wired.returncode == 0, wired.stderr
+    assert wired.stdout.startswith("added ")
+    assert str(defaults.TASKBELT_HOME / "tasks") in (project.root / "mise.toml").read_text()
+    again = taskbelt(project.root, "init")
+    assert again.stdout.startswith("already wired:")
+    assert taskbelt(project.root, "init", "--check").returncode == 0
+    hooked = taskbelt(project.root, "hooks")
+    assert hooked.returncode == 0, hooked.stderr
+    hook = project.root / ".git" / "hooks" / "pre-commit"
+    assert "installed by taskbelt" in hook.read_text()
+    assert str(project.state_dir / "envs" / "tools-format" / "bin" / "ruff") in hook.read_text()

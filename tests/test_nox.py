@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -43,6 +44,40 @@ def test_lint_session_without_mise(make_repo: MakeRepo) -> None:
     assert done.returncode == 1, done.stdout + done.stderr
     assert "src/demo/extra.py:1:8: F401" in done.stderr
     assert (project.root / defaults.STATE_DIR_NAME / defaults.ENVS_SUBDIR).is_dir()
+
+
+def test_sessions_run_by_nox_in_taskbelt_environment(make_repo: MakeRepo) -> None:
+    """nox from taskbelt's own environment lists and runs the same sessions.
+
+    (The uvx tests above run the user's path; this one runs nox in the test's
+    Python, so coverage measures the session code too.)
+    """
+    project = make_repo({**CLEAN_SRC, "src/demo/extra.py": "import os\n"})
+    nox = [sys.executable, "-m", "nox", "-f", str(defaults.NOXFILE)]
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("TASKBELT_")}
+    environ.pop("CI", None)
+    environ["PWD"] = str(project.root)
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*nox, *args],
+            cwd=project.root,
+            env=environ,
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
+        )
+
+    listed = run("-l")
+    assert listed.returncode == 0, listed.stdout + listed.stderr
+    for name in ("lint", "format", "fix", "typecheck", "coverage", "audit", "test-3.12", "check"):
+        assert re.search(rf"^[*-] {re.escape(name)}\b", listed.stdout, re.M), name
+    done = run("-s", "lint", "typecheck")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "src/demo/extra.py:1:8: F401" in done.stderr
+    assert "lint: failed" in done.stderr
+    assert "typecheck: passed" in done.stderr
 
 
 def test_check_session_without_mise(make_repo: MakeRepo) -> None:

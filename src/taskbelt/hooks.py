@@ -11,12 +11,11 @@ hook it did not write, and re-running ``mise run hooks`` refreshes its own.
 from __future__ import annotations
 
 import shlex
-import sys
 from pathlib import Path
 
-from taskbelt import envs, proc
+from taskbelt import proc, sessions, statedir
 from taskbelt.adopt import write_atomic
-from taskbelt.checks import lint
+from taskbelt.checks import formatting, lint
 from taskbelt.checks.base import CheckContext
 from taskbelt.errors import ProjectError
 from taskbelt.project import Project
@@ -44,6 +43,9 @@ def script(project: Project, tools_bin: Path) -> str:
         fmt_cmd = f"{ruff} format --check --force-exclude {shlex.join(lint.config_args(ctx))}"
     else:
         fmt_cmd = f"{shlex.quote(str(tools_bin / 'black'))} --check --force-exclude"
+    caches = "\n".join(
+        f"export {name}={shlex.quote(value)}" for name, value in formatting.tool_env(ctx).items()
+    )
     return f"""#!/usr/bin/env bash
 {MARKER}: lint and format check of the staged Python files.
 # Re-run `mise run hooks` after changing the formatter or linter configuration.
@@ -53,7 +55,7 @@ while IFS= read -r -d '' file; do files+=("$file"); done < <(
     git diff --cached --name-only --diff-filter=ACMR -z -- '*.py' '*.pyi'
 )
 [ "${{#files[@]}}" -eq 0 ] && exit 0
-export RUFF_CACHE_DIR={shlex.quote(str(project.state_dir / "cache" / "ruff"))}
+{caches}
 status=0
 {lint_cmd} -- "${{files[@]}}" || status=1
 {fmt_cmd} -- "${{files[@]}}" || status=1
@@ -72,9 +74,8 @@ def install(project: Project) -> Path:
             f"{path} exists and was not written by taskbelt; not replacing it",
             "merge it by hand (call the tools from your hook) or move it away and run again",
         )
-    venv = project.state_dir / "hooks"
-    envs.create_venv(venv, Path(sys.executable))
-    envs.install_tools(venv, "format")
+    statedir.prepare(project.state_dir)
+    venv = sessions.tool_env(project, "format")  # the format check's own environment
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(path, script(project, venv / "bin"))
     path.chmod(0o755)

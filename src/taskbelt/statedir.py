@@ -17,7 +17,7 @@ from pathlib import Path
 from taskbelt import defaults
 
 #: Folders earlier taskbelt versions kept in the state folder; removed on sight.
-_RETIRED = ("nox", "results")
+_RETIRED = ("nox", "results", "hooks")
 
 
 def prepare(state: Path) -> None:
