@@ -69,6 +69,18 @@ def full_path(root: Path, report: Path) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.slow
+def lint_and_format_importtime(root: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """``taskbelt run lint format`` with ``-X importtime`` (which modules it loads go to stderr)."""
+    return subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "taskbelt", "run", "lint", "format"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
 def test_fast_answer_matches_full_path(make_repo: MakeRepo, tmp_path: Path) -> None:
     """Same rows, same verdicts; the settings machinery is not even imported; a config edit re-plans."""
     project = make_repo()
@@ -85,14 +97,7 @@ def test_fast_answer_matches_full_path(make_repo: MakeRepo, tmp_path: Path) -> N
     env = {k: v for k, v in os.environ.items() if not k.startswith("TASKBELT_")}
     env.pop("CI", None)
     env["TASKBELT_REPORT"] = str(fast_report)
-    done = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "taskbelt", "run", "lint", "format"],
-        cwd=project.root,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = lint_and_format_importtime(project.root, env)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "pydantic_settings" not in done.stderr, "answered without loading the settings"
     assert rows(fast_report) == rows(full_report)
@@ -100,14 +105,7 @@ def test_fast_answer_matches_full_path(make_repo: MakeRepo, tmp_path: Path) -> N
 
     pyproject = project.root / "pyproject.toml"
     pyproject.write_text(pyproject.read_text() + "\n[tool.black]\nline-length = 100\n")
-    again = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "taskbelt", "run", "lint", "format"],
-        cwd=project.root,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    again = lint_and_format_importtime(project.root, env)
     assert again.returncode == 0
     assert "pydantic_settings" in again.stderr, "a changed pyproject.toml takes the full path"
     assert not any(cached for _, _, cached, _ in rows(fast_report))
