@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -13,6 +14,7 @@ from conftest import CLEAN_PYPROJECT, CLEAN_SRC, git
 from taskbelt import envs
 from taskbelt.checks import coverage, formatting, lint, pytest_cov, typecheck
 from taskbelt.checks.base import CheckContext
+from taskbelt.checks.pytest_cov import coverage_dir
 from taskbelt.fixer import fix_repo
 from taskbelt.interpreters import Interpreter
 from taskbelt.project import Project
@@ -175,8 +177,12 @@ class TestPytestAndCoverage:
         project_env: Callable[..., Path],
         python312: Interpreter,
     ) -> None:
-        """coverage-reports = ["html"] writes htmlcov/ and removes a stale coverage.xml."""
-        project = make_repo(pyproject=CLEAN_PYPROJECT + 'coverage-reports = ["html"]\n')
+        """coverage-reports = ["html", "json"] writes both, removes a stale coverage.xml.
+
+        The gate's figure (from coverage's in-memory combine) is coverage's own
+        JSON total.
+        """
+        project = make_repo(pyproject=CLEAN_PYPROJECT + 'coverage-reports = ["html", "json"]\n')
         env = project_env(project, python312)
         ctx = ctx_for(
             project, tool_venv("coverage"), interpreter=python312, project_python=env / "bin/python"
@@ -188,6 +194,9 @@ class TestPytestAndCoverage:
         assert gate.status is Status.PASSED, gate.output
         assert (project.reports_dir / "htmlcov" / "index.html").is_file()
         assert not (project.reports_dir / "coverage.xml").exists()
+        totals = json.loads((project.reports_dir / "coverage.json").read_text())["totals"]
+        assert gate.details["percent"] == round(totals["percent_covered"], 2)
+        assert not list(coverage_dir(ctx).glob(".combined*")), "combined in memory, not on disk"
 
     def test_sysmon_gives_the_tracer_numbers(
         self,

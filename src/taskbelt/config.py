@@ -30,7 +30,7 @@ from taskbelt.container.settings import ContainerSettings
 from taskbelt.errors import ConfigError
 
 Level = Literal["low", "medium", "high"]
-ReportKind = Literal["xml", "html"]
+ReportKind = Literal["xml", "json", "html"]
 _VERSION = re.compile(r"^3\.\d{1,2}$")
 TABLE = "[tool.taskbelt]"
 

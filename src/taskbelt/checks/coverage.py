@@ -1,10 +1,10 @@
 """Combine the coverage of every tested Python version and apply the gate.
 
-Writes ``coverage.json`` (the gate reads it) and, as ``coverage-reports``
-asks, ``coverage.xml`` (Cobertura) and ``htmlcov/`` under the repo's report
-folder: two processes side by side (see :mod:`taskbelt.jobs.coverage_report`).
-The terminal table is made when it is shown: under a failed gate and in
-GitHub's job summary.
+Two processes side by side (see :mod:`taskbelt.jobs.coverage_report`): one
+computes the total and the terminal table for the gate, the other writes what
+``coverage-reports`` asks for (``coverage.xml``, ``coverage.json``,
+``htmlcov/``) under the repo's report folder. The table is shown under a
+failed gate and in GitHub's job summary.
 """
 
 from __future__ import annotations
@@ -39,19 +39,16 @@ def data_files(ctx: CheckContext, versions: list[str] | None = None) -> list[Pat
 
 def _drop_stale(reports: Path, wanted: Sequence[str]) -> None:
     """Remove report files of kinds not asked for, so none is mistaken for today's."""
-    if "xml" not in wanted:
-        (reports / "coverage.xml").unlink(missing_ok=True)
+    for kind in ("xml", "json"):
+        if kind not in wanted:
+            (reports / f"coverage.{kind}").unlink(missing_ok=True)
     if "html" not in wanted:
         shutil.rmtree(reports / "htmlcov", ignore_errors=True)
 
 
-def _job(
-    ctx: CheckContext, flags: list[str], part: int, files: list[Path], reports: Path
-) -> proc.Completed:
-    """One coverage_report.py process, combining into its own data file."""
-    combined = coverage_dir(ctx) / f".combined-{part}"
-    combined.unlink(missing_ok=True)
-    argv = ["python", "-I", str(JOB), "--data-file", str(combined), "--reports", str(reports)]
+def _job(ctx: CheckContext, flags: list[str], files: list[Path], reports: Path) -> proc.Completed:
+    """One coverage_report.py process (it combines in memory, writing no data file)."""
+    argv = ["python", "-I", str(JOB), "--reports", str(reports)]
     return ctx.run([*argv, *flags, *map(str, files)])
 
 
@@ -74,28 +71,23 @@ def _run(ctx: CheckContext, versions: list[str] | None) -> CheckResult:
     reports.mkdir(parents=True, exist_ok=True)
     wanted = ctx.project.settings.coverage_reports
     _drop_stale(reports, wanted)
-    jobs = [["--json"], [f"--{kind}" for kind in wanted]]
+    jobs = [["--gate"], [f"--{kind}" for kind in wanted]]
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="taskbelt-coverage") as pool:
         runs = [
-            pool.submit(contextvars.copy_context().run, _job, ctx, flags, part, files, reports)
-            for part, flags in enumerate(jobs)
+            pool.submit(contextvars.copy_context().run, _job, ctx, flags, files, reports)
+            for flags in jobs
             if flags
         ]
         done = [run.result() for run in runs]
     for step in done:
         if step.returncode != 0:
             return crashed(NAME, step, started, "combining or reporting the coverage data")
-    totals = json.loads((reports / "coverage.json").read_text(encoding="utf-8"))["totals"]
-    percent = float(totals["percent_covered"])
+    answer = json.loads(done[0].stdout)
+    percent = float(answer["percent"])
     gate = ctx.project.fail_under
-    table = ""
-    # The table is read where it is shown: under a failed gate, and in GitHub's
-    # job summary; a passing local run skips its second analysis of every file.
-    if percent + 1e-9 < gate or ctx.base_env.get("GITHUB_ACTIONS") == "true":
-        shown = _job(ctx, ["--table"], len(jobs), files, reports)
-        if shown.returncode != 0:
-            return crashed(NAME, shown, started, "writing the coverage table")
-        table = shown.stdout
+    # The table is shown under a failed gate and in GitHub's job summary only.
+    shown = percent + 1e-9 < gate or ctx.base_env.get("GITHUB_ACTIONS") == "true"
+    table = str(answer["table"]) if shown else ""
     seconds = time.perf_counter() - started
     versions_used = [f.name.removeprefix(".coverage.") for f in files]
     details = {"percent": round(percent, 2), "fail_under": gate, "versions": versions_used}
