@@ -14,6 +14,7 @@ the full path runs.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
@@ -165,9 +166,17 @@ def answer(argv: Sequence[str], environ: Mapping[str, str] | None = None) -> int
 
 def main() -> int:
     """Console entry point: the fast answer when possible, else the full CLI."""
-    code = answer(sys.argv[1:])
-    if code is not None:
-        return code
-    from taskbelt.cli import main as full  # noqa: PLC0415 - heavy: only when needed
+    try:
+        code = answer(sys.argv[1:])
+        if code is not None:
+            return code
+        from taskbelt.cli import main as full  # noqa: PLC0415 - heavy: only when needed
 
-    return full()
+        return full()
+    finally:
+        # Interpreter shutdown runs the cyclic garbage collector over every
+        # object the imports made: 0.1-0.2 s after the last line with
+        # pydantic-settings loaded (measured: `import pydantic_settings` then
+        # exit, 0.12 s; frozen first, 0.02 s). Frozen objects are skipped by
+        # the collector; they are still released, and atexit handlers run.
+        gc.freeze()

@@ -21,6 +21,7 @@ its message and a non-zero status.
 from __future__ import annotations
 
 import argparse
+import gc
 import io
 import json
 import sys
@@ -49,6 +50,9 @@ def main(argv: list[str]) -> int:
         table = io.StringIO()
         percent = cov.report(file=table)
         print(json.dumps({"percent": percent, "table": table.getvalue()}))
+    # Spare interpreter shutdown a garbage collection over every object the
+    # report made (0.07-0.1 s measured); see taskbelt.fast.main.
+    gc.freeze()
     return 0
 
 
