@@ -240,6 +240,40 @@ class TestPytestAndCoverage:
         assert figures["sysmon"] == figures["ctrace"]
         assert 0 < figures["sysmon"] < 100
 
+    def test_imports_as_python_m_pytest(
+        self,
+        make_repo: MakeRepo,
+        tool_venv: ToolVenv,
+        project_env: Callable[..., Path],
+        python312: Interpreter,
+    ) -> None:
+        """Tests see what `python -m pytest` gives them: the repo root on sys.path.
+
+        taskbelt starts pytest through jobs/pytest_main.py (to skip the final
+        garbage collection); a test importing a module that sits at the repo
+        root, and one looking at sys.argv[0], pass as they do under -m.
+        """
+        files = {
+            **CLEAN_SRC,
+            "helpers_at_root.py": "VALUE = 7\n",
+            "tests/test_demo.py": (
+                "import os\nimport sys\n\nfrom helpers_at_root import VALUE\n\n\n"
+                "def test_root_import() -> None:\n    assert VALUE == 7\n"
+                "    assert os.getcwd() in sys.path\n\n\n"
+                "def test_argv0() -> None:\n"
+                "    assert sys.argv[0].endswith(os.path.join('pytest', '__main__.py'))\n"
+            ),
+        }
+        project = make_repo(files)
+        env = project_env(project, python312)
+        ctx = ctx_for(
+            project, tool_venv("coverage"), interpreter=python312, project_python=env / "bin/python"
+        )
+        assert pytest_cov.argv(ctx, "3.12")[1] == str(pytest_cov.PYTEST_MAIN)
+        result = pytest_cov.run(ctx)
+        assert result.status is Status.PASSED, result.output
+        assert result.summary == "2 passed, 0 failed, 0 skipped"
+
     def test_no_sysmon_where_branches_are_measured(self, make_repo: MakeRepo) -> None:
         """Branch coverage (coverage config or pytest-cov option) keeps the default core, as does 3.11."""
         plain = make_repo()

@@ -205,7 +205,7 @@ class TestRuns:
         done = taskbelt(project.root, "-v", "run", "lint", "test", env={"DEPLOY_TOKEN": secret})
         assert done.returncode == 1
         assert "$ ruff check --no-fix --output-format json" in done.stderr
-        assert "-m pytest" in done.stderr
+        assert "jobs/pytest_main.py -o cache_dir=" in done.stderr
         assert secret not in done.stdout + done.stderr
         assert "***" in done.stdout
 

@@ -69,14 +69,17 @@ def coverage_core(ctx: CheckContext, version: str) -> dict[str, str]:
     return {"COVERAGE_CORE": "sysmon"}
 
 
+#: ``python -m pytest`` without the garbage collection at exit (see the script).
+PYTEST_MAIN = Path(__file__).parents[1] / "jobs" / "pytest_main.py"
+
+
 def argv(ctx: CheckContext, version: str) -> list[str]:
     """The pytest command for one version."""
     if ctx.project_python is None:
         raise ToolError("no test environment", "this is a taskbelt bug: report it")
     return [
         str(ctx.project_python),
-        "-m",
-        "pytest",
+        str(PYTEST_MAIN),
         "-o",
         f"cache_dir={ctx.cache_dir(f'pytest-{version}')}",
         f"--junitxml={junit_file(ctx, version)}",
