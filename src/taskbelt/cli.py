@@ -14,22 +14,15 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from rich.table import Table
-
 from taskbelt import (
     __version__,
-    adopt,
     defaults,
-    doctor,
     envs,
     fast,
-    hooks,
     interpreters,
     matrix,
     output,
     statedir,
-    toolpins,
-    update,
 )
 from taskbelt.cache import VerdictCache
 from taskbelt.container import cli as container_cli
@@ -173,6 +166,8 @@ def wanted_matrix(project: Project) -> Matrix:
 
 def run_doctor(args: argparse.Namespace) -> int:
     """Print what is needed and present; 0 only when every check can run."""
+    from taskbelt import doctor  # noqa: PLC0415 - commands import what only they use
+
     found = doctor.requirements(wanted_matrix(load_project(args.root)))
     doctor.render(output.console(), found)
     missing = [r.name for r in found if not r.ok]
@@ -185,6 +180,10 @@ def run_doctor(args: argparse.Namespace) -> int:
 
 def python_sync(args: argparse.Namespace) -> int:
     """Link pyenv's and uv's interpreters into mise, then report who sees which."""
+    from rich.table import Table  # noqa: PLC0415
+
+    from taskbelt import doctor  # noqa: PLC0415
+
     for line in doctor.sync():
         print(line)
     versions = [i.version for i in wanted_matrix(load_project(args.root)).all]
@@ -213,6 +212,8 @@ def python_sync(args: argparse.Namespace) -> int:
 
 def init(args: argparse.Namespace) -> int:
     """Wire the repository to taskbelt's tasks (or check that it is)."""
+    from taskbelt import adopt  # noqa: PLC0415 - tomlkit: only for this command
+
     start = args.root or Path(os.environ.get(defaults.ENV_PROJECT_ROOT) or Path.cwd())
     root = adopt.repo_root(start)
     wiring = adopt.wire(root, check=args.check)
@@ -263,6 +264,8 @@ def validate_config(args: argparse.Namespace) -> int:
 
 def lock_tools(_: argparse.Namespace) -> int:
     """Re-lock taskbelt's pinned tools."""
+    from taskbelt import toolpins  # noqa: PLC0415
+
     for path in toolpins.lock_all():
         print(f"wrote {path}")
     return int(ExitCode.OK)
@@ -270,6 +273,8 @@ def lock_tools(_: argparse.Namespace) -> int:
 
 def install_hooks(args: argparse.Namespace) -> int:
     """Install the pre-commit hook."""
+    from taskbelt import hooks  # noqa: PLC0415
+
     path = hooks.install(load_project(args.root))
     print(f"installed the pre-commit hook: {path}")
     return int(ExitCode.OK)
@@ -277,6 +282,8 @@ def install_hooks(args: argparse.Namespace) -> int:
 
 def run_update(args: argparse.Namespace) -> int:
     """Move taskbelt's checkout and show what changed."""
+    from taskbelt import update  # noqa: PLC0415
+
     done = update.update(defaults.TASKBELT_HOME, args.ref)
     if done.old == done.new:
         print(f"taskbelt is already at {done.target} ({done.new[:12]})")

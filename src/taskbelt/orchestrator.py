@@ -161,10 +161,13 @@ class Runner:
         """Run ``sessions`` in parallel, at most ``jobs`` at a time."""
         if not sessions:
             return []
-        for session in sessions:
-            self.key(session)
         with ThreadPoolExecutor(max_workers=min(self.jobs, len(sessions))) as pool:
-            futures = {s: pool.submit(self.run_cached, s) for s in longest_first(sessions)}
+            futures = {}
+            # Each session starts as soon as its own key is known: the slowest
+            # (the tests) does not wait for the keys of the others.
+            for session in longest_first(sessions):
+                self.key(session)
+                futures[session] = pool.submit(self.run_cached, session)
             return [futures[s].result() for s in sessions]
 
     def execute(self, work: Plan) -> list[CheckResult]:

@@ -31,7 +31,7 @@ from typing import Any, Literal
 
 from packaging.version import Version
 
-from taskbelt import auditdb, envs, proc, toolpins
+from taskbelt import envs, proc, toolpins
 from taskbelt.checks.base import CheckContext, guarded, plural, tail
 from taskbelt.config import AuditSettings, IgnoreRule
 from taskbelt.output import LOGGER, redact
@@ -203,6 +203,9 @@ def service(ctx: CheckContext) -> Iterator[Service]:
     settings = ctx.project.settings.audit
     if settings.advisory_db is not None:
         folder = ctx.root / settings.advisory_db
+        # Imported here: yaml and http.server cost every run ~0.1 s otherwise.
+        from taskbelt import auditdb  # noqa: PLC0415
+
         index = auditdb.load(folder, ctx.cache_dir("auditdb"))
         with auditdb.serve(index) as url:
             label = f"advisory-db {index.source} ({index.count} advisories)"
@@ -340,6 +343,8 @@ class ScanMemo:
         # Comment lines are left out: uv's header names the (temporary) output path.
         lines = requirements_file.read_text(encoding="utf-8").splitlines()
         digest.update("\n".join(x for x in lines if not x.lstrip().startswith("#")).encode())
+        from taskbelt import auditdb  # noqa: PLC0415 - see the offline scan
+
         digest.update(auditdb.fingerprint(ctx.root / folder).encode())
         digest.update(toolpins.lock_digest("audit").encode())
         return cls(ctx.cache_dir("pip-audit-memo") / "last-report.json", digest.hexdigest())
