@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -273,6 +274,52 @@ class TestPytestAndCoverage:
         result = pytest_cov.run(ctx)
         assert result.status is Status.PASSED, result.output
         assert result.summary == "2 passed, 0 failed, 0 skipped"
+
+    def test_bytecode_kept_in_the_state_folder(
+        self,
+        make_repo: MakeRepo,
+        tool_venv: ToolVenv,
+        project_env: Callable[..., Path],
+        python312: Interpreter,
+        tmp_path: Path,
+    ) -> None:
+        """Under PYTHONDONTWRITEBYTECODE the test run still keeps its bytecode, in
+        .taskbelt-cache, never next to the sources; a user's prefix and
+        bytecode-cache = false are honoured."""
+        project = make_repo()
+        env = project_env(project, python312)
+        pycache = project.state_dir / "cache" / "pycache"
+
+        def run(base: dict[str, str], repo: Project = project) -> None:
+            ctx = CheckContext(
+                repo,
+                tool_venv("coverage") / "bin",
+                interpreter=python312,
+                project_python=env / "bin/python",
+                base_env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **base},
+            )
+            result = pytest_cov.run(ctx)
+            assert result.status is Status.PASSED, result.output
+            assert result.summary == "1 passed, 0 failed, 0 skipped"
+
+        run({})
+        kept = sorted(p.name for p in pycache.rglob("*.pyc"))
+        assert any(n.startswith("test_demo.cpython-312-pytest-") for n in kept), kept
+        assert any(n.startswith("__init__.cpython-312") for n in kept), "the sources' bytecode"
+        tree = [p for p in project.root.rglob("__pycache__") if ".taskbelt-cache" not in p.parts]
+        assert tree == [], "nothing written next to the sources"
+        run({})  # the second run reads what the first kept, with the same verdict
+
+        theirs = tmp_path / "their-prefix"
+        shutil.rmtree(pycache)
+        run({"PYTHONPYCACHEPREFIX": str(theirs)})
+        assert not pycache.exists()
+        assert not list(theirs.rglob("*.pyc")), "their PYTHONDONTWRITEBYTECODE stands too"
+
+        off = make_repo(pyproject=CLEAN_PYPROJECT + "bytecode-cache = false\n", name="off")
+        run({}, off)
+        assert not (off.state_dir / "cache" / "pycache").exists()
+        assert not [p for p in off.root.rglob("*.pyc") if ".taskbelt-cache" not in p.parts]
 
     def test_no_sysmon_where_branches_are_measured(self, make_repo: MakeRepo) -> None:
         """Branch coverage (coverage config or pytest-cov option) keeps the default core, as does 3.11."""

@@ -85,6 +85,7 @@ class Settings(BaseSettings):
     coverage_reports: Annotated[list[ReportKind], NoDecode] = Field(
         default_factory=lambda: list(defaults.COVERAGE_REPORTS)
     )
+    bytecode_cache: bool = defaults.BYTECODE_CACHE
     audit: AuditSettings = Field(default_factory=AuditSettings)
     container: ContainerSettings = Field(default_factory=ContainerSettings)
 

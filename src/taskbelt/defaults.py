@@ -32,6 +32,11 @@ FAIL_UNDER: Final = 90.0
 #: Coverage report files written by the coverage check (the gate needs none).
 #: JSON and HTML are left out by default: HTML costs more than the gate itself.
 COVERAGE_REPORTS: Final[tuple[Literal["xml", "json", "html"], ...]] = ("xml",)
+#: The test run keeps bytecode and pytest's rewritten test modules in the
+#: state folder (PYTHONPYCACHEPREFIX), also where PYTHONDONTWRITEBYTECODE is set.
+BYTECODE_CACHE: Final = True
+#: Its folder under the state folder's cache/.
+PYCACHE_TOOL: Final = "pycache"
 #: Seconds before an advisory service request is given up (fail closed).
 AUDIT_TIMEOUT: Final = 30.0
 #: Lowest bandit severity and confidence that fail the audit.

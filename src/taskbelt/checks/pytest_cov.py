@@ -69,6 +69,30 @@ def coverage_core(ctx: CheckContext, version: str) -> dict[str, str]:
     return {"COVERAGE_CORE": "sysmon"}
 
 
+def bytecode_env(ctx: CheckContext) -> dict[str, str]:
+    """Where the test run keeps compiled bytecode: the state folder, reused run to run.
+
+    Where ``PYTHONDONTWRITEBYTECODE`` is set (CI images, containers, this
+    project's own machines) every run compiled every source module and pytest
+    rewrote the asserts of every test module again: on the benchmark project
+    (600 tests) collection took 2.9 s instead of 0.9 s. With
+    ``PYTHONPYCACHEPREFIX`` in ``.taskbelt-cache/cache/pycache`` the bytecode
+    is kept there and nothing is written next to the sources, which is what
+    that setting protects; Python and pytest check each file's mtime and size
+    before using it. A prefix the user set wins, ``bytecode-cache = false``
+    leaves the environment as it is, and so does ``--no-cache``.
+    """
+    if not ctx.project.settings.bytecode_cache or not ctx.reuse:
+        return {}
+    if ctx.base_env.get("PYTHONPYCACHEPREFIX"):
+        return {}
+    # An empty PYTHONDONTWRITEBYTECODE counts as unset.
+    return {
+        "PYTHONPYCACHEPREFIX": str(ctx.cache_dir(defaults.PYCACHE_TOOL)),
+        "PYTHONDONTWRITEBYTECODE": "",
+    }
+
+
 #: ``python -m pytest`` without the garbage collection at exit (see the script).
 PYTEST_MAIN = Path(__file__).parents[1] / "jobs" / "pytest_main.py"
 
@@ -142,7 +166,8 @@ def _run(ctx: CheckContext, version: str) -> CheckResult:
     junit.unlink(missing_ok=True)
     junit.parent.mkdir(parents=True, exist_ok=True)
     done = ctx.run(
-        argv(ctx, version), env={"COVERAGE_FILE": str(data), **coverage_core(ctx, version)}
+        argv(ctx, version),
+        env={"COVERAGE_FILE": str(data), **coverage_core(ctx, version), **bytecode_env(ctx)},
     )
     seconds = time.perf_counter() - started
     counts = read_junit(junit)
