@@ -109,3 +109,27 @@ def test_fast_answer_matches_full_path(make_repo: MakeRepo, tmp_path: Path) -> N
     assert again.returncode == 0
     assert "pydantic_settings" in again.stderr, "a changed pyproject.toml takes the full path"
     assert not any(cached for _, _, cached, _ in rows(fast_report))
+
+
+def test_own_bytecode_kept_under_dont_write(make_repo: MakeRepo, tmp_path: Path) -> None:
+    """With PYTHONDONTWRITEBYTECODE set, the full path still keeps taskbelt's own bytecode.
+
+    PYTHONPYCACHEPREFIX points the writes at a temporary folder, so the test
+    sees them without touching the checkout under test.
+    """
+    project = make_repo()
+    prefix = tmp_path / "prefix"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TASKBELT_")}
+    env.update(PYTHONDONTWRITEBYTECODE="1", PYTHONPYCACHEPREFIX=str(prefix))
+    done = subprocess.run(
+        [sys.executable, "-m", "taskbelt", "validate-config"],
+        cwd=project.root,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    written = {p.name.split(".")[0] for p in prefix.rglob("*.pyc") if "taskbelt" in p.parts}
+    assert {"cli", "orchestrator", "config"} <= written, sorted(written)
+    assert not list(project.root.rglob("*.pyc")), "nothing of the repository"
