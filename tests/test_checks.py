@@ -316,6 +316,9 @@ class TestPytestAndCoverage:
         assert not pycache.exists()
         assert not list(theirs.rglob("*.pyc")), "their PYTHONDONTWRITEBYTECODE stands too"
 
+        plain = CheckContext(project, base_env={"PATH": os.environ["PATH"]})
+        assert pytest_cov.bytecode_env(plain) == {}, "no PYTHONDONTWRITEBYTECODE: env as it is"
+
         off = make_repo(pyproject=CLEAN_PYPROJECT + "bytecode-cache = false\n", name="off")
         run({}, off)
         assert not (off.state_dir / "cache" / "pycache").exists()

@@ -32,8 +32,8 @@ FAIL_UNDER: Final = 90.0
 #: Coverage report files written by the coverage check (the gate needs none).
 #: JSON and HTML are left out by default: HTML costs more than the gate itself.
 COVERAGE_REPORTS: Final[tuple[Literal["xml", "json", "html"], ...]] = ("xml",)
-#: The test run keeps bytecode and pytest's rewritten test modules in the
-#: state folder (PYTHONPYCACHEPREFIX), also where PYTHONDONTWRITEBYTECODE is set.
+#: Where PYTHONDONTWRITEBYTECODE is set, the test run keeps bytecode and pytest's
+#: rewritten test modules in the state folder anyway (PYTHONPYCACHEPREFIX).
 BYTECODE_CACHE: Final = True
 #: Its folder under the state folder's cache/.
 PYCACHE_TOOL: Final = "pycache"

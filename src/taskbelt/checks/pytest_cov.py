@@ -70,21 +70,24 @@ def coverage_core(ctx: CheckContext, version: str) -> dict[str, str]:
 
 
 def bytecode_env(ctx: CheckContext) -> dict[str, str]:
-    """Where the test run keeps compiled bytecode: the state folder, reused run to run.
+    """Where ``PYTHONDONTWRITEBYTECODE`` is set, keep the test run's bytecode anyway.
 
-    Where ``PYTHONDONTWRITEBYTECODE`` is set (CI images, containers, this
-    project's own machines) every run compiled every source module and pytest
-    rewrote the asserts of every test module again: on the benchmark project
-    (600 tests) collection took 2.9 s instead of 0.9 s. With
-    ``PYTHONPYCACHEPREFIX`` in ``.taskbelt-cache/cache/pycache`` the bytecode
-    is kept there and nothing is written next to the sources, which is what
-    that setting protects; Python and pytest check each file's mtime and size
-    before using it. A prefix the user set wins, ``bytecode-cache = false``
-    leaves the environment as it is, and so does ``--no-cache``.
+    With it set (CI images, containers, this project's own machines) every
+    run compiled every source module and pytest rewrote the asserts of every
+    test module again: on the benchmark project (600 tests) collection took
+    2.9 s instead of 0.9 s. With ``PYTHONPYCACHEPREFIX`` in
+    ``.taskbelt-cache/cache/pycache`` the bytecode is kept there, and still
+    nothing is written next to the sources, which is what that setting
+    protects; Python and pytest check each file's mtime and size before
+    using it. The prefix also hides the bytecode compiled into the test
+    environment at install, so the first run compiles what it imports once.
+    Without ``PYTHONDONTWRITEBYTECODE`` nothing changes: Python keeps its
+    ``__pycache__`` folders as usual. A prefix the user set wins;
+    ``bytecode-cache = false`` and ``--no-cache`` leave the environment alone.
     """
     if not ctx.project.settings.bytecode_cache or not ctx.reuse:
         return {}
-    if ctx.base_env.get("PYTHONPYCACHEPREFIX"):
+    if not ctx.base_env.get("PYTHONDONTWRITEBYTECODE") or ctx.base_env.get("PYTHONPYCACHEPREFIX"):
         return {}
     # An empty PYTHONDONTWRITEBYTECODE counts as unset.
     return {
