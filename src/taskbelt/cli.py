@@ -8,8 +8,11 @@ code. Errors the user can fix print two lines (cause, fix) and exit 2.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import importlib
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -30,7 +33,7 @@ from taskbelt.errors import ConfigError, ExitCode, TaskbeltError
 from taskbelt.matrix import Matrix
 from taskbelt.orchestrator import CHECK_ALL, SINGLE, Plan, Runner, plan
 from taskbelt.project import Project, find_root
-from taskbelt.report import github, json_report, terminal
+from taskbelt.report import github, json_report
 from taskbelt.results import RunSummary, ordered
 
 NEEDS_MATRIX = frozenset({"test", "pytest", "typecheck"})
@@ -107,11 +110,27 @@ def load_project(root: Path | None) -> Project:
     return Project.load(Path(explicit).resolve() if explicit else find_root(Path.cwd()))
 
 
+def preload(module: str) -> None:
+    """Import ``module`` in a background thread, while the checks run.
+
+    The summary table needs rich (0.05 s to import); importing it while the
+    checks' tools run takes that off the start of the run. Python's import
+    lock makes the later ``import`` wait for this one if it is not done.
+    """
+
+    def load() -> None:
+        with contextlib.suppress(ImportError):  # the later import reports it
+            importlib.import_module(module)
+
+    threading.Thread(target=load, name="taskbelt-preload", daemon=True).start()
+
+
 def run_checks(
     args: argparse.Namespace, names: Sequence[str], *, prepare_only: bool = False
 ) -> RunSummary:
     """Load, plan, run (or only prepare the environments); returns the ordered summary."""
     project = load_project(args.root)
+    preload("taskbelt.report.terminal")
     needs_matrix = bool(NEEDS_MATRIX.intersection(names))
     tests = matrix.resolve(project) if needs_matrix else Matrix((), ())
     statedir.prepare(project.state_dir)
@@ -145,6 +164,8 @@ def run_checks(
 
 def report(args: argparse.Namespace, summary: RunSummary, started: float) -> int:
     """Print the summary, write the JSON report if asked, return the exit code."""
+    from taskbelt.report import terminal  # noqa: PLC0415 - see preload()
+
     terminal.render(output.console(), summary, seconds=time.perf_counter() - started)
     if os.environ.get("GITHUB_ACTIONS") == "true":
         for line in github.emit(summary, os.environ):

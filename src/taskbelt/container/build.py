@@ -27,15 +27,21 @@ from packaging.utils import canonicalize_name, parse_wheel_filename
 
 from taskbelt import proc
 from taskbelt.container import base, deps, engines, layers, oci, reference
-from taskbelt.container.settings import PLATFORMS, TAG, VENV, WORKDIR, ContainerSettings
+from taskbelt.container.settings import (
+    ARCHIVE_NAME,
+    LAYOUT_NAME,
+    PLATFORMS,
+    STATE_SUBDIR,
+    TAG,
+    VENV,
+    WORKDIR,
+    ContainerSettings,
+)
 from taskbelt.errors import ConfigError, ProjectError, ToolError
 from taskbelt.project import read_toml
 from taskbelt.results import write_text_atomic
 
-STATE_SUBDIR = "container"
-LAYOUT_NAME = "oci"
 DIGEST_FILE = "image.digest"
-ARCHIVE_NAME = "image.oci.tar"
 _MACHINES = {
     "x86_64": "linux/amd64",
     "amd64": "linux/amd64",

@@ -13,24 +13,19 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from taskbelt import defaults, output
 from taskbelt.container import settings as container_settings
-from taskbelt.container.build import (
-    ARCHIVE_NAME,
-    LAYOUT_NAME,
-    STATE_SUBDIR,
-    BuildOptions,
-    build,
-    deliver,
-    require_base,
-    require_lock,
-    source_date_epoch,
-)
-from taskbelt.container.settings import ContainerSettings
+from taskbelt.container.settings import ARCHIVE_NAME, LAYOUT_NAME, STATE_SUBDIR, ContainerSettings
 from taskbelt.errors import ExitCode, ToolError
 from taskbelt.project import find_root, read_toml
+
+if TYPE_CHECKING:
+    from taskbelt.container.build import BuildOptions
+
+# The builder (and its layers, OCI and engine modules) is imported by the
+# functions that build: every `taskbelt check` registers this subcommand.
 
 HELP = "build a reproducible OCI image of the app from uv.lock"
 
@@ -134,6 +129,8 @@ def _verify_extra(args: argparse.Namespace, root: Path, settings: ContainerSetti
     extra: list[str] = []
     for platform in args.platforms:
         extra += ["--platform", platform]
+    from taskbelt.container.build import require_base  # noqa: PLC0415 - see above
+
     ref = require_base(settings)
     base = settings.base or ""
     if ref.kind != "registry" and not Path(ref.location).is_absolute():
@@ -161,6 +158,12 @@ def run(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from taskbelt.container import verify  # noqa: PLC0415 - verify imports build
+    from taskbelt.container.build import (  # noqa: PLC0415 - see above
+        build,
+        deliver,
+        require_lock,
+        source_date_epoch,
+    )
 
     if args.umask is not None:
         os.umask(args.umask)
@@ -197,6 +200,8 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _options(args: argparse.Namespace) -> BuildOptions:
+    from taskbelt.container.build import BuildOptions  # noqa: PLC0415 - see above
+
     return BuildOptions(
         output=args.output,
         platforms=tuple(args.platforms),

@@ -34,6 +34,11 @@ VENV: Final = PurePosixPath("/opt/venv")
 WORKDIR: Final = PurePosixPath("/app")
 #: The image tag written into the OCI layout (``oci:<layout>:latest``).
 TAG: Final = "latest"
+#: The builder's cache folder under .taskbelt-cache/, and its outputs' names
+#: (here, not in build.py, so the CLI can name them without importing the builder).
+STATE_SUBDIR: Final = "container"
+LAYOUT_NAME: Final = "oci"
+ARCHIVE_NAME: Final = "image.oci.tar"
 #: Platforms uv can install wheels for, and their Python machine names.
 PLATFORMS: Final = {
     "linux/amd64": "x86_64",
