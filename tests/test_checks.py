@@ -171,6 +171,35 @@ class TestPytestAndCoverage:
         assert (project.reports_dir / "coverage.xml").is_file()
         assert not (project.reports_dir / "htmlcov").exists(), "HTML is opt-in"
 
+    def test_jobs_started_ahead(
+        self,
+        make_repo: MakeRepo,
+        tool_venv: ToolVenv,
+        project_env: Callable[..., Path],
+        python312: Interpreter,
+    ) -> None:
+        """Report processes started before the data exists give the same verdict;
+        unfed ones end cleanly on cancel, writing nothing."""
+        project = make_repo()
+        env = project_env(project, python312)
+        ctx = ctx_for(
+            project, tool_venv("coverage"), interpreter=python312, project_python=env / "bin/python"
+        )
+        idle = coverage.start_jobs(ctx)
+        assert len(idle.started) == 2, "the gate and the coverage-reports files"
+        idle.cancel()
+        assert [job.popen.returncode for job in idle.started] == [0, 0]
+        assert not (project.reports_dir / "coverage.xml").exists()
+
+        assert pytest_cov.run(ctx).status is Status.PASSED
+        ahead = coverage.start_jobs(ctx)
+        early = coverage.run(ctx, jobs=ahead)
+        late = coverage.run(ctx)
+        assert early.status is late.status is Status.PASSED, early.output
+        assert early.details["percent"] == late.details["percent"] > 0
+        assert all(job.popen.returncode == 0 for job in ahead.started)
+        assert (project.reports_dir / "coverage.xml").is_file()
+
     def test_coverage_reports_setting(
         self,
         make_repo: MakeRepo,

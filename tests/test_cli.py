@@ -206,6 +206,10 @@ class TestRuns:
         assert done.returncode == 1
         assert "$ ruff check --no-fix --output-format json" in done.stderr
         assert "jobs/pytest_main.py -o cache_dir=" in done.stderr
+        assert "coverage_report.py" in done.stderr
+        assert (
+            "(started ahead of its input)" in done.stderr
+        ), "coverage's jobs start during the tests"
         assert secret not in done.stdout + done.stderr
         assert "***" in done.stdout
 

@@ -12,14 +12,16 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from taskbelt import defaults, sessions
 from taskbelt.cache import Spec, VerdictCache, spec_inputs
+from taskbelt.checks import coverage
+from taskbelt.errors import TaskbeltError
 from taskbelt.matrix import Matrix
-from taskbelt.output import SESSION, redact
+from taskbelt.output import LOGGER, SESSION, redact
 from taskbelt.project import Project
 from taskbelt.results import CheckResult, Status
 
@@ -93,6 +95,8 @@ class Runner:
     prepare_only: bool = False
 
     def __post_init__(self) -> None:
+        #: coverage's report processes, started while the tests run.
+        self.ahead: coverage.Jobs | None = None
         self.keys: dict[str, str | None] = {}
         self.specs: dict[str, Spec | None] = {}
         if self.jobs <= 0:
@@ -147,7 +151,10 @@ class Runner:
         if self.prepare_only:
             result = sessions.prepare(session, self.project, self.tests)
         else:
-            result = sessions.run(session, self.project, self.tests, reuse=self.cache is not None)
+            ahead = self.ahead if session == coverage.NAME else None
+            result = sessions.run(
+                session, self.project, self.tests, reuse=self.cache is not None, ahead=ahead
+            )
         return CheckResult(
             result.name,
             result.status,
@@ -157,21 +164,65 @@ class Runner:
             result.details,
         )
 
-    def run_all(self, sessions: Sequence[str]) -> list[CheckResult]:
-        """Run ``sessions`` in parallel, at most ``jobs`` at a time."""
-        if not sessions:
+    def _submit(
+        self, pool: ThreadPoolExecutor, names: Sequence[str]
+    ) -> dict[str, Future[CheckResult]]:
+        futures = {}
+        # Each session starts as soon as its own key is known: the slowest
+        # (the tests) does not wait for the keys of the others.
+        for session in longest_first(names):
+            self.key(session)
+            futures[session] = pool.submit(self.run_cached, session)
+        return futures
+
+    def run_all(self, names: Sequence[str]) -> list[CheckResult]:
+        """Run ``names`` in parallel, at most ``jobs`` at a time."""
+        if not names:
             return []
-        with ThreadPoolExecutor(max_workers=min(self.jobs, len(sessions))) as pool:
-            futures = {}
-            # Each session starts as soon as its own key is known: the slowest
-            # (the tests) does not wait for the keys of the others.
-            for session in longest_first(sessions):
-                self.key(session)
-                futures[session] = pool.submit(self.run_cached, session)
-            return [futures[s].result() for s in sessions]
+        with ThreadPoolExecutor(max_workers=min(self.jobs, len(names))) as pool:
+            futures = self._submit(pool, names)
+            return [futures[s].result() for s in names]
+
+    def _start_coverage_ahead(self) -> None:
+        """Start coverage's report processes while the tests still run.
+
+        Only when coverage will really run (its verdict is not cached), and
+        once every first-wave session but the tests is done, so their import
+        of coverage does not compete with the other tools for the cores. A
+        problem here is left for the coverage session to meet and report.
+        """
+        key = self.key(coverage.NAME)
+        cached = self.cache is not None and key is not None
+        if (
+            cached
+            and self.cache is not None
+            and self.cache.get(coverage.NAME, str(key)) is not None
+        ):
+            return
+        token = SESSION.set(coverage.NAME)
+        try:
+            self.ahead = sessions.start_coverage(self.project, self.tests)
+        except (TaskbeltError, OSError) as exc:
+            LOGGER.info("coverage not started ahead: %s", exc)
+        finally:
+            SESSION.reset(token)
 
     def execute(self, work: Plan) -> list[CheckResult]:
         """Run a plan: the first wave in parallel, then what waits for it."""
-        results = [*work.skipped, *self.run_all(work.first)]
-        results += self.run_all(work.then)
+        results = [*work.skipped]
+        try:
+            if work.first:
+                with ThreadPoolExecutor(max_workers=min(self.jobs, len(work.first))) as pool:
+                    futures = self._submit(pool, work.first)
+                    for name in work.first:
+                        if not name.startswith(sessions.TEST_PREFIX):
+                            futures[name].result()
+                    if coverage.NAME in work.then and not self.prepare_only:
+                        self._start_coverage_ahead()
+                    results += [futures[s].result() for s in work.first]
+            results += self.run_all(work.then)
+        finally:
+            if self.ahead is not None:
+                self.ahead.cancel()
+                self.ahead = None
         return results

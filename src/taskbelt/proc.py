@@ -41,6 +41,80 @@ def which(name: str, path: str | None = None) -> str | None:
     return shutil.which(name, path=path)
 
 
+def _resolve(
+    argv: Sequence[str], env: Mapping[str, str] | None
+) -> tuple[tuple[str, ...], dict[str, str], str]:
+    """The argv as text, the child's environment, and the executable's path."""
+    args = tuple(str(a) for a in argv)
+    environ = dict(os.environ if env is None else env)
+    exe = which(args[0], environ.get("PATH")) if os.sep not in args[0] else args[0]
+    if exe is None:
+        raise ToolError(
+            f"{args[0]} is not installed or not on PATH",
+            f"install {args[0]} (see `mise run doctor`), then run again",
+            argv=args,
+        )
+    return args, environ, exe
+
+
+@dataclass
+class Started:
+    """A process started ahead of its input, which :meth:`finish` sends.
+
+    For work whose slow part is start-up (an interpreter importing a
+    library) while its input is not ready yet: the start-up overlaps with
+    whatever produces the input.
+    """
+
+    argv: tuple[str, ...]
+    popen: subprocess.Popen[str]
+
+    def finish(self, stdin: str, timeout: float | None = None) -> Completed:
+        """Send ``stdin``, wait for the end; the time logged is from now on."""
+        start = time.perf_counter()
+        try:
+            out, err = self.popen.communicate(stdin, timeout=timeout)
+        except subprocess.TimeoutExpired as exc:
+            self.cancel()
+            raise ToolError(
+                f"{self.argv[0]} did not finish within {timeout:g} s",
+                "raise the timeout or look at what the tool waits for",
+                argv=self.argv,
+            ) from exc
+        seconds = time.perf_counter() - start
+        LOGGER.info("  -> exit %d in %.2f s", self.popen.returncode, seconds)
+        return Completed(self.argv, self.popen.returncode, out, err, seconds)
+
+    def cancel(self) -> None:
+        """End a process whose input will never come (closing its stdin is the signal)."""
+        if self.popen.poll() is None:
+            try:
+                self.popen.communicate("", timeout=10)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.communicate()
+
+
+def start(
+    argv: Sequence[str], *, cwd: Path | None = None, env: Mapping[str, str] | None = None
+) -> Started:
+    """Start ``argv`` with pipes for stdin, stdout and stderr; see :class:`Started`."""
+    args, environ, exe = _resolve(argv, env)
+    LOGGER.info("$ %s  (started ahead of its input)", format_command(args))
+    popen = subprocess.Popen(  # noqa: S603  # nosec B603 - argv is built by taskbelt, never a shell
+        [exe, *args[1:]],
+        cwd=cwd,
+        env=environ,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+    )
+    return Started(args, popen)
+
+
 def run(
     argv: Sequence[str],
     *,
@@ -64,15 +138,7 @@ def run(
     Raises:
         ToolError: the executable is missing, or the timeout passed.
     """
-    args = tuple(str(a) for a in argv)
-    environ = dict(os.environ if env is None else env)
-    exe = which(args[0], environ.get("PATH")) if os.sep not in args[0] else args[0]
-    if exe is None:
-        raise ToolError(
-            f"{args[0]} is not installed or not on PATH",
-            f"install {args[0]} (see `mise run doctor`), then run again",
-            argv=args,
-        )
+    args, environ, exe = _resolve(argv, env)
     LOGGER.info("$ %s", format_command(args))
     start = time.perf_counter()
     try:

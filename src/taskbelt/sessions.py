@@ -86,17 +86,36 @@ def interpreter_for(tests: Matrix, version: str) -> Interpreter:
     )
 
 
-def run(session: str, project: Project, tests: Matrix, *, reuse: bool = True) -> CheckResult:
+def run(
+    session: str,
+    project: Project,
+    tests: Matrix,
+    *,
+    reuse: bool = True,
+    ahead: coverage.Jobs | None = None,
+) -> CheckResult:
     """Run ``session`` for ``project``; a problem preparing it is an ``error`` row.
 
     ``reuse=False`` (``--no-cache``): the check reuses nothing it made before.
+    ``ahead``: coverage's report processes, started by :func:`start_coverage`.
     """
 
     def attempt() -> CheckResult:
         ctx = dataclasses.replace(context(session, project, tests), reuse=reuse)
+        if ahead is not None and session == coverage.NAME:
+            return coverage.run(ctx, jobs=ahead)
         return body(session)(ctx)
 
-    return guarded(session, attempt)
+    try:
+        return guarded(session, attempt)
+    finally:
+        if ahead is not None:
+            ahead.cancel()
+
+
+def start_coverage(project: Project, tests: Matrix) -> coverage.Jobs:
+    """coverage's report processes, started in its environment, waiting for the data."""
+    return coverage.start_jobs(context(coverage.NAME, project, tests))
 
 
 def prepare(session: str, project: Project, tests: Matrix) -> CheckResult:

@@ -5,6 +5,11 @@ computes the total and the terminal table for the gate, the other writes what
 ``coverage-reports`` asks for (``coverage.xml``, ``coverage.json``,
 ``htmlcov/``) under the repo's report folder. The table is shown under a
 failed gate and in GitHub's job summary.
+
+Most of each process's time on a mid-size project is Python importing
+coverage (0.15-0.2 s of ~0.45 s), so ``check`` starts them while the tests
+still run (:func:`start_jobs`, see the orchestrator) and sends them the data
+files when the tests are done; on their own they start when needed.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import shutil
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 from taskbelt import proc
@@ -46,18 +52,46 @@ def _drop_stale(reports: Path, wanted: Sequence[str]) -> None:
         shutil.rmtree(reports / "htmlcov", ignore_errors=True)
 
 
-def _job(ctx: CheckContext, flags: list[str], files: list[Path], reports: Path) -> proc.Completed:
-    """One coverage_report.py process (it combines in memory, writing no data file)."""
-    argv = ["python", "-I", str(JOB), "--reports", str(reports)]
-    return ctx.run([*argv, *flags, *map(str, files)])
+@dataclass(frozen=True)
+class Jobs:
+    """The gate's process and the report files' process, waiting for their data."""
+
+    started: tuple[proc.Started, ...]
+
+    def cancel(self) -> None:
+        """End the processes if no data will come (a no-op for finished ones)."""
+        for job in self.started:
+            job.cancel()
 
 
-def run(ctx: CheckContext, versions: list[str] | None = None) -> CheckResult:
-    """Combine data files and compare the total with ``fail-under``."""
-    return guarded(NAME, lambda: _run(ctx, versions))
+def start_jobs(ctx: CheckContext) -> Jobs:
+    """Start the coverage_report.py processes; they import coverage, then read stdin.
+
+    They combine in memory and write no data file.
+    """
+    argv = ["python", "-I", str(JOB), "--reports", str(ctx.project.reports_dir), "--stdin"]
+    kinds = [["--gate"], [f"--{kind}" for kind in ctx.project.settings.coverage_reports]]
+    env = ctx.env()
+    return Jobs(
+        tuple(proc.start([*argv, *flags], cwd=ctx.root, env=env) for flags in kinds if flags)
+    )
 
 
-def _run(ctx: CheckContext, versions: list[str] | None) -> CheckResult:
+def run(
+    ctx: CheckContext, versions: list[str] | None = None, jobs: Jobs | None = None
+) -> CheckResult:
+    """Combine data files and compare the total with ``fail-under``.
+
+    ``jobs``: the report processes, started ahead (else they start now).
+    """
+    try:
+        return guarded(NAME, lambda: _run(ctx, versions, jobs))
+    finally:
+        if jobs is not None:  # not fed when there was no data
+            jobs.cancel()
+
+
+def _run(ctx: CheckContext, versions: list[str] | None, jobs: Jobs | None) -> CheckResult:
     started = time.perf_counter()
     files = data_files(ctx, versions)
     if not files:
@@ -71,12 +105,11 @@ def _run(ctx: CheckContext, versions: list[str] | None) -> CheckResult:
     reports.mkdir(parents=True, exist_ok=True)
     wanted = ctx.project.settings.coverage_reports
     _drop_stale(reports, wanted)
-    jobs = [["--gate"], [f"--{kind}" for kind in wanted]]
+    running = jobs or start_jobs(ctx)
+    feed = "\0".join(map(str, files))
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="taskbelt-coverage") as pool:
         runs = [
-            pool.submit(contextvars.copy_context().run, _job, ctx, flags, files, reports)
-            for flags in jobs
-            if flags
+            pool.submit(contextvars.copy_context().run, job.finish, feed) for job in running.started
         ]
         done = [run.result() for run in runs]
     for step in done:

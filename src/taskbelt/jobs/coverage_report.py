@@ -3,6 +3,12 @@
 Run by the ``coverage`` check with the coverage tool environment's Python::
 
     python -I coverage_report.py --reports DIR [--gate] [--json] [--xml] [--html] DATA...
+    python -I coverage_report.py --reports DIR [--gate] ... --stdin
+
+With ``--stdin`` the data files are read from standard input (NUL-separated)
+once the process has imported coverage: the check starts it while the tests
+still run and sends the files when they are done (an empty input: nothing to
+do, exit 0).
 
 It imports coverage, never taskbelt. The data are combined into an
 in-memory database (``Coverage(data_file=None)``, coverage's documented
@@ -36,10 +42,14 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--reports", required=True, type=Path)
     for kind in ("gate", "json", "xml", "html"):
         parser.add_argument(f"--{kind}", action="store_true")
-    parser.add_argument("data", nargs="+")
+    parser.add_argument("--stdin", action="store_true", help="read DATA from stdin")
+    parser.add_argument("data", nargs="*")
     args = parser.parse_args(argv)
+    data = [p for p in sys.stdin.read().split("\0") if p] if args.stdin else args.data
+    if not data:
+        return 0
     cov = coverage.Coverage(data_file=None)
-    cov.combine(args.data, keep=True)
+    cov.combine(data, keep=True)
     if args.json:
         cov.json_report(outfile=str(args.reports / "coverage.json"))
     if args.xml:
