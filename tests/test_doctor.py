@@ -98,3 +98,5 @@ def test_three_python_matrix(make_repo: MakeRepo, tmp_path: Path) -> None:
     # Each branch is taken only on some versions: 100 % needs the combination.
     assert checks["coverage"]["details"]["percent"] == 100.0
     assert checks["coverage"]["details"]["versions"] == ["3.11", "3.12", "3.13"]
+    leftovers = [p for p in (project.state_dir / "coverage").iterdir() if p.is_dir()]
+    assert leftovers == [], "the on-disk combine of several files cleans up after itself"
