@@ -163,11 +163,13 @@ def test_cached_tests_restore_their_coverage(make_repo: MakeRepo, tmp_path: Path
     test_file.write_text("def test_bad() -> None:\n    assert False\n")
     assert taskbelt(project.root, "run", "test", env=env).returncode == 1
     test_file.write_text(good)
-    done = taskbelt(project.root, "run", "test", env=env)
+    done = taskbelt(project.root, "-v", "run", "test", env=env)
     assert done.returncode == 0, done.stdout
     assert statuses(report)["test-3.12"] == "cached"
     assert statuses(report)["coverage"] in {"cached", "passed"}
     assert "100.0% covered" in done.stdout
+    if statuses(report)["coverage"] == "cached":
+        assert "started ahead" not in done.stderr, "no report process for a cached verdict"
 
 
 @pytest.mark.slow

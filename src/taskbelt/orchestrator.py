@@ -192,11 +192,10 @@ class Runner:
         problem here is left for the coverage session to meet and report.
         """
         key = self.key(coverage.NAME)
-        cached = self.cache is not None and key is not None
         if (
-            cached
-            and self.cache is not None
-            and self.cache.get(coverage.NAME, str(key)) is not None
+            self.cache is not None
+            and key is not None
+            and self.cache.get(coverage.NAME, key) is not None
         ):
             return
         token = SESSION.set(coverage.NAME)
