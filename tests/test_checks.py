@@ -120,6 +120,24 @@ def project_env(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Project, 
     return build
 
 
+RunCtx = Callable[[Project], CheckContext]
+
+
+@pytest.fixture
+def run_ctx(
+    tool_venv: ToolVenv, project_env: Callable[..., Path], python312: Interpreter
+) -> RunCtx:
+    """A test-run context for a project: its 3.12 environment, coverage's tools."""
+
+    def build(project: Project) -> CheckContext:
+        env = project_env(project, python312)
+        return ctx_for(
+            project, tool_venv("coverage"), interpreter=python312, project_python=env / "bin/python"
+        )
+
+    return build
+
+
 class TestTypecheck:
     def test_type_error(
         self,
@@ -145,9 +163,7 @@ class TestPytestAndCoverage:
     def test_pass_then_gate(
         self,
         make_repo: MakeRepo,
-        tool_venv: ToolVenv,
-        project_env: Callable[..., Path],
-        python312: Interpreter,
+        run_ctx: RunCtx,
     ) -> None:
         """Tests pass, and coverage under the gate fails showing measured vs required."""
         files = {
@@ -155,10 +171,7 @@ class TestPytestAndCoverage:
             "src/demo/more.py": "def unused(x: int) -> int:\n    if x:\n        return 1\n    return 2\n",
         }
         project = make_repo(files)
-        env = project_env(project, python312)
-        ctx = ctx_for(
-            project, tool_venv("coverage"), interpreter=python312, project_python=env / "bin/python"
-        )
+        ctx = run_ctx(project)
         result = pytest_cov.run(ctx)
         assert result.status is Status.PASSED, result.output
         assert result.summary == "1 passed, 0 failed, 0 skipped"
@@ -174,17 +187,12 @@ class TestPytestAndCoverage:
     def test_jobs_started_ahead(
         self,
         make_repo: MakeRepo,
-        tool_venv: ToolVenv,
-        project_env: Callable[..., Path],
-        python312: Interpreter,
+        run_ctx: RunCtx,
     ) -> None:
         """Report processes started before the data exists give the same verdict;
         unfed ones end cleanly on cancel, writing nothing."""
         project = make_repo()
-        env = project_env(project, python312)
-        ctx = ctx_for(
-            project, tool_venv("coverage"), interpreter=python312, project_python=env / "bin/python"
-        )
+        ctx = run_ctx(project)
         idle = coverage.start_jobs(ctx)
         assert len(idle.started) == 2, "the gate and the coverage-reports files"
         idle.cancel()
@@ -203,9 +211,7 @@ class TestPytestAndCoverage:
     def test_coverage_reports_setting(
         self,
         make_repo: MakeRepo,
-        tool_venv: ToolVenv,
-        project_env: Callable[..., Path],
-        python312: Interpreter,
+        run_ctx: RunCtx,
     ) -> None:
         """coverage-reports = ["html", "json"] writes both, removes a stale coverage.xml.
 
@@ -213,10 +219,7 @@ class TestPytestAndCoverage:
         JSON total.
         """
         project = make_repo(pyproject=CLEAN_PYPROJECT + 'coverage-reports = ["html", "json"]\n')
-        env = project_env(project, python312)
-        ctx = ctx_for(
-            project, tool_venv("coverage"), interpreter=python312, project_python=env / "bin/python"
-        )
+        ctx = run_ctx(project)
         assert pytest_cov.run(ctx).status is Status.PASSED
         project.reports_dir.mkdir(parents=True, exist_ok=True)
         (project.reports_dir / "coverage.xml").write_text("<stale/>")
@@ -273,9 +276,7 @@ class TestPytestAndCoverage:
     def test_imports_as_python_m_pytest(
         self,
         make_repo: MakeRepo,
-        tool_venv: ToolVenv,
-        project_env: Callable[..., Path],
-        python312: Interpreter,
+        run_ctx: RunCtx,
     ) -> None:
         """Tests see what `python -m pytest` gives them: the repo root on sys.path.
 
@@ -295,10 +296,7 @@ class TestPytestAndCoverage:
             ),
         }
         project = make_repo(files)
-        env = project_env(project, python312)
-        ctx = ctx_for(
-            project, tool_venv("coverage"), interpreter=python312, project_python=env / "bin/python"
-        )
+        ctx = run_ctx(project)
         assert pytest_cov.argv(ctx, "3.12")[1] == str(pytest_cov.PYTEST_MAIN)
         result = pytest_cov.run(ctx)
         assert result.status is Status.PASSED, result.output

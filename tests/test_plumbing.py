@@ -30,6 +30,23 @@ class TestProc:
         with pytest.raises(ToolError, match=r"did not finish within 0\.5 s"):
             proc.run([sys.executable, "-c", "import time; time.sleep(10)"], timeout=0.5)
 
+    def test_started_ahead_then_fed(self) -> None:
+        """A process started before its input gets it later; its result is a normal record."""
+        echo = "import sys; data = sys.stdin.read(); print(data.upper()); sys.exit(4)"
+        job = proc.start([sys.executable, "-c", echo])
+        done = job.finish("late input")
+        assert (done.returncode, done.stdout.strip()) == (4, "LATE INPUT")
+
+    def test_started_ahead_cancelled_or_timed_out(self) -> None:
+        """Cancel ends an unfed process (EOF on stdin); a hanging one is killed and reported."""
+        idle = proc.start([sys.executable, "-c", "import sys; sys.exit(len(sys.stdin.read()))"])
+        idle.cancel()
+        assert idle.popen.returncode == 0
+        hang = proc.start([sys.executable, "-c", "import time; time.sleep(10)"])
+        with pytest.raises(ToolError, match=r"did not finish within 0\.5 s"):
+            hang.finish("", timeout=0.5)
+        assert hang.popen.poll() is not None, "no process left behind"
+
 
 class TestRedact:
     def test_secret_env_values_masked(self) -> None:

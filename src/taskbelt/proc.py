@@ -57,6 +57,14 @@ def _resolve(
     return args, environ, exe
 
 
+def _timed_out(argv: tuple[str, ...], timeout: float | None) -> ToolError:
+    return ToolError(
+        f"{argv[0]} did not finish within {timeout or 0:g} s",
+        "raise the timeout or look at what the tool waits for",
+        argv=argv,
+    )
+
+
 @dataclass
 class Started:
     """A process started ahead of its input, which :meth:`finish` sends.
@@ -75,12 +83,9 @@ class Started:
         try:
             out, err = self.popen.communicate(stdin, timeout=timeout)
         except subprocess.TimeoutExpired as exc:
-            self.cancel()
-            raise ToolError(
-                f"{self.argv[0]} did not finish within {timeout:g} s",
-                "raise the timeout or look at what the tool waits for",
-                argv=self.argv,
-            ) from exc
+            self.popen.kill()
+            self.popen.communicate()
+            raise _timed_out(self.argv, timeout) from exc
         seconds = time.perf_counter() - start
         LOGGER.info("  -> exit %d in %.2f s", self.popen.returncode, seconds)
         return Completed(self.argv, self.popen.returncode, out, err, seconds)
@@ -157,11 +162,7 @@ def run(
             )
         )
     except subprocess.TimeoutExpired as exc:
-        raise ToolError(
-            f"{args[0]} did not finish within {timeout:g} s",
-            "raise the timeout or look at what the tool waits for",
-            argv=args,
-        ) from exc
+        raise _timed_out(args, timeout) from exc
     seconds = time.perf_counter() - start
     LOGGER.info("  -> exit %d in %.2f s", done.returncode, seconds)
     return Completed(args, done.returncode, done.stdout, done.stderr, seconds)

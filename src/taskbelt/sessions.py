@@ -97,7 +97,8 @@ def run(
     """Run ``session`` for ``project``; a problem preparing it is an ``error`` row.
 
     ``reuse=False`` (``--no-cache``): the check reuses nothing it made before.
-    ``ahead``: coverage's report processes, started by :func:`start_coverage`.
+    ``ahead``: coverage's report processes, started by :func:`start_coverage`
+    (whoever started them cancels them if this never gets to feed them).
     """
 
     def attempt() -> CheckResult:
@@ -106,11 +107,7 @@ def run(
             return coverage.run(ctx, jobs=ahead)
         return body(session)(ctx)
 
-    try:
-        return guarded(session, attempt)
-    finally:
-        if ahead is not None:
-            ahead.cancel()
+    return guarded(session, attempt)
 
 
 def start_coverage(project: Project, tests: Matrix) -> coverage.Jobs:
