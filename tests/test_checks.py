@@ -316,6 +316,7 @@ class TestPytestAndCoverage:
         project = make_repo()
         env = project_env(project, python312)
         pycache = project.state_dir / "cache" / "pycache"
+        outer = {k: v for k, v in os.environ.items() if k != "PYTHONPYCACHEPREFIX"}
 
         def run(base: dict[str, str], repo: Project = project) -> None:
             ctx = CheckContext(
@@ -323,7 +324,8 @@ class TestPytestAndCoverage:
                 tool_venv("coverage") / "bin",
                 interpreter=python312,
                 project_python=env / "bin/python",
-                base_env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **base},
+                # Without the prefix of the run around this suite, if any.
+                base_env={**outer, "PYTHONDONTWRITEBYTECODE": "1", **base},
             )
             result = pytest_cov.run(ctx)
             assert result.status is Status.PASSED, result.output

@@ -327,8 +327,11 @@ def venv_files(target: Target) -> dict[str, bytes | str]:
     }
 
 
+# pycache_prefix: a PYTHONPYCACHEPREFIX around us (taskbelt's own test run sets
+# one) would send the .pyc files out of the image tree.
 _COMPILE = """
 import pathlib, py_compile, sys
+sys.pycache_prefix = None
 site, image_site = pathlib.Path(sys.argv[1]), sys.argv[2]
 for path in sorted(site.rglob("*.py"), key=lambda p: p.as_posix().encode()):
     rel = path.relative_to(site).as_posix()
@@ -352,7 +355,7 @@ def compile_bytecode(
         )
     done = proc.run(
         [str(found.path), "-c", _COMPILE, str(site), str(image_site)],
-        env={**env, "PYTHONHASHSEED": "0"},
+        env={**{k: v for k, v in env.items() if k != "PYTHONPYCACHEPREFIX"}, "PYTHONHASHSEED": "0"},
         timeout=_UV_TIMEOUT,
     )
     if done.returncode != 0:
