@@ -87,7 +87,7 @@ def run(
     try:
         return guarded(NAME, lambda: _run(ctx, versions, jobs))
     finally:
-        if jobs is not None:  # not fed when there was no data
+        if jobs is not None:  # never fed when there was no data
             jobs.cancel()
 
 
@@ -107,11 +107,15 @@ def _run(ctx: CheckContext, versions: list[str] | None, jobs: Jobs | None) -> Ch
     _drop_stale(reports, wanted)
     running = jobs or start_jobs(ctx)
     feed = "\0".join(map(str, files))
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="taskbelt-coverage") as pool:
-        runs = [
-            pool.submit(contextvars.copy_context().run, job.finish, feed) for job in running.started
-        ]
-        done = [run.result() for run in runs]
+    try:
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="taskbelt-coverage") as pool:
+            runs = [
+                pool.submit(contextvars.copy_context().run, job.finish, feed)
+                for job in running.started
+            ]
+            done = [run.result() for run in runs]
+    finally:
+        running.cancel()  # a no-op for finished processes
     for step in done:
         if step.returncode != 0:
             return crashed(NAME, step, started, "combining or reporting the coverage data")
