@@ -145,3 +145,32 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
     for key in list(os.environ):
         if key.startswith("TASKBELT_") and key != "TASKBELT_TEST_ENVS":
             monkeypatch.delenv(key, raising=False)
+
+
+def taskbelt(
+    root: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the CLI in ``root`` like a user would."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("TASKBELT_")}
+    environ.pop("CI", None)
+    environ.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "taskbelt", *args],
+        cwd=root,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
+def assert_two_line_error(done: subprocess.CompletedProcess[str], cause: str) -> None:
+    """Exit 2, a cause line and a fix line, no traceback."""
+    assert done.returncode == 2, done.stdout + done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 2, done.stderr
+    assert lines[0].startswith("taskbelt: error: ")
+    assert cause in lines[0]
+    assert lines[1].startswith("taskbelt: fix: ")
+    assert "Traceback" not in done.stderr + done.stdout

@@ -10,8 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import CLEAN_SRC, git
-from test_cli import taskbelt
+from conftest import CLEAN_SRC, git, taskbelt
 
 from taskbelt import defaults
 from taskbelt.cache import FileIndex, VerdictCache, list_files

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import CLEAN_PYPROJECT, CLEAN_SRC, git
 
-from taskbelt import envs
+from taskbelt import envs, testenv
 from taskbelt.checks import coverage, formatting, lint, pytest_cov, typecheck
 from taskbelt.checks.base import CheckContext
 from taskbelt.checks.pytest_cov import coverage_dir
@@ -114,7 +114,7 @@ def project_env(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Project, 
         venv = tmp_path_factory.mktemp("env") / "venv"
         envs.create_venv(venv, interpreter.path)
         envs.install_project(venv, project)
-        envs.install_tools(venv, "test")
+        testenv.prepare(venv, project)
         return venv
 
     return build
@@ -318,12 +318,12 @@ class TestPytestAndCoverage:
         pycache = project.state_dir / "cache" / "pycache"
         outer = {k: v for k, v in os.environ.items() if k != "PYTHONPYCACHEPREFIX"}
 
-        def run(base: dict[str, str], repo: Project = project) -> None:
+        def run(base: dict[str, str], repo: Project = project, venv: Path = env) -> None:
             ctx = CheckContext(
                 repo,
                 tool_venv("coverage") / "bin",
                 interpreter=python312,
-                project_python=env / "bin/python",
+                project_python=venv / "bin/python",
                 # Without the prefix of the run around this suite, if any.
                 base_env={**outer, "PYTHONDONTWRITEBYTECODE": "1", **base},
             )
@@ -349,7 +349,7 @@ class TestPytestAndCoverage:
         assert pytest_cov.bytecode_env(plain) == {}, "no PYTHONDONTWRITEBYTECODE: env as it is"
 
         off = make_repo(pyproject=CLEAN_PYPROJECT + "bytecode-cache = false\n", name="off")
-        run({}, off)
+        run({}, off, project_env(off, python312))
         assert not (off.state_dir / "cache" / "pycache").exists()
         assert not [p for p in off.root.rglob("*.pyc") if ".taskbelt-cache" not in p.parts]
 

@@ -7,50 +7,19 @@ as a user would (the mise tasks call the same command).
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import CLEAN_PYPROJECT, CLEAN_SRC, git, write_files
+from conftest import CLEAN_PYPROJECT, CLEAN_SRC, assert_two_line_error, git, taskbelt, write_files
 
 from taskbelt import defaults
 from taskbelt.project import Project
 
 MakeRepo = Callable[..., Project]
 pytestmark = pytest.mark.slow
-
-
-def taskbelt(
-    root: Path, *args: str, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    """Run the CLI in ``root`` like a user would."""
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("TASKBELT_")}
-    environ.pop("CI", None)
-    environ.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "taskbelt", *args],
-        cwd=root,
-        env=environ,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-
-
-def assert_two_line_error(done: subprocess.CompletedProcess[str], cause: str) -> None:
-    """Exit 2, a cause line and a fix line, no traceback."""
-    assert done.returncode == 2, done.stdout + done.stderr
-    lines = done.stderr.strip().splitlines()
-    assert len(lines) == 2, done.stderr
-    assert lines[0].startswith("taskbelt: error: ")
-    assert cause in lines[0]
-    assert lines[1].startswith("taskbelt: fix: ")
-    assert "Traceback" not in done.stderr + done.stdout
 
 
 class TestBadInput:

@@ -8,8 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import CLEAN_PYPROJECT
-from test_cli import taskbelt
+from conftest import CLEAN_PYPROJECT, taskbelt
 
 from taskbelt import doctor, interpreters
 from taskbelt.matrix import Matrix

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from test_cli import taskbelt
+from conftest import taskbelt
 
 from taskbelt import fast
 from taskbelt.project import Project

@@ -35,8 +35,12 @@ def _write_stamp(venv: Path, name: str, key: str) -> None:
     (venv / f".taskbelt-{name}").write_text(key, encoding="utf-8")
 
 
-def uv_pip_install(venv: Path, args: Sequence[str], *, cwd: Path | None = None) -> None:
+def uv_pip_install(
+    venv: Path, args: Sequence[str], *, cwd: Path | None = None, verb: str = "install"
+) -> None:
     """``uv pip install ARGS`` into ``venv``; a failure is a ToolError with uv's words.
+
+    ``verb="sync"`` makes the environment hold exactly ``ARGS``' requirements.
 
     Installed packages are compiled to bytecode now, once: a tool started on
     every run must not compile its imports again each time, which is what
@@ -44,7 +48,7 @@ def uv_pip_install(venv: Path, args: Sequence[str], *, cwd: Path | None = None) 
     and CI images; measured: ``import pytest, coverage`` 1.3 s -> 0.5 s).
     """
     done = proc.run(
-        ["uv", "pip", "install", "--compile-bytecode", "--python", str(venv_python(venv)), *args],
+        ["uv", "pip", verb, "--compile-bytecode", "--python", str(venv_python(venv)), *args],
         cwd=cwd,
         timeout=_UV_TIMEOUT,
     )
@@ -86,9 +90,15 @@ def install_tools(venv: Path, group: str) -> None:
     _write_stamp(venv, f"tools-{group}", key)
 
 
+#: Bumped when what a project environment holds changes, so that every
+#: environment made by an older taskbelt is rebuilt (2: the project's own
+#: versions are never replaced by taskbelt's test tools).
+_ENV_LAYOUT = b"2"
+
+
 def project_key(project: Project) -> str:
     """Hash of what decides the project's environment."""
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(_ENV_LAYOUT)
     for name in ("pyproject.toml", "uv.lock", "setup.py", "setup.cfg"):
         path = project.root / name
         if path.is_file():
@@ -107,17 +117,26 @@ def dependency_source(project: Project) -> str:
 def install_project(venv: Path, project: Project) -> None:
     """Install the project (editable) with its runtime and test dependencies.
 
-    With ``uv.lock`` the exact locked set is installed (every group and extra,
-    hashes checked); without it, uv resolves ``pyproject.toml`` now.
+    With ``uv.lock`` the environment is synced to exactly the locked set (every
+    group and extra, hashes checked: nothing else stays); without it, uv
+    resolves ``pyproject.toml`` now. Test tools the project does not bring
+    are added afterwards by :func:`taskbelt.testenv.add_test_tools`.
     """
     key = project_key(project)
     if _stamp_ok(venv, "project", key):
         return
+    marker = venv / ".taskbelt-python"
+    if (venv / ".taskbelt-project").is_file() and marker.is_file():
+        # Changed inputs rebuild the environment from empty: nothing of the
+        # old set (or of tools added to it) may outlive the new one.
+        python = Path(marker.read_text(encoding="utf-8"))
+        marker.unlink()
+        create_venv(venv, python)
     if project.lock is not None:
         with tempfile.TemporaryDirectory() as tmp:
             reqs = Path(tmp) / "requirements.txt"
             export_locked(project, reqs, all_groups=True)
-            uv_pip_install(venv, ["-r", str(reqs)], cwd=project.root)
+            uv_pip_install(venv, [str(reqs)], cwd=project.root, verb="sync")
         uv_pip_install(venv, ["--no-deps", "-e", str(project.root)], cwd=project.root)
     else:
         extras = ",".join(project.test_extras)

@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from taskbelt import defaults, envs
+from taskbelt import defaults, envs, testenv
 from taskbelt.checks import coverage, formatting, lint, pytest_cov, typecheck
 from taskbelt.checks.base import CheckContext, guarded
 from taskbelt.errors import ConfigError
@@ -158,7 +158,7 @@ def context(session: str, project: Project, tests: Matrix) -> CheckContext:
         if interpreter.path is None:  # present interpreters always have a path
             raise ConfigError(f"Python {interpreter.version} has no path", interpreter.install_hint)
         venv = project_env(project, session, interpreter.path)
-        envs.install_tools(venv, "test")
+        testenv.prepare(venv, project)
         python = envs.venv_python(venv)
         return CheckContext(project, venv / "bin", interpreter=interpreter, project_python=python)
     raise ConfigError(f"unknown check {session!r}", "run `taskbelt --help` for the names")

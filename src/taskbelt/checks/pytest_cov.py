@@ -7,16 +7,18 @@ gate once, so a line covered only on 3.9 still counts.
 
 from __future__ import annotations
 
+import json
 import time
-import xml.etree.ElementTree as ET  # nosec B405 - parses only the JUnit file pytest just wrote
 from pathlib import Path
 from typing import Any
 
 from packaging.version import Version
 
-from taskbelt import defaults
+from taskbelt import defaults, proc, repoconfig, testenv
+from taskbelt.checks import pytest_outcome
 from taskbelt.checks.base import CheckContext, guarded, tail
 from taskbelt.errors import ToolError
+from taskbelt.output import LOGGER, redact
 from taskbelt.results import CheckResult, Status
 
 _NO_TESTS = 5
@@ -45,9 +47,16 @@ def junit_file(ctx: CheckContext, version: str) -> Path:
     return ctx.project.reports_dir / f"junit-{version}.xml"
 
 
-def _cov_args(ctx: CheckContext) -> list[str]:
-    run_table = ctx.project.data.get("tool", {}).get("coverage", {}).get("run", {})
-    if isinstance(run_table, dict) and run_table.get("source"):
+def _cov_args(ctx: CheckContext, addopts: list[str]) -> list[str]:
+    """What to tell pytest-cov to measure: nothing the repository already decides.
+
+    The repository's own ``--cov`` options, or coverage settings that choose
+    the files (``source``, ``source_pkgs``, ``include``), win; taskbelt names
+    the package folders only where the repository says nothing.
+    """
+    if repoconfig.measures_coverage(addopts):
+        return []
+    if repoconfig.coverage_chooses_files(ctx.project, ctx.base_env):
         return ["--cov"]
     paths = [ctx.project.relative(p) for p in ctx.project.source_paths] or ["."]
     return [f"--cov={p}" for p in paths]
@@ -104,49 +113,33 @@ def argv(ctx: CheckContext, version: str) -> list[str]:
     """The pytest command for one version."""
     if ctx.project_python is None:
         raise ToolError("no test environment", "this is a taskbelt bug: report it")
+    addopts = repoconfig.pytest_addopts(ctx.project, ctx.base_env)
+    off = repoconfig.disabled_plugins(addopts)
+    # Each option below is added only where the repository's own options
+    # allow it: a plugin it turned off (`-p no:junitxml`) stays off, since
+    # turning it back on warns, which `filterwarnings = error` makes a crash.
+    cache = (
+        [] if "cacheprovider" in off else ["-o", f"cache_dir={ctx.cache_dir(f'pytest-{version}')}"]
+    )
+    junit = (
+        []
+        if "junitxml" in off
+        else [
+            f"--junitxml={junit_file(ctx, version)}",
+            "-o",
+            "junit_family=xunit1",  # adds file and line to each test case, for annotations
+        ]
+    )
     return [
         str(ctx.project_python),
         str(PYTEST_MAIN),
-        "-o",
-        f"cache_dir={ctx.cache_dir(f'pytest-{version}')}",
-        f"--junitxml={junit_file(ctx, version)}",
-        "-o",
-        "junit_family=xunit1",  # adds file and line to each test case, for annotations
-        *_cov_args(ctx),
+        *cache,
+        *junit,
+        *_cov_args(ctx, addopts),
         "--cov-report=",
         "--cov-fail-under=0",
         *[ctx.project.relative(p) for p in ctx.project.test_paths],
     ]
-
-
-def read_junit(path: Path) -> dict[str, Any]:
-    """Counts and failing test ids from a JUnit report."""
-    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
-    failing: list[dict[str, str]] = []
-    if not path.is_file():
-        return {**totals, "failing": failing}
-    root = ET.parse(path).getroot()  # noqa: S314  # nosec B314 - our own pytest run wrote it
-    for suite in root.iter("testsuite"):
-        for key in totals:
-            totals[key] += int(suite.get(key, "0"))
-    for case in root.iter("testcase"):
-        problem = case.find("failure")
-        if problem is None:
-            problem = case.find("error")
-        if problem is not None:
-            failing.append(
-                {
-                    "test": f"{case.get('classname', '')}::{case.get('name', '')}",
-                    "file": case.get("file", ""),
-                    "line": case.get("line", ""),
-                    "message": (
-                        (problem.get("message") or "").splitlines()[0][:200]
-                        if problem.get("message")
-                        else ""
-                    ),
-                }
-            )
-    return {**totals, "failing": failing}
 
 
 def run(ctx: CheckContext) -> CheckResult:
@@ -159,6 +152,32 @@ def run(ctx: CheckContext) -> CheckResult:
     return guarded(check_name(version), lambda: _run(ctx, version))
 
 
+def imports_file(ctx: CheckContext, version: str) -> Path:
+    """Where the test run writes where it imported the project's packages from."""
+    return ctx.project.state_dir / defaults.COVERAGE_SUBDIR / f"imports-{version}.json"
+
+
+def _imported_from(ctx: CheckContext, record: Path) -> dict[str, str | None]:
+    """What the run imported (``None``: the tests never imported that package)."""
+    try:
+        found = json.loads(record.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return (
+        {str(k): (str(v) if v else None) for k, v in found.items()}
+        if isinstance(found, dict)
+        else {}
+    )
+
+
+def _where(ctx: CheckContext, origins: dict[str, str | None]) -> dict[str, str]:
+    """Origins for the report: paths relative to the root, or why there is none."""
+    return {
+        name: ctx.project.relative(Path(path)) if path else "not imported by the tests"
+        for name, path in origins.items()
+    }
+
+
 def _run(ctx: CheckContext, version: str) -> CheckResult:
     name = check_name(version)
     started = time.perf_counter()
@@ -168,26 +187,68 @@ def _run(ctx: CheckContext, version: str) -> CheckResult:
     junit = junit_file(ctx, version)
     junit.unlink(missing_ok=True)
     junit.parent.mkdir(parents=True, exist_ok=True)
+    record = imports_file(ctx, version)
+    record.unlink(missing_ok=True)
+    command = argv(ctx, version)
     done = ctx.run(
-        argv(ctx, version),
-        env={"COVERAGE_FILE": str(data), **coverage_core(ctx, version), **bytecode_env(ctx)},
+        command,
+        env={
+            "COVERAGE_FILE": str(data),
+            "TASKBELT_RECORD_IMPORTS": str(record),
+            "TASKBELT_RECORD_MODULES": ",".join(ctx.project.import_names),
+            **coverage_core(ctx, version),
+            **bytecode_env(ctx),
+        },
     )
     seconds = time.perf_counter() - started
-    counts = read_junit(junit)
-    passed = counts["tests"] - counts["failures"] - counts["errors"] - counts["skipped"]
-    tally = f"{passed} passed, {counts['failures'] + counts['errors']} failed, {counts['skipped']} skipped"
-    details = {"python": version, "junit": str(junit), "coverage_data": str(data), **counts}
-    if done.returncode == 0:
-        return CheckResult(name, Status.PASSED, seconds, tally, details=details)
-    if done.returncode == _NO_TESTS:
+    imported = _imported_from(ctx, record)
+    details: dict[str, Any] = {
+        "python": version,
+        "interpreter": str(ctx.interpreter.path if ctx.interpreter else ""),
+        "pytest_command": list(command),
+        "imported_from": _where(ctx, imported),
+        "junit": str(junit),
+        "coverage_data": str(data),
+    }
+    LOGGER.info(
+        "%s: Python %s (%s); the tests imported %s",
+        name,
+        version,
+        details["interpreter"],
+        ", ".join(f"{k} from {v}" for k, v in details["imported_from"].items()) or "no package",
+    )
+    outside = {k: v for k, v in imported.items() if v and not testenv.inside_tree(ctx.project, v)}
+    if outside:
+        pkg, path = next(iter(outside.items()))
         return CheckResult(
             name,
-            Status.FAILED,
+            Status.ERROR,
             seconds,
-            "no tests were collected: add tests or point [tool.taskbelt] tests at them",
+            f"the tests imported {pkg} from {path}, not from this repository: "
+            "their verdict is not about this code",
             tail(done.output),
             details,
         )
+    return verdict(name, done, seconds, junit, details)
+
+
+def verdict(
+    name: str, done: proc.Completed, seconds: float, junit: Path, details: dict[str, Any]
+) -> CheckResult:
+    """Turn pytest's exit status, JUnit file and output into the check's result."""
+    counts = pytest_outcome.read_junit(junit) or pytest_outcome.read_terminal(done.output)
+    details = {**details, **(counts or pytest_outcome.empty())}
+    if done.returncode == _NO_TESTS:
+        return _no_tests(name, done, seconds, details)
+    ran = counts is not None and (counts["tests"] or done.returncode in {0, _FAILED})
+    if done.returncode != 0 and not ran:
+        return _could_not_start(name, done, seconds, details)
+    counts = counts or pytest_outcome.empty()
+    passed = counts["tests"] - counts["failures"] - counts["errors"] - counts["skipped"]
+    failed = counts["failures"] + counts["errors"]
+    tally = f"{passed} passed, {failed} failed, {counts['skipped']} skipped"
+    if done.returncode == 0:
+        return CheckResult(name, Status.PASSED, seconds, tally, details=details)
     collection_error = (
         "error during collection" in done.output or "errors during collection" in done.output
     )
@@ -203,7 +264,36 @@ def _run(ctx: CheckContext, version: str) -> CheckResult:
         name,
         Status.ERROR,
         seconds,
-        f"pytest crashed (exit {done.returncode}) on Python {version}",
+        f"pytest crashed (exit {done.returncode}) on Python {details['python']}",
         tail(done.output),
+        details,
+    )
+
+
+def _no_tests(
+    name: str, done: proc.Completed, seconds: float, details: dict[str, Any]
+) -> CheckResult:
+    return CheckResult(
+        name,
+        Status.FAILED,
+        seconds,
+        "no tests were collected: add tests or point [tool.taskbelt] tests at them",
+        tail(done.output),
+        details,
+    )
+
+
+def _could_not_start(
+    name: str, done: proc.Completed, seconds: float, details: dict[str, Any]
+) -> CheckResult:
+    """pytest ended before running a test: one line says why, ``-v`` shows the rest."""
+    why = pytest_outcome.start_error(done.output)
+    LOGGER.info("%s: pytest's whole output:\n%s", name, redact(done.output))
+    return CheckResult(
+        name,
+        Status.ERROR,
+        seconds,
+        f"pytest could not start (exit {done.returncode}): {why}",
+        f"{why}\n(run with -v to see pytest's whole output)",
         details,
     )

@@ -11,23 +11,60 @@ the end of the process, 0.02 s once those objects are frozen. Freezing
 changes nothing the tests see: the run is over, objects are still released,
 atexit handlers still run. pytest has no option for it, hence this file.
 
-Like ``python -m``, it puts the working directory first on ``sys.path``
-(instead of this file's folder) unless ``PYTHONSAFEPATH`` is set, and sets
-``sys.argv[0]`` to pytest's ``__main__``. It imports pytest, never taskbelt.
+Everything a test can observe is what ``python -m pytest`` gives, because
+pytest is started the way ``-m`` starts it (``runpy`` with ``alter_sys``):
+``__main__`` is pytest's own ``__main__`` module (its ``__spec__`` names
+``pytest.__main__``), ``sys.argv[0]`` is that module's file, and the working
+directory is first on ``sys.path`` unless ``PYTHONSAFEPATH`` is set. That
+matters beyond cosmetics: a ``spawn`` or ``forkserver`` child of a test
+re-imports ``__main__`` by its spec; had this script been ``__main__`` it
+would re-import this file instead, and before the guard below each child ran
+the whole suite again (seen on a public repository: 30 minutes, then killed).
+It imports pytest, never taskbelt.
+
+So that a pass can be explained, it writes where the tests imported the
+project's packages from: ``TASKBELT_RECORD_IMPORTS=FILE`` and
+``TASKBELT_RECORD_MODULES=a,b`` (both removed from the environment before
+pytest starts, so no test and no child sees them) make it write
+``{"a": "/path/a/__init__.py", "b": null}`` to FILE after the run.
 """
 
 from __future__ import annotations
 
 import gc
+import json
 import os
+import runpy
 import sys
 
-if not getattr(sys.flags, "safe_path", False):
-    sys.path[0] = os.getcwd()
 
-import pytest  # after sys.path is what `python -m pytest` gives
+def record_imports(target: str, names: str) -> None:
+    """Write where each of ``names`` (comma-separated) was imported from to ``target``."""
+    found = {}
+    for name in filter(None, names.split(",")):
+        module = sys.modules.get(name)
+        where = getattr(module, "__file__", None)
+        if module is not None and where is None:  # a namespace package
+            where = next(iter(getattr(module, "__path__", [])), None)
+        found[name] = where
+    with open(target, "w", encoding="utf-8") as out:
+        json.dump(found, out)
 
-sys.argv[0] = os.path.join(os.path.dirname(pytest.__file__), "__main__.py")
-code = pytest.console_main()
-gc.freeze()
-raise SystemExit(code)
+
+def main() -> None:
+    """Run pytest as ``python -m pytest``; freeze the heap before exiting."""
+    target = os.environ.pop("TASKBELT_RECORD_IMPORTS", "")
+    names = os.environ.pop("TASKBELT_RECORD_MODULES", "")
+    if not getattr(sys.flags, "safe_path", False):
+        sys.path[0] = os.getcwd()
+    try:
+        runpy.run_module("pytest", run_name="__main__", alter_sys=True)
+    except SystemExit:
+        if target:
+            record_imports(target, names)
+        gc.freeze()
+        raise
+
+
+if __name__ == "__main__":
+    main()
