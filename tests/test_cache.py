@@ -13,7 +13,8 @@ import pytest
 from conftest import CLEAN_SRC, git, taskbelt
 
 from taskbelt import defaults
-from taskbelt.cache import FileIndex, VerdictCache, list_files
+from taskbelt.cache import VOLATILE_ENV, FileIndex, VerdictCache, list_files
+from taskbelt.keyenv import verdict_env
 from taskbelt.project import Project
 from taskbelt.results import CheckResult, Status
 
@@ -202,3 +203,26 @@ def test_concurrent_runs_in_one_repo_and_in_two(make_repo: MakeRepo, tmp_path: P
     assert [p.returncode for p in procs] == [0, 0, 0], outputs
     assert any("another run is using this repository" in err for _, err in outputs[:2])
     assert all("100.0% covered" in out for out, _ in outputs)
+
+
+class TestVerdictEnv:
+    """Which environment variables are part of a check's key."""
+
+    ENV = {  # noqa: RUF012 - read only
+        "PYTEST_ADDOPTS": "--deselect t.py::bad",
+        "DATABASE_URL": "sqlite://",
+        "RUFF_OUTPUT_FORMAT": "concise",
+        "TASKBELT_PYTHON": "3.12",
+        "TASKBELT_REPORT": "r.json",
+        "MISE_TASK_NAME": "check",
+        "OLDPWD": "/",
+        "SSH_TTY": "/dev/pts/1",
+    }
+
+    def test_the_tests_key_holds_everything_but_the_terminal(self) -> None:
+        names = [line.split("=", 1)[0] for line in verdict_env("test-3.12", self.ENV, VOLATILE_ENV)]
+        assert names == ["DATABASE_URL", "PYTEST_ADDOPTS", "RUFF_OUTPUT_FORMAT", "TASKBELT_PYTHON"]
+
+    def test_a_static_check_key_holds_what_its_tools_read(self) -> None:
+        names = [line.split("=", 1)[0] for line in verdict_env("lint", self.ENV, VOLATILE_ENV)]
+        assert names == ["PYTEST_ADDOPTS", "RUFF_OUTPUT_FORMAT", "TASKBELT_PYTHON"]

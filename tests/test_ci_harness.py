@@ -195,6 +195,8 @@ def test_reports_and_coverage_data_are_uploaded(
     runner, result = clean_run
     artifacts = result.artifacts
     assert (artifacts / "taskbelt-coverage-data-3.12" / ".coverage.3.12").is_file()
+    # The stamp of the tree the data were measured on travels with them.
+    assert (artifacts / "taskbelt-coverage-data-3.12" / "tree-3.12.txt").is_file()
     assert (artifacts / "taskbelt-reports-test-3.12" / "junit-3.12.xml").is_file()
     assert (artifacts / "taskbelt-reports-coverage" / "coverage.xml").is_file()
     assert (artifacts / "taskbelt-reports-coverage" / "htmlcov" / "index.html").is_file()

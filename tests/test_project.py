@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import write_files
 
+from taskbelt import repoconfig
 from taskbelt.errors import ConfigError, ProjectError
 from taskbelt.project import Project, find_root
 
@@ -122,12 +123,17 @@ class TestFormatterChoice:
 
 class TestFacts:
     def test_fail_under_sources(self, tmp_path: Path) -> None:
-        """taskbelt's fail-under wins, then coverage's fail_under, then 90."""
-        assert project_at(tmp_path / "a", {"pyproject.toml": ""}).fail_under == 90
+        """taskbelt's fail-under wins, then coverage's fail_under where coverage reads it, then 90."""
+        gate = repoconfig.fail_under
+        assert gate(project_at(tmp_path / "a", {"pyproject.toml": ""}), {}) == 90
         cov = "[tool.coverage.report]\nfail_under = 70\n"
-        assert project_at(tmp_path / "b", {"pyproject.toml": cov}).fail_under == 70
+        assert gate(project_at(tmp_path / "b", {"pyproject.toml": cov}), {}) == 70
         both = cov + "[tool.taskbelt]\nfail-under = 95\n"
-        assert project_at(tmp_path / "c", {"pyproject.toml": both}).fail_under == 95
+        assert gate(project_at(tmp_path / "c", {"pyproject.toml": both}), {}) == 95
+        rc = {"pyproject.toml": cov, ".coveragerc": "[report]\nfail_under = 81.5\n"}
+        assert gate(project_at(tmp_path / "d", rc), {}) == 81.5, ".coveragerc wins, as in coverage"
+        cfg = {"pyproject.toml": "", "setup.cfg": "[coverage:report]\nfail_under = 60\n"}
+        assert gate(project_at(tmp_path / "e", cfg), {}) == 60
 
     def test_test_groups_and_extras(self, tmp_path: Path) -> None:
         """Groups and extras named like test dependencies are found."""

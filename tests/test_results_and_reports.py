@@ -78,6 +78,14 @@ class TestTerminal:
         assert "note: dependencies: uv.lock (frozen)" in text
         assert text.rstrip().endswith("taskbelt: error (4 checks, 3.0 s)")
 
+    def test_a_reason_in_brackets_is_printed_as_written(self) -> None:
+        """Square brackets in a reason are TOML tables, not rich markup to swallow."""
+        stream = io.StringIO()
+        why = "pyproject.toml [tool.coverage.run] source = ['x']"
+        summary = RunSummary((CheckResult("coverage", Status.ERROR, 0.1, why),))
+        terminal.render(console(stream), summary, seconds=0.1)
+        assert why in stream.getvalue()
+
 
 class TestJson:
     def test_shape(self, tmp_path: Path) -> None:

@@ -3,8 +3,9 @@
 A check's key hashes everything that can change its verdict: the content of
 the repository's files that the check reads (Python files and configuration
 for lint, format and typecheck; every file for the tests), taskbelt's own
-code, default configuration and tool locks, the interpreter, the relevant
-environment, and for the audit the advisory database. Only a ``passed``
+code, default configuration and tool locks, the interpreter, the
+environment variables that can change it (:mod:`taskbelt.keyenv`: all but
+the terminal's for the tests), and for the audit the advisory database. Only a ``passed``
 verdict is stored; a failure or an error is never cached, so it reruns until
 it passes. The audit against an online service is never cached: the service
 learns of new vulnerabilities without anything here changing.
@@ -24,7 +25,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from taskbelt import defaults, proc
+from taskbelt import defaults, keyenv, proc
 from taskbelt.results import CheckResult, Status, write_text_atomic
 
 #: Files every static check reads besides Python sources.
@@ -62,9 +63,17 @@ def list_files(root: Path) -> list[str]:
 
 
 def _generated(rel: str) -> bool:
-    """taskbelt's own state, and build metadata that installs rewrite (egg-info)."""
+    """taskbelt's own state, and what installs and imports write (egg-info, bytecode).
+
+    Bytecode shows up as untracked files in a repository without a
+    ``.gitignore`` for it, and changes with every run of a new interpreter.
+    """
     parts = rel.split("/")
-    return parts[0] == defaults.STATE_DIR_NAME or any(p.endswith(".egg-info") for p in parts[:-1])
+    return (
+        parts[0] == defaults.STATE_DIR_NAME
+        or rel.endswith((".pyc", ".pyo"))
+        or any(p.endswith(".egg-info") or p == "__pycache__" for p in parts[:-1])
+    )
 
 
 @dataclass
@@ -102,6 +111,29 @@ class FileIndex:
         if self.dirty:
             write_text_atomic(self.path, json.dumps(self.entries, separators=(",", ":")))
             self.dirty = False
+
+
+#: Files besides Python sources that decide what coverage measures.
+COVERAGE_CONFIG_NAMES = CONFIG_NAMES | {".coveragerc", "pytest.ini", ".pytest.ini"}
+
+
+def tree_digest(root: Path, state_dir: Path) -> str:
+    """One digest of the repository's Python files and test and coverage settings.
+
+    Coverage data are stamped with it before a test run makes them, and the
+    gate combines only data whose stamp is today's: data from an older tree
+    (a test removed since, a module edited) never pass the gate. Other files
+    are left out on purpose: a suite that writes logs or snapshots into the
+    tree would otherwise make its own data look stale.
+    """
+    index = FileIndex.load(state_dir / "cache" / "file-index.json")
+    digest = hashlib.sha256()
+    for rel in list_files(root):
+        name = rel.rsplit("/", 1)[-1]
+        if name in COVERAGE_CONFIG_NAMES or os.path.splitext(name)[1] in PY_SUFFIXES:
+            digest.update(f"{rel}\0{index.digest(root, rel)}\n".encode())
+    index.save()
+    return digest.hexdigest()
 
 
 def _reads(session: str, rel: str) -> bool:
@@ -190,11 +222,7 @@ class VerdictCache:
 
     def key(self, session: str, extra: Iterable[str] = ()) -> str:
         """The input hash of ``session`` (``extra``: interpreter, database, ...)."""
-        env = sorted(
-            f"{k}={v}"
-            for k, v in self.environ.items()
-            if (k.startswith(defaults.ENV_PREFIX) and k not in VOLATILE_ENV) or k == "CI"
-        )
+        env = keyenv.verdict_env(session, self.environ, VOLATILE_ENV)
         digest = hashlib.sha256()
         for part in (session, self._home, *env, *extra):
             digest.update(f"{part}\n".encode())

@@ -98,6 +98,8 @@ class Runner:
         #: coverage's report processes, started while the tests run.
         self.ahead: coverage.Jobs | None = None
         self.keys: dict[str, str | None] = {}
+        #: The Pythons whose tests this run holds (coverage combines only theirs).
+        self.tested: list[str] | None = None
         self.specs: dict[str, Spec | None] = {}
         if self.jobs <= 0:
             self.jobs = self.project.settings.jobs or os.cpu_count() or 2
@@ -129,7 +131,8 @@ class Runner:
     def _artifacts(self, session: str) -> list[Path]:
         if session.startswith("test-"):
             version = session.removeprefix("test-")
-            return [self.project.state_dir / defaults.COVERAGE_SUBDIR / f".coverage.{version}"]
+            folder = self.project.state_dir / defaults.COVERAGE_SUBDIR
+            return [folder / f".coverage.{version}", folder / f"tree-{version}.txt"]
         return []
 
     def run_cached(self, session: str) -> CheckResult:
@@ -153,7 +156,12 @@ class Runner:
         else:
             ahead = self.ahead if session == coverage.NAME else None
             result = sessions.run(
-                session, self.project, self.tests, reuse=self.cache is not None, ahead=ahead
+                session,
+                self.project,
+                self.tests,
+                reuse=self.cache is not None,
+                ahead=ahead,
+                tested=self.tested,
             )
         return CheckResult(
             result.name,
@@ -209,6 +217,12 @@ class Runner:
     def execute(self, work: Plan) -> list[CheckResult]:
         """Run a plan: the first wave in parallel, then what waits for it."""
         results = [*work.skipped]
+        tests = [
+            s.removeprefix(sessions.TEST_PREFIX)
+            for s in work.first
+            if s.startswith(sessions.TEST_PREFIX)
+        ]
+        self.tested = tests or None
         try:
             if work.first:
                 with ThreadPoolExecutor(max_workers=min(self.jobs, len(work.first))) as pool:

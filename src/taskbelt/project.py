@@ -305,12 +305,6 @@ class Project:
         return "black" in self._all_requirement_names()
 
     @property
-    def coverage_fail_under(self) -> float | None:
-        """``[tool.coverage.report] fail_under`` when the repo sets it."""
-        value = _get(self.data, "tool", "coverage", "report", "fail_under")
-        return float(value) if isinstance(value, int | float) else None
-
-    @property
     def may_measure_branches(self) -> bool:
         """True unless no file that configures coverage or pytest asks for branch coverage.
 
@@ -325,10 +319,3 @@ class Project:
             ):
                 return True
         return False
-
-    @property
-    def fail_under(self) -> float:
-        """The coverage gate: taskbelt's setting, else coverage's, else the default."""
-        if self.settings.fail_under is not None:
-            return self.settings.fail_under
-        return self.coverage_fail_under or defaults.FAIL_UNDER

@@ -29,6 +29,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from taskbelt import defaults
 from taskbelt.project import Project, read_toml
 
 
@@ -85,6 +86,32 @@ def coverage_run(project: Project, env: Mapping[str, str]) -> dict[str, Any]:
     return _ini_section(path, f"{prefix}run") or {}
 
 
+def fail_under(project: Project, env: Mapping[str, str], effective: float = 0.0) -> float:
+    """The coverage gate: taskbelt's ``fail-under``, else coverage's own, else 90.
+
+    Coverage's ``[report] fail_under`` is read from whichever file coverage
+    itself reads (``.coveragerc``, ``setup.cfg``, ``tox.ini``, pyproject), so
+    the gate is the one the repository's own ``coverage report`` applies.
+    ``effective``: the value coverage itself ended up with, plugins included
+    (``covdefaults`` sets 100); it counts when the files set none.
+    """
+    if project.settings.fail_under is not None:
+        return project.settings.fail_under
+    path = coverage_file(project, env)
+    value: Any = None
+    if path is not None and (path.name == "pyproject.toml" or path.suffix == ".toml"):
+        value = (_toml_table(path, "tool", "coverage", "report") or {}).get("fail_under")
+    elif path is not None:
+        prefix = "coverage:" if path.name in {"setup.cfg", "tox.ini"} else ""
+        value = (_ini_section(path, f"{prefix}report") or {}).get("fail_under")
+    try:
+        if value is not None and str(value).strip():
+            return float(value)
+    except ValueError:
+        pass
+    return effective or defaults.FAIL_UNDER
+
+
 def coverage_chooses_files(project: Project, env: Mapping[str, str]) -> bool:
     """True when the repository's coverage settings say what to measure.
 
@@ -93,6 +120,27 @@ def coverage_chooses_files(project: Project, env: Mapping[str, str]) -> bool:
     """
     run = coverage_run(project, env)
     return any(run.get(key) for key in ("source", "source_pkgs", "include"))
+
+
+def _section(path: Path) -> str:
+    if path.name == "pyproject.toml" or path.suffix == ".toml":
+        return "[tool.coverage.run]"
+    return "[coverage:run]" if path.name in {"setup.cfg", "tox.ini"} else "[run]"
+
+
+def file_choice(project: Project, env: Mapping[str, str]) -> str | None:
+    """Where and how the repository chooses what coverage measures, for a message.
+
+    ``pyproject.toml [tool.coverage.run] source = ['jinja2', 'tests']``; None
+    when it does not choose (taskbelt then names the package itself).
+    """
+    path = coverage_file(project, env)
+    run = coverage_run(project, env)
+    chosen = [(k, run[k]) for k in ("source", "source_pkgs", "include") if run.get(k)]
+    if path is None or not chosen:
+        return None
+    settings = ", ".join(f"{k} = {' '.join(str(v).split())}" for k, v in chosen)
+    return f"{project.relative(path)} {_section(path)} {settings}"
 
 
 def pytest_addopts(project: Project, env: Mapping[str, str]) -> list[str]:

@@ -16,12 +16,13 @@ an entry point: its sessions call :func:`run` (see :mod:`taskbelt.nox_sessions`)
 from __future__ import annotations
 
 import dataclasses
+import os
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from taskbelt import defaults, envs, testenv
+from taskbelt import covplugins, defaults, envs, testenv
 from taskbelt.checks import coverage, formatting, lint, pytest_cov, typecheck
 from taskbelt.checks.base import CheckContext, guarded
 from taskbelt.errors import ConfigError
@@ -93,18 +94,21 @@ def run(
     *,
     reuse: bool = True,
     ahead: coverage.Jobs | None = None,
+    tested: list[str] | None = None,
 ) -> CheckResult:
     """Run ``session`` for ``project``; a problem preparing it is an ``error`` row.
 
     ``reuse=False`` (``--no-cache``): the check reuses nothing it made before.
     ``ahead``: coverage's report processes, started by :func:`start_coverage`
     (whoever started them cancels them if this never gets to feed them).
+    ``tested``: the Pythons whose tests ran in this invocation; coverage then
+    combines their data only (``None``: every version's data of this tree).
     """
 
     def attempt() -> CheckResult:
         ctx = dataclasses.replace(context(session, project, tests), reuse=reuse)
-        if ahead is not None and session == coverage.NAME:
-            return coverage.run(ctx, jobs=ahead)
+        if session == coverage.NAME:
+            return coverage.run(ctx, tested, jobs=ahead)
         return body(session)(ctx)
 
     return guarded(session, attempt)
@@ -147,7 +151,10 @@ def context(session: str, project: Project, tests: Matrix) -> CheckContext:
     """``session``'s environments, created and filled if needed, as a check context."""
     if session in TOOL_SESSIONS or session == AUDIT:
         group = AUDIT if session == AUDIT else TOOL_SESSIONS[session][0]
-        return CheckContext(project, tool_env(project, group) / "bin")
+        venv = tool_env(project, group)
+        if session == coverage.NAME:  # combining imports the repository's coverage plugins
+            covplugins.ensure(venv, project, os.environ, "the coverage environment")
+        return CheckContext(project, venv / "bin")
     if session == typecheck.NAME:
         version, python = tests.newest
         tools = tool_env(project, "typecheck")

@@ -14,6 +14,9 @@ keeps its pinned version and hash; a tool taskbelt adds that cannot work
 with a version the project locks (pytest-cov 7 beside coverage 6, say) is a
 :class:`~taskbelt.errors.ToolError` naming both, never a silent upgrade.
 
+The coverage plugins the repository's coverage settings name are added
+too where the project does not bring them (:mod:`taskbelt.covplugins`).
+
 Last, :func:`import_origins` asks the environment where each top-level
 package of the project is imported from; one that resolves outside the
 repository's tree is an error, because tests of it would not test this code.
@@ -22,6 +25,7 @@ repository's tree is an error, because tests of it would not test this code.
 from __future__ import annotations
 
 import json
+import os
 import re
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -31,7 +35,7 @@ from typing import Any
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from taskbelt import defaults, envs, proc, toolpins
+from taskbelt import covplugins, defaults, envs, proc, toolpins
 from taskbelt.errors import ToolError
 from taskbelt.project import Project
 
@@ -146,12 +150,14 @@ def prepare(venv: Path, project: Project) -> dict[str, str | None]:
     digest and the project's key, so an unchanged environment costs a file
     read.
     """
-    key = f"{toolpins.lock_digest(TEST_GROUP)}-{envs.project_key(project)}"
+    plugins = ",".join(covplugins.named(project, os.environ))
+    key = f"{toolpins.lock_digest(TEST_GROUP)}-{envs.project_key(project)}-{plugins}"
     kept = recorded(venv)
     if kept.get("key") == key and kept.get("names") == list(project.import_names):
         origins: dict[str, str | None] = kept["origins"]
         return origins
     added = add_test_tools(venv, project)
+    added += covplugins.ensure(venv, project, os.environ, "the test environment")
     origins = import_origins(envs.venv_python(venv), project)
     check_own_code(project, origins, "the test environment")
     record = {"key": key, "names": list(project.import_names), "added": added, "origins": origins}

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextvars
 import json
+import re
 import shutil
 import time
 from collections.abc import Sequence
@@ -23,24 +24,53 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from taskbelt import proc
+from taskbelt import cache, proc, repoconfig
 from taskbelt.checks.base import CheckContext, crashed, guarded, tail
-from taskbelt.checks.pytest_cov import coverage_dir
+from taskbelt.checks.pytest_cov import coverage_dir, tree_file
 from taskbelt.results import CheckResult, Status
 
 NAME = "coverage"
+#: How many measured files an error about the wrong files names.
+_SAMPLE = 3
 #: The script that combines and reports, run with the coverage tool env's Python.
 JOB = Path(__file__).parents[1] / "jobs" / "coverage_report.py"
 
 
+_DATA_NAME = re.compile(r"\.coverage\.(\d+\.\d+)")
+
+
 def data_files(ctx: CheckContext, versions: list[str] | None = None) -> list[Path]:
-    """The per-version data files to combine (all present ones by default)."""
+    """The per-version data files there are (of ``versions``; all by default)."""
     folder = coverage_dir(ctx)
     if versions is not None:
         return [
             folder / f".coverage.{v}" for v in versions if (folder / f".coverage.{v}").is_file()
         ]
-    return sorted(p for p in folder.glob(".coverage.3.*") if p.is_file())
+    return sorted(p for p in folder.iterdir() if _DATA_NAME.fullmatch(p.name) and p.is_file())
+
+
+def version_of(data: Path) -> str:
+    """``3.12`` for ``.coverage.3.12``."""
+    return data.name.removeprefix(".coverage.")
+
+
+def fresh_and_stale(ctx: CheckContext, files: list[Path]) -> tuple[list[Path], list[Path]]:
+    """Split data files into those measured on today's tree and the others.
+
+    Each test run stamps its data with the digest of the tree it ran on
+    (:func:`taskbelt.cache.tree_digest`); data without a stamp, or with
+    another one, were measured on code that is no longer here.
+    """
+    today = cache.tree_digest(ctx.root, ctx.project.state_dir)
+    fresh: list[Path] = []
+    stale: list[Path] = []
+    for data in files:
+        try:
+            stamp = tree_file(ctx, version_of(data)).read_text(encoding="utf-8").strip()
+        except OSError:
+            stamp = ""
+        (fresh if stamp == today else stale).append(data)
+    return fresh, stale
 
 
 def _drop_stale(reports: Path, wanted: Sequence[str]) -> None:
@@ -93,14 +123,17 @@ def run(
 
 def _run(ctx: CheckContext, versions: list[str] | None, jobs: Jobs | None) -> CheckResult:
     started = time.perf_counter()
-    files = data_files(ctx, versions)
+    files, stale = fresh_and_stale(ctx, data_files(ctx, versions))
+    left_out = ", ".join(version_of(f) for f in stale)
     if not files:
-        return CheckResult(
-            NAME,
-            Status.ERROR,
-            time.perf_counter() - started,
-            "no coverage data: no test run produced any (see the test rows)",
+        why = (
+            f"no coverage data of this tree: the data of Python {left_out} were measured on "
+            "files that have changed since"
+            if stale
+            else "no coverage data: no test run produced any (see the test rows)"
         )
+        fix = "run the tests first: `mise run test` (it combines the coverage too)"
+        return CheckResult(NAME, Status.ERROR, time.perf_counter() - started, why, fix)
     reports = ctx.project.reports_dir
     reports.mkdir(parents=True, exist_ok=True)
     wanted = ctx.project.settings.coverage_reports
@@ -121,19 +154,31 @@ def _run(ctx: CheckContext, versions: list[str] | None, jobs: Jobs | None) -> Ch
             return crashed(NAME, step, started, "combining or reporting the coverage data")
     answer = json.loads(done[0].stdout)
     percent = float(answer["percent"])
-    gate = ctx.project.fail_under
+    wrong = _no_package_file(ctx, [str(f) for f in answer.get("measured", [])], started)
+    if wrong is not None:
+        return wrong
+    gate = repoconfig.fail_under(ctx.project, ctx.base_env, float(answer.get("fail_under") or 0))
     # The table is shown under a failed gate and in GitHub's job summary only.
     shown = percent + 1e-9 < gate or ctx.base_env.get("GITHUB_ACTIONS") == "true"
     table = str(answer["table"]) if shown else ""
     seconds = time.perf_counter() - started
-    versions_used = [f.name.removeprefix(".coverage.") for f in files]
-    details = {"percent": round(percent, 2), "fail_under": gate, "versions": versions_used}
+    versions_used = [version_of(f) for f in files]
+    details = {
+        "percent": round(percent, 2),
+        "fail_under": gate,
+        "versions": versions_used,
+        "data_files": [str(f) for f in files],
+        "stale": [version_of(f) for f in stale],
+    }
+    combined = f"combined over {', '.join(versions_used)}" + (
+        f"; left out {left_out}: measured on an older tree" if stale else ""
+    )
     if percent + 1e-9 < gate:
         return CheckResult(
             NAME,
             Status.FAILED,
             seconds,
-            f"{percent:.2f}% covered, {gate:g}% required (combined over {', '.join(versions_used)})",
+            f"{percent:.2f}% covered, {gate:g}% required ({combined})",
             tail(table),
             details,
         )
@@ -141,7 +186,43 @@ def _run(ctx: CheckContext, versions: list[str] | None, jobs: Jobs | None) -> Ch
         NAME,
         Status.PASSED,
         seconds,
-        f"{percent:.1f}% covered (gate {gate:g}%, combined over {', '.join(versions_used)})",
+        f"{percent:.1f}% covered (gate {gate:g}%, {combined})",
         tail(table),
         details,
+    )
+
+
+def _no_package_file(ctx: CheckContext, measured: list[str], started: float) -> CheckResult | None:
+    """An ``error`` when the data hold no file of the package under test, else None.
+
+    A gate over the wrong files passes for code it never looked at (seen on
+    pallets/itsdangerous: ``source = ["jinja2", "tests"]`` measured the
+    tests only, and the gate said 100 %).
+    """
+    packages = [ctx.project.relative(p) for p in ctx.project.source_paths]
+    if not packages:
+        return None
+    # Matched by the path below the root, wherever the root was: data made in
+    # another checkout (a CI test job) name that checkout's absolute paths.
+    for name in measured:
+        path = "/" + name.replace("\\", "/").lstrip("/")
+        if any(path.endswith("/" + p) or f"/{p}/" in path for p in packages):
+            return None
+    names = ", ".join(ctx.project.import_names)
+    sample = ", ".join(ctx.project.relative(Path(m)) for m in measured[:_SAMPLE]) or "no file"
+    more = f" and {len(measured) - _SAMPLE} more" if len(measured) > _SAMPLE else ""
+    choice = repoconfig.file_choice(ctx.project, ctx.base_env)
+    if choice is not None:
+        why = f"{choice} measures no file of {names}"
+        fix = f"name the package there ({names}), or remove the setting to let taskbelt choose"
+    else:
+        why = f"the tests ran no line of {names}"
+        fix = "check that the tests import the package (see the test rows' imported_from)"
+    return CheckResult(
+        NAME,
+        Status.ERROR,
+        time.perf_counter() - started,
+        f"coverage measured no file of {names} (it measured {sample}{more}): {why}",
+        f"fix: {fix}",
+        {"measured": measured[:50]},
     )

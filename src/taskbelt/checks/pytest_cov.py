@@ -14,12 +14,12 @@ from typing import Any
 
 from packaging.version import Version
 
-from taskbelt import defaults, proc, repoconfig, testenv
+from taskbelt import cache, defaults, proc, repoconfig, testenv
 from taskbelt.checks import pytest_outcome
 from taskbelt.checks.base import CheckContext, guarded, tail
 from taskbelt.errors import ToolError
 from taskbelt.output import LOGGER, redact
-from taskbelt.results import CheckResult, Status
+from taskbelt.results import CheckResult, Status, write_text_atomic
 
 _NO_TESTS = 5
 _FAILED = 1
@@ -40,6 +40,11 @@ def coverage_dir(ctx: CheckContext) -> Path:
 def data_file(ctx: CheckContext, version: str) -> Path:
     """The coverage data file of one version."""
     return coverage_dir(ctx) / f".coverage.{version}"
+
+
+def tree_file(ctx: CheckContext, version: str) -> Path:
+    """The stamp beside one version's data: the tree it was measured on."""
+    return coverage_dir(ctx) / f"tree-{version}.txt"
 
 
 def junit_file(ctx: CheckContext, version: str) -> Path:
@@ -189,6 +194,11 @@ def _run(ctx: CheckContext, version: str) -> CheckResult:
     junit.parent.mkdir(parents=True, exist_ok=True)
     record = imports_file(ctx, version)
     record.unlink(missing_ok=True)
+    stamp = tree_file(ctx, version)
+    stamp.unlink(missing_ok=True)
+    tree = cache.tree_digest(
+        ctx.root, ctx.project.state_dir
+    )  # before: an edit during the run is stale
     command = argv(ctx, version)
     done = ctx.run(
         command,
@@ -201,6 +211,8 @@ def _run(ctx: CheckContext, version: str) -> CheckResult:
         },
     )
     seconds = time.perf_counter() - started
+    if data.is_file():
+        write_text_atomic(stamp, tree + "\n")
     imported = _imported_from(ctx, record)
     details: dict[str, Any] = {
         "python": version,

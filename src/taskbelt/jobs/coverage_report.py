@@ -20,7 +20,10 @@ remapping of the repository's coverage configuration.
 Several data files (a test matrix) are combined on disk instead (see
 ``main``). ``--gate`` prints one JSON line to stdout: the total percent and the
 terminal table, both from the one analysis ``Coverage.report`` makes
-(the table costs nothing more). The check runs two of these side by side:
+(the table costs nothing more), the files with recorded lines (the
+check refuses a gate over data that hold no file of the package) and
+the ``fail_under`` coverage ended up with, its plugins' included. The
+check runs two of these side by side:
 the gate, and the report files. Coverage's own errors end the process with
 its message and a non-zero status.
 """
@@ -71,7 +74,18 @@ def report(cov: coverage.Coverage, data: list[str], args: argparse.Namespace) ->
     if args.gate:
         table = io.StringIO()
         percent = cov.report(file=table)
-        print(json.dumps({"percent": percent, "table": table.getvalue()}))
+        measured = sorted(cov.get_data().measured_files())
+        gate = float(cov.get_option("report:fail_under") or 0)  # type: ignore[arg-type]
+        print(
+            json.dumps(
+                {
+                    "percent": percent,
+                    "table": table.getvalue(),
+                    "measured": measured,
+                    "fail_under": gate,
+                }
+            )
+        )
     # Spare interpreter shutdown a garbage collection over every object the
     # report made (0.07-0.1 s measured); see taskbelt.fast.main.
     gc.freeze()

@@ -34,7 +34,7 @@ def table(summary: RunSummary) -> Table:
             result.name,
             Text(verdict, style=STYLE[result.status]),
             f"{result.seconds:.1f}",
-            result.summary,
+            Text(result.summary),  # plain text: "[tool.coverage.run]" is not markup
         )
     return grid
 
