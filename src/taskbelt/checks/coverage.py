@@ -132,7 +132,7 @@ def _run(ctx: CheckContext, versions: list[str] | None, jobs: Jobs | None) -> Ch
             if stale
             else "no coverage data: no test run produced any (see the test rows)"
         )
-        fix = "run the tests first: `mise run test` (it combines the coverage too)"
+        fix = "fix: run the tests first: `mise run test` (it combines the coverage too)"
         return CheckResult(NAME, Status.ERROR, time.perf_counter() - started, why, fix)
     reports = ctx.project.reports_dir
     reports.mkdir(parents=True, exist_ok=True)
