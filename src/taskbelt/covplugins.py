@@ -50,11 +50,14 @@ def locked_versions(project: Project) -> dict[str, str]:
     }
 
 
-def requirement(project: Project, module: str) -> str:
-    """``covdefaults==2.3.0`` where the project locks it, else ``covdefaults``."""
-    name = canonicalize_name(module.replace("_", "-"))
-    version = locked_versions(project).get(name)
-    return f"{name}=={version}" if version else str(name)
+def requirements(project: Project, modules: list[str]) -> dict[str, str]:
+    """Module -> ``covdefaults==2.3.0`` where the project locks it, else ``covdefaults``."""
+    locked = locked_versions(project)
+    found = {}
+    for module in modules:
+        name = canonicalize_name(module.replace("_", "-"))
+        found[module] = f"{name}=={locked[name]}" if name in locked else str(name)
+    return found
 
 
 def absent(python: Path, modules: list[str]) -> list[str]:
@@ -73,13 +76,16 @@ def ensure(venv: Path, project: Project, env: Mapping[str, str], where: str) -> 
     list costs a file read.
     """
     modules = named(project, env)
+    if not modules:
+        return []
     stamp = venv / _STAMP
-    wanted = json.dumps([requirement(project, m) for m in modules])
-    if not modules or (stamp.is_file() and stamp.read_text(encoding="utf-8") == wanted):
+    reqs = requirements(project, modules)
+    wanted = json.dumps(list(reqs.values()))
+    if stamp.is_file() and stamp.read_text(encoding="utf-8") == wanted:
         return []
     todo = absent(envs.venv_python(venv), modules)
-    reqs = [requirement(project, m) for m in todo]
-    for module, req in zip(todo, reqs, strict=True):
+    for module in todo:
+        req = reqs[module]
         try:
             envs.uv_pip_install(venv, [req])
         except ToolError as exc:
@@ -94,4 +100,4 @@ def ensure(venv: Path, project: Project, env: Mapping[str, str], where: str) -> 
                 output=exc.output,
             ) from None
     stamp.write_text(wanted, encoding="utf-8")
-    return reqs
+    return [reqs[m] for m in todo]

@@ -196,9 +196,8 @@ def _run(ctx: CheckContext, version: str) -> CheckResult:
     record.unlink(missing_ok=True)
     stamp = tree_file(ctx, version)
     stamp.unlink(missing_ok=True)
-    tree = cache.tree_digest(
-        ctx.root, ctx.project.state_dir
-    )  # before: an edit during the run is stale
+    # Taken before the run: data of a file edited while the tests run are stale.
+    tree = cache.tree_digest(ctx.root, ctx.project.state_dir)
     command = argv(ctx, version)
     done = ctx.run(
         command,
