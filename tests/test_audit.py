@@ -27,7 +27,7 @@ import jsonschema
 import pytest
 from conftest import ADVISORY_DB, CLEAN_SRC, git, write_files
 
-from taskbelt.checks import audit, bandit, pip_audit
+from taskbelt.checks import audit, audit_report, audit_set, bandit, pip_audit
 from taskbelt.checks.base import CheckContext
 from taskbelt.config import IgnoreRule, load_settings
 from taskbelt.project import Project
@@ -54,8 +54,8 @@ ToolVenv = Callable[[str], Path]
 # -- unit tests: no tools ----------------------------------------------------
 
 
-def vuln(vid: str, *aliases: str, package: str = "jinja2") -> pip_audit.Vulnerability:
-    return pip_audit.Vulnerability(package, "2.10", vid, aliases, ("2.10.1",))
+def vuln(vid: str, *aliases: str, package: str = "jinja2") -> audit_report.Vulnerability:
+    return audit_report.Vulnerability(package, "2.10", vid, aliases, ("2.10.1",))
 
 
 class TestIgnores:
@@ -66,26 +66,26 @@ class TestIgnores:
     def test_matched_by_id_or_alias(self) -> None:
         """An alias matches too, whatever its case."""
         rules = [IgnoreRule(id="cve-2019-10906", reason="sandbox unused")]
-        remaining, (outcome,) = pip_audit.apply_ignores(self.findings, rules, TODAY)
+        remaining, (outcome,) = audit_report.apply_ignores(self.findings, rules, TODAY)
         assert [v.id for v in remaining] == ["PYSEC-2021-66"]
         assert outcome.state == "applied"
         assert outcome.matched == self.findings[:1]
 
     def test_until_today_still_applies(self) -> None:
         rules = [IgnoreRule(id="PYSEC-2021-66", reason="r", until=TODAY)]
-        remaining, (outcome,) = pip_audit.apply_ignores(self.findings, rules, TODAY)
+        remaining, (outcome,) = audit_report.apply_ignores(self.findings, rules, TODAY)
         assert outcome.state == "applied"
         assert len(remaining) == 1
 
     def test_expired_ignores_nothing(self) -> None:
         rules = [IgnoreRule(id="PYSEC-2021-66", reason="r", until=TODAY - dt.timedelta(days=1))]
-        remaining, (outcome,) = pip_audit.apply_ignores(self.findings, rules, TODAY)
+        remaining, (outcome,) = audit_report.apply_ignores(self.findings, rules, TODAY)
         assert outcome.state == "expired"
         assert remaining == list(self.findings)
 
     def test_stale_matches_nothing(self) -> None:
         rules = [IgnoreRule(id="GHSA-xxxx-xxxx-xxxx", reason="r")]
-        remaining, (outcome,) = pip_audit.apply_ignores(self.findings, rules, TODAY)
+        remaining, (outcome,) = audit_report.apply_ignores(self.findings, rules, TODAY)
         assert outcome.state == "stale"
         assert remaining == list(self.findings)
 
@@ -93,7 +93,7 @@ class TestIgnores:
 class TestParse:
     def test_pip_audit_report(self) -> None:
         """Audited, vulnerable and skipped dependencies from pip-audit's JSON."""
-        report = pip_audit.parse(
+        report = audit_report.parse(
             json.dumps(
                 {
                     "dependencies": [
@@ -117,7 +117,7 @@ class TestParse:
         )
         assert report.audited == 2
         assert report.vulnerabilities == (
-            pip_audit.Vulnerability(
+            audit_report.Vulnerability(
                 "jinja2",
                 "2.10",
                 "PYSEC-2019-217",
@@ -129,20 +129,20 @@ class TestParse:
 
     def test_fix_hint_without_lock_names_the_version_fixing_all(self) -> None:
         vulns = [vuln("A"), dataclasses.replace(vuln("B"), fix_versions=("2.11.3", "3.0"))]
-        assert pip_audit.fix_hint(vulns, locked=True) == "uv lock --upgrade-package jinja2"
-        assert "jinja2>=2.11.3" in pip_audit.fix_hint(vulns, locked=False)
+        assert audit_report.fix_hint(vulns, locked=True) == "uv lock --upgrade-package jinja2"
+        assert "jinja2>=2.11.3" in audit_report.fix_hint(vulns, locked=False)
 
 
 class TestVerdict:
     """From a parsed report to status, summary and details."""
 
-    def report(self, *vulns: pip_audit.Vulnerability, skipped: int = 0) -> pip_audit.Report:
+    def report(self, *vulns: audit_report.Vulnerability, skipped: int = 0) -> audit_report.Report:
         not_audited = (("tiny", "could not deduce package version from URL requirement"),)
-        return pip_audit.Report(3, vulns, not_audited * skipped)
+        return audit_report.Report(3, vulns, not_audited * skipped)
 
     def test_unaudited_dependency_is_an_error(self) -> None:
         """A dependency pip-audit skipped fails closed, even with nothing found."""
-        verdict = pip_audit.judge(self.report(skipped=1), [], TODAY, "uv.lock (frozen)", "X")
+        verdict = audit_report.judge(self.report(skipped=1), [], TODAY, "uv.lock (frozen)", "X")
         assert verdict.status is Status.ERROR
         assert verdict.summary().startswith(
             "1 dep not audited against X: tiny (could not deduce package version"
@@ -153,7 +153,7 @@ class TestVerdict:
 
     def test_summary_lists_three_packages(self) -> None:
         vulns = [vuln(f"ID-{n}", package=f"p{n}") for n in range(5)]
-        verdict = pip_audit.judge(self.report(*vulns), [], TODAY, "uv.lock (frozen)", "X")
+        verdict = audit_report.judge(self.report(*vulns), [], TODAY, "uv.lock (frozen)", "X")
         assert verdict.status is Status.FAILED
         assert verdict.summary() == (
             "5 vulnerable deps (p0 2.10: ID-0; p1 2.10: ID-1; p2 2.10: ID-2; and 2 more)"
@@ -244,6 +244,48 @@ class TestMerge:
             1.0,
         )
         assert merged.summary == "pip-audit: uv could not export; bandit clean"
+
+
+class TestAuditSet:
+    """The universal set, cut into marker-free layers that name each package once."""
+
+    TEXT = """\
+# a comment uv writes
+jinja2==2.10 ; python_version < '3.11' \\
+    --hash=sha256:aa
+jinja2==3.1.4 ; python_version >= '3.11' \\
+    --hash=sha256:bb
+markupsafe==2.1.5 ; sys_platform == 'win32' \\
+    --hash=sha256:cc
+markupsafe==2.1.5 ; sys_platform == 'linux' \\
+    --hash=sha256:cc
+-e ./packages/local
+"""
+
+    def test_layers(self, tmp_path: Path) -> None:
+        source = tmp_path / "requirements.txt"
+        source.write_text(self.TEXT)
+        layers = audit_set.write_layers(source, tmp_path)
+        assert layers.pins == 3
+        first, second = (path.read_text() for path in layers.files)
+        assert first == (
+            "jinja2==2.10 \\\n    --hash=sha256:aa\n"
+            "markupsafe==2.1.5 \\\n    --hash=sha256:cc\n"
+            "-e ./packages/local\n"
+        )
+        assert second == "jinja2==3.1.4 \\\n    --hash=sha256:bb\n"
+
+    def test_merge_keeps_each_dependency_once(self) -> None:
+        one = {"dependencies": [{"name": "a", "version": "1", "vulns": []}], "fixes": []}
+        two = {
+            "dependencies": [
+                {"name": "a", "version": "1", "vulns": []},
+                {"name": "a", "version": "2", "vulns": []},
+                {"name": "b", "skip_reason": "URL"},
+            ]
+        }
+        merged = audit_report.parse(audit_report.merge([json.dumps(one), json.dumps(two)]))
+        assert (merged.audited, merged.not_audited) == (2, (("b", "URL"),))
 
 
 # -- integration: real pip-audit and bandit -----------------------------------
@@ -384,6 +426,29 @@ class TestDependencies:
         assert result.status is Status.ERROR
         assert result.summary.startswith("1 dep not audited against advisory-db ")
         assert "no known vulnerabilities in 2 deps" in result.summary
+
+    @pytest.mark.parametrize("lock", [True, False], ids=["uv.lock", "no lock"])
+    def test_dependency_of_another_platform_is_audited(
+        self, tmp_path: Path, tool_venv: ToolVenv, lock: bool
+    ) -> None:
+        """A Windows-only pin is audited on Linux too (it passed as "0 deps")."""
+        deps = "\"jinja2==2.10 ; sys_platform == 'win32'\""
+        project = locked_repo(tmp_path / "win", deps, lock=lock)
+        result = pip_audit.scan(ctx_for(configured(project, COPIED), tool_venv))
+        assert result.status is Status.FAILED, result.summary
+        assert vuln_ids(result.details) == {"PYSEC-2019-217", "PYSEC-2021-66"}
+        assert result.details["audited"] == 2, "jinja2 and markupsafe"
+
+    def test_every_pinned_version_is_audited(self, tmp_path: Path, tool_venv: ToolVenv) -> None:
+        """A package locked at two versions for two Pythons: both versions are audited."""
+        deps = "\"jinja2==2.10 ; python_version < '3.11'\", \"jinja2==3.1.4 ; python_version >= '3.11'\""
+        project = locked_repo(tmp_path / "fork", deps)
+        result = pip_audit.scan(ctx_for(configured(project, COPIED), tool_venv))
+        assert result.status is Status.FAILED, result.summary
+        assert {(v["package"], v["version"]) for v in result.details["vulnerabilities"]} == {
+            ("jinja2", "2.10")
+        }
+        assert result.details["audited"] >= 3, "two jinja2 versions and markupsafe"
 
     def test_without_lock_resolves_and_says_so(self, tmp_path: Path, tool_venv: ToolVenv) -> None:
         project = locked_repo(tmp_path / "unlocked", '"jinja2==2.10"', lock=False)

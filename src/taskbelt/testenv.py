@@ -35,7 +35,7 @@ from typing import Any
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from taskbelt import covplugins, defaults, envs, proc, toolpins
+from taskbelt import covplugins, defaults, envs, hashedreqs, proc, toolpins
 from taskbelt.errors import ToolError
 from taskbelt.project import Project
 
@@ -70,34 +70,15 @@ def lock_entries(lock: Path) -> list[tuple[str, str]]:
 
     A name can appear more than once (one entry per Python-version marker).
     """
-    entries: list[tuple[str, str]] = []
-    block: list[str] = []
-
-    def close() -> None:
-        if not block:
-            return
-        first = block[0].rstrip(" \\")
-        try:
-            name = canonicalize_name(Requirement(first).name)
-        except InvalidRequirement:
+    found = []
+    for entry in hashedreqs.entries(lock.read_text(encoding="utf-8")):
+        if entry.name is None:
             raise ToolError(
-                f"taskbelt's lock {lock.name} has an entry it cannot read: {first!r}",
+                f"taskbelt's lock {lock.name} has an entry it cannot read: {entry.first!r}",
                 "this is a taskbelt bug: report it",
-            ) from None
-        entries.append((name, "\n".join(block)))
-        block.clear()
-
-    for line in lock.read_text(encoding="utf-8").splitlines():
-        stripped = line.strip()
-        if not stripped or stripped.startswith("#"):
-            continue
-        if line[:1].isspace() and block:
-            block.append(line)
-            continue
-        close()
-        block.append(line)
-    close()
-    return entries
+            )
+        found.append((entry.name, entry.text))
+    return found
 
 
 def installed(venv: Path) -> dict[str, str]:

@@ -2,15 +2,18 @@
 
 The set comes from ``uv export --frozen`` (hashed, runtime dependencies plus
 ``[tool.taskbelt.audit] groups``); without ``uv.lock`` it is resolved from
-``pyproject.toml`` now, and the result says so. pip-audit audits that file
-without pip (``--disable-pip``) against one service: an ``advisory-db``
-folder served on loopback by :mod:`taskbelt.auditdb`, an ``osv-url``, or by
-default PyPI's own vulnerability data.
+``pyproject.toml`` now, and the result says so. The set is universal (every
+platform's and Python's pins) and is audited whole: :mod:`.audit_set` drops
+the markers pip-audit would evaluate against its own interpreter. pip-audit
+audits each layer without pip (``--disable-pip``) against one service: an
+``advisory-db`` folder served on loopback by :mod:`taskbelt.auditdb`, an
+``osv-url``, or by default PyPI's own vulnerability data.
 
 Failing closed: no report, an unreadable report, a service that refuses,
-answers 500 or times out, or a dependency pip-audit skipped (a URL
-requirement, a package the service does not know) is ``error``, never
-``passed``. Ignores are applied here, after parsing, so that an ignore which
+answers 500 or times out, a dependency pip-audit skipped (a URL requirement,
+a package the service does not know), or a report that accounts for fewer
+dependencies than the set pins is ``error``, never ``passed``. Ignores are
+applied after parsing (:mod:`.audit_report`), so that an ignore which
 matches nothing can be reported.
 """
 
@@ -23,158 +26,28 @@ import math
 import re
 import tempfile
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
 
-from packaging.version import Version
-
-from taskbelt import envs, proc, toolpins
+from taskbelt import proc, toolpins
+from taskbelt.checks import audit_set
+from taskbelt.checks.audit_report import Report, judge, merge, parse
 from taskbelt.checks.base import CheckContext, guarded, plural, tail
-from taskbelt.config import AuditSettings, IgnoreRule
 from taskbelt.output import LOGGER, redact
-from taskbelt.project import Project
 from taskbelt.results import CheckResult, Status, write_text_atomic
 
 NAME = "pip-audit"
-_MEMO_FORMAT = "taskbelt-pip-audit-memo-1"
-SOURCE_LOCKED = "uv.lock (frozen)"
-SOURCE_RESOLVED = "resolved from pyproject.toml (no uv.lock)"
+_MEMO_FORMAT = "taskbelt-pip-audit-memo-2"
 #: The whole pip-audit run may take this many times ``timeout`` (which bounds
 #: each request), and at least _PROCESS_FLOOR seconds.
 _PROCESS_FACTOR = 20
 _PROCESS_FLOOR = 120.0
-_LISTED = 3
 _REASON_CHARS = 300
 _EXCEPTION = re.compile(r"^(?:\w+\.)*\w*(?:Error|Exception|Timeout)(?::\s*(?P<message>.+))?$")
 
-IgnoreState = Literal["applied", "expired", "stale"]
-
-
-@dataclass(frozen=True)
-class Vulnerability:
-    """One advisory that affects one locked package."""
-
-    package: str
-    version: str
-    id: str
-    aliases: tuple[str, ...] = ()
-    fix_versions: tuple[str, ...] = ()
-
-    @property
-    def ids(self) -> frozenset[str]:
-        """The advisory id and its aliases, upper-cased for matching."""
-        return frozenset(i.upper() for i in (self.id, *self.aliases))
-
-    def describe(self) -> str:
-        """``PYSEC-2019-217 (CVE-2019-10906): fixed in 2.10.1``."""
-        aliases = f" ({', '.join(self.aliases)})" if self.aliases else ""
-        fixed = f"fixed in {', '.join(self.fix_versions)}" if self.fix_versions else "no fix yet"
-        return f"{self.id}{aliases}: {fixed}"
-
-    def to_json(self) -> dict[str, Any]:
-        """Plain data for the result's details: package, version, id, aliases, fix_versions."""
-        return {
-            **asdict(self),
-            "aliases": list(self.aliases),
-            "fix_versions": list(self.fix_versions),
-        }
-
-
-@dataclass(frozen=True)
-class Report:
-    """pip-audit's JSON report, parsed."""
-
-    audited: int
-    vulnerabilities: tuple[Vulnerability, ...]
-    not_audited: tuple[tuple[str, str], ...]
-
-
-def parse(text: str) -> Report:
-    """Read pip-audit's ``--format json`` report.
-
-    Raises:
-        ValueError, KeyError, TypeError: the text is not such a report.
-    """
-    data = json.loads(text)
-    vulns: list[Vulnerability] = []
-    skipped: list[tuple[str, str]] = []
-    audited = 0
-    for dep in data["dependencies"]:
-        if "skip_reason" in dep:
-            skipped.append((str(dep["name"]), str(dep["skip_reason"])))
-            continue
-        audited += 1
-        vulns += [
-            Vulnerability(
-                package=str(dep["name"]),
-                version=str(dep["version"]),
-                id=str(v["id"]),
-                aliases=tuple(sorted(str(a) for a in v.get("aliases") or [])),
-                fix_versions=tuple(str(f) for f in v.get("fix_versions") or []),
-            )
-            for v in dep["vulns"]
-        ]
-    return Report(audited, tuple(vulns), tuple(skipped))
-
-
-@dataclass(frozen=True)
-class IgnoreOutcome:
-    """What one ``ignore`` entry did in this run."""
-
-    rule: IgnoreRule
-    state: IgnoreState
-    matched: tuple[Vulnerability, ...]
-
-    def to_json(self) -> dict[str, Any]:
-        """The rule, its state and the findings it matched."""
-        until = self.rule.until.isoformat() if self.rule.until else None
-        return {
-            "id": self.rule.id,
-            "reason": self.rule.reason,
-            "until": until,
-            "state": self.state,
-            "matched": [f"{v.package} {v.version}: {v.id}" for v in self.matched],
-        }
-
-
-def apply_ignores(
-    vulns: Sequence[Vulnerability], rules: Sequence[IgnoreRule], today: dt.date
-) -> tuple[list[Vulnerability], list[IgnoreOutcome]]:
-    """Split findings into those that still count and what each ignore did.
-
-    A rule matches a finding by advisory id or alias (case-insensitive).
-    ``applied``: it matched and ``until`` is today or later (or unset), so its
-    findings no longer count. ``expired``: it matched but ``until`` has
-    passed, so its findings count again. ``stale``: it matched nothing; that
-    is reported (the ignore can be deleted) but is not a failure by itself.
-    """
-    outcomes = []
-    ignored: set[Vulnerability] = set()
-    for rule in rules:
-        matched = tuple(v for v in vulns if rule.id.upper() in v.ids)
-        if not matched:
-            outcomes.append(IgnoreOutcome(rule, "stale", matched))
-        elif rule.until is not None and rule.until < today:
-            outcomes.append(IgnoreOutcome(rule, "expired", matched))
-        else:
-            outcomes.append(IgnoreOutcome(rule, "applied", matched))
-            ignored.update(matched)
-    return [v for v in vulns if v not in ignored], outcomes
-
-
 # -- running pip-audit -----------------------------------------------------
-
-
-def requirements(project: Project, settings: AuditSettings, out: Path) -> str:
-    """Write the dependency set to audit into ``out``; return where it came from."""
-    if project.lock is not None:
-        envs.export_locked(project, out, all_groups=False, groups=settings.groups)
-        return SOURCE_LOCKED
-    envs.compile_unlocked(project, out, groups=settings.groups)
-    return SOURCE_RESOLVED
 
 
 @dataclass(frozen=True)
@@ -273,13 +146,14 @@ def _scan(ctx: CheckContext, today: dt.date) -> CheckResult:
     settings = ctx.project.settings.audit
     with tempfile.TemporaryDirectory(prefix="taskbelt-audit-") as tmp:
         reqs = Path(tmp) / "requirements.txt"
-        source = requirements(ctx.project, settings, reqs)
+        source = audit_set.requirements(ctx.project, settings, reqs)
         memo = ScanMemo.for_run(ctx, reqs)
         reused = memo.get() if memo is not None else None
         if reused is not None:
             parsed, label = reused
         else:
-            outcome = _run_pip_audit(ctx, reqs, Path(tmp) / "pip-audit.json", started)
+            layers = audit_set.write_layers(reqs, Path(tmp))
+            outcome = _run_pip_audit(ctx, layers, Path(tmp), started)
             if isinstance(outcome, CheckResult):
                 return outcome
             parsed, text, label = outcome
@@ -297,23 +171,37 @@ def _scan(ctx: CheckContext, today: dt.date) -> CheckResult:
 
 
 def _run_pip_audit(
-    ctx: CheckContext, reqs: Path, report: Path, started: float
+    ctx: CheckContext, layers: audit_set.Layers, folder: Path, started: float
 ) -> tuple[Report, str, str] | CheckResult:
-    """Run pip-audit on ``reqs``: its parsed report, raw text and service, or an error row."""
+    """Run pip-audit on each layer: the merged report, its raw text and service, or an error row.
+
+    Fails closed when the reports account for fewer dependencies than the
+    set pins: a pin pip-audit dropped without a word is never a pass.
+    """
     settings = ctx.project.settings.audit
+    texts = []
     with service(ctx) as svc:
-        cmd = argv(reqs, report, svc, settings.timeout, ctx.cache_dir("pip-audit"))
         limit = max(_PROCESS_FLOOR, settings.timeout * _PROCESS_FACTOR)
-        done = ctx.run(cmd, timeout=limit, env=svc.env)
-    text = report.read_text(encoding="utf-8") if report.is_file() else ""
-    if done.returncode not in (0, 1) or not text.strip():
-        return _could_not_run(svc, done, started, _reason(done))
-    try:
-        parsed = parse(text)
-    except (ValueError, KeyError, TypeError):
-        return _could_not_run(svc, done, started, "its JSON report is unreadable")
-    if done.returncode == 1 and not parsed.vulnerabilities:
-        return _could_not_run(svc, done, started, _reason(done))
+        for layer in layers.files:
+            report = folder / f"{layer.stem}.json"
+            cmd = argv(layer, report, svc, settings.timeout, ctx.cache_dir("pip-audit"))
+            done = ctx.run(cmd, timeout=limit, env=svc.env)
+            text = report.read_text(encoding="utf-8") if report.is_file() else ""
+            if done.returncode not in (0, 1) or not text.strip():
+                return _could_not_run(svc, done, started, _reason(done))
+            try:
+                parsed = parse(text)
+            except (ValueError, KeyError, TypeError):
+                return _could_not_run(svc, done, started, "its JSON report is unreadable")
+            if done.returncode == 1 and not parsed.vulnerabilities:
+                return _could_not_run(svc, done, started, _reason(done))
+            texts.append(text)
+    text = merge(texts)
+    parsed = parse(text)
+    accounted = parsed.audited + len(parsed.not_audited)
+    if accounted < layers.pins:
+        why = f"its report accounts for {accounted} of the {plural(layers.pins, 'pinned dep')}"
+        return _could_not_run(svc, done, started, why)
     return parsed, text, svc.label
 
 
@@ -365,114 +253,3 @@ class ScanMemo:
         """Keep ``report`` (one entry: the newest run replaces the last)."""
         payload = {"key": self.key, "report": report, "service": label}
         write_text_atomic(self.path, json.dumps(payload))
-
-
-# -- reporting -------------------------------------------------------------
-
-
-def fix_hint(vulns: Sequence[Vulnerability], *, locked: bool) -> str:
-    """How to get a fixed version of one package into the dependency set.
-
-    Without a lock the hint names the lowest version that fixes every
-    advisory listed (the highest of their first fixed versions).
-    """
-    name = vulns[0].package
-    if locked:
-        return f"uv lock --upgrade-package {name}"
-    firsts = [min(map(Version, v.fix_versions)) for v in vulns if v.fix_versions]
-    floor = f">={max(firsts)}" if firsts else " at a fixed version"
-    return f"require {name}{floor} in pyproject.toml (or lock it: `uv lock`)"
-
-
-def _by_package(vulns: Sequence[Vulnerability]) -> dict[str, list[Vulnerability]]:
-    grouped: dict[str, list[Vulnerability]] = {}
-    for vuln in vulns:
-        grouped.setdefault(f"{vuln.package} {vuln.version}", []).append(vuln)
-    return grouped
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """A parsed report with the ignores applied, and what was audited against what."""
-
-    report: Report
-    remaining: tuple[Vulnerability, ...]
-    outcomes: tuple[IgnoreOutcome, ...]
-    source: str
-    service: str
-
-    @property
-    def status(self) -> Status:
-        """error if a dependency went unaudited (fail closed), failed if any finding counts."""
-        if self.report.not_audited:
-            return Status.ERROR
-        return Status.FAILED if self.remaining else Status.PASSED
-
-    def _with(self, state: IgnoreState) -> list[IgnoreOutcome]:
-        return [o for o in self.outcomes if o.state == state]
-
-    def summary(self) -> str:
-        """One line: the verdict first, then what the reader must know about it."""
-        parts = []
-        if self.report.not_audited:
-            names = ", ".join(name for name, _ in self.report.not_audited)
-            first = self.report.not_audited[0][1]
-            count = plural(len(self.report.not_audited), "dep")
-            parts.append(f"{count} not audited against {self.service}: {names} ({first})")
-        grouped = _by_package(self.remaining)
-        if grouped:
-            shown = [f"{pkg}: {', '.join(v.id for v in vs)}" for pkg, vs in grouped.items()]
-            more = f"; and {len(shown) - _LISTED} more" if len(shown) > _LISTED else ""
-            listed = "; ".join(shown[:_LISTED]) + more
-            parts.append(f"{plural(len(grouped), 'vulnerable dep')} ({listed})")
-        else:
-            parts.append(f"no known vulnerabilities in {plural(self.report.audited, 'dep')}")
-        applied = sum(len(o.matched) for o in self._with("applied"))
-        parts += [f"{applied} ignored"] if applied else []
-        parts += [
-            f"ignore for {o.rule.id} expired on {o.rule.until}" for o in self._with("expired")
-        ]
-        parts += [f"stale ignore {o.rule.id} (matches no finding)" for o in self._with("stale")]
-        parts += [] if self.source == SOURCE_LOCKED else [self.source]
-        return "; ".join(parts)
-
-    def output(self) -> str:
-        """The readable report: findings grouped by package with the fix, then ignores."""
-        lines = []
-        for package, vulns in _by_package(self.remaining).items():
-            lines.append(
-                f"{package}  (fix: {fix_hint(vulns, locked=self.source == SOURCE_LOCKED)})"
-            )
-            lines += [f"  {vuln.describe()}" for vuln in vulns]
-        labels = {"applied": "ignored", "expired": "EXPIRED ignore", "stale": "stale ignore"}
-        for o in self.outcomes:
-            until = f" until {o.rule.until}" if o.rule.until else ""
-            lines.append(f"{labels[o.state]} {o.rule.id}{until}: {o.rule.reason}")
-        lines += [f"not audited: {name}: {why}" for name, why in self.report.not_audited]
-        return tail("\n".join(lines))
-
-    def details(self) -> dict[str, Any]:
-        """Machine-readable findings, ignores by state, and the dependency source."""
-        ignored = [
-            {**v.to_json(), "reason": o.rule.reason, "ignore": o.rule.id}
-            for o in self._with("applied")
-            for v in o.matched
-        ]
-        return {
-            "source": self.source,
-            "service": self.service,
-            "audited": self.report.audited,
-            "vulnerabilities": [v.to_json() for v in self.remaining],
-            "ignored": ignored,
-            "expired_ignores": [o.to_json() for o in self._with("expired")],
-            "stale_ignores": [o.to_json() for o in self._with("stale")],
-            "not_audited": [{"name": n, "reason": r} for n, r in self.report.not_audited],
-        }
-
-
-def judge(
-    report: Report, rules: Sequence[IgnoreRule], today: dt.date, source: str, service: str
-) -> Verdict:
-    """Apply the ignore rules to ``report`` (see :func:`apply_ignores`)."""
-    remaining, outcomes = apply_ignores(report.vulnerabilities, rules, today)
-    return Verdict(report, tuple(remaining), tuple(outcomes), source, service)
