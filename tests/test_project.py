@@ -146,8 +146,8 @@ class TestFacts:
                 )
             },
         )
-        assert project.test_extras == ["test"]
-        assert project.test_groups == ["dev"]
+        assert project.test_choice.extras == ("test",)
+        assert project.test_choice.groups == (), "dev only where nothing is named like tests"
 
     def test_python_version_file(self, tmp_path: Path) -> None:
         """.python-version lines become major.minor versions."""

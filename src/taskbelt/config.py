@@ -80,6 +80,8 @@ class Settings(BaseSettings):
     fail_under: float | None = Field(default=None, ge=0, le=100)
     src: Annotated[list[str] | None, NoDecode] = None
     tests: Annotated[list[str] | None, NoDecode] = None
+    test_groups: Annotated[list[str] | None, NoDecode] = None
+    test_extras: Annotated[list[str] | None, NoDecode] = None
     formatter: Literal["black", "ruff"] | None = None
     jobs: int | None = Field(default=None, ge=1)
     coverage_reports: Annotated[list[ReportKind], NoDecode] = Field(
@@ -89,9 +91,9 @@ class Settings(BaseSettings):
     audit: AuditSettings = Field(default_factory=AuditSettings)
     container: ContainerSettings = Field(default_factory=ContainerSettings)
 
-    _split = field_validator("python", "src", "tests", "coverage_reports", mode="before")(
-        _split_list
-    )
+    _split = field_validator(
+        "python", "src", "tests", "test_groups", "test_extras", "coverage_reports", mode="before"
+    )(_split_list)
 
     @field_validator("python")
     @classmethod

@@ -45,8 +45,6 @@ BANDIT_CONFIDENCE: Final = "low"
 
 #: Source and test folder names tried, in order, when `src`/`tests` are not set.
 TEST_DIR_CANDIDATES: Final = ("tests", "test")
-#: Dependency groups / extras that are considered test dependencies.
-TEST_GROUP_NAMES: Final = ("test", "tests", "testing", "dev")
 
 #: Files where coverage or pytest may be configured (coverage's own search list and pytest's).
 COVERAGE_CONFIG_FILES: Final = (

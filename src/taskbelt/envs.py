@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from taskbelt import defaults, proc, toolpins
+from taskbelt import defaults, proc, testdeps, toolpins
 from taskbelt.errors import ToolError
 from taskbelt.project import Project
 
@@ -54,7 +54,7 @@ def uv_pip_install(
     )
     if done.returncode != 0:
         raise ToolError(
-            f"uv could not install {' '.join(args)[:120]}",
+            f"uv could not install into {venv}: {' '.join(args)}",
             "read uv's message below; a network or resolution problem is the usual cause",
             argv=done.argv,
             returncode=done.returncode,
@@ -92,13 +92,16 @@ def install_tools(venv: Path, group: str) -> None:
 
 #: Bumped when what a project environment holds changes, so that every
 #: environment made by an older taskbelt is rebuilt (2: the project's own
-#: versions are never replaced by taskbelt's test tools).
-_ENV_LAYOUT = b"2"
+#: versions are never replaced by taskbelt's test tools; 3: only the chosen
+#: groups and extras, not every one).
+_ENV_LAYOUT = b"3"
 
 
 def project_key(project: Project) -> str:
     """Hash of what decides the project's environment."""
     digest = hashlib.sha256(_ENV_LAYOUT)
+    choice = project.test_choice  # TASKBELT_TEST_GROUPS may choose, not only pyproject
+    digest.update(repr((choice.groups, choice.extras)).encode())
     for name in ("pyproject.toml", "uv.lock", "setup.py", "setup.cfg"):
         path = project.root / name
         if path.is_file():
@@ -115,12 +118,15 @@ def dependency_source(project: Project) -> str:
 
 
 def install_project(venv: Path, project: Project) -> None:
-    """Install the project (editable) with its runtime and test dependencies.
+    """Install the project (editable) with its runtime and chosen test dependencies.
 
-    With ``uv.lock`` the environment is synced to exactly the locked set (every
-    group and extra, hashes checked: nothing else stays); without it, uv
-    resolves ``pyproject.toml`` now. Test tools the project does not bring
-    are added afterwards by :func:`taskbelt.testenv.add_test_tools`.
+    The groups and extras are :attr:`Project.test_choice` (``test-groups``,
+    ``test-extras``, or those named like tests or typing). With ``uv.lock``
+    the environment is synced to exactly that part of the locked set (hashes
+    checked: nothing else stays); without it, uv resolves ``pyproject.toml``
+    now. Test tools the project does not bring are added afterwards by
+    :func:`taskbelt.testenv.add_test_tools`. A set uv cannot install is a
+    ToolError naming the group, the Python and the requirement.
     """
     key = project_key(project)
     if _stamp_ok(venv, "project", key):
@@ -132,33 +138,51 @@ def install_project(venv: Path, project: Project) -> None:
         python = Path(marker.read_text(encoding="utf-8"))
         marker.unlink()
         create_venv(venv, python)
-    if project.lock is not None:
-        with tempfile.TemporaryDirectory() as tmp:
-            reqs = Path(tmp) / "requirements.txt"
-            export_locked(project, reqs, all_groups=True)
-            uv_pip_install(venv, [str(reqs)], cwd=project.root, verb="sync")
-        uv_pip_install(venv, ["--no-deps", "-e", str(project.root)], cwd=project.root)
-    else:
-        extras = ",".join(project.test_extras)
-        target = f"{project.root}[{extras}]" if extras else str(project.root)
-        args = ["-e", target]
-        for group in project.test_groups:
-            args += ["--group", f"{project.root / 'pyproject.toml'}:{group}"]
-        uv_pip_install(venv, args, cwd=project.root)
+    choice = project.test_choice
+    try:
+        if project.lock is not None:
+            with tempfile.TemporaryDirectory() as tmp:
+                reqs = Path(tmp) / "requirements.txt"
+                export_locked(project, reqs, groups=choice.groups, extras=choice.extras)
+                uv_pip_install(venv, [str(reqs)], cwd=project.root, verb="sync")
+            uv_pip_install(venv, ["--no-deps", "-e", str(project.root)], cwd=project.root)
+        else:
+            extras = ",".join(choice.extras)
+            target = f"{project.root}[{extras}]" if extras else str(project.root)
+            args = ["-e", target]
+            for group in choice.groups:
+                args += ["--group", f"{project.root / 'pyproject.toml'}:{group}"]
+            uv_pip_install(venv, args, cwd=project.root)
+    except ToolError as exc:
+        explained = testdeps.explain(project.data, choice, python_version(venv), exc.output)
+        if explained is None:
+            raise
+        raise ToolError(
+            *explained, argv=exc.argv, returncode=exc.returncode, output=exc.output
+        ) from None
     _write_stamp(venv, "project", key)
 
 
+def python_version(venv: Path) -> str:
+    """``3.10.13``: the Python of ``venv``, from its ``pyvenv.cfg`` (``?`` if unreadable)."""
+    try:
+        text = (venv / "pyvenv.cfg").read_text(encoding="utf-8")
+    except OSError:
+        return "?"
+    for line in text.splitlines():
+        key, _, value = line.partition("=")
+        if key.strip() in ("version_info", "version"):
+            return value.strip()
+    return "?"
+
+
 def export_locked(
-    project: Project, out: Path, *, all_groups: bool, groups: Sequence[str] = ()
+    project: Project, out: Path, *, groups: Sequence[str] = (), extras: Sequence[str] = ()
 ) -> None:
     """Write the locked set as hashed requirements (``uv export --frozen``).
 
-    Args:
-        project: the project whose ``uv.lock`` is exported.
-        out: where the requirements file goes.
-        all_groups: include every dependency group and extra (test envs);
-            otherwise only runtime dependencies plus ``groups`` (the audit).
-        groups: extra dependency groups to include when not ``all_groups``.
+    Runtime dependencies plus ``groups`` and ``extras``; no default group
+    comes along unasked (uv's default would add ``dev``).
     """
     argv = [
         "uv",
@@ -169,10 +193,8 @@ def export_locked(
         "--no-emit-project",
         "--quiet",
     ]
-    if all_groups:
-        argv += ["--all-groups", "--all-extras"]
-    else:
-        argv += ["--no-default-groups", *[a for g in groups for a in ("--group", g)]]
+    argv += ["--no-default-groups", *[a for g in groups for a in ("--group", g)]]
+    argv += [a for e in extras for a in ("--extra", e)]
     done = proc.run([*argv, "-o", str(out)], cwd=project.root, timeout=_UV_TIMEOUT)
     if done.returncode != 0:
         raise ToolError(

@@ -232,7 +232,17 @@ class Runner:
                             futures[name].result()
                     if coverage.NAME in work.then and not self.prepare_only:
                         self._start_coverage_ahead()
-                    results += [futures[s].result() for s in work.first]
+                    first = [futures[s].result() for s in work.first]
+                    results += first
+                    # A test session that errored (its environment could not be
+                    # made) ran nothing: data of an earlier run must not answer.
+                    if self.tested is not None:
+                        self.tested = [
+                            r.name.removeprefix(sessions.TEST_PREFIX)
+                            for r in first
+                            if r.name.startswith(sessions.TEST_PREFIX)
+                            and r.status is not Status.ERROR
+                        ]
             results += self.run_all(work.then)
         finally:
             if self.ahead is not None:

@@ -18,7 +18,7 @@ from typing import Any, Literal
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
-from taskbelt import defaults
+from taskbelt import defaults, testdeps
 from taskbelt.config import Settings, load_settings
 from taskbelt.errors import ConfigError, ProjectError
 
@@ -100,7 +100,9 @@ class Project:
         table = _get(data, "tool", "taskbelt") or {}
         if not isinstance(table, Mapping):
             raise ConfigError("[tool.taskbelt] must be a table", "write it as [tool.taskbelt]")
-        return cls(root=root, data=data, settings=load_settings(table))
+        project = cls(root=root, data=data, settings=load_settings(table))
+        project.test_choice  # noqa: B018 - a test-groups name the project lacks fails here
+        return project
 
     # -- names and paths -------------------------------------------------
 
@@ -230,24 +232,17 @@ class Project:
     @property
     def dependency_groups(self) -> dict[str, list[Any]]:
         """``[dependency-groups]`` as written."""
-        groups = self.data.get("dependency-groups") or {}
-        return dict(groups) if isinstance(groups, Mapping) else {}
+        return testdeps.groups_of(self.data)
 
     @property
     def optional_dependencies(self) -> dict[str, list[Any]]:
         """``[project.optional-dependencies]`` as written."""
-        extras = _get(self.data, "project", "optional-dependencies") or {}
-        return dict(extras) if isinstance(extras, Mapping) else {}
+        return testdeps.extras_of(self.data)
 
-    @property
-    def test_groups(self) -> list[str]:
-        """Dependency groups that hold test dependencies."""
-        return [g for g in self.dependency_groups if g in defaults.TEST_GROUP_NAMES]
-
-    @property
-    def test_extras(self) -> list[str]:
-        """Extras that hold test dependencies."""
-        return [e for e in self.optional_dependencies if e in defaults.TEST_GROUP_NAMES]
+    @cached_property
+    def test_choice(self) -> testdeps.Choice:
+        """The groups and extras the test and type-check environments install."""
+        return testdeps.choose(self.data, self.settings)
 
     def _all_requirement_names(self) -> set[str]:
         names = _requirement_names(_get(self.data, "project", "dependencies") or [])

@@ -26,7 +26,7 @@ from taskbelt.project import Project
 def requirements(project: Project, settings: AuditSettings, out: Path) -> str:
     """Write the universal dependency set to audit into ``out``; return where it came from."""
     if project.lock is not None:
-        envs.export_locked(project, out, all_groups=False, groups=settings.groups)
+        envs.export_locked(project, out, groups=settings.groups)
         return SOURCE_LOCKED
     envs.compile_unlocked(project, out, groups=settings.groups)
     return SOURCE_RESOLVED

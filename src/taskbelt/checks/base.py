@@ -122,13 +122,9 @@ def guarded(name: str, body: Callable[[], CheckResult]) -> CheckResult:
     try:
         return body()
     except ToolError as exc:
-        return CheckResult(
-            name,
-            Status.ERROR,
-            time.perf_counter() - started,
-            exc.cause,
-            tail(exc.output or exc.fix),
-        )
+        fix = f"fix: {exc.fix}" if exc.fix else ""
+        output = "\n".join(p for p in (tail(exc.output), fix) if p)
+        return CheckResult(name, Status.ERROR, time.perf_counter() - started, exc.cause, output)
     except TaskbeltError as exc:
         return CheckResult(name, Status.ERROR, time.perf_counter() - started, exc.cause, exc.fix)
 

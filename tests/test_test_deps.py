@@ -1,0 +1,127 @@
+"""What the tests and the type checker install: the chosen groups and extras (issue 19, case 5).
+
+platformdirs' ``dev`` group gathers its docs group, whose Sphinx needs Python
+3.11: installing every group made each test run on 3.10 an ``error`` cut off
+mid-path with no fix line. The choice is ``test-groups`` / ``test-extras``,
+else the groups and extras named like tests or typing; a set uv cannot
+install names the group, the Python and the requirement, and the fix.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import CLEAN_SRC, assert_two_line_error, taskbelt, write_files
+from test_coverage_truth import run
+
+from taskbelt import testdeps
+from taskbelt.config import load_settings
+from taskbelt.errors import ConfigError
+from taskbelt.project import Project
+
+MakeRepo = Callable[..., Project]
+
+PLATFORMDIRS_LIKE = """
+[project]
+name = "demo"
+version = "0.1.0"
+requires-python = ">=3.9"
+dependencies = []
+optional-dependencies.cli = ["click"]
+
+[dependency-groups]
+dev = [{ include-group = "docs" }, { include-group = "test" }, { include-group = "type" }]
+test = ["iniconfig"]
+type = ["typing-extensions", { include-group = "test" }]
+docs = ["sphinx>=9.1"]
+
+[tool.taskbelt]
+python = ["3.10"]
+"""
+
+
+def choose(pyproject: str, **settings: list[str]) -> testdeps.Choice:
+    table = {key.replace("_", "-"): value for key, value in settings.items()}
+    return testdeps.choose(tomllib.loads(pyproject), load_settings(table))
+
+
+class TestChoice:
+    def test_named_like_tests_or_typing_never_an_aggregate(self) -> None:
+        choice = choose(PLATFORMDIRS_LIKE)
+        assert (choice.groups, choice.extras, choice.configured) == (("test", "type"), (), False)
+
+    def test_dev_when_nothing_is_named_like_tests(self) -> None:
+        plain = '[project]\nname = "x"\n[dependency-groups]\ndev = ["pytest"]\ndocs = ["sphinx"]\n'
+        assert choose(plain).groups == ("dev",)
+        gathering = plain.replace('dev = ["pytest"]', 'dev = [{ include-group = "docs" }]')
+        assert choose(gathering).groups == ()
+        extra = plain + '[project.optional-dependencies]\ntesting = ["pytest"]\n'
+        assert (choose(extra).groups, choose(extra).extras) == ((), ("testing",))
+
+    def test_settings_choose(self) -> None:
+        choice = choose(PLATFORMDIRS_LIKE, test_groups=["dev"], test_extras=["cli"])
+        assert (choice.groups, choice.extras, choice.configured) == (("dev",), ("cli",), True)
+        assert choose(PLATFORMDIRS_LIKE, test_groups=[]).groups == ()
+
+    def test_a_name_the_project_lacks_is_an_error(self) -> None:
+        with pytest.raises(ConfigError) as caught:
+            choose(PLATFORMDIRS_LIKE, test_groups=["tests"])
+        assert "test-groups names 'tests'" in caught.value.cause
+        assert caught.value.fix == "choose from: dev, test, type, docs"
+
+    def test_explain_names_group_python_and_requirement(self) -> None:
+        uv = (
+            "error: No solution found when resolving dependencies\n"
+            "  cause: Because the current Python version (3.10.13) does not satisfy "
+            "Python>=3.11 and sphinx>=9.1.0,<=9.1.1 depends on Python>=3.12, ...\n"
+            "         And because you require sphinx>=9.1, we can conclude that your "
+            "requirements are unsatisfiable.\n"
+        )
+        choice = choose(PLATFORMDIRS_LIKE, test_groups=["dev"])
+        assert testdeps.explain({}, choice, "3.10.13", uv) is None, "no such requirement"
+        explained = testdeps.explain(tomllib.loads(PLATFORMDIRS_LIKE), choice, "3.10.13", uv)
+        assert explained is not None
+        cause, fix = explained
+        assert cause == (
+            "the test dependencies cannot be installed on Python 3.10.13: "
+            "group docs (included by dev) requires sphinx>=9.1, which uv cannot satisfy there"
+        )
+        assert "leave that group out of [tool.taskbelt] test-groups" in fix
+
+
+def test_unknown_group_fails_fast_in_two_lines(tmp_path: Path) -> None:
+    write_files(tmp_path, {"pyproject.toml": PLATFORMDIRS_LIKE + 'test-groups = ["tset"]\n'})
+    done = taskbelt(tmp_path, "run", "lint")
+    assert_two_line_error(done, "[tool.taskbelt] test-groups names 'tset'")
+
+
+@pytest.mark.slow
+def test_tests_and_type_checker_install_the_same_choice(make_repo: MakeRepo) -> None:
+    """On 3.10 the default choice installs; `dev` (gathering docs) is an error that says why."""
+    files = {**CLEAN_SRC, "tests/test_types.py": "import iniconfig, typing_extensions\n"}
+    project = make_repo(files, pyproject=PLATFORMDIRS_LIKE)
+
+    done, rows = run(project, "test", "typecheck")
+    assert rows["test-3.10"]["status"] == "passed", rows["test-3.10"]
+    assert rows["typecheck"]["status"] == "passed", rows["typecheck"]
+    for env in ("test-3.10", "typecheck-project-3.10"):
+        site = project.state_dir / "envs" / env / "lib" / "python3.10" / "site-packages"
+        installed = {path.name.split("-")[0].lower() for path in site.iterdir()}
+        assert {"iniconfig", "typing_extensions"} <= installed, env
+        assert "sphinx" not in installed, env
+
+    done, rows = run(project, "test", "typecheck", env={"TASKBELT_TEST_GROUPS": "dev"})
+    assert done.returncode == 2, done.stdout + done.stderr
+    # No test ran: the data of the run before must not pass the gate.
+    assert rows["coverage"]["status"] == "error", rows["coverage"]
+    for name in ("test-3.10", "typecheck"):
+        row = rows[name]
+        assert row["status"] == "error", row
+        assert row["summary"].startswith(
+            "the test dependencies cannot be installed on Python 3.10."
+        ), row["summary"]
+        assert "group docs (included by dev) requires sphinx>=9.1" in row["summary"]
+    assert done.stdout.count("fix: leave that group out of [tool.taskbelt] test-groups") == 2
