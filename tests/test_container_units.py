@@ -454,14 +454,14 @@ def test_build_inputs_are_checked_first(tmp_path: Path) -> None:
 def test_cli_rejects_a_bad_umask_and_prints_errors_without_traceback(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from taskbelt.container import cli  # noqa: PLC0415
+    from taskbelt import cli  # noqa: PLC0415
 
     with pytest.raises(SystemExit):
-        cli.main(["--umask", "9z"])
+        cli.main(["container", "--umask", "9z"])
     (tmp_path / "pyproject.toml").write_text(
         "[project]\nname = 'x'\n[tool.taskbelt.container]\nbase = 'python:3'\n"
     )
-    assert cli.main(["--root", str(tmp_path)]) == 2
+    assert cli.main(["container", "--root", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert "taskbelt: error: [tool.taskbelt.container] base:" in err
     assert "taskbelt: fix: pin it" in err

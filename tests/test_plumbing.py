@@ -13,12 +13,35 @@ from taskbelt.errors import ConfigError, ToolError
 
 class TestProc:
     def test_captures_output_and_status(self) -> None:
-        """stdout, stderr and the exit status come back; non-zero is not an exception."""
+        """stdout, stderr and the exit status come back when the caller reads every status."""
         done = proc.run(
-            [sys.executable, "-c", "import sys; print('out'); sys.stderr.write('err'); sys.exit(3)"]
+            [
+                sys.executable,
+                "-c",
+                "import sys; print('out'); sys.stderr.write('err'); sys.exit(3)",
+            ],
+            ok=None,
         )
         assert (done.returncode, done.stdout.strip(), done.stderr) == (3, "out", "err")
         assert done.output == "out\nerr"
+
+    def test_status_outside_ok_raises_with_cause_fix_and_record(self) -> None:
+        """A status that is not an answer is a ToolError carrying argv, status and output."""
+        script = "import sys; print('partial'); sys.stderr.write('boom'); sys.exit(3)"
+        with pytest.raises(ToolError) as caught:
+            proc.run([sys.executable, "-c", script], error=("the thing broke", "do the fix"))
+        err = caught.value
+        assert (err.cause, err.fix, err.returncode) == ("the thing broke", "do the fix", 3)
+        assert err.argv == (sys.executable, "-c", script)
+        assert err.output == "partial\nboom"
+        assert proc.run([sys.executable, "-c", "raise SystemExit(1)"], ok=(0, 1)).returncode == 1
+
+    def test_status_outside_ok_without_words_names_the_tool(self) -> None:
+        """With no (cause, fix) given, the error names the program and its status."""
+        with pytest.raises(ToolError) as caught:
+            proc.run([sys.executable, "-c", "raise SystemExit(5)"])
+        assert caught.value.cause == f"{Path(sys.executable).name} failed (exit 5)"
+        assert caught.value.fix
 
     def test_missing_executable(self) -> None:
         """A tool that is not installed is a ToolError saying so."""
@@ -109,3 +132,53 @@ def test_install_is_skipped_when_stamp_matches(tmp_path: Path) -> None:
     venv.mkdir()
     (venv / ".taskbelt-tools-lint").write_text(toolpins.lock_digest("lint"))
     envs.install_tools(venv, "lint")  # would fail: venv has no python to install into
+
+
+class TestEntryBoundary:
+    def test_tool_error_prints_output_then_cause_and_fix(
+        self, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A failed tool's own words come first, then taskbelt's two lines; exit 2."""
+        from taskbelt import entry  # noqa: PLC0415
+
+        monkeypatch.setenv("DEPLOY_TOKEN", "s3cr3t-value-123")
+
+        def failing() -> int:
+            script = "import sys; sys.stderr.write('resolver: no version of foo s3cr3t-value-123'); sys.exit(1)"
+            proc.run([sys.executable, "-c", script], error=("uv could not resolve", "pin foo"))
+            return 0
+
+        assert entry.guard(failing) == 2
+        lines = capsys.readouterr().err.strip().splitlines()
+        assert lines == [
+            "resolver: no version of foo ***",
+            "taskbelt: error: uv could not resolve",
+            "taskbelt: fix: pin foo",
+        ]
+
+    def test_interrupt_is_exit_130(self, capsys: pytest.CaptureFixture[str]) -> None:
+        from taskbelt import entry  # noqa: PLC0415
+
+        def interrupted() -> int:
+            raise KeyboardInterrupt
+
+        assert entry.guard(interrupted) == 130
+        assert capsys.readouterr().err.strip() == "taskbelt: interrupted"
+
+    def test_container_module_entry_uses_the_same_boundary(self, tmp_path: Path) -> None:
+        """`python -m taskbelt.container` is the container command behind the one boundary."""
+        import subprocess  # noqa: PLC0415
+
+        (tmp_path / "pyproject.toml").write_text(
+            "[project]\nname = 'x'\n[tool.taskbelt.container]\nbase = 'python:3'\n"
+        )
+        done = subprocess.run(
+            [sys.executable, "-m", "taskbelt.container", "--root", str(tmp_path)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        lines = done.stderr.strip().splitlines()
+        assert done.returncode == 2, done.stderr
+        assert lines[0].startswith("taskbelt: error: [tool.taskbelt.container] base:")
+        assert lines[1].startswith("taskbelt: fix: pin it")

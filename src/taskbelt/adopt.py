@@ -35,7 +35,7 @@ class Wiring:
 
 def repo_root(start: Path) -> Path:
     """The top of the git working tree that holds ``start``."""
-    done = proc.run(["git", "rev-parse", "--show-toplevel"], cwd=start)
+    done = proc.run(["git", "rev-parse", "--show-toplevel"], cwd=start, ok=None)
     if done.returncode != 0:
         raise ProjectError(
             f"{start} is not inside a git repository",

@@ -57,7 +57,9 @@ def _walk(root: Path) -> list[str]:
 
 def list_files(root: Path) -> list[str]:
     """The repository's files: tracked and untracked-but-not-ignored, as git sees them."""
-    done = proc.run(["git", "ls-files", "-z", "-co", "--exclude-standard"], cwd=root, timeout=60)
+    done = proc.run(
+        ["git", "ls-files", "-z", "-co", "--exclude-standard"], cwd=root, timeout=60, ok=None
+    )
     listed = _walk(root) if done.returncode != 0 else done.stdout.split("\0")
     return sorted({p for p in listed if p and not _generated(p) and (root / p).is_file()})
 

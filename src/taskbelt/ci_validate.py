@@ -143,6 +143,7 @@ def check_schemas(root: Path, env: Mapping[str, str], scratch: Path) -> Outcome:
             cwd=root,
             env=env,
             timeout=TOOL_TIMEOUT,
+            ok=None,
         )
         outcome.checked += [f"{_relative(w, root)} ({schema})" for w in workflows]
         if done.returncode != 0:
@@ -166,6 +167,7 @@ def check_schemas(root: Path, env: Mapping[str, str], scratch: Path) -> Outcome:
             cwd=root,
             env=env,
             timeout=TOOL_TIMEOUT,
+            ok=None,
         )
         outcome.checked.append(f"{_relative(source, root)} ({len(parts)} documents)")
         if done.returncode != 0:
@@ -217,6 +219,7 @@ def check_zizmor(root: Path, env: Mapping[str, str]) -> Outcome:
         cwd=root,
         env={**env, "NO_COLOR": "1"},
         timeout=TOOL_TIMEOUT,
+        ok=None,
     )
     outcome.checked.append(_relative(github, root) + "/")
     if done.returncode != 0 or "No findings to report" not in done.output:
@@ -323,6 +326,7 @@ def check_shell(root: Path, env: Mapping[str, str], scratch: Path) -> Outcome:
             cwd=root,
             env=env,
             timeout=TOOL_TIMEOUT,
+            ok=None,
         )
         outcome.checked.append(f"{_relative(script.source, root)}: {script.where}")
         if done.returncode != 0:

@@ -11,7 +11,6 @@ import argparse
 import contextlib
 import importlib
 import os
-import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -20,16 +19,17 @@ from pathlib import Path
 from taskbelt import (
     __version__,
     defaults,
+    entry,
     envs,
-    fast,
     interpreters,
     matrix,
     output,
+    plancache,
     statedir,
 )
 from taskbelt.cache import VerdictCache
 from taskbelt.container import cli as container_cli
-from taskbelt.errors import ConfigError, ExitCode, TaskbeltError
+from taskbelt.errors import ConfigError, ExitCode
 from taskbelt.matrix import Matrix
 from taskbelt.orchestrator import CHECK_ALL, SINGLE, Plan, Runner, plan
 from taskbelt.project import Project, find_root
@@ -151,7 +151,7 @@ def run_checks(
     if {"test", "pytest", "coverage"}.intersection(names):
         notes.append(f"reports: {project.relative(project.reports_dir)}/")
     if cache is not None:
-        fast.save_plan(
+        plancache.save_plan(
             project.root,
             project.state_dir,
             names=names,
@@ -343,13 +343,4 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: returns the process exit status."""
     args = parse_args(argv)
     output.setup_logging(verbose=args.verbose)
-    try:
-        return dispatch(args)
-    except TaskbeltError as exc:
-        print(f"taskbelt: error: {output.redact(exc.cause)}", file=sys.stderr)
-        if exc.fix:
-            print(f"taskbelt: fix: {output.redact(exc.fix)}", file=sys.stderr)
-        return int(exc.exit_code)
-    except KeyboardInterrupt:
-        print("taskbelt: interrupted", file=sys.stderr)
-        return int(ExitCode.INTERRUPTED)
+    return entry.guard(lambda: dispatch(args))

@@ -62,7 +62,7 @@ def requirements(project: Project, modules: list[str]) -> dict[str, str]:
 
 def absent(python: Path, modules: list[str]) -> list[str]:
     """The modules ``python`` cannot import."""
-    done = proc.run([str(python), "-c", _FIND, *modules], timeout=120.0)
+    done = proc.run([str(python), "-c", _FIND, *modules], timeout=120.0, ok=None)
     if done.returncode != 0:
         return list(modules)
     return done.stdout.split()

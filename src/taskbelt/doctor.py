@@ -47,8 +47,6 @@ def tool_version(argv: list[str], env: Mapping[str, str] | None = None) -> str |
         done = proc.run(argv, env=env, timeout=30)
     except ToolError:
         return None
-    if done.returncode != 0:
-        return None
     return (done.stdout or done.stderr).strip().splitlines()[0] if done.output.strip() else ""
 
 
@@ -114,12 +112,10 @@ def mise_versions(env: Mapping[str, str]) -> set[str]:
 def uv_sees(version: str, env: Mapping[str, str]) -> bool:
     """True when a bare ``uv python find`` finds ``version`` without downloading."""
     try:
-        done = proc.run(
-            ["uv", "python", "find", "--no-python-downloads", version], env=env, timeout=30
-        )
+        proc.run(["uv", "python", "find", "--no-python-downloads", version], env=env, timeout=30)
     except ToolError:
         return False
-    return done.returncode == 0
+    return True
 
 
 def sync(env: Mapping[str, str] | None = None, cwd: Path | None = None) -> list[str]:
@@ -131,12 +127,13 @@ def sync(env: Mapping[str, str] | None = None, cwd: Path | None = None) -> list[
         ["--uv"] if proc.which("uv", environ.get("PATH")) else []
     )
     for flag in sources:
-        done = proc.run(["mise", "sync", "python", flag], cwd=cwd, env=environ, timeout=120)
-        if done.returncode != 0:
-            last = done.stderr.strip().splitlines()[-1:] or ["(no message)"]
-            raise ToolError(
-                f"mise sync python {flag} failed: {last[0]}", "run it by hand to see why"
-            )
+        done = proc.run(
+            ["mise", "sync", "python", flag],
+            cwd=cwd,
+            env=environ,
+            timeout=120,
+            error=(f"mise sync python {flag} failed", "read mise's message above"),
+        )
         messages += done.output.splitlines()
     return messages
 

@@ -47,19 +47,15 @@ def uv_pip_install(
     happens where ``PYTHONDONTWRITEBYTECODE`` is set (common in containers
     and CI images; measured: ``import pytest, coverage`` 1.3 s -> 0.5 s).
     """
-    done = proc.run(
+    proc.run(
         ["uv", "pip", verb, "--compile-bytecode", "--python", str(venv_python(venv)), *args],
         cwd=cwd,
         timeout=_UV_TIMEOUT,
-    )
-    if done.returncode != 0:
-        raise ToolError(
+        error=(
             f"uv could not install into {venv}: {' '.join(args)}",
-            "read uv's message below; a network or resolution problem is the usual cause",
-            argv=done.argv,
-            returncode=done.returncode,
-            output=done.output,
-        )
+            "read uv's message above; a network or resolution problem is the usual cause",
+        ),
+    )
 
 
 def create_venv(venv: Path, python: Path) -> None:
@@ -71,12 +67,11 @@ def create_venv(venv: Path, python: Path) -> None:
         and marker.read_text(encoding="utf-8") == str(python)
     ):
         return
-    done = proc.run(
+    proc.run(
         ["uv", "venv", "--quiet", "--clear", "--python", str(python), str(venv)],
         timeout=_UV_TIMEOUT,
+        error=(f"uv could not create {venv}", "read uv's message above"),
     )
-    if done.returncode != 0:
-        raise ToolError(f"uv could not create {venv}", done.stderr.strip(), output=done.output)
     marker.write_text(str(python), encoding="utf-8")
 
 
@@ -195,15 +190,15 @@ def export_locked(
     ]
     argv += ["--no-default-groups", *[a for g in groups for a in ("--group", g)]]
     argv += [a for e in extras for a in ("--extra", e)]
-    done = proc.run([*argv, "-o", str(out)], cwd=project.root, timeout=_UV_TIMEOUT)
-    if done.returncode != 0:
-        raise ToolError(
+    proc.run(
+        [*argv, "-o", str(out)],
+        cwd=project.root,
+        timeout=_UV_TIMEOUT,
+        error=(
             "uv could not export the locked dependencies (is uv.lock out of date?)",
             "run `uv lock` and commit uv.lock",
-            argv=done.argv,
-            returncode=done.returncode,
-            output=done.output,
-        )
+        ),
+    )
 
 
 def compile_unlocked(project: Project, out: Path, *, groups: Sequence[str] = ()) -> None:
@@ -216,14 +211,12 @@ def compile_unlocked(project: Project, out: Path, *, groups: Sequence[str] = ())
     pyproject = project.root / "pyproject.toml"
     argv = ["uv", "pip", "compile", str(pyproject), "--universal", "--generate-hashes"]
     argv += [a for g in groups for a in ("--group", f"{pyproject}:{g}")]
-    done = proc.run(
-        [*argv, "--no-header", "--quiet", "-o", str(out)], cwd=project.root, timeout=_UV_TIMEOUT
-    )
-    if done.returncode != 0:
-        raise ToolError(
+    proc.run(
+        [*argv, "--no-header", "--quiet", "-o", str(out)],
+        cwd=project.root,
+        timeout=_UV_TIMEOUT,
+        error=(
             "uv could not resolve the dependencies in pyproject.toml",
-            "read uv's message below; `uv lock` shows the same problem",
-            argv=done.argv,
-            returncode=done.returncode,
-            output=done.output,
-        )
+            "read uv's message above; `uv lock` shows the same problem",
+        ),
+    )

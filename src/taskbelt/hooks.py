@@ -25,7 +25,7 @@ MARKER = "# installed by taskbelt (mise run hooks)"
 
 def hook_path(root: Path) -> Path:
     """Where git runs the pre-commit hook from (honours core.hooksPath)."""
-    done = proc.run(["git", "rev-parse", "--git-path", "hooks/pre-commit"], cwd=root)
+    done = proc.run(["git", "rev-parse", "--git-path", "hooks/pre-commit"], cwd=root, ok=None)
     if done.returncode != 0:
         raise ProjectError(f"{root} is not a git repository", "run git init first")
     return (root / done.stdout.strip()).resolve()

@@ -68,7 +68,7 @@ def probe(path: Path) -> str | None:
         done = proc.run([str(path), "-c", _PROBE], timeout=20)
     except ToolError:
         return None
-    return done.stdout.strip() if done.returncode == 0 else None
+    return done.stdout.strip()
 
 
 def find(version: str, env: Mapping[str, str] | None = None) -> Interpreter:
@@ -89,7 +89,7 @@ def _uv_find(version: str, env: Mapping[str, str]) -> Path | None:
         )
     except ToolError:
         return None
-    found = Path(done.stdout.strip()) if done.returncode == 0 and done.stdout.strip() else None
+    found = Path(done.stdout.strip()) if done.stdout.strip() else None
     return found if found is not None and probe(found) == version else None
 
 

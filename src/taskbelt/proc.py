@@ -2,7 +2,11 @@
 
 Everything taskbelt runs (tools, uv, nox, git) goes through :func:`run`, which
 logs the exact command, captures and decodes its output, applies a timeout and
-turns "could not start" into a :class:`~taskbelt.errors.ToolError`.
+turns "could not start", "took too long" and "exited with a status that is not
+an answer" into a :class:`~taskbelt.errors.ToolError` carrying the argv, the
+exit status and the output. Callers say which statuses are answers (``ok``)
+and what to tell the user otherwise (``error``); none checks a status by hand
+only to raise.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ import os
 import shutil
 import subprocess  # nosec B404 - this module is the single door to subprocesses
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -120,6 +124,19 @@ def start(
     return Started(args, popen)
 
 
+def failed(done: Completed, error: tuple[str, str] | None = None) -> ToolError:
+    """The error for ``done``, which exited with a status that is not an answer.
+
+    ``error`` is the (cause, fix) to show; without it the cause names the
+    command and its status, and the fix points at the output that follows.
+    """
+    cause, fix = error or (
+        f"{Path(done.argv[0]).name} failed (exit {done.returncode})",
+        "read the tool's output above",
+    )
+    return ToolError(cause, fix, argv=done.argv, returncode=done.returncode, output=done.output)
+
+
 def run(
     argv: Sequence[str],
     *,
@@ -127,6 +144,8 @@ def run(
     env: Mapping[str, str] | None = None,
     timeout: float | None = None,
     stdin: str | None = None,
+    ok: Collection[int] | None = (0,),
+    error: tuple[str, str] | None = None,
 ) -> Completed:
     """Run ``argv`` to completion and return what it did.
 
@@ -136,12 +155,16 @@ def run(
         env: the complete environment for the child (default: ours).
         timeout: seconds before the child is killed and a ToolError raised.
         stdin: text fed to the child's standard input.
+        ok: the exit statuses that are answers; any other raises. ``None``:
+            every status is an answer, which the caller reads.
+        error: (cause, fix) of the error raised for a status not in ``ok``.
 
     Returns:
-        The completed process; a non-zero exit status is not an error here.
+        The completed process, its status one of ``ok``.
 
     Raises:
-        ToolError: the executable is missing, or the timeout passed.
+        ToolError: the executable is missing, the timeout passed, or the
+            status is not in ``ok``.
     """
     args, environ, exe = _resolve(argv, env)
     LOGGER.info("$ %s", format_command(args))
@@ -165,4 +188,7 @@ def run(
         raise _timed_out(args, timeout) from exc
     seconds = time.perf_counter() - start
     LOGGER.info("  -> exit %d in %.2f s", done.returncode, seconds)
-    return Completed(args, done.returncode, done.stdout, done.stderr, seconds)
+    completed = Completed(args, done.returncode, done.stdout, done.stderr, seconds)
+    if ok is not None and done.returncode not in ok:
+        raise failed(completed, error)
+    return completed

@@ -86,15 +86,11 @@ def installed(venv: Path) -> dict[str, str]:
     done = proc.run(
         ["uv", "pip", "list", "--format", "json", "--python", str(envs.venv_python(venv))],
         timeout=120.0,
-    )
-    if done.returncode != 0:
-        raise ToolError(
+        error=(
             f"uv could not list what is installed in {venv}",
             "delete the environment folder and run again",
-            argv=done.argv,
-            returncode=done.returncode,
-            output=done.output,
-        )
+        ),
+    )
     return {canonicalize_name(d["name"]): str(d["version"]) for d in json.loads(done.stdout)}
 
 
@@ -107,7 +103,9 @@ def missing_tools(present: Mapping[str, str], project: Project) -> list[tuple[st
 
 def _conflicts(venv: Path, added: Sequence[str], own: str) -> list[str]:
     """``uv pip check``'s complaints about a package taskbelt added."""
-    done = proc.run(["uv", "pip", "check", "--python", str(envs.venv_python(venv))], timeout=120.0)
+    done = proc.run(
+        ["uv", "pip", "check", "--python", str(envs.venv_python(venv))], timeout=120.0, ok=None
+    )
     found = []
     for line in done.output.splitlines():
         match = _CONFLICT.match(line.strip())
@@ -182,15 +180,15 @@ def import_origins(python: Path, project: Project) -> dict[str, str | None]:
     names = list(project.import_names)
     if not names:
         return {}
-    done = proc.run([str(python), "-c", _WHERE, *names], cwd=project.root, timeout=120.0)
-    if done.returncode != 0:
-        raise ToolError(
+    done = proc.run(
+        [str(python), "-c", _WHERE, *names],
+        cwd=project.root,
+        timeout=120.0,
+        error=(
             "the test environment's Python could not look up the project's packages",
             "delete .taskbelt-cache/envs and run again",
-            argv=done.argv,
-            returncode=done.returncode,
-            output=done.output,
-        )
+        ),
+    )
     found: dict[str, str | None] = json.loads(done.stdout.strip().splitlines()[-1])
     return found
 

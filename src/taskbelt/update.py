@@ -26,12 +26,14 @@ class Update:
 
 
 def _git(home: Path, *args: str) -> str:
-    done = proc.run(["git", "-C", str(home), *args], timeout=300)
-    if done.returncode != 0:
-        raise ToolError(
-            f"git {' '.join(args)} failed in {home}: {done.stderr.strip().splitlines()[-1:] or ''}",
+    done = proc.run(
+        ["git", "-C", str(home), *args],
+        timeout=300,
+        error=(
+            f"git {' '.join(args)} failed in {home}",
             "check the taskbelt checkout and its remote",
-        )
+        ),
+    )
     return done.stdout.strip()
 
 

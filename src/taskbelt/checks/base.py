@@ -81,8 +81,12 @@ class CheckContext:
         timeout: float | None = None,
         env: Mapping[str, str] | None = None,
     ) -> proc.Completed:
-        """Run a tool in the project root with :meth:`env` plus ``env``."""
-        return proc.run(argv, cwd=self.root, env=self.env(**(env or {})), timeout=timeout)
+        """Run a tool in the project root with :meth:`env` plus ``env``.
+
+        Every exit status is returned: a check reads its tool's statuses itself
+        (:func:`crashed` for those that mean the tool broke).
+        """
+        return proc.run(argv, cwd=self.root, env=self.env(**(env or {})), timeout=timeout, ok=None)
 
     def cache_dir(self, tool: str) -> Path:
         """A cache folder for ``tool`` inside the repo's state folder."""

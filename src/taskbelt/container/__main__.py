@@ -2,6 +2,6 @@
 
 import sys
 
-from taskbelt.container.cli import main
+from taskbelt.cli import main
 
-sys.exit(main())
+sys.exit(main(["container", *sys.argv[1:]]))

@@ -20,7 +20,7 @@ from taskbelt import proc
 from taskbelt.container import layers, oci
 from taskbelt.container.reference import BaseRef
 from taskbelt.container.settings import PLATFORMS
-from taskbelt.errors import ConfigError, ProjectError, ToolError
+from taskbelt.errors import ConfigError, ProjectError
 
 _PYTHON_BIN = re.compile(r"^(usr/local/bin|usr/bin|bin)/python(3\.\d{1,2})$")
 _DPKG_STATUS = re.compile(r"^var/lib/dpkg/(status|status\.d/libc6[^/]*)$")
@@ -125,19 +125,15 @@ def _mkdir(path: Path) -> Path:
 def _pull(ref: BaseRef, folder: Path) -> None:
     tmp = Path(tempfile.mkdtemp(prefix=".pull-", dir=_mkdir(folder.parent)))
     try:
-        done = proc.run(
+        proc.run(
             ["skopeo", "copy", "--all", "--quiet", ref.skopeo, f"oci:{tmp}:base"],
             timeout=_SKOPEO_TIMEOUT,
-        )
-        if done.returncode != 0:
-            raise ToolError(
+            error=(
                 f"skopeo could not copy the base image {ref.raw}",
                 "check the name and digest, and that the registry is reachable "
                 "(credentials: `skopeo login`)",
-                argv=done.argv,
-                returncode=done.returncode,
-                output=done.output,
-            )
+            ),
+        )
         shutil.rmtree(folder, ignore_errors=True)
         tmp.replace(folder)
     finally:

@@ -120,7 +120,7 @@ def source_date_epoch(root: Path, explicit: int | None, env: Mapping[str, str]) 
                 "set it to a Unix time, e.g. $(git log -1 --format=%ct)",
             )
         return int(raw)
-    done = proc.run(["git", "log", "-1", "--format=%ct", "HEAD"], cwd=root, env=dict(env))
+    done = proc.run(["git", "log", "-1", "--format=%ct", "HEAD"], cwd=root, env=dict(env), ok=None)
     if done.returncode != 0 or not done.stdout.strip().isdigit():
         raise ProjectError(
             f"cannot date the image: {root} has no git commit and SOURCE_DATE_EPOCH is not set",
@@ -136,7 +136,7 @@ def git_revision(root: Path, env: Mapping[str, str]) -> str | None:
     except ToolError:
         return None
     text = done.stdout.strip()
-    return text if done.returncode == 0 and len(text) == 40 else None  # noqa: PLR2004
+    return text if len(text) == 40 else None  # noqa: PLR2004
 
 
 def load_project(root: Path, revision: str | None, env: Mapping[str, str]) -> ProjectInfo:
@@ -493,15 +493,15 @@ def _platform(config: Mapping[str, Any], target: deps.Target) -> dict[str, str]:
 
 
 def _load(engine: str, archive: Path, env: Mapping[str, str]) -> None:
-    done = proc.run([engine, "load", "-i", str(archive)], env=dict(env), timeout=_TOOL_TIMEOUT)
-    if done.returncode != 0:
-        raise ToolError(
+    proc.run(
+        [engine, "load", "-i", str(archive)],
+        env=dict(env),
+        timeout=_TOOL_TIMEOUT,
+        error=(
             f"{engine} could not load {archive}",
             f"check that {engine} works (`{engine} info`); the image is in {archive.parent}",
-            argv=done.argv,
-            returncode=done.returncode,
-            output=done.output,
-        )
+        ),
+    )
 
 
 def push(layout: Path, destination: str, multi: bool, env: Mapping[str, str]) -> None:
@@ -510,12 +510,12 @@ def push(layout: Path, destination: str, multi: bool, env: Mapping[str, str]) ->
     argv = ["skopeo", "copy", "--preserve-digests", "--quiet"]
     if multi:
         argv.append("--all")
-    done = proc.run([*argv, f"oci:{layout}:{TAG}", dest], env=dict(env), timeout=_TOOL_TIMEOUT)
-    if done.returncode != 0:
-        raise ToolError(
+    proc.run(
+        [*argv, f"oci:{layout}:{TAG}", dest],
+        env=dict(env),
+        timeout=_TOOL_TIMEOUT,
+        error=(
             f"skopeo could not push the image to {destination}",
             "check the destination and your credentials (`skopeo login`)",
-            argv=done.argv,
-            returncode=done.returncode,
-            output=done.output,
-        )
+        ),
+    )

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from taskbelt import defaults, output
 from taskbelt.container import settings as container_settings
 from taskbelt.container.settings import ARCHIVE_NAME, LAYOUT_NAME, STATE_SUBDIR, ContainerSettings
-from taskbelt.errors import ExitCode, ToolError
+from taskbelt.errors import ExitCode
 from taskbelt.project import find_root, read_toml
 
 if TYPE_CHECKING:
@@ -145,18 +144,8 @@ def run(args: argparse.Namespace) -> int:
     """Execute ``taskbelt container``; return the exit status.
 
     Raises:
-        TaskbeltError: for the caller's handler (cause and fix, exit 2); a
-            ToolError's tool output is printed to stderr first.
+        TaskbeltError: for the entry boundary (:mod:`taskbelt.entry`).
     """
-    try:
-        return _run(args)
-    except ToolError as exc:
-        if exc.output:
-            print(output.redact(exc.output[-4000:]), file=sys.stderr)
-        raise
-
-
-def _run(args: argparse.Namespace) -> int:
     from taskbelt.container import verify  # noqa: PLC0415 - verify imports build
     from taskbelt.container.build import (  # noqa: PLC0415 - see above
         build,
@@ -219,10 +208,3 @@ def _shown(path: Path, root: Path) -> str:
         return str(path.relative_to(root))
     except ValueError:
         return str(path)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Stand-alone entry (``python -m taskbelt.container``): taskbelt's ``container`` command."""
-    from taskbelt.cli import main as taskbelt_main  # noqa: PLC0415 - the CLI imports this module
-
-    return taskbelt_main(["container", *(sys.argv[1:] if argv is None else argv)])

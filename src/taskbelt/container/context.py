@@ -40,7 +40,7 @@ def _listed(root: Path, env: Mapping[str, str]) -> list[Path]:
         )
     except ToolError:
         done = None
-    if done is not None and done.returncode == 0:
+    if done is not None:
         names = sorted({n for n in done.stdout.split("\0") if n})
         return [Path(n) for n in names if (root / n).is_file() or (root / n).is_symlink()]
     found = []

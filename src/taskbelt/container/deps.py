@@ -31,7 +31,7 @@ from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel
 from taskbelt import proc
 from taskbelt.container.base import Runtime, uv_platform, wheel_platforms
 from taskbelt.container.settings import VENV
-from taskbelt.errors import ConfigError, ProjectError, ToolError
+from taskbelt.errors import ConfigError, ProjectError
 
 _UV_TIMEOUT = 1800.0
 #: Files an installer writes into .dist-info that describe this machine (the
@@ -107,16 +107,13 @@ class Pin:
 
 def run_uv(argv: list[str], *, cwd: Path, env: Mapping[str, str], what: str) -> proc.Completed:
     """Run uv; a non-zero exit is a ToolError carrying uv's words."""
-    done = proc.run(argv, cwd=cwd, env=env, timeout=_UV_TIMEOUT)
-    if done.returncode != 0:
-        raise ToolError(
-            f"uv could not {what}",
-            "read uv's message below",
-            argv=done.argv,
-            returncode=done.returncode,
-            output=done.output,
-        )
-    return done
+    return proc.run(
+        argv,
+        cwd=cwd,
+        env=env,
+        timeout=_UV_TIMEOUT,
+        error=(f"uv could not {what}", "read uv's message above"),
+    )
 
 
 def export(root: Path, work: Path, env: Mapping[str, str]) -> Path:
@@ -353,13 +350,12 @@ def compile_bytecode(
             "(bytecode is specific to the version)",
             f"{found.install_hint}, or set compile-bytecode = false",
         )
-    done = proc.run(
+    proc.run(
         [str(found.path), "-c", _COMPILE, str(site), str(image_site)],
         env={**{k: v for k, v in env.items() if k != "PYTHONPYCACHEPREFIX"}, "PYTHONHASHSEED": "0"},
         timeout=_UV_TIMEOUT,
+        error=("compiling bytecode failed", "read Python's message above"),
     )
-    if done.returncode != 0:
-        raise ToolError("compiling bytecode failed", "", argv=done.argv, output=done.output)
 
 
 def clean_env(base: Mapping[str, str] | None = None) -> dict[str, str]:

@@ -109,17 +109,17 @@ def manifest_config(manifest: Mapping[str, Any]) -> dict[str, Any]:
 def _run(
     argv: list[str], job: Job, what: str, env: Mapping[str, str] | None = None
 ) -> proc.Completed:
-    done = proc.run(argv, cwd=job.root, env=dict(env or job.env), timeout=_TIMEOUT)
-    if done.returncode != 0:
-        raise ToolError(
+    return proc.run(
+        argv,
+        cwd=job.root,
+        env=dict(env or job.env),
+        timeout=_TIMEOUT,
+        error=(
             f"{argv[0]} could not {what}",
-            "read the engine's output below; the Containerfile must start with "
+            "read the engine's output above; the Containerfile must start with "
             "`ARG BASE` and `FROM ${BASE}`",
-            argv=done.argv,
-            returncode=done.returncode,
-            output=done.output,
-        )
-    return done
+        ),
+    )
 
 
 def _common_args(job: Job, platform: str, base_arg: str, containerfile: Path) -> list[str]:
