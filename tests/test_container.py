@@ -32,7 +32,7 @@ from conftest import git, write_files
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-from taskbelt.container import cli
+from taskbelt import cli
 from taskbelt.container.build import DIGEST_FILE
 
 pytestmark = [pytest.mark.slow, pytest.mark.container]
@@ -201,10 +201,10 @@ Main = Callable[..., tuple[int, str, str]]
 
 @pytest.fixture
 def main(capsys: pytest.CaptureFixture[str]) -> Main:
-    """Run the container command in-process: (exit status, stdout, stderr)."""
+    """Run `taskbelt container ARGS` in-process: (exit status, stdout, stderr)."""
 
     def call(*argv: str) -> tuple[int, str, str]:
-        code = cli.main(list(argv))
+        code = cli.main(["container", *argv])
         out, err = capsys.readouterr()
         return code, out, err
 
