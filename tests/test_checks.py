@@ -114,7 +114,7 @@ def project_env(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Project, 
         venv = tmp_path_factory.mktemp("env") / "venv"
         envs.create_venv(venv, interpreter.path)
         envs.install_project(venv, project)
-        testenv.prepare(venv, project)
+        testenv.prepare(venv, project, os.environ)
         return venv
 
     return build

@@ -74,6 +74,6 @@ def test_src_has_no_import_circle() -> None:
     graph = import_graph()
     assert "taskbelt.cli" in graph
     assert "taskbelt.container.cli" in graph
-    assert "taskbelt.plancache" in graph["taskbelt.cli"], "the reader follows `from x import y`"
+    assert "taskbelt.execution" in graph["taskbelt.cli"], "the reader follows `from x import y`"
     found = cycle(graph)
     assert found is None, "import circle: " + " -> ".join(found or [])

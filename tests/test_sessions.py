@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 
 import pytest
 
-from taskbelt import sessions
+from taskbelt import nox_sessions, sessions
 from taskbelt.errors import ConfigError
 from taskbelt.interpreters import Interpreter
 from taskbelt.matrix import Matrix
-from taskbelt.orchestrator import longest_first
+from taskbelt.orchestrator import longest_first, plan
 from taskbelt.project import Project
 from taskbelt.results import Status
 
@@ -54,3 +55,35 @@ def test_slowest_kinds_start_first() -> None:
         "format",
         "lint",
     ]
+
+
+def test_one_pythons_session_is_planned_by_name(python312: Interpreter) -> None:
+    """`run test-3.12` plans that session; a missing Python is a skipped row; 3.99 an error."""
+    missing = Interpreter("3.8", None)
+    tests = Matrix((python312,), (missing,))
+    work = plan(["test-3.12", "lint", "test-3.8"], tests)
+    assert work.first == ("test-3.12", "lint")
+    assert work.then == ()
+    assert [(r.name, r.status) for r in work.skipped] == [("test-3.8", Status.SKIPPED)]
+    with pytest.raises(ConfigError, match=r"no session test-3\.99") as caught:
+        plan(["test-3.99"], tests)
+    assert caught.value.fix == "choose one of: test-3.12"
+
+
+def test_nox_script_mode_environment_is_taken_out() -> None:
+    """What nox's script mode set is not the caller's environment; the rest stays."""
+    script = "/repo/.nox/_nox_script_mode"
+    inside = {
+        "PATH": os.pathsep.join([f"{script}/bin", "/usr/local/bin", "/usr/bin"]),
+        "VIRTUAL_ENV": script,
+        "UV_PYTHON": script,
+        "UV_PROJECT_ENVIRONMENT": script,
+        "NOX_SCRIPT_MODE": "none",
+        "DATABASE_URL": "sqlite://",
+    }
+    assert nox_sessions.caller_environ(inside) == {
+        "PATH": os.pathsep.join(["/usr/local/bin", "/usr/bin"]),
+        "DATABASE_URL": "sqlite://",
+    }
+    own = {"VIRTUAL_ENV": "/home/me/.venv", "UV_PYTHON": "3.12", "PATH": "/usr/bin"}
+    assert nox_sessions.caller_environ(own) == own, "nothing is taken from a caller's own values"

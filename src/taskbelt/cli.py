@@ -1,43 +1,40 @@
-"""taskbelt's command line: a short pipeline of typed steps.
+"""taskbelt's command line: parse, load the project (fail fast), dispatch.
 
-``main(argv) -> int``: parse -> load project and settings (fail fast) ->
-resolve the test matrix -> plan -> run the sessions -> render -> exit
-code. Errors the user can fix print two lines (cause, fix) and exit 2.
+``main(argv) -> int``. The checks themselves run through
+:mod:`taskbelt.execution` (the same path the Nox sessions take); errors leave
+through :mod:`taskbelt.entry` (cause, fix, exit 2).
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import importlib
 import os
-import threading
+import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from taskbelt import (
     __version__,
     defaults,
     entry,
-    envs,
+    execution,
     interpreters,
-    matrix,
     output,
-    plancache,
-    statedir,
 )
-from taskbelt.cache import VerdictCache
 from taskbelt.container import cli as container_cli
 from taskbelt.errors import ConfigError, ExitCode
 from taskbelt.matrix import Matrix
-from taskbelt.orchestrator import CHECK_ALL, SINGLE, Plan, Runner, plan
+from taskbelt.orchestrator import CHECK_ALL, SINGLE
 from taskbelt.project import Project, find_root
-from taskbelt.report import github, json_report
-from taskbelt.results import RunSummary, ordered
 
-NEEDS_MATRIX = frozenset({"test", "pytest", "typecheck"})
-NEEDS_DEPENDENCIES = frozenset({"test", "pytest", "typecheck", "audit"})
+
+def check_name(value: str) -> str:
+    """A name ``run`` accepts: a check (:data:`SINGLE`) or one Python's tests (``test-3.12``)."""
+    if value in SINGLE or re.fullmatch(r"test-\d+\.\d+", value):
+        return value
+    msg = f"invalid choice: {value!r} (choose from {', '.join(SINGLE)}, or test-3.X)"
+    raise argparse.ArgumentTypeError(msg)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -65,7 +62,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-cache", action="store_true", help="rerun checks whose inputs did not change"
     )
     run = sub.add_parser("run", parents=[common], help="run the named checks")
-    run.add_argument("checks", nargs="+", choices=SINGLE, metavar="CHECK", help=", ".join(SINGLE))
+    run.add_argument(
+        "checks",
+        nargs="+",
+        type=check_name,
+        metavar="CHECK",
+        help=", ".join(SINGLE) + ", or test-3.X (one Python's tests)",
+    )
     run.add_argument("--jobs", type=int, default=0, help="checks run at once (default: cores)")
     run.add_argument(
         "--no-cache", action="store_true", help="rerun checks whose inputs did not change"
@@ -108,72 +111,6 @@ def load_project(root: Path | None) -> Project:
         return Project.load(root.resolve())
     explicit = os.environ.get(defaults.ENV_PROJECT_ROOT)
     return Project.load(Path(explicit).resolve() if explicit else find_root(Path.cwd()))
-
-
-def preload(module: str) -> None:
-    """Import ``module`` in a background thread, while the checks run.
-
-    The summary table needs rich (0.05 s to import); importing it while the
-    checks' tools run takes that off the start of the run. Python's import
-    lock makes the later ``import`` wait for this one if it is not done.
-    """
-
-    def load() -> None:
-        with contextlib.suppress(ImportError):  # the later import reports it
-            importlib.import_module(module)
-
-    threading.Thread(target=load, name="taskbelt-preload", daemon=True).start()
-
-
-def run_checks(
-    args: argparse.Namespace, names: Sequence[str], *, prepare_only: bool = False
-) -> RunSummary:
-    """Load, plan, run (or only prepare the environments); returns the ordered summary."""
-    project = load_project(args.root)
-    preload("taskbelt.report.terminal")
-    needs_matrix = bool(NEEDS_MATRIX.intersection(names))
-    tests = matrix.resolve(project) if needs_matrix else Matrix((), ())
-    statedir.prepare(project.state_dir)
-    with statedir.repo_lock(project.state_dir):
-        caching = not (args.no_cache or prepare_only)
-        cache = VerdictCache(project.root, project.state_dir, os.environ) if caching else None
-        runner = Runner(project, tests, jobs=args.jobs, cache=cache, prepare_only=prepare_only)
-        work = plan(names, tests)
-        if prepare_only:  # nothing waits for anything: every environment at once
-            work = Plan(work.first + work.then, (), work.skipped)
-        results = runner.execute(work)
-    notes = []
-    if NEEDS_DEPENDENCIES.intersection(names):
-        notes.append(f"dependencies: {envs.dependency_source(project)}")
-    notes += [
-        f"Python {i.version} skipped: not installed ({i.install_hint})" for i in tests.missing
-    ]
-    if {"test", "pytest", "coverage"}.intersection(names):
-        notes.append(f"reports: {project.relative(project.reports_dir)}/")
-    if cache is not None:
-        plancache.save_plan(
-            project.root,
-            project.state_dir,
-            names=names,
-            specs=runner.specs,
-            skipped=work.skipped,
-            notes=notes,
-        )
-    return RunSummary(ordered(results, defaults.CHECK_ORDER), tuple(notes))
-
-
-def report(args: argparse.Namespace, summary: RunSummary, started: float) -> int:
-    """Print the summary, write the JSON report if asked, return the exit code."""
-    from taskbelt.report import terminal  # noqa: PLC0415 - see preload()
-
-    terminal.render(output.console(), summary, seconds=time.perf_counter() - started)
-    if os.environ.get("GITHUB_ACTIONS") == "true":
-        for line in github.emit(summary, os.environ):
-            print(line)
-    target = args.report or os.environ.get(defaults.ENV_REPORT)
-    if target:
-        json_report.write(summary, Path(target))
-    return int(summary.exit_code)
 
 
 def wanted_matrix(project: Project) -> Matrix:
@@ -254,11 +191,17 @@ def init(args: argparse.Namespace) -> int:
     return int(ExitCode.OK)
 
 
-def run_named(args: argparse.Namespace) -> int:
-    """``check`` (every check but fix) or ``run NAME...``."""
+def run_named(args: argparse.Namespace, environ: Mapping[str, str] | None = None) -> int:
+    """``check`` (every check but fix) or ``run NAME...``.
+
+    ``environ``: the environment the checks run in and are cached under
+    (default: this process's; the Nox door passes its caller's).
+    """
     started = time.perf_counter()
     names = CHECK_ALL if args.command == "check" else list(dict.fromkeys(args.checks))
-    return report(args, run_checks(args, names), started)
+    options = execution.Options(jobs=args.jobs, use_cache=not args.no_cache)
+    summary = execution.run(load_project(args.root), names, options, environ)
+    return execution.publish(summary, started, args.report, environ)
 
 
 def run_prepare(args: argparse.Namespace) -> int:
@@ -273,7 +216,9 @@ def run_prepare(args: argparse.Namespace) -> int:
     if unknown:
         raise ConfigError(f"unknown check {unknown[0]!r}", f"choose from: {', '.join(SINGLE)}")
     names = list(dict.fromkeys(args.checks)) or [*CHECK_ALL, "coverage"]
-    return report(args, run_checks(args, names, prepare_only=True), started)
+    options = execution.Options(jobs=args.jobs, prepare_only=True)
+    summary = execution.run(load_project(args.root), names, options)
+    return execution.publish(summary, started, args.report)
 
 
 def validate_config(args: argparse.Namespace) -> int:

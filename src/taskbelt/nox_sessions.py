@@ -1,32 +1,26 @@
 """taskbelt's Nox sessions; ``noxfile.py`` only registers them.
 
 Nox is one way in (without mise: ``uvx nox -f path/to/taskbelt/noxfile.py``).
-Every session is a thin door to the code ``taskbelt`` itself runs: a check
-session (lint, format, fix, typecheck, test-3.X, coverage, audit) runs
-:func:`taskbelt.sessions.run` in the nox process, with the environments
-taskbelt keeps in the repository's ``.taskbelt-cache/envs/`` (so nox makes
-none of its own), and ``check``/``test`` run taskbelt's CLI.
+Every session is a thin door to what ``taskbelt`` itself runs: ``-s lint``
+is ``taskbelt run lint``, ``-s test-3.12`` is ``taskbelt run test-3.12``,
+``-s check`` is ``taskbelt check``, in the nox process, through the same
+execution path (verdict cache, table, reports, masking) and with the
+environments taskbelt keeps in ``.taskbelt-cache/envs/`` (nox makes none).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from taskbelt import cli, defaults, matrix, sessions, statedir
-from taskbelt.checks.base import guarded
-from taskbelt.errors import TaskbeltError
+from taskbelt import cli, defaults, entry, matrix, output, sessions
+from taskbelt.errors import ExitCode, TaskbeltError
 from taskbelt.interpreters import Interpreter
-from taskbelt.matrix import Matrix
 from taskbelt.project import Project, find_root
-from taskbelt.results import CheckResult
 
 Session = Any  # nox.Session; nox ships no type information mypy can use
-
-#: Sessions that run on the test matrix (the others need no interpreter list).
-_NEEDS_MATRIX = frozenset({"typecheck"})
 
 
 def project_root(invoked_from: str | None = None) -> Path:
@@ -43,34 +37,65 @@ def project_root(invoked_from: str | None = None) -> Path:
     return find_root(Path(invoked_from or os.environ.get("PWD") or Path.cwd()))
 
 
-def _finish(session: Session, result: CheckResult) -> None:
-    """Log the verdict; anything but passed fails the nox session."""
-    session.log(f"{result.name}: {result.status.value}: {result.summary}")
-    if not result:
-        if result.output:
-            session.log(result.output)
-        session.error(result.summary)
+#: What nox's script mode (the noxfile's ``# /// script`` dependencies) sets in
+#: the environment of the nox it re-starts inside ``.nox/_nox_script_mode``.
+_SCRIPT_ENV_NAMES = ("VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "UV_PYTHON")
 
 
-def run_check(session: Session, name: str) -> None:
-    """Run check session ``name`` on the repository nox was started in."""
+def caller_environ(environ: Mapping[str, str]) -> dict[str, str]:
+    """The environment nox was started in, as far as it can be told.
 
-    def attempt() -> CheckResult:
-        project = Project.load(project_root(session.invoked_from))
-        wants_matrix = name in _NEEDS_MATRIX or name.startswith(sessions.TEST_PREFIX)
-        tests = matrix.resolve(project) if wants_matrix else Matrix((), ())
-        statedir.prepare(project.state_dir)
-        with statedir.repo_lock(project.state_dir):
-            return sessions.run(name, project, tests)
+    nox's script mode installs the noxfile's dependencies into a virtual
+    environment of its own and re-starts itself there, with that
+    environment's ``bin`` first on ``PATH`` and ``VIRTUAL_ENV``,
+    ``UV_PYTHON`` and ``UV_PROJECT_ENVIRONMENT`` pointing at it. That is
+    nox's bookkeeping, not the repository's environment: the tests must not
+    see it and the verdict cache must not key on it (a check run by
+    ``mise run`` answers the same check run by nox). Those values are taken
+    out again; variables nox dropped (``PYTHONHOME``, ``PIP_REQUIRE_VIRTUALENV``,
+    ``UV_SYSTEM_PYTHON``, ``CONDA_PREFIX``) cannot be recovered.
+    """
+    env = dict(environ)
+    script_env = env.get("VIRTUAL_ENV", "")
+    if env.get("NOX_SCRIPT_MODE") != "none" or Path(script_env).name != "_nox_script_mode":
+        return env
+    for name in _SCRIPT_ENV_NAMES:
+        if env.get(name) == script_env:
+            del env[name]
+    del env["NOX_SCRIPT_MODE"]
+    script_bin = {str(Path(script_env) / "bin"), str(Path(script_env) / "Scripts")}
+    path = [p for p in env.get("PATH", "").split(os.pathsep) if p not in script_bin]
+    env["PATH"] = os.pathsep.join(path)
+    return env
 
-    _finish(session, guarded(name, attempt))
+
+def run_command(session: Session, command: list[str]) -> None:
+    """Run taskbelt ``command`` (``["check"]``, ``["run", "lint"]``) for this nox session.
+
+    The same parse and the same execution path as ``taskbelt`` on the command
+    line (:mod:`taskbelt.execution`): the verdict cache, the summary table,
+    the reports, masking. The session's ``posargs`` are taskbelt options
+    (``-s lint -- -v``). The repository is passed as ``--root``, never
+    through the environment. A failed check fails the nox session (exit 1,
+    and nox goes on to the next session); exit 2 (a check could not run, or
+    bad input) leaves through SystemExit, which nox does not flatten to 1.
+    """
+    args = cli.parse_args([*command, *session.posargs])
+    if args.root is None:
+        args.root = project_root(session.invoked_from)
+    output.setup_logging(verbose=args.verbose)
+    code = entry.guard(lambda: cli.run_named(args, caller_environ(os.environ)))
+    if code == ExitCode.FAILED:
+        session.error(f"taskbelt {' '.join(command)}: failed")
+    elif code:
+        raise SystemExit(code)
 
 
 def check_session_for(name: str) -> Callable[[Session], None]:
-    """A nox session body that runs check ``name``."""
+    """A nox session body that runs check (or test session) ``name``."""
 
     def body(session: Session) -> None:
-        run_check(session, name)
+        run_command(session, ["run", name])
 
     body.__doc__ = f"taskbelt's {name} check."
     return body
@@ -88,27 +113,14 @@ def test_interpreters() -> list[Interpreter]:
         return []
 
 
-def _delegate(session: Session, argv: list[str]) -> None:
-    """Run taskbelt's CLI in the nox process and keep its exit status.
-
-    nox flattens every failure to exit 1; taskbelt's 2 (could not check)
-    must survive, so a non-zero status leaves through SystemExit, which nox
-    does not intercept.
-    """
-    os.environ.setdefault(defaults.ENV_PROJECT_ROOT, str(project_root(session.invoked_from)))
-    code = cli.main([*argv, *session.posargs])
-    if code:
-        raise SystemExit(code)
-
-
 def check_session(session: Session) -> None:
     """Every check in parallel, then the summary table."""
-    _delegate(session, ["check"])
+    run_command(session, ["check"])
 
 
 def all_tests_session(session: Session) -> None:
     """Every test-3.X session, then the combined coverage gate."""
-    _delegate(session, ["run", "test"])
+    run_command(session, ["run", "test"])
 
 
 def register_all(nox: Any) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,7 +58,8 @@ def plan(names: Iterable[str], tests: Matrix) -> Plan:
 
     ``test`` is one session per Python of the matrix and then ``coverage``;
     ``pytest`` is the per-Python sessions alone (CI runs one per job and
-    combines the data in a later job with ``coverage``).
+    combines the data in a later job with ``coverage``); ``test-3.X`` is that
+    Python's session alone.
     """
     first: list[str] = []
     then: list[str] = []
@@ -78,9 +79,27 @@ def plan(names: Iterable[str], tests: Matrix) -> Plan:
                 then.append("coverage")
         elif name == "coverage":
             then.append("coverage")
+        elif name.startswith(sessions.TEST_PREFIX):
+            skipped += _one_python(name, tests, first)
         else:
             first.append(name)
     return Plan(tuple(dict.fromkeys(first)), tuple(dict.fromkeys(then)), tuple(skipped))
+
+
+def _one_python(session: str, tests: Matrix, first: list[str]) -> list[CheckResult]:
+    """Plan ``test-3.X``: run it when 3.X is present, a skipped row when it is missing.
+
+    A version outside the matrix is a usage error naming the ones there are.
+    """
+    version = session.removeprefix(sessions.TEST_PREFIX)
+    missing = [i for i in tests.missing if i.version == version]
+    if missing:
+        hint = missing[0].install_hint
+        summary = f"Python {version} is not installed; install: {hint}"
+        return [CheckResult(session, Status.SKIPPED, summary=summary)]
+    sessions.interpreter_for(tests, version)  # raises for a version outside the matrix
+    first.append(session)
+    return []
 
 
 @dataclass
@@ -93,6 +112,8 @@ class Runner:
     cache: VerdictCache | None = None
     #: Only create the environments (``taskbelt prepare``); nothing is cached.
     prepare_only: bool = False
+    #: The run's environment, which the tools and tests get (None: this process's).
+    environ: Mapping[str, str] | None = None
 
     def __post_init__(self) -> None:
         #: coverage's report processes, started while the tests run.
@@ -152,7 +173,7 @@ class Runner:
         started = time.perf_counter()
         SESSION.set(session)
         if self.prepare_only:
-            result = sessions.prepare(session, self.project, self.tests)
+            result = sessions.prepare(session, self.project, self.tests, self.environ)
         else:
             ahead = self.ahead if session == coverage.NAME else None
             result = sessions.run(
@@ -162,6 +183,7 @@ class Runner:
                 reuse=self.cache is not None,
                 ahead=ahead,
                 tested=self.tested,
+                environ=self.environ,
             )
         return CheckResult(
             result.name,
@@ -208,7 +230,7 @@ class Runner:
             return
         token = SESSION.set(coverage.NAME)
         try:
-            self.ahead = sessions.start_coverage(self.project, self.tests)
+            self.ahead = sessions.start_coverage(self.project, self.tests, self.environ)
         except (TaskbeltError, OSError) as exc:
             LOGGER.info("coverage not started ahead: %s", exc)
         finally:

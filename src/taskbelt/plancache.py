@@ -59,10 +59,11 @@ def save_plan(
     specs: Mapping[str, Any],
     skipped: Sequence[CheckResult],
     notes: Sequence[str],
+    environ: Mapping[str, str] | None = None,
 ) -> None:
     """Record the plan of a full run for the next fast answer."""
     data = {
-        "fingerprint": fingerprint(root, names, os.environ),
+        "fingerprint": fingerprint(root, names, os.environ if environ is None else environ),
         "sessions": dict(specs),
         "skipped": [r.to_json() for r in skipped],
         "notes": list(notes),

@@ -19,7 +19,7 @@ import dataclasses
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from taskbelt import covplugins, defaults, envs, testenv
@@ -95,6 +95,7 @@ def run(
     reuse: bool = True,
     ahead: coverage.Jobs | None = None,
     tested: list[str] | None = None,
+    environ: Mapping[str, str] | None = None,
 ) -> CheckResult:
     """Run ``session`` for ``project``; a problem preparing it is an ``error`` row.
 
@@ -103,10 +104,12 @@ def run(
     (whoever started them cancels them if this never gets to feed them).
     ``tested``: the Pythons whose tests ran in this invocation; coverage then
     combines their data only (``None``: every version's data of this tree).
+    ``environ``: the run's environment, which the tools and tests get
+    (default: this process's).
     """
 
     def attempt() -> CheckResult:
-        ctx = dataclasses.replace(context(session, project, tests), reuse=reuse)
+        ctx = dataclasses.replace(context(session, project, tests, environ), reuse=reuse)
         if session == coverage.NAME:
             return coverage.run(ctx, tested, jobs=ahead)
         return body(session)(ctx)
@@ -114,17 +117,21 @@ def run(
     return guarded(session, attempt)
 
 
-def start_coverage(project: Project, tests: Matrix) -> coverage.Jobs:
+def start_coverage(
+    project: Project, tests: Matrix, environ: Mapping[str, str] | None = None
+) -> coverage.Jobs:
     """coverage's report processes, started in its environment, waiting for the data."""
-    return coverage.start_jobs(context(coverage.NAME, project, tests))
+    return coverage.start_jobs(context(coverage.NAME, project, tests, environ))
 
 
-def prepare(session: str, project: Project, tests: Matrix) -> CheckResult:
+def prepare(
+    session: str, project: Project, tests: Matrix, environ: Mapping[str, str] | None = None
+) -> CheckResult:
     """Create and fill ``session``'s environments without running the check."""
 
     def attempt() -> CheckResult:
         started = time.perf_counter()
-        context(session, project, tests)
+        context(session, project, tests, environ)
         seconds = time.perf_counter() - started
         return CheckResult(session, Status.PASSED, seconds, "environment ready")
 
@@ -147,25 +154,36 @@ def body(session: str) -> Body:
     raise ConfigError(f"unknown check {session!r}", "run `taskbelt --help` for the names")
 
 
-def context(session: str, project: Project, tests: Matrix) -> CheckContext:
-    """``session``'s environments, created and filled if needed, as a check context."""
+def context(
+    session: str, project: Project, tests: Matrix, environ: Mapping[str, str] | None = None
+) -> CheckContext:
+    """``session``'s environments, created and filled if needed, as a check context.
+
+    ``environ`` is the run's environment (default: this process's); the
+    context's tools get it.
+    """
+    env = dict(os.environ if environ is None else environ)
     if session in TOOL_SESSIONS or session == AUDIT:
         group = AUDIT if session == AUDIT else TOOL_SESSIONS[session][0]
         venv = tool_env(project, group)
         if session == coverage.NAME:  # combining imports the repository's coverage plugins
-            covplugins.ensure(venv, project, os.environ, "the coverage environment")
-        return CheckContext(project, venv / "bin")
+            covplugins.ensure(venv, project, env, "the coverage environment")
+        return CheckContext(project, venv / "bin", base_env=env)
     if session == typecheck.NAME:
         version, python = tests.newest
         tools = tool_env(project, "typecheck")
         target = project_env(project, f"typecheck-project-{version}", python)
-        return CheckContext(project, tools / "bin", project_python=envs.venv_python(target))
+        return CheckContext(
+            project, tools / "bin", project_python=envs.venv_python(target), base_env=env
+        )
     if session.startswith(TEST_PREFIX):
         interpreter = interpreter_for(tests, session.removeprefix(TEST_PREFIX))
         if interpreter.path is None:  # present interpreters always have a path
             raise ConfigError(f"Python {interpreter.version} has no path", interpreter.install_hint)
         venv = project_env(project, session, interpreter.path)
-        testenv.prepare(venv, project)
+        testenv.prepare(venv, project, env)
         python = envs.venv_python(venv)
-        return CheckContext(project, venv / "bin", interpreter=interpreter, project_python=python)
+        return CheckContext(
+            project, venv / "bin", interpreter=interpreter, project_python=python, base_env=env
+        )
     raise ConfigError(f"unknown check {session!r}", "run `taskbelt --help` for the names")

@@ -25,7 +25,6 @@ repository's tree is an error, because tests of it would not test this code.
 from __future__ import annotations
 
 import json
-import os
 import re
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -120,23 +119,23 @@ def _conflicts(venv: Path, added: Sequence[str], own: str) -> list[str]:
     return found
 
 
-def prepare(venv: Path, project: Project) -> dict[str, str | None]:
+def prepare(venv: Path, project: Project, environ: Mapping[str, str]) -> dict[str, str | None]:
     """Add the test tools the project lacks, then vouch for the project's own code.
 
     Runs after :func:`taskbelt.envs.install_project`. Returns where each of
     the project's top-level packages is imported from (all inside the
     repository's tree, or this raises). The stamp holds the test lock's
     digest and the project's key, so an unchanged environment costs a file
-    read.
+    read. ``environ`` is the run's environment (coverage settings in it).
     """
-    plugins = ",".join(covplugins.named(project, os.environ))
+    plugins = ",".join(covplugins.named(project, environ))
     key = f"{toolpins.lock_digest(TEST_GROUP)}-{envs.project_key(project)}-{plugins}"
     kept = recorded(venv)
     if kept.get("key") == key and kept.get("names") == list(project.import_names):
         origins: dict[str, str | None] = kept["origins"]
         return origins
     added = add_test_tools(venv, project)
-    added += covplugins.ensure(venv, project, os.environ, "the test environment")
+    added += covplugins.ensure(venv, project, environ, "the test environment")
     origins = import_origins(envs.venv_python(venv), project)
     check_own_code(project, origins, "the test environment")
     record = {"key": key, "names": list(project.import_names), "added": added, "origins": origins}

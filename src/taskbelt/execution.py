@@ -1,0 +1,147 @@
+"""The one way a set of checks is run, whichever door asked.
+
+``taskbelt check``, ``taskbelt run NAME...``, ``taskbelt prepare`` and every
+Nox session (``check``, ``test``, ``lint``, ``test-3.12``, ...) call
+:func:`run` and then :func:`publish`. :func:`run` alone plans the sessions,
+holds the repository lock, guards each session (a problem is an ``error``
+row, never a traceback), times it, answers it from the verdict cache when its
+inputs are unchanged and saves the plan for the next fast answer;
+:func:`publish` alone prints the table and writes the reports. Options come
+in as arguments: no door changes the process environment to pass them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import os
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from taskbelt import defaults, envs, matrix, output, plancache, statedir
+from taskbelt.cache import VerdictCache
+from taskbelt.matrix import Matrix
+from taskbelt.orchestrator import Plan, Runner, plan
+from taskbelt.project import Project
+from taskbelt.report import github, json_report
+from taskbelt.results import RunSummary, ordered
+
+#: Checks that run on the test matrix (the others need no interpreter list).
+NEEDS_MATRIX = frozenset({"test", "pytest", "typecheck"})
+NEEDS_DEPENDENCIES = frozenset({"test", "pytest", "typecheck", "audit"})
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to run: the knobs every door offers."""
+
+    #: Sessions at once (0: the setting, else the cores).
+    jobs: int = 0
+    #: False under ``--no-cache``: every check runs, nothing is answered or stored.
+    use_cache: bool = True
+    #: Only create the environments (``taskbelt prepare``).
+    prepare_only: bool = False
+
+
+def is_test_session(name: str) -> bool:
+    """``test-3.12`` and the like: one Python's tests."""
+    return name.startswith("test-")
+
+
+def _needs_matrix(names: Sequence[str]) -> bool:
+    return bool(NEEDS_MATRIX.intersection(names)) or any(map(is_test_session, names))
+
+
+def preload(module: str) -> None:
+    """Import ``module`` in a background thread, while the checks run.
+
+    The summary table needs rich (0.05 s to import); importing it while the
+    checks' tools run takes that off the start of the run. Python's import
+    lock makes the later ``import`` wait for this one if it is not done.
+    """
+
+    def load() -> None:
+        with contextlib.suppress(ImportError):  # the later import reports it
+            importlib.import_module(module)
+
+    threading.Thread(target=load, name="taskbelt-preload", daemon=True).start()
+
+
+def run(
+    project: Project,
+    names: Sequence[str],
+    options: Options = Options(),
+    environ: Mapping[str, str] | None = None,
+) -> RunSummary:
+    """Plan, run (or only prepare the environments) and summarise ``names``.
+
+    ``names`` are check names (``check``'s five, ``pytest``, ``coverage``,
+    ``fix``) or session names (``test-3.12``). ``environ`` is what the
+    verdict cache keys on and the tools and tests get (default: this
+    process's environment).
+    """
+    env = os.environ if environ is None else environ
+    preload("taskbelt.report.terminal")
+    tests = matrix.resolve(project, env) if _needs_matrix(names) else Matrix((), ())
+    statedir.prepare(project.state_dir)
+    caching = options.use_cache and not options.prepare_only
+    with statedir.repo_lock(project.state_dir):
+        cache = VerdictCache(project.root, project.state_dir, env) if caching else None
+        runner = Runner(
+            project,
+            tests,
+            jobs=options.jobs,
+            cache=cache,
+            prepare_only=options.prepare_only,
+            environ=env,
+        )
+        work = plan(names, tests)
+        if options.prepare_only:  # nothing waits for anything: every environment at once
+            work = Plan(work.first + work.then, (), work.skipped)
+        results = runner.execute(work)
+    notes = []
+    if NEEDS_DEPENDENCIES.intersection(names) or any(map(is_test_session, names)):
+        notes.append(f"dependencies: {envs.dependency_source(project)}")
+    notes += [
+        f"Python {i.version} skipped: not installed ({i.install_hint})" for i in tests.missing
+    ]
+    if {"test", "pytest", "coverage"}.intersection(names) or any(map(is_test_session, names)):
+        notes.append(f"reports: {project.relative(project.reports_dir)}/")
+    if cache is not None:
+        plancache.save_plan(
+            project.root,
+            project.state_dir,
+            names=names,
+            specs=runner.specs,
+            skipped=work.skipped,
+            notes=notes,
+            environ=env,
+        )
+    return RunSummary(ordered(results, defaults.CHECK_ORDER), tuple(notes))
+
+
+def publish(
+    summary: RunSummary,
+    started: float,
+    report: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> int:
+    """Print the summary, write the reports asked for; return the exit code.
+
+    ``report`` (or ``TASKBELT_REPORT``) is the JSON report's path; on GitHub
+    Actions the annotations and step summary are written too.
+    """
+    from taskbelt.report import terminal  # noqa: PLC0415 - see preload()
+
+    env = os.environ if environ is None else environ
+    terminal.render(output.console(), summary, seconds=time.perf_counter() - started)
+    if env.get("GITHUB_ACTIONS") == "true":
+        for line in github.emit(summary, env):
+            print(line)
+    target = report or env.get(defaults.ENV_REPORT)
+    if target:
+        json_report.write(summary, Path(target))
+    return int(summary.exit_code)
