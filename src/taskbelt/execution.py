@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from taskbelt import defaults, envs, matrix, output, plancache, statedir
+from taskbelt import defaults, envs, matrix, output, plancache, sessions, statedir
 from taskbelt.cache import VerdictCache
 from taskbelt.matrix import Matrix
 from taskbelt.orchestrator import Plan, Runner, plan
@@ -46,13 +46,9 @@ class Options:
     prepare_only: bool = False
 
 
-def is_test_session(name: str) -> bool:
-    """``test-3.12`` and the like: one Python's tests."""
-    return name.startswith("test-")
-
-
-def _needs_matrix(names: Sequence[str]) -> bool:
-    return bool(NEEDS_MATRIX.intersection(names)) or any(map(is_test_session, names))
+def kinds(names: Sequence[str]) -> frozenset[str]:
+    """The checks ``names`` ask for, one Python's tests (``test-3.12``) counted as ``pytest``."""
+    return frozenset("pytest" if n.startswith(sessions.TEST_PREFIX) else n for n in names)
 
 
 def preload(module: str) -> None:
@@ -84,8 +80,9 @@ def run(
     process's environment).
     """
     env = os.environ if environ is None else environ
+    asked = kinds(names)
     preload("taskbelt.report.terminal")
-    tests = matrix.resolve(project, env) if _needs_matrix(names) else Matrix((), ())
+    tests = matrix.resolve(project, env) if NEEDS_MATRIX & asked else Matrix((), ())
     statedir.prepare(project.state_dir)
     caching = options.use_cache and not options.prepare_only
     with statedir.repo_lock(project.state_dir):
@@ -103,12 +100,12 @@ def run(
             work = Plan(work.first + work.then, (), work.skipped)
         results = runner.execute(work)
     notes = []
-    if NEEDS_DEPENDENCIES.intersection(names) or any(map(is_test_session, names)):
+    if NEEDS_DEPENDENCIES & asked:
         notes.append(f"dependencies: {envs.dependency_source(project)}")
     notes += [
         f"Python {i.version} skipped: not installed ({i.install_hint})" for i in tests.missing
     ]
-    if {"test", "pytest", "coverage"}.intersection(names) or any(map(is_test_session, names)):
+    if {"test", "pytest", "coverage"} & asked:
         notes.append(f"reports: {project.relative(project.reports_dir)}/")
     if cache is not None:
         plancache.save_plan(
