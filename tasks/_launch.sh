@@ -15,18 +15,19 @@ if [ -z "$project_root" ]; then
     project_root="$(git rev-parse --show-toplevel 2>/dev/null || pwd)"
 fi
 export TASKBELT_PROJECT_ROOT="$project_root"
-export UV_PROJECT_ENVIRONMENT="$project_root/.taskbelt-cache/runner"
 # taskbelt's own environment is synced from its uv.lock the first time and whenever
 # taskbelt's folder, uv.lock or pyproject.toml change (a stamp records them); otherwise taskbelt starts
 # straight from it, which saves `uv run`'s check of the environment (~0.3 s) on
-# every task.
+# every task. UV_PROJECT_ENVIRONMENT is set for that `uv sync` alone: exported, it
+# would reach every tool and every test suite taskbelt runs, and a repository's
+# own `uv run` there would sync into taskbelt's environment.
 taskbelt() {
-    local runner="$UV_PROJECT_ENVIRONMENT" want stamp
+    local runner="$project_root/.taskbelt-cache/runner" want stamp
     stamp="$runner/.taskbelt-synced"
     want="$taskbelt_home $(cat -- "$taskbelt_home/uv.lock" "$taskbelt_home/pyproject.toml" | cksum)"
     if ! { [ -x "$runner/bin/python" ] && [ -x "$runner/bin/taskbelt" ] \
         && [ "$(cat -- "$stamp" 2>/dev/null)" = "$want" ]; }; then
-        uv sync --quiet --frozen --no-default-groups --inexact --project "$taskbelt_home"
+        UV_PROJECT_ENVIRONMENT="$runner" uv sync --quiet --frozen --no-default-groups --inexact --project "$taskbelt_home"
         printf '%s\n' "$want" >"$stamp.$$" && mv -f -- "$stamp.$$" "$stamp"
     fi
     PATH="$runner/bin:$PATH" "$runner/bin/taskbelt" "$@"

@@ -116,3 +116,26 @@ def test_launcher_skips_uv_when_taskbelt_env_is_synced(make_repo: MakeRepo, tmp_
     again = mise(project.root, "run", "lint", tmp=tmp_path)
     assert again.returncode == 0, again.stdout + again.stderr
     assert stamp.read_text() != "stale\n"
+
+
+def test_repository_tests_see_none_of_the_launchers_environment(
+    make_repo: MakeRepo, tmp_path: Path
+) -> None:
+    """`mise run pytest` gives the repo's tests its caller's environment, not the launcher's.
+
+    The launcher syncs taskbelt's own environment with UV_PROJECT_ENVIRONMENT; exported,
+    it reached every test suite (a suite that runs `uv run` there synced into taskbelt's
+    environment) and every tool, and made verdicts differ between the two doors.
+    """
+    probe = """
+        import os
+
+
+        def test_environment() -> None:
+            assert "UV_PROJECT_ENVIRONMENT" not in os.environ, os.environ["UV_PROJECT_ENVIRONMENT"]
+        """
+    project = make_repo({**CLEAN_SRC, "tests/test_environment.py": probe})
+    include_taskbelt(project)
+    done = mise(project.root, "run", "pytest", "-v", tmp=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "2 passed" in done.stdout, done.stdout

@@ -20,13 +20,17 @@ MakeRepo = Callable[..., Project]
 pytestmark = pytest.mark.slow
 
 
+def shell_environ() -> dict[str, str]:
+    """This environment as a user's shell has it: no taskbelt settings, no CI, no venv of the suite's own."""
+    drop = ("VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "CI")
+    return {k: v for k, v in os.environ.items() if k not in drop and not k.startswith("TASKBELT_")}
+
+
 def uvx_nox(
     root: Path, *args: str, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     """``uvx nox ARGS`` in ``root``, started the way a shell starts it (PWD set)."""
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("TASKBELT_")}
-    environ.pop("CI", None)
-    environ.update({"PWD": str(root), **(env or {})})
+    environ = {**shell_environ(), "PWD": str(root), **(env or {})}
     return subprocess.run(
         ["uvx", "nox", *args],
         cwd=root,
@@ -66,6 +70,28 @@ def test_nox_sessions_answer_from_the_verdict_cache_as_mise_does(
         assert re.search(rf"^{re.escape(session)}\s+cached", done.stdout, re.M), done.stdout
         data = json.loads(report.read_text())
         assert [(c["name"], c["cached"]) for c in data["checks"]] == [(session, True)]
+
+
+def test_a_verdict_from_the_cli_answers_the_nox_door(make_repo: MakeRepo) -> None:
+    """lint passed through the CLI is `cached` for `uvx nox -s lint`: one verdict, two doors.
+
+    Both start from the same shell environment (nox script mode's own VIRTUAL_ENV,
+    UV_PYTHON and PATH entry are taken out before the key is made).
+    """
+    project = make_repo()
+    first = subprocess.run(
+        [sys.executable, "-m", "taskbelt", "run", "lint"],
+        cwd=project.root,
+        env={**shell_environ(), "PWD": str(project.root)},
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert first.returncode == 0, first.stdout + first.stderr
+    done = uvx_nox(project.root, "-f", str(defaults.NOXFILE), "-s", "lint")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert re.search(r"^lint\s+cached", done.stdout, re.M), done.stdout
 
 
 def test_sessions_run_by_nox_in_taskbelt_environment(make_repo: MakeRepo) -> None:
