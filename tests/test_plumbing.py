@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 
 import pytest
 
-from taskbelt import envs, output, proc, toolpins
-from taskbelt.errors import ConfigError, ToolError
+from taskbelt import children, envs, output, proc, toolpins
+from taskbelt.errors import ConfigError, Interrupted, ToolError
 
 
 class TestProc:
@@ -52,6 +53,56 @@ class TestProc:
         """A hanging tool is killed and reported."""
         with pytest.raises(ToolError, match=r"did not finish within 0\.5 s"):
             proc.run([sys.executable, "-c", "import time; time.sleep(10)"], timeout=0.5)
+
+    def test_timeout_ends_the_whole_group_and_keeps_the_output(self, tmp_path: Path) -> None:
+        """A grandchild holding the pipes does not make a timeout wait forever.
+
+        The child prints, starts a grandchild that sleeps, and sleeps: the
+        timeout ends both and the error carries what the child printed.
+        """
+        pid_file = tmp_path / "pid"
+        script = (
+            "import subprocess, sys, time\n"
+            "print('started', flush=True)\n"
+            "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)'])\n"
+            f"open({str(pid_file)!r}, 'w').write(str(child.pid))\n"
+            "time.sleep(600)\n"
+        )
+        with pytest.raises(ToolError) as caught:
+            proc.run([sys.executable, "-c", script], timeout=3)
+        assert "started" in caught.value.output
+        grandchild = Path(f"/proc/{pid_file.read_text()}")
+        assert not grandchild.exists() or " Z " in (grandchild / "stat").read_text()
+
+    def test_deadline_bounds_every_process_of_a_check(self) -> None:
+        """Inside ``deadline``, a process ends at the check's limit with the check's words."""
+        sleep = [sys.executable, "-c", "import time; time.sleep(30)"]
+        with proc.deadline(1, "lint did not finish within 1 s", "raise timeout.lint"):
+            with pytest.raises(ToolError) as caught:
+                proc.run(sleep, timeout=100)
+            assert (caught.value.cause, caught.value.fix) == (
+                "lint did not finish within 1 s",
+                "raise timeout.lint",
+            )
+            with pytest.raises(ToolError, match="lint did not finish"):  # the time is spent
+                proc.run([sys.executable, "-c", "pass"])
+        assert proc.run([sys.executable, "-c", "pass"]).returncode == 0  # outside: no limit
+
+    def test_no_process_starts_while_taskbelt_stops(self) -> None:
+        """After ``stop_all`` a new process is refused (Interrupted) until ``resume``."""
+        children.stop_all(signal.SIGTERM)
+        try:
+            with pytest.raises(Interrupted) as caught:
+                proc.run([sys.executable, "-c", "pass"])
+            assert caught.value.exit_code == 143
+        finally:
+            children.resume()
+        assert proc.run([sys.executable, "-c", "pass"]).returncode == 0
+
+    def test_stdin_is_empty_unless_given(self) -> None:
+        """A tool or test that reads its input gets end-of-file, not a wait for a terminal."""
+        done = proc.run([sys.executable, "-c", "import sys; print(len(sys.stdin.read()))"])
+        assert done.stdout.strip() == "0"
 
     def test_started_ahead_then_fed(self) -> None:
         """A process started before its input gets it later; its result is a normal record."""

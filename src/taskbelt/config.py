@@ -59,6 +59,46 @@ class AuditSettings(BaseModel):
     confidence: Level = defaults.BANDIT_CONFIDENCE
 
 
+class Timeouts(BaseModel):
+    """`[tool.taskbelt] timeout`: seconds a check may run before it is stopped as an ``error``.
+
+    ``timeout = 600`` sets every check; the table form sets one check
+    (``timeout = { test = 3600 }``), the others keep ``default``. A check's
+    time includes making its environment; ``test`` is each Python's run.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    default: float = Field(default=defaults.CHECK_TIMEOUT, gt=0)
+    lint: float | None = Field(default=None, gt=0)
+    format: float | None = Field(default=None, gt=0)
+    fix: float | None = Field(default=None, gt=0)
+    typecheck: float | None = Field(default=None, gt=0)
+    test: float | None = Field(default=None, gt=0)
+    coverage: float | None = Field(default=None, gt=0)
+    audit: float | None = Field(default=None, gt=0)
+
+    @classmethod
+    def check_of(cls, session: str) -> str:
+        """The check a session belongs to (``test-3.12`` is ``test``)."""
+        return "test" if session.startswith("test-") else session
+
+    def of(self, session: str) -> tuple[float, str]:
+        """The seconds ``session`` may run and the key that says so (``timeout.test``)."""
+        check = self.check_of(session)
+        own = getattr(self, check, None) if check in type(self).model_fields else None
+        if isinstance(own, float):
+            return own, f"timeout.{check}"
+        return self.default, "timeout"
+
+
+def _one_timeout(value: object) -> object:
+    """``timeout = 600`` (or ``TASKBELT_TIMEOUT=600``) is the default of every check."""
+    if isinstance(value, int | float | str) and not isinstance(value, bool):
+        return {"default": value}
+    return value
+
+
 def _split_list(value: object) -> object:
     """Accept ``"3.11,3.12"`` from the environment as well as a TOML list."""
     if isinstance(value, str):
@@ -88,12 +128,15 @@ class Settings(BaseSettings):
         default_factory=lambda: list(defaults.COVERAGE_REPORTS)
     )
     bytecode_cache: bool = defaults.BYTECODE_CACHE
+    timeout: Timeouts = Field(default_factory=Timeouts)
     audit: AuditSettings = Field(default_factory=AuditSettings)
     container: ContainerSettings = Field(default_factory=ContainerSettings)
 
     _split = field_validator(
         "python", "src", "tests", "test_groups", "test_extras", "coverage_reports", mode="before"
     )(_split_list)
+
+    _timeout = field_validator("timeout", mode="before")(_one_timeout)
 
     @field_validator("python")
     @classmethod
@@ -120,6 +163,7 @@ class Settings(BaseSettings):
 #: Nested tables by field name, for key mapping and error messages.
 NESTED: dict[str, type[BaseModel]] = {
     "audit": AuditSettings,
+    "timeout": Timeouts,
     "ignore": IgnoreRule,
     **CONTAINER_NESTED,
 }

@@ -37,6 +37,9 @@ COVERAGE_REPORTS: Final[tuple[Literal["xml", "json", "html"], ...]] = ("xml",)
 BYTECODE_CACHE: Final = True
 #: Its folder under the state folder's cache/.
 PYCACHE_TOOL: Final = "pycache"
+#: Seconds a check may run (environment included) before it is stopped and is an
+#: `error` naming the timeout: generous, so that only a hang meets it.
+CHECK_TIMEOUT: Final = 1800.0
 #: Seconds before an advisory service request is given up (fail closed).
 AUDIT_TIMEOUT: Final = 30.0
 #: Lowest bandit severity and confidence that fail the audit.

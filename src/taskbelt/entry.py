@@ -9,11 +9,14 @@ what to do. Anything else is a bug and propagates.
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 
-from taskbelt import output
-from taskbelt.errors import ExitCode, TaskbeltError, ToolError
+from taskbelt import children, output
+from taskbelt.errors import Interrupted, TaskbeltError, ToolError
 
 #: How much of a failed tool's output is shown (its end, where the reason is).
 SHOWN_CHARS = 4000
@@ -30,12 +33,43 @@ def report_error(exc: TaskbeltError) -> int:
     return int(exc.exit_code)
 
 
-def guard(command: Callable[[], int]) -> int:
-    """Run ``command``; its errors become messages and exit codes (see the module)."""
+def _raise_interrupted(signum: int, _frame: object) -> None:
+    raise Interrupted(signum)
+
+
+@contextlib.contextmanager
+def _signals_raise() -> Iterator[None]:
+    """SIGINT and SIGTERM raise :class:`Interrupted` (with the signal) while inside.
+
+    Python turns only SIGINT into an exception; SIGTERM would end taskbelt
+    at once, its children left running and nothing reported. Handlers can
+    only be set in the main thread; elsewhere this does nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = {s: signal.signal(s, _raise_interrupted) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
-        return command()
+        yield
+    finally:
+        for signum, handler in before.items():
+            signal.signal(signum, handler)
+
+
+def guard(command: Callable[[], int]) -> int:
+    """Run ``command``; its errors become messages and exit codes (see the module).
+
+    Stopped by SIGINT or SIGTERM where no run reports it (a run prints its
+    table itself), every child is stopped and the exit code is 130 or 143.
+    """
+    try:
+        with _signals_raise():
+            return command()
     except TaskbeltError as exc:
         return report_error(exc)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
+        signum = getattr(exc, "signum", signal.SIGINT)
+        children.stop_all(signum)
+        children.resume()
         print("taskbelt: interrupted", file=sys.stderr)
-        return int(ExitCode.INTERRUPTED)
+        return int(Interrupted(signum).exit_code)

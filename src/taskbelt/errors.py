@@ -7,6 +7,7 @@ message (cause, then fix) and an exit code, never a traceback.
 from __future__ import annotations
 
 import enum
+import signal
 
 
 class ExitCode(enum.IntEnum):
@@ -17,6 +18,7 @@ class ExitCode(enum.IntEnum):
     USAGE = 2
     BUG = 3
     INTERRUPTED = 130
+    TERMINATED = 143
 
 
 class TaskbeltError(Exception):
@@ -70,3 +72,22 @@ class ToolError(TaskbeltError):
         self.argv = argv
         self.returncode = returncode
         self.output = output
+
+
+class Interrupted(KeyboardInterrupt):
+    """The run was stopped by a signal (SIGINT or SIGTERM), or a process was refused after it.
+
+    A ``KeyboardInterrupt``, so that no ``except Exception`` swallows it and
+    every path that already handles Ctrl-C handles SIGTERM the same way.
+    """
+
+    def __init__(self, signum: int, output: str = "") -> None:
+        super().__init__(signum)
+        self.signum = signum
+        #: What the process that was stopped printed (pytest says where it stood).
+        self.output = output
+
+    @property
+    def exit_code(self) -> ExitCode:
+        """130 after SIGINT, 143 after SIGTERM (128 + the signal, as a shell reports it)."""
+        return ExitCode.TERMINATED if self.signum == signal.SIGTERM else ExitCode.INTERRUPTED

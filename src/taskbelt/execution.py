@@ -4,8 +4,10 @@
 Nox session (``check``, ``test``, ``lint``, ``test-3.12``, ...) call
 :func:`run` and then :func:`publish`. :func:`run` alone plans the sessions,
 holds the repository lock, guards each session (a problem is an ``error``
-row, never a traceback), times it, answers it from the verdict cache when its
-inputs are unchanged and saves the plan for the next fast answer;
+row, never a traceback), bounds and times it, answers it from the verdict
+cache when its inputs are unchanged and saves the plan for the next fast
+answer; stopped by SIGINT or SIGTERM, it returns what finished and the rest
+as ``interrupted``, so that the table and the report are still written;
 :func:`publish` alone prints the table and writes the reports. Options come
 in as arguments: no door changes the process environment to pass them.
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import os
+import signal
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -23,11 +26,12 @@ from pathlib import Path
 
 from taskbelt import defaults, envs, matrix, output, plancache, sessions, statedir
 from taskbelt.cache import VerdictCache
+from taskbelt.checks.base import plural
 from taskbelt.matrix import Matrix
 from taskbelt.orchestrator import Plan, Runner, plan
 from taskbelt.project import Project
 from taskbelt.report import github, json_report
-from taskbelt.results import RunSummary, ordered
+from taskbelt.results import RunSummary, Status, ordered
 
 #: Checks that run on the test matrix (the others need no interpreter list).
 NEEDS_MATRIX = frozenset({"test", "pytest", "typecheck"})
@@ -107,7 +111,11 @@ def run(
     ]
     if {"test", "pytest", "coverage"} & asked:
         notes.append(f"reports: {project.relative(project.reports_dir)}/")
-    if cache is not None:
+    if runner.stopped_by is not None:
+        unfinished = sum(r.status is Status.INTERRUPTED for r in results)
+        stopped = signal.Signals(runner.stopped_by).name
+        notes.append(f"stopped by {stopped}: {plural(unfinished, 'check')} did not finish")
+    elif cache is not None:
         plancache.save_plan(
             project.root,
             project.state_dir,
@@ -117,7 +125,9 @@ def run(
             notes=notes,
             environ=env,
         )
-    return RunSummary(ordered(results, defaults.CHECK_ORDER), tuple(notes))
+    return RunSummary(
+        ordered(results, defaults.CHECK_ORDER), tuple(notes), stopped_by=runner.stopped_by
+    )
 
 
 def publish(

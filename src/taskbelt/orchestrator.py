@@ -9,17 +9,21 @@ verdict cache.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from taskbelt import defaults, sessions
+from taskbelt import children, defaults, proc, sessions
 from taskbelt.cache import Spec, VerdictCache, spec_inputs
 from taskbelt.checks import coverage
-from taskbelt.errors import TaskbeltError
+from taskbelt.checks.base import tail
+from taskbelt.config import TABLE
+from taskbelt.errors import Interrupted, TaskbeltError
 from taskbelt.matrix import Matrix
 from taskbelt.output import LOGGER, SESSION, redact
 from taskbelt.project import Project
@@ -122,6 +126,9 @@ class Runner:
         #: The Pythons whose tests this run holds (coverage combines only theirs).
         self.tested: list[str] | None = None
         self.specs: dict[str, Spec | None] = {}
+        self.futures: dict[str, Future[CheckResult]] = {}
+        #: The signal that stopped :meth:`execute`, if one did.
+        self.stopped_by: int | None = None
         if self.jobs <= 0:
             self.jobs = self.project.settings.jobs or os.cpu_count() or 2
 
@@ -165,26 +172,39 @@ class Runner:
         if hit is not None:
             return hit
         result = self.run_session(session)
-        self.cache.put(session, key, result, self._artifacts(session))
+        if children.stopped_by() is None:  # a run cut short is no verdict to keep
+            self.cache.put(session, key, result, self._artifacts(session))
         return result
 
     def run_session(self, session: str) -> CheckResult:
-        """Run one session to completion in this process (its tools are children)."""
+        """Run one session to completion in this process (its tools are children).
+
+        Every process of the session shares the session's timeout (the
+        setting ``timeout``); one still running then ends the session as an
+        ``error`` that names the timeout and shows the output's end.
+        """
         started = time.perf_counter()
         SESSION.set(session)
-        if self.prepare_only:
-            result = sessions.prepare(session, self.project, self.tests, self.environ)
-        else:
-            ahead = self.ahead if session == coverage.NAME else None
-            result = sessions.run(
-                session,
-                self.project,
-                self.tests,
-                reuse=self.cache is not None,
-                ahead=ahead,
-                tested=self.tested,
-                environ=self.environ,
-            )
+        seconds, key = self.project.settings.timeout.of(session)
+        limit = proc.deadline(
+            seconds,
+            f"{session} did not finish within {seconds:g} s ({key} of {TABLE})",
+            f"see where it stood in the output above; if it needs longer, raise {key} (seconds)",
+        )
+        with limit:
+            if self.prepare_only:
+                result = sessions.prepare(session, self.project, self.tests, self.environ)
+            else:
+                ahead = self.ahead if session == coverage.NAME else None
+                result = sessions.run(
+                    session,
+                    self.project,
+                    self.tests,
+                    reuse=self.cache is not None,
+                    ahead=ahead,
+                    tested=self.tested,
+                    environ=self.environ,
+                )
         return CheckResult(
             result.name,
             result.status,
@@ -194,24 +214,15 @@ class Runner:
             result.details,
         )
 
-    def _submit(
-        self, pool: ThreadPoolExecutor, names: Sequence[str]
-    ) -> dict[str, Future[CheckResult]]:
-        futures = {}
+    def _submit(self, pool: ThreadPoolExecutor, names: Sequence[str]) -> None:
         # Each session starts as soon as its own key is known: the slowest
         # (the tests) does not wait for the keys of the others.
         for session in longest_first(names):
             self.key(session)
-            futures[session] = pool.submit(self.run_cached, session)
-        return futures
+            self.futures[session] = pool.submit(self.run_cached, session)
 
-    def run_all(self, names: Sequence[str]) -> list[CheckResult]:
-        """Run ``names`` in parallel, at most ``jobs`` at a time."""
-        if not names:
-            return []
-        with ThreadPoolExecutor(max_workers=min(self.jobs, len(names))) as pool:
-            futures = self._submit(pool, names)
-            return [futures[s].result() for s in names]
+    def _wait(self, names: Sequence[str]) -> list[CheckResult]:
+        return [self.futures[s].result() for s in names]
 
     def _start_coverage_ahead(self) -> None:
         """Start coverage's report processes while the tests still run.
@@ -237,37 +248,81 @@ class Runner:
             SESSION.reset(token)
 
     def execute(self, work: Plan) -> list[CheckResult]:
-        """Run a plan: the first wave in parallel, then what waits for it."""
-        results = [*work.skipped]
+        """Run a plan: the first wave in parallel, then what waits for it.
+
+        On SIGINT or SIGTERM (raised in this, the main, thread) every child
+        process is stopped, the worker threads finish, and each session that
+        had not finished is an ``interrupted`` row; :attr:`stopped_by` names
+        the signal. The sessions that had finished keep their verdicts.
+        """
+        self.futures = {}
+        try:
+            self._execute(work)
+        except KeyboardInterrupt as exc:
+            self.stopped_by = getattr(exc, "signum", signal.SIGINT)
+            children.resume()
+        finally:
+            if self.ahead is not None:
+                self.ahead.cancel()
+                self.ahead = None
+        return [*work.skipped, *(self._outcome(s) for s in (*work.first, *work.then))]
+
+    def _execute(self, work: Plan) -> None:
         tests = [
             s.removeprefix(sessions.TEST_PREFIX)
             for s in work.first
             if s.startswith(sessions.TEST_PREFIX)
         ]
         self.tested = tests or None
-        try:
-            if work.first:
-                with ThreadPoolExecutor(max_workers=min(self.jobs, len(work.first))) as pool:
-                    futures = self._submit(pool, work.first)
-                    for name in work.first:
-                        if not name.startswith(sessions.TEST_PREFIX):
-                            futures[name].result()
-                    if coverage.NAME in work.then and not self.prepare_only:
-                        self._start_coverage_ahead()
-                    first = [futures[s].result() for s in work.first]
-                    results += first
-                    # A test session that errored (its environment could not be
-                    # made) ran nothing: data of an earlier run must not answer.
-                    if self.tested is not None:
-                        self.tested = [
-                            r.name.removeprefix(sessions.TEST_PREFIX)
-                            for r in first
-                            if r.name.startswith(sessions.TEST_PREFIX)
-                            and r.status is not Status.ERROR
-                        ]
-            results += self.run_all(work.then)
-        finally:
-            if self.ahead is not None:
-                self.ahead.cancel()
-                self.ahead = None
-        return results
+        if work.first:
+            with _pool(min(self.jobs, len(work.first))) as pool:
+                self._submit(pool, work.first)
+                self._wait([s for s in work.first if not s.startswith(sessions.TEST_PREFIX)])
+                if coverage.NAME in work.then and not self.prepare_only:
+                    self._start_coverage_ahead()
+                first = self._wait(work.first)
+            # A test session that errored (its environment could not be
+            # made) ran nothing: data of an earlier run must not answer.
+            if self.tested is not None:
+                self.tested = [
+                    r.name.removeprefix(sessions.TEST_PREFIX)
+                    for r in first
+                    if r.name.startswith(sessions.TEST_PREFIX) and r.status is not Status.ERROR
+                ]
+        if work.then:
+            with _pool(min(self.jobs, len(work.then))) as pool:
+                self._submit(pool, work.then)
+                self._wait(work.then)
+
+    def _outcome(self, session: str) -> CheckResult:
+        """``session``'s result; after a stop, ``interrupted`` when it had none."""
+        future = self.futures.get(session)
+        if self.stopped_by is None and future is not None:
+            return future.result()
+        stopped: BaseException | None = None
+        if future is not None and future.done() and not future.cancelled():
+            stopped = future.exception()
+            if stopped is None:
+                return future.result()
+        name = signal.Signals(self.stopped_by or signal.SIGINT).name
+        # What the stopped process printed: pytest says where each test stood.
+        shown = redact(tail(stopped.output)) if isinstance(stopped, Interrupted) else ""
+        summary = f"stopped by {name} before it finished"
+        return CheckResult(session, Status.INTERRUPTED, summary=summary, output=shown)
+
+
+@contextlib.contextmanager
+def _pool(workers: int) -> Iterator[ThreadPoolExecutor]:
+    """A thread pool whose children are stopped when the main thread is interrupted.
+
+    Without that, leaving the pool would wait for worker threads that wait
+    for processes nobody stops (they are in process groups of their own).
+    """
+    pool = ThreadPoolExecutor(max_workers=workers)
+    try:
+        yield pool
+    except KeyboardInterrupt as exc:
+        children.stop_all(getattr(exc, "signum", signal.SIGINT))
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)

@@ -7,19 +7,27 @@ an answer" into a :class:`~taskbelt.errors.ToolError` carrying the argv, the
 exit status and the output. Callers say which statuses are answers (``ok``)
 and what to tell the user otherwise (``error``); none checks a status by hand
 only to raise.
+
+Two limits bound a process: its own ``timeout`` and the :func:`deadline` of
+the check it belongs to (``[tool.taskbelt] timeout``), whichever comes
+first. A process past either is ended with its whole group (see
+:mod:`taskbelt.children`) and the error carries what it printed until then.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess  # nosec B404 - this module is the single door to subprocesses
 import time
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
-from taskbelt.errors import ToolError
+from taskbelt import children
+from taskbelt.errors import Interrupted, ToolError
 from taskbelt.output import LOGGER, format_command
 
 
@@ -36,8 +44,7 @@ class Completed:
     @property
     def output(self) -> str:
         """stdout and stderr together, stdout first."""
-        parts = [p for p in (self.stdout, self.stderr) if p.strip()]
-        return "\n".join(p.rstrip("\n") for p in parts)
+        return _joined(self.stdout, self.stderr)
 
 
 def which(name: str, path: str | None = None) -> str | None:
@@ -61,12 +68,83 @@ def _resolve(
     return args, environ, exe
 
 
-def _timed_out(argv: tuple[str, ...], timeout: float | None) -> ToolError:
-    return ToolError(
+@dataclass(frozen=True)
+class Deadline:
+    """The time by which every process of one check must have finished."""
+
+    at: float
+    #: The error when a process is still running then.
+    cause: str
+    fix: str
+
+
+_DEADLINE: ContextVar[Deadline | None] = ContextVar("taskbelt_deadline", default=None)
+
+
+@contextlib.contextmanager
+def deadline(seconds: float, cause: str, fix: str) -> Iterator[None]:
+    """Bound every process started in this context (this thread) to ``seconds`` from now.
+
+    A process still running then is ended and :class:`ToolError` ``(cause,
+    fix)`` raised, with the process's output so far.
+    """
+    token = _DEADLINE.set(Deadline(time.monotonic() + seconds, cause, fix))
+    try:
+        yield
+    finally:
+        _DEADLINE.reset(token)
+
+
+def _limit(argv: tuple[str, ...], timeout: float | None) -> tuple[float | None, ToolError]:
+    """The seconds ``argv`` may take, and the error if it takes longer.
+
+    The nearer of its own ``timeout`` and the check's :func:`deadline`.
+    """
+    own = ToolError(
         f"{argv[0]} did not finish within {timeout or 0:g} s",
         "raise the timeout or look at what the tool waits for",
         argv=argv,
     )
+    budget = _DEADLINE.get()
+    if budget is None:
+        return timeout, own
+    remaining = max(0.0, budget.at - time.monotonic())
+    if timeout is not None and timeout <= remaining:
+        return timeout, own
+    return remaining, ToolError(budget.cause, budget.fix, argv=argv)
+
+
+def _communicate(
+    popen: subprocess.Popen[str], argv: tuple[str, ...], stdin: str | None, timeout: float | None
+) -> tuple[str, str]:
+    """Feed ``stdin``, wait within the limits, end the group on a timeout or an interrupt.
+
+    Raises:
+        ToolError: a limit passed (its output is what the process printed).
+        Interrupted: taskbelt was stopped while the process ran.
+    """
+    limit, late = _limit(argv, timeout)
+    try:
+        if limit is not None and limit <= 0:
+            raise subprocess.TimeoutExpired(list(argv), 0)
+        out, err = popen.communicate(stdin, timeout=limit)
+    except subprocess.TimeoutExpired as exc:
+        late.output = _joined(*children.end(popen))
+        raise late from exc
+    except BaseException:  # Ctrl-C in this thread: the child is in a group of its own
+        children.end(popen)
+        raise
+    finally:
+        children.release(popen)
+    signum = children.stopped_by()
+    if signum is not None:
+        raise Interrupted(signum, _joined(out, err))
+    return out, err
+
+
+def _joined(stdout: str, stderr: str) -> str:
+    """stdout and stderr together, stdout first (empty ones left out)."""
+    return "\n".join(p.rstrip("\n") for p in (stdout, stderr) if p.strip())
 
 
 @dataclass
@@ -84,12 +162,7 @@ class Started:
     def finish(self, stdin: str, timeout: float | None = None) -> Completed:
         """Send ``stdin``, wait for the end; the time logged is from now on."""
         start = time.perf_counter()
-        try:
-            out, err = self.popen.communicate(stdin, timeout=timeout)
-        except subprocess.TimeoutExpired as exc:
-            self.popen.kill()
-            self.popen.communicate()
-            raise _timed_out(self.argv, timeout) from exc
+        out, err = _communicate(self.popen, self.argv, stdin, timeout)
         seconds = time.perf_counter() - start
         LOGGER.info("  -> exit %d in %.2f s", self.popen.returncode, seconds)
         return Completed(self.argv, self.popen.returncode, out, err, seconds)
@@ -100,8 +173,8 @@ class Started:
             try:
                 self.popen.communicate("", timeout=10)
             except subprocess.TimeoutExpired:
-                self.popen.kill()
-                self.popen.communicate()
+                children.end(self.popen)
+        children.release(self.popen)
 
 
 def start(
@@ -110,17 +183,7 @@ def start(
     """Start ``argv`` with pipes for stdin, stdout and stderr; see :class:`Started`."""
     args, environ, exe = _resolve(argv, env)
     LOGGER.info("$ %s  (started ahead of its input)", format_command(args))
-    popen = subprocess.Popen(  # noqa: S603  # nosec B603 - argv is built by taskbelt, never a shell
-        [exe, *args[1:]],
-        cwd=cwd,
-        env=environ,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        encoding="utf-8",
-        errors="replace",
-    )
+    popen = children.spawn([exe, *args[1:]], cwd=cwd, env=environ, stdin=subprocess.PIPE)
     return Started(args, popen)
 
 
@@ -169,26 +232,18 @@ def run(
     args, environ, exe = _resolve(argv, env)
     LOGGER.info("$ %s", format_command(args))
     start = time.perf_counter()
-    try:
-        done = (
-            subprocess.run(  # noqa: S603  # nosec B603 - argv is built by taskbelt, never a shell
-                [exe, *args[1:]],
-                cwd=cwd,
-                env=environ,
-                input=stdin,
-                capture_output=True,
-                text=True,
-                encoding="utf-8",
-                errors="replace",
-                timeout=timeout,
-                check=False,
-            )
-        )
-    except subprocess.TimeoutExpired as exc:
-        raise _timed_out(args, timeout) from exc
+    # No stdin unless given: a tool or test that asks for input gets end-of-file
+    # at once instead of waiting for a terminal nobody watches.
+    popen = children.spawn(
+        [exe, *args[1:]],
+        cwd=cwd,
+        env=environ,
+        stdin=subprocess.DEVNULL if stdin is None else subprocess.PIPE,
+    )
+    out, err = _communicate(popen, args, stdin, timeout)
     seconds = time.perf_counter() - start
-    LOGGER.info("  -> exit %d in %.2f s", done.returncode, seconds)
-    completed = Completed(args, done.returncode, done.stdout, done.stderr, seconds)
-    if ok is not None and done.returncode not in ok:
+    LOGGER.info("  -> exit %d in %.2f s", popen.returncode, seconds)
+    completed = Completed(args, popen.returncode, out, err, seconds)
+    if ok is not None and popen.returncode not in ok:
         raise failed(completed, error)
     return completed

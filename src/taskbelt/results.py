@@ -5,13 +5,14 @@ from __future__ import annotations
 import enum
 import json
 import os
+import signal
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from taskbelt.errors import ExitCode
+from taskbelt.errors import ExitCode, Interrupted
 
 
 class Status(enum.StrEnum):
@@ -21,6 +22,8 @@ class Status(enum.StrEnum):
     FAILED = "failed"
     SKIPPED = "skipped"
     ERROR = "error"
+    #: Not finished: taskbelt was stopped (SIGINT, SIGTERM) while it ran or waited.
+    INTERRUPTED = "interrupted"
 
 
 @dataclass(frozen=True)
@@ -73,11 +76,15 @@ class RunSummary:
 
     results: tuple[CheckResult, ...]
     notes: tuple[str, ...] = ()
+    #: The signal that stopped the run (its unfinished checks are ``interrupted``).
+    stopped_by: int | None = None
 
     @property
     def status(self) -> Status:
-        """error if any errored, failed if any failed, else passed."""
+        """interrupted if stopped, error if any errored, failed if any failed, else passed."""
         statuses = {r.status for r in self.results}
+        if self.stopped_by is not None or Status.INTERRUPTED in statuses:
+            return Status.INTERRUPTED
         if Status.ERROR in statuses:
             return Status.ERROR
         if Status.FAILED in statuses:
@@ -86,7 +93,9 @@ class RunSummary:
 
     @property
     def exit_code(self) -> ExitCode:
-        """0 passed, 1 a check failed, 2 a check could not run (fail closed)."""
+        """0 passed, 1 a check failed, 2 a check could not run (fail closed); 130/143 stopped."""
+        if self.status is Status.INTERRUPTED:
+            return Interrupted(self.stopped_by or signal.SIGINT).exit_code
         return {
             Status.PASSED: ExitCode.OK,
             Status.FAILED: ExitCode.FAILED,

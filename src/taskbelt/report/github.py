@@ -75,7 +75,13 @@ def annotation_lines(summary: RunSummary) -> list[str]:
 
 def markdown(summary: RunSummary) -> str:
     """The summary table as Markdown (the same rows the terminal shows)."""
-    icon = {Status.PASSED: "✅", Status.FAILED: "❌", Status.SKIPPED: "⏭️", Status.ERROR: "💥"}
+    icon = {
+        Status.PASSED: "✅",
+        Status.FAILED: "❌",
+        Status.SKIPPED: "⏭️",
+        Status.ERROR: "💥",
+        Status.INTERRUPTED: "⏹️",
+    }
     rows = ["| check | verdict | seconds | reason |", "|---|---|---:|---|"]
     for r in summary.results:
         reason = r.summary.replace("|", "\\|").replace("\n", " ")

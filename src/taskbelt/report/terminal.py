@@ -18,6 +18,7 @@ STYLE = {
     Status.FAILED: "red",
     Status.SKIPPED: "yellow",
     Status.ERROR: "bold red",
+    Status.INTERRUPTED: "magenta",
 }
 
 
@@ -49,7 +50,8 @@ def details(result: CheckResult) -> str:
 def render(console: Console, summary: RunSummary, *, seconds: float) -> None:
     """Print the whole report to ``console``."""
     for result in summary.results:
-        if result.status in {Status.FAILED, Status.ERROR}:
+        stopped = result.status is Status.INTERRUPTED and result.output.strip()
+        if result.status in {Status.FAILED, Status.ERROR} or stopped:
             console.print(details(result), markup=False, highlight=False)
             console.print()
     console.print(table(summary))
