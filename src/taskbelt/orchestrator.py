@@ -4,7 +4,8 @@ Sessions (see :mod:`taskbelt.sessions`) run in threads of this process, up
 to ``jobs`` at a time, the slowest kinds first so that the longest one does
 not start last; ``coverage`` runs once every ``test-3.X`` has finished. A
 session whose inputs are unchanged since it last passed is answered from the
-verdict cache.
+verdict cache. Each session runs within its ``timeout``; SIGINT or SIGTERM
+stops every child and leaves the unfinished sessions ``interrupted``.
 """
 
 from __future__ import annotations
