@@ -95,23 +95,18 @@ def deadline(seconds: float, cause: str, fix: str) -> Iterator[None]:
         _DEADLINE.reset(token)
 
 
-def _limit(argv: tuple[str, ...], timeout: float | None) -> tuple[float | None, ToolError]:
-    """The seconds ``argv`` may take, and the error if it takes longer.
+def _limit(timeout: float | None) -> tuple[float | None, Deadline | None]:
+    """The seconds a process may take, and the check's deadline when that is what sets them.
 
     The nearer of its own ``timeout`` and the check's :func:`deadline`.
     """
-    own = ToolError(
-        f"{argv[0]} did not finish within {timeout or 0:g} s",
-        "raise the timeout or look at what the tool waits for",
-        argv=argv,
-    )
     budget = _DEADLINE.get()
     if budget is None:
-        return timeout, own
+        return timeout, None
     remaining = max(0.0, budget.at - time.monotonic())
     if timeout is not None and timeout <= remaining:
-        return timeout, own
-    return remaining, ToolError(budget.cause, budget.fix, argv=argv)
+        return timeout, None
+    return remaining, budget
 
 
 def _communicate(
@@ -123,14 +118,21 @@ def _communicate(
         ToolError: a limit passed (its output is what the process printed).
         Interrupted: taskbelt was stopped while the process ran.
     """
-    limit, late = _limit(argv, timeout)
+    limit, budget = _limit(timeout)
     try:
-        if limit is not None and limit <= 0:
+        if limit is not None and limit <= 0:  # the check's time is already spent
             raise subprocess.TimeoutExpired(list(argv), 0)
         out, err = popen.communicate(stdin, timeout=limit)
     except subprocess.TimeoutExpired as exc:
-        late.output = _joined(*children.end(popen))
-        raise late from exc
+        printed = _joined(*children.end(popen))
+        if budget is not None:
+            raise ToolError(budget.cause, budget.fix, argv=argv, output=printed) from exc
+        raise ToolError(
+            f"{argv[0]} did not finish within {timeout or 0:g} s",
+            "raise the timeout or look at what the tool waits for",
+            argv=argv,
+            output=printed,
+        ) from exc
     except BaseException:  # Ctrl-C in this thread: the child is in a group of its own
         children.end(popen)
         raise
