@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -174,3 +175,22 @@ def assert_two_line_error(done: subprocess.CompletedProcess[str], cause: str) ->
     assert cause in lines[0]
     assert lines[1].startswith("taskbelt: fix: ")
     assert "Traceback" not in done.stderr + done.stdout
+
+
+def gone(pid: int, within: float = 10.0) -> bool:
+    """True once ``pid`` is dead or a zombie.
+
+    Killed, a process still shows in /proc for a moment while the kernel
+    tears it down (under load, `R` right after SIGKILL); the wait is bounded.
+    """
+    end = time.monotonic() + within
+    while True:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (FileNotFoundError, IndexError):
+            return True
+        if state in {"Z", "X"}:
+            return True
+        if time.monotonic() > end:
+            return False
+        time.sleep(0.05)

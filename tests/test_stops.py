@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import CLEAN_PYPROJECT, CLEAN_SRC
+from conftest import CLEAN_PYPROJECT, CLEAN_SRC, gone
 
 from taskbelt import defaults
 from taskbelt.project import Project
@@ -75,15 +75,6 @@ def start(project: Project, pids: Path, *args: str) -> subprocess.Popen[str]:
     )
 
 
-def running(pid: int) -> bool:
-    """True while ``pid`` exists and is not a zombie."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (FileNotFoundError, IndexError):
-        return False
-    return state != "Z"
-
-
 def wait_for(condition: Callable[[], bool], what: str, seconds: float = 300) -> None:
     """Poll ``condition`` (bounded; the run under test is a child that may fail early)."""
     end = time.monotonic() + seconds
@@ -98,6 +89,10 @@ def test_a_hung_suite_is_an_error_naming_the_timeout_and_the_rest_still_run(
     """`timeout.test` ends the hung suite (and its spawn child) as an error; lint still passes."""
     project, pids = hanging_repo(make_repo, tmp_path, "timeout = { test = 20 }\n")
     report = tmp_path / "report.json"
+    # The environments first, so that the 20 s go to the suite, however loaded the machine.
+    ready = start(project, pids, "prepare", "lint", "test")
+    prepared, _ = ready.communicate(timeout=600)
+    assert ready.returncode == 0, prepared
     run = start(project, pids, "run", "lint", "test-3.12", "--jobs", "1", "--report", str(report))
     out, _ = run.communicate(timeout=600)
     assert run.returncode == 2, out
@@ -108,7 +103,7 @@ def test_a_hung_suite_is_an_error_naming_the_timeout_and_the_rest_still_run(
     # The end of what pytest printed when it was stopped: where it stood.
     assert "KeyboardInterrupt" in out, out
     assert "raise timeout.test" in out, out
-    assert not any(running(int(pid)) for pid in pids.read_text().split()), "left running"
+    assert all(gone(int(pid)) for pid in pids.read_text().split()), "left running"
 
 
 @pytest.mark.parametrize(
@@ -152,4 +147,4 @@ def test_a_signal_stops_the_children_and_reports_what_finished(
     assert rows == {"lint": "passed", "format": "passed", "test-3.12": "interrupted"}, out
     assert re.search(r"^test-3\.12\s+interrupted\s", out, re.M), out
     assert "KeyboardInterrupt" in out, out  # pytest's own word on where it stood
-    assert not any(running(int(pid)) for pid in pids.read_text().split()), "left running"
+    assert all(gone(int(pid)) for pid in pids.read_text().split()), "left running"
