@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from taskbelt import envs, interpreters, toolpins
+from taskbelt import envs, interpreters, masking, toolpins
 from taskbelt.project import Project
 
 ENVS_ROOT = Path(
@@ -146,6 +146,7 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
     for key in list(os.environ):
         if key.startswith("TASKBELT_") and key != "TASKBELT_TEST_ENVS":
             monkeypatch.delenv(key, raising=False)
+    masking.install(None)  # a run in this process installs its own; the next test starts clean
 
 
 def taskbelt(

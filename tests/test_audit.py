@@ -636,6 +636,32 @@ class TestBandit:
         rules = {r["ruleId"] for run in log["runs"] for r in run["results"]}
         assert {"B602", "B105", "TB001"} <= rules
 
+    def test_hard_coded_passwords_are_reported_without_their_value(
+        self, make_repo: MakeRepo, tool_venv: ToolVenv
+    ) -> None:
+        """B105/B106/B107: file, line and rule kept; the password in no output, JSON or SARIF."""
+        value = "correct-horse-battery"
+        source = (
+            f'password = "{value}"\n'
+            f'def connect(user, password="{value}"):\n'
+            "    return user, password\n"
+            f'connect("me", password="{value}")\n'
+        )
+        project = make_repo({**CLEAN_SRC, "src/demo/settings.py": source})
+        result = bandit.scan(ctx_for(project, tool_venv))
+        found = {(f["file"], f["line"], f["test_id"]) for f in result.details["findings"]}
+        assert found == {
+            ("src/demo/settings.py", 1, "B105"),
+            ("src/demo/settings.py", 2, "B107"),
+            ("src/demo/settings.py", 4, "B106"),
+        }
+        assert "B105 src/demo/settings.py:1" in result.summary
+        assert "src/demo/settings.py:1:11: B105 Possible hardcoded password" in result.output
+        sarif_text = (project.reports_dir / "bandit.sarif").read_text(encoding="utf-8")
+        written = [result.summary, result.output, json.dumps(result.details), sarif_text]
+        assert not [text for text in written if value in text]
+        jsonschema.validate(json.loads(sarif_text), SARIF_SCHEMA)
+
     def test_severity_setting(self, make_repo: MakeRepo, tool_venv: ToolVenv) -> None:
         """severity = "high" leaves the low-severity password finding out."""
         project = make_repo(INSECURE)

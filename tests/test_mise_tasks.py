@@ -24,12 +24,16 @@ pytestmark = [pytest.mark.slow, pytest.mark.mise]
 
 
 def mise(
-    root: Path, *args: str, tmp: Path, path: str | None = None
+    root: Path,
+    *args: str,
+    tmp: Path,
+    path: str | None = None,
+    env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run mise in ``root`` with every mise folder inside ``tmp`` (and ``path`` as PATH)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TASKBELT_", "MISE_"))}
-    env.pop("CI", None)
-    env.update(
+    """Run mise in ``root`` with every mise folder inside ``tmp`` (``path`` as PATH, ``env`` added)."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("TASKBELT_", "MISE_"))}
+    environ.pop("CI", None)
+    environ.update(
         {
             "MISE_DATA_DIR": str(tmp / "mise-data"),
             "MISE_STATE_DIR": str(tmp / "mise-state"),
@@ -40,9 +44,16 @@ def mise(
         }
     )
     if path is not None:
-        env["PATH"] = path
+        environ["PATH"] = path
+    environ.update(env or {})
     return subprocess.run(
-        ["mise", *args], cwd=root, env=env, capture_output=True, text=True, timeout=600, check=False
+        ["mise", *args],
+        cwd=root,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
 
 

@@ -32,6 +32,8 @@ from taskbelt.errors import ConfigError
 Level = Literal["low", "medium", "high"]
 ReportKind = Literal["xml", "json", "html"]
 _VERSION = re.compile(r"^3\.\d{1,2}$")
+#: An environment variable's name, ``*`` and ``?`` allowed (``fnmatch``).
+_ENV_PATTERN = re.compile(r"^[A-Za-z_*?][A-Za-z0-9_*?]*$")
 TABLE = "[tool.taskbelt]"
 
 
@@ -128,12 +130,20 @@ class Settings(BaseSettings):
         default_factory=lambda: list(defaults.COVERAGE_REPORTS)
     )
     bytecode_cache: bool = defaults.BYTECODE_CACHE
+    secret_env: Annotated[list[str], NoDecode] = Field(default_factory=list)
     timeout: Timeouts = Field(default_factory=Timeouts)
     audit: AuditSettings = Field(default_factory=AuditSettings)
     container: ContainerSettings = Field(default_factory=ContainerSettings)
 
     _split = field_validator(
-        "python", "src", "tests", "test_groups", "test_extras", "coverage_reports", mode="before"
+        "python",
+        "src",
+        "tests",
+        "test_groups",
+        "test_extras",
+        "coverage_reports",
+        "secret_env",
+        mode="before",
     )(_split_list)
 
     _timeout = field_validator("timeout", mode="before")(_one_timeout)
@@ -144,6 +154,15 @@ class Settings(BaseSettings):
         for version in value or []:
             if not _VERSION.match(version):
                 msg = f"{version!r} is not a Python version like '3.12'"
+                raise ValueError(msg)
+        return value
+
+    @field_validator("secret_env")
+    @classmethod
+    def _variable_names(cls, value: list[str]) -> list[str]:
+        for name in value:
+            if not _ENV_PATTERN.match(name):
+                msg = f"{name!r} is not an environment variable name or pattern like 'SENTRY_*'"
                 raise ValueError(msg)
         return value
 

@@ -5,10 +5,12 @@ Nox session (``check``, ``test``, ``lint``, ``test-3.12``, ...) call
 :func:`run` and then :func:`publish`. :func:`run` alone plans the sessions,
 holds the repository lock, guards each session (a problem is an ``error``
 row, never a traceback), bounds and times it, answers it from the verdict
-cache when its inputs are unchanged and saves the plan for the next fast
-answer; stopped by SIGINT or SIGTERM, it returns what finished and the rest
-as ``interrupted``, so that the table and the report are still written;
-:func:`publish` alone prints the table and writes the reports. Options come
+cache when its inputs are unchanged, saves the plan for the next fast
+answer and masks secrets in all it returns and in what the tools left in
+the reports folder (:mod:`taskbelt.masking`); stopped by SIGINT or SIGTERM,
+it returns what finished and the rest as ``interrupted``, so that the table
+and the report are still written; :func:`publish` alone prints the table
+and writes the reports, through the same masker. Options come
 in as arguments: no door changes the process environment to pass them.
 """
 
@@ -24,9 +26,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from taskbelt import defaults, envs, matrix, output, plancache, sessions, statedir
+from taskbelt import defaults, envs, masking, matrix, output, plancache, sessions, statedir
 from taskbelt.cache import VerdictCache
 from taskbelt.checks.base import plural
+from taskbelt.masking import Masker
 from taskbelt.matrix import Matrix
 from taskbelt.orchestrator import Plan, Runner, plan
 from taskbelt.project import Project
@@ -84,6 +87,8 @@ def run(
     process's environment).
     """
     env = os.environ if environ is None else environ
+    masker = Masker.from_environ(env, project.settings.secret_env)
+    masking.install(masker)
     asked = kinds(names)
     preload("taskbelt.report.terminal")
     tests = matrix.resolve(project, env) if NEEDS_MATRIX & asked else Matrix((), ())
@@ -102,7 +107,11 @@ def run(
         work = plan(names, tests)
         if options.prepare_only:  # nothing waits for anything: every environment at once
             work = Plan(work.first + work.then, (), work.skipped)
-        results = runner.execute(work)
+        began = time.time()
+        try:
+            results = runner.execute(work)
+        finally:  # the tools' own reports (JUnit: a failing test's output) are masked too
+            masker.folder(project.reports_dir, since=began - 1)
     notes = []
     if NEEDS_DEPENDENCIES & asked:
         notes.append(f"dependencies: {envs.dependency_source(project)}")
@@ -122,12 +131,13 @@ def run(
             names=names,
             specs=runner.specs,
             skipped=work.skipped,
-            notes=notes,
+            notes=[masker.text(n) for n in notes],
             environ=env,
         )
-    return RunSummary(
+    summary = RunSummary(
         ordered(results, defaults.CHECK_ORDER), tuple(notes), stopped_by=runner.stopped_by
     )
+    return masker.summary(summary)
 
 
 def publish(
@@ -144,10 +154,11 @@ def publish(
     from taskbelt.report import terminal  # noqa: PLC0415 - see preload()
 
     env = os.environ if environ is None else environ
+    summary = masking.current().summary(summary)  # the boundary: whatever it is given
     terminal.render(output.console(), summary, seconds=time.perf_counter() - started)
     if env.get("GITHUB_ACTIONS") == "true":
         for line in github.emit(summary, env):
-            print(line)
+            print(masking.current().text(line))
     target = report or env.get(defaults.ENV_REPORT)
     if target:
         json_report.write(summary, Path(target))

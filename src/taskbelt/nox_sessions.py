@@ -10,12 +10,13 @@ environments taskbelt keeps in ``.taskbelt-cache/envs/`` (nox makes none).
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from taskbelt import cli, defaults, entry, matrix, output, sessions
+from taskbelt import cli, defaults, entry, masking, matrix, output, sessions
 from taskbelt.errors import ExitCode, TaskbeltError
 from taskbelt.interpreters import Interpreter
 from taskbelt.project import Project, find_root
@@ -123,6 +124,13 @@ def all_tests_session(session: Session) -> None:
     run_command(session, ["run", "test"])
 
 
+def mask_nox_log() -> None:
+    """What nox itself logs (``nox > ...``) passes through taskbelt's masker too."""
+    nox_log = logging.getLogger("nox")
+    if masking.mask_record not in nox_log.filters:
+        nox_log.addFilter(masking.mask_record)
+
+
 def register_all(nox: Any) -> None:
     """Register taskbelt's sessions with ``nox`` and make ``check`` the default.
 
@@ -132,6 +140,7 @@ def register_all(nox: Any) -> None:
     repository's own sessions keep nox's usual ``.nox/``.
     """
     nox.options.sessions = ["check"]
+    mask_nox_log()
     names = ["lint", "format", "fix", "typecheck", "coverage", "audit"]
     names += [f"{sessions.TEST_PREFIX}{i.version}" for i in test_interpreters()]
     for name in names:

@@ -19,14 +19,14 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from taskbelt import children, defaults, proc, sessions
+from taskbelt import children, defaults, masking, proc, sessions
 from taskbelt.cache import Spec, VerdictCache, spec_inputs
 from taskbelt.checks import coverage
 from taskbelt.checks.base import tail
 from taskbelt.config import TABLE
 from taskbelt.errors import Interrupted, TaskbeltError
 from taskbelt.matrix import Matrix
-from taskbelt.output import LOGGER, SESSION, redact
+from taskbelt.output import LOGGER, SESSION
 from taskbelt.project import Project
 from taskbelt.results import CheckResult, Status
 
@@ -206,13 +206,16 @@ class Runner:
                     tested=self.tested,
                     environ=self.environ,
                 )
-        return CheckResult(
-            result.name,
-            result.status,
-            time.perf_counter() - started,
-            result.summary,
-            redact(result.output),
-            result.details,
+        # Masked before the verdict cache or anything else sees it.
+        return masking.current().result(
+            CheckResult(
+                result.name,
+                result.status,
+                time.perf_counter() - started,
+                result.summary,
+                result.output,
+                result.details,
+            )
         )
 
     def _submit(self, pool: ThreadPoolExecutor, names: Sequence[str]) -> None:
@@ -307,7 +310,7 @@ class Runner:
                 return future.result()
         name = signal.Signals(self.stopped_by or signal.SIGINT).name
         # What the stopped process printed: pytest says where each test stood.
-        shown = redact(tail(stopped.output)) if isinstance(stopped, Interrupted) else ""
+        shown = tail(stopped.output) if isinstance(stopped, Interrupted) else ""
         summary = f"stopped by {name} before it finished"
         return CheckResult(session, Status.INTERRUPTED, summary=summary, output=shown)
 

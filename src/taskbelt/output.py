@@ -2,15 +2,15 @@
 
 Every command taskbelt runs is logged at INFO through the ``taskbelt`` logger;
 ``-v`` or ``TASKBELT_VERBOSE=1`` shows those lines. Anything printed passes
-through :func:`redact` first, so values of secret-looking environment
-variables never reach the terminal or a report.
+through the run's masker (:mod:`taskbelt.masking`): the console's stream
+and the logger mask what they pass on, so values of secret-looking
+environment variables and URL credentials never reach the terminal.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import re
 import shlex
 import sys
 from collections.abc import Mapping, Sequence
@@ -18,44 +18,31 @@ from contextvars import ContextVar
 from typing import TYPE_CHECKING, TextIO
 
 from taskbelt import defaults
+from taskbelt.masking import MaskedStream, Masker, current, mask_record
 
 if TYPE_CHECKING:  # rich is imported when a console is made: start-up stays light
     from rich.console import Console
 
 LOGGER = logging.getLogger("taskbelt")
+#: On the logger, not a handler: whoever handles taskbelt's records gets them masked.
+LOGGER.addFilter(mask_record)
 #: The session whose work is being logged; checks run side by side, so each
 #: log line says which one it belongs to.
 SESSION: ContextVar[str] = ContextVar("taskbelt_session", default="")
 
-_SECRET_NAME = re.compile(r"TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|CREDENTIAL|PRIVATE", re.I)
-_URL_USERINFO = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)[^/@\s]+@", re.I)
-_MIN_SECRET_LENGTH = 4
-
-
-def secret_values(environ: Mapping[str, str] | None = None) -> list[str]:
-    """Return values of environment variables whose names look secret.
-
-    Args:
-        environ: the environment to read; the process environment by default.
-
-    Returns:
-        The values, longest first so that overlapping values are all masked.
-    """
-    env = os.environ if environ is None else environ
-    values = {v for k, v in env.items() if _SECRET_NAME.search(k) and len(v) >= _MIN_SECRET_LENGTH}
-    return sorted(values, key=len, reverse=True)
-
 
 def redact(text: str, environ: Mapping[str, str] | None = None) -> str:
-    """Mask secrets in ``text``: secret-looking env values and URL credentials."""
-    for value in secret_values(environ):
-        text = text.replace(value, "***")
-    return _URL_USERINFO.sub(r"\g<scheme>***@", text)
+    """Mask secrets in ``text`` (see :mod:`taskbelt.masking`).
+
+    With ``environ``, the secrets of that environment; else the run's masker.
+    """
+    masker = current() if environ is None else Masker.from_environ(environ)
+    return masker.text(text)
 
 
 def format_command(argv: Sequence[str]) -> str:
-    """Render ``argv`` as a shell-quoted command line, secrets masked."""
-    return redact(shlex.join(argv))
+    """Render ``argv`` as a shell-quoted command line (the log masks it)."""
+    return shlex.join(argv)
 
 
 def verbose_from_env() -> bool:
@@ -81,7 +68,8 @@ def setup_logging(*, verbose: bool, stream: TextIO | None = None) -> None:
 
 
 def console(stream: TextIO | None = None) -> Console:
-    """A rich console on ``stream`` that honours NO_COLOR and FORCE_COLOR."""
+    """A rich console on ``stream`` (masked) that honours NO_COLOR and FORCE_COLOR."""
     from rich.console import Console  # noqa: PLC0415 - see the import note above
 
-    return Console(file=stream or sys.stdout, highlight=False, soft_wrap=True)
+    masked = MaskedStream(stream or sys.stdout)
+    return Console(file=masked, highlight=False, soft_wrap=True)  # type: ignore[arg-type]

@@ -47,6 +47,10 @@ _BARE_TEXT = (
     " name the rule it is for, e.g. `# nosec B602`"
 )
 _LISTED = 3
+#: bandit's hard-coded password rules quote the password in their message
+#: (``Possible hardcoded password: 'hunter2'``): taskbelt keeps the file,
+#: line and rule of such a finding and drops the value.
+QUOTES_SECRET = frozenset({"B105", "B106", "B107"})
 _BANDIT = {"name": "bandit", "informationUri": "https://bandit.readthedocs.io/"}
 _TASKBELT = {"name": "taskbelt"}
 
@@ -95,6 +99,14 @@ class Report:
     errors: tuple[tuple[str, str], ...]
 
 
+def _text(item: Mapping[str, Any]) -> str:
+    """The finding's message; for a rule in :data:`QUOTES_SECRET`, without the value."""
+    text = str(item["issue_text"])
+    if str(item["test_id"]) in QUOTES_SECRET:
+        return text.split(":", 1)[0].rstrip() + " (value not shown)"
+    return text
+
+
 def _issue(item: Mapping[str, Any]) -> Issue:
     cwe = item.get("issue_cwe") or {}
     return Issue(
@@ -105,7 +117,7 @@ def _issue(item: Mapping[str, Any]) -> Issue:
         test_name=str(item.get("test_name", "")),
         severity=str(item["issue_severity"]).upper(),
         confidence=str(item["issue_confidence"]).upper(),
-        text=str(item["issue_text"]),
+        text=_text(item),
         more_info=str(item.get("more_info", "")),
         cwe=int(cwe["id"]) if isinstance(cwe, Mapping) and cwe.get("id") else None,
     )
@@ -259,7 +271,10 @@ def scan(ctx: CheckContext) -> CheckResult:
 
 
 def _incomplete(report: Report, done: proc.Completed, started: float) -> CheckResult:
-    """A scan that missed files (unparseable, or all excluded) proves nothing: error."""
+    """A scan that missed files (unparseable, or all excluded) proves nothing: error.
+
+    bandit's stdout is not shown: its JSON quotes the code of every finding.
+    """
     if report.errors:
         files = ", ".join(f"{name} ({reason})" for name, reason in report.errors)
         summary = f"bandit could not scan {plural(len(report.errors), 'file')}: {files}"
@@ -268,7 +283,7 @@ def _incomplete(report: Report, done: proc.Completed, started: float) -> CheckRe
             "bandit scanned no Python file (does [tool.bandit] exclude_dirs exclude them all?)"
         )
     return CheckResult(
-        NAME, Status.ERROR, time.perf_counter() - started, summary, tail(done.output)
+        NAME, Status.ERROR, time.perf_counter() - started, summary, tail(done.stderr)
     )
 
 

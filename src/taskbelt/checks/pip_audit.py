@@ -35,7 +35,7 @@ from taskbelt import proc, toolpins
 from taskbelt.checks import audit_set
 from taskbelt.checks.audit_report import Report, judge, merge, parse
 from taskbelt.checks.base import CheckContext, guarded, plural, tail
-from taskbelt.output import LOGGER, redact
+from taskbelt.output import LOGGER
 from taskbelt.results import CheckResult, Status, write_text_atomic
 
 NAME = "pip-audit"
@@ -87,7 +87,7 @@ def service(ctx: CheckContext) -> Iterator[Service]:
             )
     elif settings.osv_url:
         flags = ("--vulnerability-service", "osv", "--osv-url", settings.osv_url)
-        yield Service(flags, f"OSV at {redact(settings.osv_url)}", {})
+        yield Service(flags, f"OSV at {settings.osv_url}", {})
     else:
         yield Service(("--vulnerability-service", "pypi"), "PyPI (online)", {})
 

@@ -18,7 +18,7 @@ from taskbelt import cache, defaults, proc, repoconfig, testenv
 from taskbelt.checks import pytest_outcome
 from taskbelt.checks.base import CheckContext, guarded, tail
 from taskbelt.errors import ToolError
-from taskbelt.output import LOGGER, redact
+from taskbelt.output import LOGGER
 from taskbelt.results import CheckResult, Status, write_text_atomic
 
 _NO_TESTS = 5
@@ -299,7 +299,7 @@ def _could_not_start(
 ) -> CheckResult:
     """pytest ended before running a test: one line says why, ``-v`` shows the rest."""
     why = pytest_outcome.start_error(done.output)
-    LOGGER.info("%s: pytest's whole output:\n%s", name, redact(done.output))
+    LOGGER.info("%s: pytest's whole output:\n%s", name, done.output)
     return CheckResult(
         name,
         Status.ERROR,
