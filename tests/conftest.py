@@ -27,8 +27,9 @@ from taskbelt.project import Project
 ENVS_ROOT = Path(
     os.environ.get("TASKBELT_TEST_ENVS", Path(tempfile.gettempdir()) / "taskbelt-test-envs")
 )
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-ADVISORY_DB = SHARED / "advisory-db"
+#: Every advisory of the packages the tests lock, from the PyPA database (README there):
+#: the suite needs nothing outside the repository.
+ADVISORY_DB = Path(__file__).resolve().parent / "data" / "advisory-db"
 RUNNER_PYTHON = Path(sys.executable).resolve()
 
 

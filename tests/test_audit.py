@@ -335,8 +335,9 @@ def fixed(tmp_path_factory: pytest.TempPathFactory) -> Project:
 def configured(project: Project, db: Path = ADVISORY_DB, **audit_table: Any) -> Project:
     """``project`` with ``[tool.taskbelt.audit]`` replaced (kebab-case keys as in TOML).
 
-    The full snapshot by default; tests whose repo is new use the copied
-    advisories instead, to skip parsing 2,700 files into a fresh cache.
+    By default every advisory of the packages the tests lock
+    (``tests/data/advisory-db``); some tests use the handful in
+    ``tests/data/advisories``.
     """
     table = {"advisory-db": str(db), **audit_table}
     return dataclasses.replace(project, settings=load_settings({"audit": table}))
