@@ -170,8 +170,12 @@ class TestBoundaries:
         stream = io.StringIO()
         handler = logging.StreamHandler(stream)
         monkeypatch.setattr(output.LOGGER, "handlers", [handler])
-        monkeypatch.setattr(output.LOGGER, "level", logging.INFO)
-        output.LOGGER.info("$ %s", output.format_command(["curl", "-H", SECRET]))
+        level = output.LOGGER.level
+        output.LOGGER.setLevel(logging.INFO)  # setLevel, not the attribute: it clears the cache
+        try:
+            output.LOGGER.info("$ %s", output.format_command(["curl", "-H", SECRET]))
+        finally:
+            output.LOGGER.setLevel(level)
         assert stream.getvalue() == "$ curl -H ***\n"
 
     def test_installed_masker_wins(self, monkeypatch: pytest.MonkeyPatch) -> None:
