@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import fnmatch
+import html
 import json
 import logging
 import os
@@ -36,7 +37,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
-from xml.sax.saxutils import escape
 
 from taskbelt.results import CheckResult, RunSummary
 
@@ -64,8 +64,9 @@ def _spellings(value: str) -> set[str]:
         value,
         json.dumps(value)[1:-1],
         json.dumps(value, ensure_ascii=False)[1:-1],
-        escape(value, {'"': "&quot;", "'": "&apos;"}),
-        escape(value, {'"': "&quot;"}),
+        html.escape(value, quote=False),  # XML text
+        html.escape(value, quote=False).replace('"', "&quot;"),  # XML attributes
+        html.escape(value),
     }
 
 
