@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import CLEAN_SRC, taskbelt
+from conftest import CLEAN_PYPROJECT, CLEAN_SRC, taskbelt
 from test_mise_tasks import include_taskbelt, mise
 from test_nox import uvx_nox
 
@@ -33,19 +33,7 @@ KEY = "wJalrXUtnFEMI_K7MDENG_bPxRfiCYEXAMPLEKEY"  # AWS's documented example, as
 PASSWORD = "hunter2hunter2"  # noqa: S105 - planted, to be found masked
 IMAGE = "docker.io/library/python:3.12@sha256:" + "0123456789abcdef" * 4
 PYTHONS = ("3.11", "3.12")
-PYPROJECT = """\
-[project]
-name = "demo"
-version = "0.1.0"
-requires-python = ">=3.9"
-
-[build-system]
-requires = ["hatchling"]
-build-backend = "hatchling.build"
-
-[tool.taskbelt]
-python = ["3.11", "3.12"]
-"""
+PYPROJECT = CLEAN_PYPROJECT.replace('python = ["3.12"]', f"python = {list(PYTHONS)}")
 LEAKY = {
     **CLEAN_SRC,
     "src/demo/leak.py": f"def unused() -> None:\n    {KEY} = 1\n",
