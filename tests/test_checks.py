@@ -15,8 +15,8 @@ from conftest import CLEAN_PYPROJECT, CLEAN_SRC, git
 from taskbelt import envs, testenv
 from taskbelt.checks import coverage, formatting, lint, pytest_cov, typecheck
 from taskbelt.checks.base import CheckContext
+from taskbelt.checks.fix import fix_repo
 from taskbelt.checks.pytest_cov import coverage_dir
-from taskbelt.fixer import fix_repo
 from taskbelt.interpreters import Interpreter
 from taskbelt.project import Project
 from taskbelt.results import Status

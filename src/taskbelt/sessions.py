@@ -25,8 +25,8 @@ from pathlib import Path
 from taskbelt import covplugins, defaults, envs, testenv
 from taskbelt.checks import coverage, formatting, lint, pytest_cov, typecheck
 from taskbelt.checks.base import CheckContext, guarded
+from taskbelt.checks.fix import fix_repo
 from taskbelt.errors import ConfigError
-from taskbelt.fixer import fix_repo
 from taskbelt.interpreters import Interpreter
 from taskbelt.matrix import Matrix
 from taskbelt.project import Project

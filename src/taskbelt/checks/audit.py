@@ -14,6 +14,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 from taskbelt.checks import bandit, pip_audit
 from taskbelt.checks.base import CheckContext, tail
+from taskbelt.checks.interface import Check, Spec
+from taskbelt.matrix import Matrix
+from taskbelt.project import Project
 from taskbelt.results import CheckResult, Status
 
 NAME = "audit"
@@ -58,3 +61,23 @@ def merge(parts: Sequence[CheckResult], seconds: float) -> CheckResult:
         tail(output),
         {PARTS.get(p.name, p.name): {"status": p.status.value, **p.details} for p in parts},
     )
+
+
+def key(project: Project, tests: Matrix, session: str) -> Spec | None:
+    """The offline advisory database counts; an online service is never cached.
+
+    A service knows more tomorrow than today, with nothing here changed.
+    """
+    database = project.settings.audit.advisory_db
+    return None if database is None else {"advisory_db": str(project.root / database)}
+
+
+CHECK = Check(
+    NAME,
+    "pip-audit on the locked dependencies, bandit on the source",
+    run,
+    tools="audit",
+    starts=30,
+    key=key,
+    uses_dependencies=True,
+)

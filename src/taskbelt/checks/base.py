@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from taskbelt import defaults, proc
 from taskbelt.errors import TaskbeltError, ToolError
@@ -48,6 +49,13 @@ class Finding:
         }
 
 
+class Ahead(Protocol):
+    """Work a check starts before its turn (coverage's report processes)."""
+
+    def cancel(self) -> None:
+        """Stop the work if the check never gets to use it."""
+
+
 @dataclass(frozen=True)
 class CheckContext:
     """Everything a check needs: the project and where its tools live."""
@@ -59,6 +67,11 @@ class CheckContext:
     base_env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     #: False under ``--no-cache``: a check reuses nothing it made before.
     reuse: bool = True
+    #: The Pythons whose sessions of the checks this one waits for ran in this
+    #: invocation (coverage combines their data only); None: every version's.
+    tested: tuple[str, ...] | None = None
+    #: What the check's ``start_ahead`` started for it (see :mod:`taskbelt.checks.interface`).
+    ahead: Ahead | None = None
 
     @property
     def root(self) -> Path:

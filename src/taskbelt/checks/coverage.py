@@ -24,8 +24,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from taskbelt import cache, proc, repoconfig
+from taskbelt import cache, covplugins, proc, repoconfig
+from taskbelt.checks import pytest_cov
 from taskbelt.checks.base import CheckContext, crashed, guarded, tail
+from taskbelt.checks.interface import Check
 from taskbelt.checks.pytest_cov import coverage_dir, tree_file
 from taskbelt.results import CheckResult, Status
 
@@ -226,3 +228,32 @@ def _no_package_file(ctx: CheckContext, measured: list[str], started: float) -> 
         f"fix: {fix}",
         {"measured": measured[:50]},
     )
+
+
+def run_session(ctx: CheckContext) -> CheckResult:
+    """:func:`run` with what the context carries: the Pythons tested, the jobs started ahead."""
+    versions = None if ctx.tested is None else list(ctx.tested)
+    return run(ctx, versions, ctx.ahead if isinstance(ctx.ahead, Jobs) else None)
+
+
+def install_plugins(ctx: CheckContext) -> None:
+    """Combining imports the repository's coverage plugins: install them beside coverage."""
+    if ctx.tools_bin is not None:
+        covplugins.ensure(
+            ctx.tools_bin.parent, ctx.project, ctx.base_env, "the coverage environment"
+        )
+
+
+CHECK = Check(
+    NAME,
+    "the tests' coverage data of every Python, combined, against fail-under",
+    run_session,
+    tools="coverage",
+    after=(pytest_cov.CHECK.name,),
+    follows=True,
+    starts=40,
+    files="all",
+    writes_reports=True,
+    finish=install_plugins,
+    start_ahead=start_jobs,
+)

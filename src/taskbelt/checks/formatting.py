@@ -13,6 +13,7 @@ from pathlib import Path
 
 from taskbelt.checks import lint
 from taskbelt.checks.base import CheckContext, crashed, guarded, plural, tail
+from taskbelt.checks.interface import Check
 from taskbelt.results import CheckResult, Status
 
 NAME = "format"
@@ -80,3 +81,9 @@ def _run(ctx: CheckContext) -> CheckResult:
         tail(done.output),
         {"formatter": tool, "files": files},
     )
+
+
+CHECK = Check(
+    NAME, "black or ruff format, as the repository chooses: files it would change",
+    run, tools="format", starts=50,
+)  # fmt: skip

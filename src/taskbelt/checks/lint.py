@@ -9,6 +9,7 @@ from pathlib import Path
 
 from taskbelt import defaults
 from taskbelt.checks.base import CheckContext, Finding, crashed, guarded, plural, tail
+from taskbelt.checks.interface import Check
 from taskbelt.results import CheckResult, Status
 
 NAME = "lint"
@@ -73,3 +74,6 @@ def _run(ctx: CheckContext) -> CheckResult:
         tail("\n".join(map(str, findings))),
         {"findings": [f.to_json() for f in findings]},
     )
+
+
+CHECK = Check(NAME, "ruff: lint findings with file, line and rule", run, tools="lint", starts=70)

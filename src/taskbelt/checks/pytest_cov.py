@@ -17,8 +17,11 @@ from packaging.version import Version
 from taskbelt import cache, defaults, proc, repoconfig, testenv
 from taskbelt.checks import pytest_outcome
 from taskbelt.checks.base import CheckContext, guarded, tail
+from taskbelt.checks.interface import Check, Environment, Spec
 from taskbelt.errors import ToolError
+from taskbelt.matrix import Matrix
 from taskbelt.output import LOGGER
+from taskbelt.project import Project
 from taskbelt.results import CheckResult, Status, write_text_atomic
 
 _NO_TESTS = 5
@@ -308,3 +311,35 @@ def _could_not_start(
         f"{why}\n(run with -v to see pytest's whole output)",
         details,
     )
+
+
+def key(project: Project, tests: Matrix, session: str) -> Spec | None:
+    """The interpreter counts: its path and, read fresh, its mtime (an upgrade in place)."""
+    paths = {CHECK.session(i.version): i.path for i in tests.present}
+    return {"interpreter": str(paths[session])} if session in paths else {}
+
+
+def leaves(project: Project, session: str) -> list[Path]:
+    """The session's coverage data and its tree stamp (coverage combines them)."""
+    version = CHECK.version_of(session)
+    if version is None:
+        return []
+    folder = project.state_dir / defaults.COVERAGE_SUBDIR
+    return [folder / f".coverage.{version}", folder / f"tree-{version}.txt"]
+
+
+CHECK = Check(
+    "test",
+    "pytest with coverage on each Python of the matrix, then the combined coverage gate",
+    run,
+    tools="test",
+    environment=Environment.PROJECT_EACH,
+    alone="pytest",
+    starts=10,
+    files="all",
+    environ="all",
+    key=key,
+    leaves=leaves,
+    uses_dependencies=True,
+    writes_reports=True,
+)

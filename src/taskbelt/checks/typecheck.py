@@ -12,7 +12,10 @@ import time
 
 from taskbelt import defaults
 from taskbelt.checks.base import CheckContext, Finding, crashed, guarded, plural, tail
+from taskbelt.checks.interface import Check, Environment, Spec
 from taskbelt.errors import ToolError
+from taskbelt.matrix import Matrix
+from taskbelt.project import Project
 from taskbelt.results import CheckResult, Status
 
 NAME = "typecheck"
@@ -88,3 +91,20 @@ def _run(ctx: CheckContext) -> CheckResult:
         tail(done.output),
         {"findings": [f.to_json() for f in findings]},
     )
+
+
+def key(project: Project, tests: Matrix, session: str) -> Spec | None:
+    """The interpreter the project's imports are resolved with counts too."""
+    return {"newest": str(tests.newest[1])} if tests.present else {}
+
+
+CHECK = Check(
+    NAME,
+    "mypy on the project installed on the newest Python: type errors with file and line",
+    run,
+    tools="typecheck",
+    environment=Environment.PROJECT_NEWEST,
+    starts=20,
+    key=key,
+    uses_dependencies=True,
+)

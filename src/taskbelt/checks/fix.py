@@ -11,6 +11,7 @@ import time
 
 from taskbelt.checks import formatting, lint
 from taskbelt.checks.base import CheckContext, crashed, guarded, tail
+from taskbelt.checks.interface import Check, never_cached
 from taskbelt.results import CheckResult, Status
 
 NAME = "fix"
@@ -43,3 +44,14 @@ def _fix(ctx: CheckContext) -> CheckResult:
     return CheckResult(
         NAME, Status.PASSED, seconds, f"fixed and formatted with {ctx.project.formatter}", output
     )
+
+
+CHECK = Check(
+    NAME,
+    "ruff's safe fixes, then the formatter: writes files (not part of check)",
+    fix_repo,
+    tools="format",
+    in_check=False,
+    starts=60,
+    key=never_cached,
+)

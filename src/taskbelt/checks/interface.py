@@ -1,0 +1,132 @@
+"""What a check is: the one declaration each check module makes.
+
+Each check module (``checks/lint.py``, ``checks/pytest_cov.py``, ...)
+declares ``CHECK = Check(...)``: its name, the tools it needs, the
+environment it runs in, how it expands over the test matrix, what it waits
+for, what its verdict depends on (its cache key), what it leaves behind, and
+the function that runs it. :mod:`taskbelt.checks.registry` lists those
+modules, as pre-commit's ``languages/`` and pip-audit's ``_service/`` list
+theirs; planning, the cache key, the fast answer, the Nox sessions, the
+CLI's help and the summary order read the registry, so a check's name is
+spelled in its own module only.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from taskbelt.checks.base import Ahead, CheckContext
+from taskbelt.matrix import Matrix
+from taskbelt.project import Project
+from taskbelt.results import CheckResult
+
+#: What, besides files, a session's verdict depends on: JSON-able, so that the
+#: fast path (:mod:`taskbelt.fast`) recomputes keys without the settings.
+#: ``interpreter``: a path whose mtime counts; ``newest``: a path; ``tests``:
+#: sessions whose keys count; ``advisory_db``: a folder whose fingerprint counts.
+Spec = dict[str, str | list[str]]
+
+#: Which of the repository's files a verdict can depend on: Python files and
+#: configuration (``sources``), or every file (``all``: tests read data files).
+Files = Literal["sources", "all"]
+#: Which environment variables a verdict can depend on: the tools' own
+#: (``tools``: ``RUFF_*``, ``MYPY_*``, ...), or all but the terminal's (``all``:
+#: a test can read any).
+Environ = Literal["tools", "all"]
+
+
+class Environment(enum.Enum):
+    """Where a check's tools run."""
+
+    #: taskbelt's locked tool group alone (ruff, black, bandit, ...).
+    TOOLS = "tools"
+    #: The tool group, plus the project installed on the newest Python of the
+    #: matrix (a type checker resolves the project's imports there).
+    PROJECT_NEWEST = "project-newest"
+    #: The project installed on each Python of the matrix, one session each
+    #: (``test-3.12``), with what its tests need.
+    PROJECT_EACH = "project-each"
+
+
+def no_artifacts(project: Project, session: str) -> list[Path]:
+    """A check that leaves nothing the verdict cache must restore."""
+    return []
+
+
+def files_only(project: Project, tests: Matrix, session: str) -> Spec | None:
+    """A verdict that depends on the files (and environment) alone."""
+    return {}
+
+
+def never_cached(project: Project, tests: Matrix, session: str) -> Spec | None:
+    """A check whose verdict is never kept (it writes the files it would key on)."""
+    return None
+
+
+@dataclass(frozen=True)
+class Check:
+    """One check, as everything that plans, runs, caches and lists checks sees it."""
+
+    #: The name a user types (``taskbelt run lint``) and the summary shows.
+    name: str
+    #: One line for ``taskbelt --help`` and the Nox session list.
+    help: str
+    #: Runs the check in a prepared context; a problem is a result, not an exception.
+    run: Callable[[CheckContext], CheckResult]
+    #: The locked tool group its environment holds (``config/locks/<group>``).
+    tools: str
+    environment: Environment = Environment.TOOLS
+    #: Part of ``taskbelt check`` (``fix`` writes files: never).
+    in_check: bool = True
+    #: Checks whose sessions must finish first; their keys are part of this
+    #: one's key, and this one runs in the second wave (coverage after the tests).
+    after: tuple[str, ...] = ()
+    #: Also planned whenever a check of :attr:`after` is asked for by its own
+    #: name (``test`` is each Python's tests, then ``coverage``).
+    follows: bool = False
+    #: Another name that plans this check's sessions without the checks that
+    #: follow it (``pytest``: CI runs one Python per job and combines later).
+    alone: str | None = None
+    #: Sessions start in this order when not every one can start at once: the
+    #: slowest first, so that it does not start last.
+    starts: int = 50
+    files: Files = "sources"
+    environ: Environ = "tools"
+    #: What besides files decides the verdict (None: never cache it).
+    key: Callable[[Project, Matrix, str], Spec | None] = files_only
+    #: Files a session leaves that the verdict cache keeps with a passing
+    #: verdict and puts back on a cached answer (coverage data).
+    leaves: Callable[[Project, str], list[Path]] = no_artifacts
+    #: The summary adds where the project's dependencies came from.
+    uses_dependencies: bool = False
+    #: The summary adds where the reports folder is.
+    writes_reports: bool = False
+    #: Finishes the environment once its tools are installed (coverage
+    #: installs the repository's coverage plugins).
+    finish: Callable[[CheckContext], None] | None = None
+    #: Starts work in its environment while the first wave still runs.
+    start_ahead: Callable[[CheckContext], Ahead] | None = None
+
+    @property
+    def per_python(self) -> bool:
+        """One session per Python of the matrix (``test-3.12``), not one in all."""
+        return self.environment is Environment.PROJECT_EACH
+
+    @property
+    def needs_matrix(self) -> bool:
+        """Planning it needs the interpreters of the test matrix."""
+        return self.environment is not Environment.TOOLS
+
+    def session(self, version: str) -> str:
+        """The session of one Python (``test-3.12``)."""
+        return f"{self.name}-{version}"
+
+    def version_of(self, session: str) -> str | None:
+        """``3.12`` for ``test-3.12``; None when ``session`` is not one of this check's."""
+        if not self.per_python or not session.startswith(f"{self.name}-"):
+            return None
+        return session.removeprefix(f"{self.name}-")

@@ -1,0 +1,129 @@
+"""Every check taskbelt knows, in the order the summary lists them.
+
+An explicit list of modules, each declaring ``CHECK``
+(:class:`~taskbelt.checks.interface.Check`), as pre-commit lists its
+languages: a new check is one module plus one line here. Tests add a check
+of their own with :func:`register` (and take it out again with
+:func:`unregister`).
+
+Names: a check's own name (``lint``), its :attr:`~Check.alone` name
+(``pytest``), one Python's session of a per-Python check (``test-3.12``),
+and ``check``, which is every check that :attr:`~Check.in_check`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from dataclasses import dataclass
+
+from taskbelt.checks.interface import Check
+
+#: The modules that declare the checks, in summary order.
+MODULES = (
+    "taskbelt.checks.lint",
+    "taskbelt.checks.formatting",
+    "taskbelt.checks.typecheck",
+    "taskbelt.checks.pytest_cov",
+    "taskbelt.checks.coverage",
+    "taskbelt.checks.audit",
+    "taskbelt.checks.fix",
+)
+#: The name that means every check of :func:`in_check`.
+ALL = "check"
+
+_checks: dict[str, Check] = {}
+
+
+def checks() -> tuple[Check, ...]:
+    """Every check, in summary order (those registered by :func:`register` last)."""
+    if not _checks:
+        for module in MODULES:
+            check: Check = importlib.import_module(module).CHECK
+            _checks[check.name] = check
+    return tuple(_checks.values())
+
+
+def register(check: Check) -> None:
+    """Add ``check`` (a test's own); its name must be new."""
+    checks()
+    if check.name in _checks or check.name == ALL:
+        msg = f"a check named {check.name!r} is registered already"
+        raise ValueError(msg)
+    _checks[check.name] = check
+
+
+def unregister(name: str) -> None:
+    """Take out a check added by :func:`register`."""
+    _checks.pop(name, None)
+
+
+def get(name: str) -> Check | None:
+    """The check named ``name`` (its own name only), or None."""
+    checks()
+    return _checks.get(name)
+
+
+def in_check() -> tuple[str, ...]:
+    """What ``taskbelt check`` runs: every check but those that write files."""
+    return tuple(c.name for c in checks() if c.in_check)
+
+
+def names() -> tuple[str, ...]:
+    """Every name ``taskbelt run`` takes besides one Python's session."""
+    found: list[str] = []
+    for check in checks():
+        found.append(check.name)
+        if check.alone is not None:
+            found.append(check.alone)
+    return tuple(found)
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What one name a user typed asks for."""
+
+    check: Check
+    #: ``test-3.12``: that Python only.
+    version: str | None = None
+    #: ``pytest``: the per-Python sessions without what follows them.
+    alone: bool = False
+
+
+_SESSION = re.compile(r"(?P<name>.+)-(?P<version>\d+\.\d+)")
+
+
+def resolve(name: str) -> Asked | None:
+    """What ``name`` asks for; None when it names no check."""
+    for check in checks():
+        if name == check.name:
+            return Asked(check)
+        if name == check.alone:
+            return Asked(check, alone=True)
+    match = _SESSION.fullmatch(name)
+    if match:
+        own = get(match["name"])
+        if own is not None and own.per_python:
+            return Asked(own, version=match["version"])
+    return None
+
+
+def of_session(session: str) -> Check | None:
+    """The check a session belongs to (``test-3.12``: ``test``)."""
+    asked = resolve(session)
+    return None if asked is None else asked.check
+
+
+def expand(names: list[str] | tuple[str, ...]) -> list[str]:
+    """``names`` with :data:`ALL` replaced by the checks it means."""
+    found: list[str] = []
+    for name in names:
+        found += in_check() if name == ALL else [name]
+    return list(dict.fromkeys(found))
+
+
+def summary_rank(session: str) -> int:
+    """A session's place in the summary: its check's place in :func:`checks`."""
+    check = of_session(session)
+    every = checks()
+    return every.index(check) if check in every else len(every)
