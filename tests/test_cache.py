@@ -54,28 +54,36 @@ class TestVerdictCache:
         """A README edit does not rerun lint, but it does rerun the tests (they may read it)."""
         project = make_repo()
         before = VerdictCache(project.root, project.state_dir, {})
-        lint_key, test_key = before.key("lint"), before.key("test-3.12")
+        lint_key, test_key = before.key("lint"), before.key("test-3.12", files="all", environ="all")
         (project.root / "README.md").write_text("new\n")
         after = VerdictCache(project.root, project.state_dir, {})
         assert after.key("lint") == lint_key
-        assert after.key("test-3.12") != test_key
+        assert after.key("test-3.12", files="all", environ="all") != test_key
 
     def test_environment_and_inputs_count(self, make_repo: MakeRepo) -> None:
         """A TASKBELT_* setting or another interpreter changes the key; the report path does not."""
         project = make_repo()
-        base = VerdictCache(project.root, project.state_dir, {}).key("test-3.12", ["/py/3.12"])
+        base = VerdictCache(project.root, project.state_dir, {}).key(
+            "test-3.12", ["/py/3.12"], files="all", environ="all"
+        )
         env = {"TASKBELT_FAIL_UNDER": "50"}
         assert (
-            VerdictCache(project.root, project.state_dir, env).key("test-3.12", ["/py/3.12"])
+            VerdictCache(project.root, project.state_dir, env).key(
+                "test-3.12", ["/py/3.12"], files="all", environ="all"
+            )
             != base
         )
         report = {defaults.ENV_REPORT: "elsewhere/r.json"}
         assert (
-            VerdictCache(project.root, project.state_dir, report).key("test-3.12", ["/py/3.12"])
+            VerdictCache(project.root, project.state_dir, report).key(
+                "test-3.12", ["/py/3.12"], files="all", environ="all"
+            )
             == base
         )
         assert (
-            VerdictCache(project.root, project.state_dir, {}).key("test-3.12", ["/py/other"])
+            VerdictCache(project.root, project.state_dir, {}).key(
+                "test-3.12", ["/py/other"], files="all", environ="all"
+            )
             != base
         )
 
@@ -220,9 +228,9 @@ class TestVerdictEnv:
     }
 
     def test_the_tests_key_holds_everything_but_the_terminal(self) -> None:
-        names = [line.split("=", 1)[0] for line in verdict_env("test-3.12", self.ENV, VOLATILE_ENV)]
+        names = [line.split("=", 1)[0] for line in verdict_env(True, self.ENV, VOLATILE_ENV)]
         assert names == ["DATABASE_URL", "PYTEST_ADDOPTS", "RUFF_OUTPUT_FORMAT", "TASKBELT_PYTHON"]
 
     def test_a_static_check_key_holds_what_its_tools_read(self) -> None:
-        names = [line.split("=", 1)[0] for line in verdict_env("lint", self.ENV, VOLATILE_ENV)]
+        names = [line.split("=", 1)[0] for line in verdict_env(False, self.ENV, VOLATILE_ENV)]
         assert names == ["PYTEST_ADDOPTS", "RUFF_OUTPUT_FORMAT", "TASKBELT_PYTHON"]

@@ -11,35 +11,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import ADVISORY_DB, CLEAN_SRC
+from conftest import ADVISORY_DB, CLEAN_SRC, shell_environ, uvx_nox
 
 from taskbelt import defaults
 from taskbelt.project import Project
 
 MakeRepo = Callable[..., Project]
 pytestmark = pytest.mark.slow
-
-
-def shell_environ() -> dict[str, str]:
-    """This environment as a user's shell has it: no taskbelt settings, no CI, no venv of the suite's own."""
-    drop = ("VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "CI")
-    return {k: v for k, v in os.environ.items() if k not in drop and not k.startswith("TASKBELT_")}
-
-
-def uvx_nox(
-    root: Path, *args: str, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    """``uvx nox ARGS`` in ``root``, started the way a shell starts it (PWD set)."""
-    environ = {**shell_environ(), "PWD": str(root), **(env or {})}
-    return subprocess.run(
-        ["uvx", "nox", *args],
-        cwd=root,
-        env=environ,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
 
 
 def test_lint_session_without_mise(make_repo: MakeRepo) -> None:

@@ -79,6 +79,8 @@ def test_what_each_check_needs() -> None:
     assert {n for n, c in by_name.items() if c.uses_dependencies} == {"test", "typecheck", "audit"}
     assert by_name["coverage"].after == ("test",)
     assert by_name["coverage"].follows
+    assert registry.followers(by_name["test"]) == ["coverage"]
+    assert registry.followers(by_name["lint"]) == []
     assert by_name["test"].alone == "pytest"
     starts = sorted(by_name, key=lambda n: by_name[n].starts)
     assert starts == ["test", "typecheck", "audit", "coverage", "format", "fix", "lint"]

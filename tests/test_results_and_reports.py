@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from taskbelt.errors import ExitCode
+from taskbelt.execution import in_summary_order
 from taskbelt.output import console
 from taskbelt.report import github, json_report, terminal
-from taskbelt.results import CheckResult, RunSummary, Status, ordered
+from taskbelt.results import CheckResult, RunSummary, Status
 
 PASSED = CheckResult("lint", Status.PASSED, 1.25, "no findings")
 FAILED = CheckResult("typecheck", Status.FAILED, 2.0, "1 type error", "src/a.py:1:1: error")
@@ -45,14 +46,14 @@ class TestExitCode:
 
 
 def test_ordered_by_check_then_name() -> None:
-    """Rows follow the check order; test versions sort together."""
+    """Rows follow the registry's order of the checks; test versions sort together."""
     rows = [
         ERROR,
         CheckResult("test-3.12", Status.PASSED),
         PASSED,
         CheckResult("test-3.11", Status.PASSED),
     ]
-    names = [r.name for r in ordered(rows, ("lint", "test", "audit"))]
+    names = [r.name for r in in_summary_order(rows)]
     assert names == ["lint", "test-3.11", "test-3.12", "audit"]
 
 

@@ -29,12 +29,12 @@ def test_python_not_in_matrix_is_an_error_row(make_repo: MakeRepo, python312: In
 
 
 def test_unknown_session_is_an_error_row(make_repo: MakeRepo) -> None:
-    """A name no session has is an error row (run) or a ConfigError (body)."""
+    """A name no session has is an error row (run) or a ConfigError (check_of)."""
     result = sessions.run("lnt", make_repo(), Matrix((), ()))
     assert result.status is Status.ERROR
     assert result.summary == "unknown check 'lnt'"
     with pytest.raises(ConfigError, match="unknown check 'lnt'"):
-        sessions.body("lnt")
+        sessions.check_of("lnt")
 
 
 def test_tool_environments_come_from_a_base_interpreter() -> None:

@@ -5,7 +5,10 @@ the repository's files that the check reads (Python files and configuration
 for lint, format and typecheck; every file for the tests), taskbelt's own
 code, default configuration and tool locks, the interpreter, the
 environment variables that can change it (:mod:`taskbelt.keyenv`: all but
-the terminal's for the tests), and for the audit the advisory database. Only a ``passed``
+the terminal's for the tests), and for the audit the advisory database.
+What of the files and the environment a check reads is its declaration
+(:mod:`taskbelt.checks.interface`); the caller passes it in, so that this
+module stays light enough for the fast path. Only a ``passed``
 verdict is stored; a failure or an error is never cached, so it reruns until
 it passes. The audit against an online service is never cached: the service
 learns of new vulnerabilities without anything here changing.
@@ -24,6 +27,7 @@ import shutil
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from taskbelt import defaults, keyenv, proc
 from taskbelt.results import CheckResult, Status, write_text_atomic
@@ -138,9 +142,18 @@ def tree_digest(root: Path, state_dir: Path) -> str:
     return digest.hexdigest()
 
 
-def _reads(session: str, rel: str) -> bool:
-    """Whether ``session``'s verdict can depend on file ``rel``."""
-    if session.startswith("test-") or session == "coverage":
+#: Which of the repository's files a verdict can depend on: Python files and
+#: configuration (``sources``), or every file (``all``: tests read data files).
+Files = Literal["sources", "all"]
+#: Which environment variables a verdict can depend on: the tools' own
+#: (``tools``: ``RUFF_*``, ``MYPY_*``, ...), or all but the terminal's (``all``:
+#: a test can read any).
+Environ = Literal["tools", "all"]
+
+
+def _reads(files: Files, rel: str) -> bool:
+    """Whether a verdict that reads ``files`` can depend on file ``rel``."""
+    if files == "all":
         return True
     name = rel.rsplit("/", 1)[-1]
     return name in CONFIG_NAMES or os.path.splitext(name)[1] in PY_SUFFIXES
@@ -158,6 +171,8 @@ def folder_fingerprint(folder: Path) -> str:
 
 #: What, besides files, a session's verdict depends on: JSON-able, so that the
 #: fast path (taskbelt.fast) can recompute keys without loading the settings.
+#: ``interpreter``: a path whose mtime counts; ``newest``: a path; ``tests``:
+#: sessions whose keys count; ``advisory_db``: a folder whose fingerprint counts.
 Spec = dict[str, str | list[str]]
 
 
@@ -222,14 +237,25 @@ class VerdictCache:
             digest.update(f"{rel}\0{self.index.digest(root, rel)}\n".encode())
         return digest.hexdigest()
 
-    def key(self, session: str, extra: Iterable[str] = ()) -> str:
-        """The input hash of ``session`` (``extra``: interpreter, database, ...)."""
-        env = keyenv.verdict_env(session, self.environ, VOLATILE_ENV)
+    def key(
+        self,
+        session: str,
+        extra: Iterable[str] = (),
+        *,
+        files: Files = "sources",
+        environ: Environ = "tools",
+    ) -> str:
+        """The input hash of ``session`` (``extra``: interpreter, database, ...).
+
+        ``files`` and ``environ``: what of the repository and the environment
+        its check says the verdict can depend on.
+        """
+        env = keyenv.verdict_env(environ == "all", self.environ, VOLATILE_ENV)
         digest = hashlib.sha256()
         for part in (session, self._home, *env, *extra):
             digest.update(f"{part}\n".encode())
         digest.update(
-            self._digest_many(self.root, (f for f in self.files if _reads(session, f))).encode()
+            self._digest_many(self.root, (f for f in self.files if _reads(files, f))).encode()
         )
         self.index.save()
         return digest.hexdigest()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -22,19 +21,36 @@ from taskbelt import (
     interpreters,
     output,
 )
+from taskbelt.checks import registry
 from taskbelt.container import cli as container_cli
 from taskbelt.errors import ConfigError, ExitCode
 from taskbelt.matrix import Matrix
-from taskbelt.orchestrator import CHECK_ALL, SINGLE
 from taskbelt.project import Project, find_root
 
 
+def _choices() -> str:
+    """``lint, format, ..., or test-3.X``: every name ``run`` takes."""
+    sessions = [c.session("3.X") for c in registry.checks() if c.per_python]
+    return ", ".join(registry.names()) + "".join(f", or {s}" for s in sessions)
+
+
 def check_name(value: str) -> str:
-    """A name ``run`` accepts: a check (:data:`SINGLE`) or one Python's tests (``test-3.12``)."""
-    if value in SINGLE or re.fullmatch(r"test-\d+\.\d+", value):
+    """A name ``run`` accepts: a check's or one Python's session (``test-3.12``)."""
+    if registry.resolve(value) is not None:
         return value
-    msg = f"invalid choice: {value!r} (choose from {', '.join(SINGLE)}, or test-3.X)"
-    raise argparse.ArgumentTypeError(msg)
+    raise argparse.ArgumentTypeError(f"invalid choice: {value!r} (choose from {_choices()})")
+
+
+def _checks_help() -> str:
+    """One line per check, for the help of ``run`` and ``prepare``."""
+    width = max(len(c.name) for c in registry.checks())
+    lines = [f"  {c.name:<{width}}  {c.help}" for c in registry.checks()]
+    alone = [
+        f"  {c.alone:<{width}}  {c.name}'s sessions, without {', '.join(registry.followers(c))}"
+        for c in registry.checks()
+        if c.alone
+    ]
+    return "checks:\n" + "\n".join([*lines, *alone])
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -61,20 +77,26 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--no-cache", action="store_true", help="rerun checks whose inputs did not change"
     )
-    run = sub.add_parser("run", parents=[common], help="run the named checks")
+    run = sub.add_parser(
+        "run",
+        parents=[common],
+        help="run the named checks",
+        epilog=_checks_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     run.add_argument(
-        "checks",
-        nargs="+",
-        type=check_name,
-        metavar="CHECK",
-        help=", ".join(SINGLE) + ", or test-3.X (one Python's tests)",
+        "checks", nargs="+", type=check_name, metavar="CHECK", help=_choices() + " (one Python's)"
     )
     run.add_argument("--jobs", type=int, default=0, help="checks run at once (default: cores)")
     run.add_argument(
         "--no-cache", action="store_true", help="rerun checks whose inputs did not change"
     )
     prepare = sub.add_parser(
-        "prepare", parents=[common], help="create the checks' environments, run no check"
+        "prepare",
+        parents=[common],
+        help="create the checks' environments, run no check",
+        epilog=_checks_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     # No `choices` here: argparse rejects an empty list against them (Python < 3.12).
     prepare.add_argument("checks", nargs="*", metavar="CHECK", help="default: every check")
@@ -198,7 +220,7 @@ def run_named(args: argparse.Namespace, environ: Mapping[str, str] | None = None
     (default: this process's; the Nox door passes its caller's).
     """
     started = time.perf_counter()
-    names = CHECK_ALL if args.command == "check" else list(dict.fromkeys(args.checks))
+    names = [registry.ALL] if args.command == "check" else list(dict.fromkeys(args.checks))
     options = execution.Options(jobs=args.jobs, use_cache=not args.no_cache)
     summary = execution.run(load_project(args.root), names, options, environ)
     return execution.publish(summary, started, args.report, environ)
@@ -212,10 +234,11 @@ def run_prepare(args: argparse.Namespace) -> int:
     apart from the checks this way).
     """
     started = time.perf_counter()
-    unknown = [name for name in args.checks if name not in SINGLE]
+    unknown = [name for name in args.checks if name not in registry.names()]
     if unknown:
-        raise ConfigError(f"unknown check {unknown[0]!r}", f"choose from: {', '.join(SINGLE)}")
-    names = list(dict.fromkeys(args.checks)) or [*CHECK_ALL, "coverage"]
+        choices = ", ".join(registry.names())
+        raise ConfigError(f"unknown check {unknown[0]!r}", f"choose from: {choices}")
+    names = list(dict.fromkeys(args.checks)) or [registry.ALL]
     options = execution.Options(jobs=args.jobs, prepare_only=True)
     summary = execution.run(load_project(args.root), names, options)
     return execution.publish(summary, started, args.report)

@@ -80,14 +80,11 @@ class Timeouts(BaseModel):
     coverage: float | None = Field(default=None, gt=0)
     audit: float | None = Field(default=None, gt=0)
 
-    @classmethod
-    def check_of(cls, session: str) -> str:
-        """The check a session belongs to (``test-3.12`` is ``test``)."""
-        return "test" if session.startswith("test-") else session
+    def of(self, check: str) -> tuple[float, str]:
+        """The seconds a session of ``check`` may run and the key that says so (``timeout.test``).
 
-    def of(self, session: str) -> tuple[float, str]:
-        """The seconds ``session`` may run and the key that says so (``timeout.test``)."""
-        check = self.check_of(session)
+        A check without a key of its own here has the default.
+        """
         own = getattr(self, check, None) if check in type(self).model_fields else None
         if isinstance(own, float):
             return own, f"timeout.{check}"

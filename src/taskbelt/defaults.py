@@ -67,8 +67,5 @@ ENV_REPORT: Final = "TASKBELT_REPORT"
 ENV_VERBOSE: Final = "TASKBELT_VERBOSE"
 ENV_NO_CACHE: Final = "TASKBELT_NO_CACHE"
 
-#: The checks `check` runs, in the order the summary lists them.
-CHECK_ORDER: Final = ("lint", "format", "typecheck", "test", "coverage", "audit")
-
 #: Characters of a tool's output kept in a result (the tail is kept).
 OUTPUT_TAIL_CHARS: Final = 20_000

@@ -26,19 +26,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from taskbelt import defaults, envs, masking, matrix, output, plancache, sessions, statedir
+from taskbelt import defaults, envs, masking, matrix, output, plancache, statedir
 from taskbelt.cache import VerdictCache
+from taskbelt.checks import registry
 from taskbelt.checks.base import plural
+from taskbelt.checks.interface import Check
 from taskbelt.masking import Masker
 from taskbelt.matrix import Matrix
 from taskbelt.orchestrator import Plan, Runner, plan
 from taskbelt.project import Project
 from taskbelt.report import github, json_report
-from taskbelt.results import RunSummary, Status, ordered
-
-#: Checks that run on the test matrix (the others need no interpreter list).
-NEEDS_MATRIX = frozenset({"test", "pytest", "typecheck"})
-NEEDS_DEPENDENCIES = frozenset({"test", "pytest", "typecheck", "audit"})
+from taskbelt.results import CheckResult, RunSummary, Status
 
 
 @dataclass(frozen=True)
@@ -53,9 +51,15 @@ class Options:
     prepare_only: bool = False
 
 
-def kinds(names: Sequence[str]) -> frozenset[str]:
-    """The checks ``names`` ask for, one Python's tests (``test-3.12``) counted as ``pytest``."""
-    return frozenset("pytest" if n.startswith(sessions.TEST_PREFIX) else n for n in names)
+def asked_for(names: Sequence[str]) -> list[Check]:
+    """The checks ``names`` ask for (``check``: its checks; ``test-3.12``: ``test``)."""
+    found = [registry.of_session(n) for n in registry.expand(list(names))]
+    return list(dict.fromkeys(c for c in found if c is not None))
+
+
+def in_summary_order(results: Sequence[CheckResult]) -> tuple[CheckResult, ...]:
+    """``results`` in the registry's order of their checks (each Python's in name order)."""
+    return tuple(sorted(results, key=lambda r: (registry.summary_rank(r.name), r.name)))
 
 
 def preload(module: str) -> None:
@@ -81,17 +85,18 @@ def run(
 ) -> RunSummary:
     """Plan, run (or only prepare the environments) and summarise ``names``.
 
-    ``names`` are check names (``check``'s five, ``pytest``, ``coverage``,
-    ``fix``) or session names (``test-3.12``). ``environ`` is what the
+    ``names`` are check names (``lint``, ``pytest``, ``fix``, ...; ``check``
+    for every check it runs) or session names (``test-3.12``). ``environ`` is what the
     verdict cache keys on and the tools and tests get (default: this
     process's environment).
     """
     env = os.environ if environ is None else environ
     masker = Masker.from_environ(env, project.settings.secret_env)
     masking.install(masker)
-    asked = kinds(names)
+    asked = asked_for(names)
     preload("taskbelt.report.terminal")
-    tests = matrix.resolve(project, env) if NEEDS_MATRIX & asked else Matrix((), ())
+    needs_matrix = any(c.needs_matrix for c in asked)
+    tests = matrix.resolve(project, env) if needs_matrix else Matrix((), ())
     statedir.prepare(project.state_dir)
     caching = options.use_cache and not options.prepare_only
     with statedir.repo_lock(project.state_dir):
@@ -113,12 +118,12 @@ def run(
         finally:  # the tools' own reports (JUnit: a failing test's output) are masked too
             masker.folder(project.reports_dir, since=began - 1)
     notes = []
-    if NEEDS_DEPENDENCIES & asked:
+    if any(c.uses_dependencies for c in asked):
         notes.append(f"dependencies: {envs.dependency_source(project)}")
     notes += [
         f"Python {i.version} skipped: not installed ({i.install_hint})" for i in tests.missing
     ]
-    if {"test", "pytest", "coverage"} & asked:
+    if any(c.writes_reports for c in asked):
         notes.append(f"reports: {project.relative(project.reports_dir)}/")
     if runner.stopped_by is not None:
         unfinished = sum(r.status is Status.INTERRUPTED for r in results)
@@ -129,15 +134,29 @@ def run(
             project.root,
             project.state_dir,
             names=names,
-            specs=runner.specs,
-            skipped=work.skipped,
+            sessions=_planned(runner, (*work.first, *work.then)),
+            skipped=[(r, registry.summary_rank(r.name)) for r in work.skipped],
             notes=[masker.text(n) for n in notes],
             environ=env,
         )
-    summary = RunSummary(
-        ordered(results, defaults.CHECK_ORDER), tuple(notes), stopped_by=runner.stopped_by
-    )
+    summary = RunSummary(in_summary_order(results), tuple(notes), stopped_by=runner.stopped_by)
     return masker.summary(summary)
+
+
+def _planned(runner: Runner, sessions: Sequence[str]) -> dict[str, plancache.Planned]:
+    """What the fast answer needs of each session run, in the order the keys were made.
+
+    A session without a key (no check of that name, never cached) is saved
+    without a spec, so that the fast answer gives way to the full path.
+    """
+    planned = {}
+    for session in sessions:
+        check = registry.of_session(session)
+        spec = runner.specs.get(session) if check is not None else None
+        files, environ = (check.files, check.environ) if check is not None else ("all", "all")
+        rank = registry.summary_rank(session)
+        planned[session] = plancache.Planned(spec, files, environ, rank)
+    return planned
 
 
 def publish(

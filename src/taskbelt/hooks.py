@@ -75,7 +75,7 @@ def install(project: Project) -> Path:
             "merge it by hand (call the tools from your hook) or move it away and run again",
         )
     statedir.prepare(project.state_dir)
-    venv = sessions.tool_env(project, "format")  # the format check's own environment
+    venv = sessions.tool_env(project, formatting.CHECK.tools)  # the format check's own
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(path, script(project, venv / "bin"))
     path.chmod(0o755)

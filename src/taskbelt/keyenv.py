@@ -57,12 +57,15 @@ def _volatile(name: str) -> bool:
     return name in VOLATILE or name.startswith(VOLATILE_PREFIXES)
 
 
-def verdict_env(session: str, environ: Mapping[str, str], output_only: frozenset[str]) -> list[str]:
-    """``NAME=value`` lines of the variables that can change ``session``'s verdict, sorted.
+def verdict_env(
+    everything: bool, environ: Mapping[str, str], output_only: frozenset[str]
+) -> list[str]:
+    """``NAME=value`` lines of the variables that can change a verdict, sorted.
 
-    ``output_only``: the ``TASKBELT_*`` variables that only say where output goes.
+    ``everything``: the check runs the project's code (tests can read any
+    variable), not only taskbelt's tools. ``output_only``: the ``TASKBELT_*``
+    variables that only say where output goes.
     """
-    everything = session.startswith("test-")
     chosen = []
     for name, value in environ.items():
         if name.startswith(defaults.ENV_PREFIX):

@@ -16,7 +16,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from taskbelt import cli, defaults, entry, masking, matrix, output, sessions
+from taskbelt import cli, defaults, entry, masking, matrix, output
+from taskbelt.checks import registry
 from taskbelt.errors import ExitCode, TaskbeltError
 from taskbelt.interpreters import Interpreter
 from taskbelt.project import Project, find_root
@@ -92,13 +93,13 @@ def run_command(session: Session, command: list[str]) -> None:
         raise SystemExit(code)
 
 
-def check_session_for(name: str) -> Callable[[Session], None]:
-    """A nox session body that runs check (or test session) ``name``."""
+def check_session_for(name: str, doc: str) -> Callable[[Session], None]:
+    """A nox session body that runs check (or one Python's session) ``name``."""
 
     def body(session: Session) -> None:
         run_command(session, ["run", name])
 
-    body.__doc__ = f"taskbelt's {name} check."
+    body.__doc__ = doc
     return body
 
 
@@ -119,11 +120,6 @@ def check_session(session: Session) -> None:
     run_command(session, ["check"])
 
 
-def all_tests_session(session: Session) -> None:
-    """Every test-3.X session, then the combined coverage gate."""
-    run_command(session, ["run", "test"])
-
-
 def mask_nox_log() -> None:
     """What nox itself logs (``nox > ...``) passes through taskbelt's masker too."""
     nox_log = logging.getLogger("nox")
@@ -139,11 +135,20 @@ def register_all(nox: Any) -> None:
     sessions keep their environments in ``.taskbelt-cache/envs/``; the
     repository's own sessions keep nox's usual ``.nox/``.
     """
-    nox.options.sessions = ["check"]
+    nox.options.sessions = [registry.ALL]
     mask_nox_log()
-    names = ["lint", "format", "fix", "typecheck", "coverage", "audit"]
-    names += [f"{sessions.TEST_PREFIX}{i.version}" for i in test_interpreters()]
-    for name in names:
-        nox.session(name=name, venv_backend="none")(check_session_for(name))
-    nox.session(name="check", venv_backend="none")(check_session)
-    nox.session(name="test", venv_backend="none")(all_tests_session)
+    for name, doc in sessions_to_register(test_interpreters()):
+        nox.session(name=name, venv_backend="none")(check_session_for(name, doc))
+    nox.session(name=registry.ALL, venv_backend="none")(check_session)
+
+
+def sessions_to_register(present: list[Interpreter]) -> list[tuple[str, str]]:
+    """Each check's session (its help as the description), and each Python's of a per-Python one."""
+    found = []
+    for check in registry.checks():
+        found.append((check.name, check.help))
+        if check.per_python:
+            found += [
+                (check.session(i.version), f"{check.name} on Python {i.version}") for i in present
+            ]
+    return found

@@ -2,7 +2,9 @@
 
 Sessions (see :mod:`taskbelt.sessions`) run in threads of this process, up
 to ``jobs`` at a time, the slowest kinds first so that the longest one does
-not start last; ``coverage`` runs once every ``test-3.X`` has finished. A
+not start last; a check that waits for others (``coverage`` for every
+``test-3.X``) runs once they have finished. What each check needs, waits
+for and keys on is its declaration in :mod:`taskbelt.checks.registry`. A
 session whose inputs are unchanged since it last passed is answered from the
 verdict cache. Each session runs within its ``timeout``; SIGINT or SIGTERM
 stops every child and leaves the unfinished sessions ``interrupted``.
@@ -19,34 +21,39 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from taskbelt import children, defaults, masking, proc, sessions
-from taskbelt.cache import Spec, VerdictCache, spec_inputs
-from taskbelt.checks import coverage
-from taskbelt.checks.base import tail
+from taskbelt import children, masking, proc, sessions
+from taskbelt.cache import VerdictCache, spec_inputs
+from taskbelt.checks import registry
+from taskbelt.checks.base import Ahead, tail
+from taskbelt.checks.interface import Check, Spec
 from taskbelt.config import TABLE
 from taskbelt.errors import Interrupted, TaskbeltError
+from taskbelt.interpreters import Interpreter
 from taskbelt.matrix import Matrix
 from taskbelt.output import LOGGER, SESSION
 from taskbelt.project import Project
 from taskbelt.results import CheckResult, Status
 
-#: The checks a user can name, and what ``check`` runs (every one but fix).
-SINGLE = ("lint", "format", "typecheck", "test", "pytest", "coverage", "audit", "fix")
-CHECK_ALL = ("lint", "format", "typecheck", "test", "audit")
-
-
-#: Which sessions start first when not every one can start at once: the usual
-#: slowest first (tests, then mypy, then the scans), so they do not start last.
-START_ORDER = ("test-", "typecheck", "audit", "coverage", "format", "fix", "lint")
-
 
 def longest_first(names: Sequence[str]) -> list[str]:
-    """``names`` in :data:`START_ORDER` (stable within a kind)."""
+    """``names`` in the order their checks declare they start (stable within a check).
+
+    The usual slowest first (tests, then mypy, then the scans), so that they
+    do not start last; a name no check has starts first (it fails at once).
+    """
 
     def rank(name: str) -> int:
-        return next((i for i, kind in enumerate(START_ORDER) if name.startswith(kind)), 0)
+        check = registry.of_session(name)
+        return 0 if check is None else check.starts
 
     return sorted(names, key=rank)
+
+
+def sessions_of(check: Check, tests: Matrix) -> list[str]:
+    """The sessions ``check`` is on this matrix: one per present Python, or itself."""
+    if check.per_python:
+        return [check.session(i.version) for i in tests.present]
+    return [check.name]
 
 
 @dataclass(frozen=True)
@@ -61,49 +68,50 @@ class Plan:
 def plan(names: Iterable[str], tests: Matrix) -> Plan:
     """Expand check names into session names.
 
-    ``test`` is one session per Python of the matrix and then ``coverage``;
-    ``pytest`` is the per-Python sessions alone (CI runs one per job and
-    combines the data in a later job with ``coverage``); ``test-3.X`` is that
-    Python's session alone.
+    ``check`` is every check that is part of it. A per-Python check (``test``)
+    is one session per Python of the matrix, then the checks that follow it
+    (``coverage``); its :attr:`~Check.alone` name (``pytest``) is those
+    sessions alone (CI runs one per job and combines the data in a later job
+    with ``coverage``); ``test-3.X`` is that Python's session alone. A check
+    that waits for others runs in the second wave. A name no check has is
+    planned as it is: its session is an ``error`` row naming it.
     """
     first: list[str] = []
     then: list[str] = []
     skipped: list[CheckResult] = []
-    for name in names:
-        if name in {"test", "pytest"}:
-            first += [f"test-{i.version}" for i in tests.present]
-            skipped += [
-                CheckResult(
-                    f"test-{i.version}",
-                    Status.SKIPPED,
-                    summary=f"Python {i.version} is not installed; install: {i.install_hint}",
-                )
-                for i in tests.missing
-            ]
-            if name == "test":
-                then.append("coverage")
-        elif name == "coverage":
-            then.append("coverage")
-        elif name.startswith(sessions.TEST_PREFIX):
-            skipped += _one_python(name, tests, first)
-        else:
+    for name in registry.expand(list(names)):
+        asked = registry.resolve(name)
+        if asked is None:
             first.append(name)
+            continue
+        check = asked.check
+        if asked.version is not None:
+            skipped += _one_python(check, asked.version, tests, first)
+            continue
+        (then if check.after else first).extend(sessions_of(check, tests))
+        if check.per_python:
+            skipped += [_not_installed(check.session(i.version), i) for i in tests.missing]
+        if not asked.alone:
+            then += registry.followers(check)
     return Plan(tuple(dict.fromkeys(first)), tuple(dict.fromkeys(then)), tuple(skipped))
 
 
-def _one_python(session: str, tests: Matrix, first: list[str]) -> list[CheckResult]:
+def _not_installed(session: str, interpreter: Interpreter) -> CheckResult:
+    version, hint = interpreter.version, interpreter.install_hint
+    summary = f"Python {version} is not installed; install: {hint}"
+    return CheckResult(session, Status.SKIPPED, summary=summary)
+
+
+def _one_python(check: Check, version: str, tests: Matrix, first: list[str]) -> list[CheckResult]:
     """Plan ``test-3.X``: run it when 3.X is present, a skipped row when it is missing.
 
     A version outside the matrix is a usage error naming the ones there are.
     """
-    version = session.removeprefix(sessions.TEST_PREFIX)
     missing = [i for i in tests.missing if i.version == version]
     if missing:
-        hint = missing[0].install_hint
-        summary = f"Python {version} is not installed; install: {hint}"
-        return [CheckResult(session, Status.SKIPPED, summary=summary)]
-    sessions.interpreter_for(tests, version)  # raises for a version outside the matrix
-    first.append(session)
+        return [_not_installed(check.session(version), missing[0])]
+    sessions.interpreter_for(tests, check, version)  # raises for a version outside the matrix
+    first.append(check.session(version))
     return []
 
 
@@ -121,10 +129,11 @@ class Runner:
     environ: Mapping[str, str] | None = None
 
     def __post_init__(self) -> None:
-        #: coverage's report processes, started while the tests run.
-        self.ahead: coverage.Jobs | None = None
+        #: What checks of the second wave started while the first ran, by session.
+        self.ahead: dict[str, Ahead] = {}
         self.keys: dict[str, str | None] = {}
-        #: The Pythons whose tests this run holds (coverage combines only theirs).
+        #: The Pythons whose per-Python sessions this run holds (a check that
+        #: waits for them, coverage, combines only theirs).
         self.tested: list[str] | None = None
         self.specs: dict[str, Spec | None] = {}
         self.futures: dict[str, Future[CheckResult]] = {}
@@ -134,19 +143,23 @@ class Runner:
             self.jobs = self.project.settings.jobs or os.cpu_count() or 2
 
     def spec(self, session: str) -> Spec | None:
-        """What besides files decides ``session``'s verdict; None: never cache it."""
-        by_version = {f"test-{i.version}": i.path for i in self.tests.present}
-        if session in by_version:
-            return {"interpreter": str(by_version[session])}
-        if session == "typecheck":
-            return {"newest": str(self.tests.newest[1])} if self.tests.present else {}
-        if session == "coverage":
-            return {"tests": sorted(by_version)}
-        if session == "audit":
-            db = self.project.settings.audit.advisory_db
-            # An online service knows more tomorrow than today: never cached.
-            return None if db is None else {"advisory_db": str(self.project.root / db)}
-        return None if session == "fix" else {}
+        """What besides files decides ``session``'s verdict; None: never cache it.
+
+        The check's own :attr:`~Check.key`, and the keys of the sessions it
+        waits for (coverage combines the data of the tests).
+        """
+        check = registry.of_session(session)
+        if check is None:
+            return None
+        spec = check.key(self.project, self.tests, session)
+        if spec is None or not check.after:
+            return spec
+        waits = [s for name in check.after for s in self._sessions_of(name)]
+        return {**spec, "tests": sorted(waits)}
+
+    def _sessions_of(self, name: str) -> list[str]:
+        check = registry.get(name)
+        return [] if check is None else sessions_of(check, self.tests)
 
     def key(self, session: str) -> str | None:
         """The cache key of ``session`` (None when it is not cacheable or caching is off)."""
@@ -154,15 +167,17 @@ class Runner:
             return None
         self.specs[session] = self.spec(session)
         inputs = spec_inputs(self.specs[session], self.keys)
-        self.keys[session] = None if inputs is None else self.cache.key(session, inputs)
+        check = registry.of_session(session)
+        self.keys[session] = (
+            None
+            if inputs is None or check is None
+            else self.cache.key(session, inputs, files=check.files, environ=check.environ)
+        )
         return self.keys[session]
 
     def _artifacts(self, session: str) -> list[Path]:
-        if session.startswith("test-"):
-            version = session.removeprefix("test-")
-            folder = self.project.state_dir / defaults.COVERAGE_SUBDIR
-            return [folder / f".coverage.{version}", folder / f"tree-{version}.txt"]
-        return []
+        check = registry.of_session(session)
+        return [] if check is None else check.leaves(self.project, session)
 
     def run_cached(self, session: str) -> CheckResult:
         """A stored verdict when the inputs are unchanged, else a real run (then stored)."""
@@ -186,7 +201,8 @@ class Runner:
         """
         started = time.perf_counter()
         SESSION.set(session)
-        seconds, key = self.project.settings.timeout.of(session)
+        check = registry.of_session(session)
+        seconds, key = self.project.settings.timeout.of(session if check is None else check.name)
         limit = proc.deadline(
             seconds,
             f"{session} did not finish within {seconds:g} s ({key} of {TABLE})",
@@ -196,13 +212,12 @@ class Runner:
             if self.prepare_only:
                 result = sessions.prepare(session, self.project, self.tests, self.environ)
             else:
-                ahead = self.ahead if session == coverage.NAME else None
                 result = sessions.run(
                     session,
                     self.project,
                     self.tests,
                     reuse=self.cache is not None,
-                    ahead=ahead,
+                    ahead=self.ahead.get(session),
                     tested=self.tested,
                     environ=self.environ,
                 )
@@ -228,28 +243,46 @@ class Runner:
     def _wait(self, names: Sequence[str]) -> list[CheckResult]:
         return [self.futures[s].result() for s in names]
 
-    def _start_coverage_ahead(self) -> None:
-        """Start coverage's report processes while the tests still run.
+    def _start_ahead(self, session: str) -> None:
+        """Start what ``session`` starts ahead (coverage's report processes).
 
-        Only when coverage will really run (its verdict is not cached), and
-        once every first-wave session but the tests is done, so their import
-        of coverage does not compete with the other tools for the cores. A
-        problem here is left for the coverage session to meet and report.
+        Only when the session will really run (its verdict is not cached),
+        and once every first-wave session it does not wait for is done, so
+        that its imports do not compete with the other tools for the cores.
+        A problem here is left for the session itself to meet and report.
         """
-        key = self.key(coverage.NAME)
-        if (
-            self.cache is not None
-            and key is not None
-            and self.cache.get(coverage.NAME, key) is not None
-        ):
+        key = self.key(session)
+        if self.cache is not None and key is not None and self.cache.get(session, key) is not None:
             return
-        token = SESSION.set(coverage.NAME)
+        token = SESSION.set(session)
         try:
-            self.ahead = sessions.start_coverage(self.project, self.tests, self.environ)
+            ahead = sessions.start_ahead(session, self.project, self.tests, self.environ)
+            if ahead is not None:
+                self.ahead[session] = ahead
         except (TaskbeltError, OSError) as exc:
-            LOGGER.info("coverage not started ahead: %s", exc)
+            LOGGER.info("%s not started ahead: %s", session, exc)
         finally:
             SESSION.reset(token)
+
+    def _starting_ahead(self, work: Plan) -> list[str]:
+        """The second-wave sessions whose check starts work ahead."""
+        if self.prepare_only:
+            return []
+        found = []
+        for session in work.then:
+            check = registry.of_session(session)
+            if check is not None and check.start_ahead is not None:
+                found.append(session)
+        return found
+
+    def _awaited(self, sessions_: Sequence[str]) -> set[str]:
+        """The sessions that ``sessions_`` wait for."""
+        waited: set[str] = set()
+        for session in sessions_:
+            check = registry.of_session(session)
+            for name in () if check is None else check.after:
+                waited.update(self._sessions_of(name))
+        return waited
 
     def execute(self, work: Plan) -> list[CheckResult]:
         """Run a plan: the first wave in parallel, then what waits for it.
@@ -266,32 +299,31 @@ class Runner:
             self.stopped_by = getattr(exc, "signum", signal.SIGINT)
             children.resume()
         finally:
-            if self.ahead is not None:
-                self.ahead.cancel()
-                self.ahead = None
+            for ahead in self.ahead.values():
+                ahead.cancel()
+            self.ahead = {}
         return [*work.skipped, *(self._outcome(s) for s in (*work.first, *work.then))]
 
     def _execute(self, work: Plan) -> None:
-        tests = [
-            s.removeprefix(sessions.TEST_PREFIX)
-            for s in work.first
-            if s.startswith(sessions.TEST_PREFIX)
-        ]
-        self.tested = tests or None
+        tested = [v for v in map(_version, work.first) if v is not None]
+        self.tested = tested or None
         if work.first:
+            ahead = self._starting_ahead(work)
             with _pool(min(self.jobs, len(work.first))) as pool:
                 self._submit(pool, work.first)
-                self._wait([s for s in work.first if not s.startswith(sessions.TEST_PREFIX)])
-                if coverage.NAME in work.then and not self.prepare_only:
-                    self._start_coverage_ahead()
+                if ahead:
+                    awaited = self._awaited(ahead)
+                    self._wait([s for s in work.first if s not in awaited])
+                    for session in ahead:
+                        self._start_ahead(session)
                 first = self._wait(work.first)
-            # A test session that errored (its environment could not be
-            # made) ran nothing: data of an earlier run must not answer.
+            # A per-Python session that errored (its environment could not
+            # be made) ran nothing: data of an earlier run must not answer.
             if self.tested is not None:
                 self.tested = [
-                    r.name.removeprefix(sessions.TEST_PREFIX)
+                    version
                     for r in first
-                    if r.name.startswith(sessions.TEST_PREFIX) and r.status is not Status.ERROR
+                    if (version := _version(r.name)) is not None and r.status is not Status.ERROR
                 ]
         if work.then:
             with _pool(min(self.jobs, len(work.then))) as pool:
@@ -313,6 +345,12 @@ class Runner:
         shown = tail(stopped.output) if isinstance(stopped, Interrupted) else ""
         summary = f"stopped by {name} before it finished"
         return CheckResult(session, Status.INTERRUPTED, summary=summary, output=shown)
+
+
+def _version(session: str) -> str | None:
+    """``3.12`` for a per-Python session (``test-3.12``), else None."""
+    check = registry.of_session(session)
+    return None if check is None else check.version_of(session)
 
 
 @contextlib.contextmanager

@@ -1,14 +1,16 @@
 """The plan of the last full run, saved so that an unchanged ``check`` is answered fast.
 
-After each full run taskbelt saves its plan (the sessions and what each
-depends on besides files) with a fingerprint of everything the plan was made
+After each full run taskbelt saves its plan (the sessions in the order their
+keys are computed, what each depends on besides files, what of the files
+and the environment its check reads, and its place in the summary) with a fingerprint of everything the plan was made
 from: pyproject.toml, .python-version, the TASKBELT_* settings, the check
 names, and the folders interpreters are installed in. When the fingerprint
 still matches and every session's verdict is cached under the same keys the
 full path would compute, :func:`cached_summary` is the run's summary.
 
 Both the full path (which saves) and the fast entry point (which reads) use
-this module; it imports only the light modules.
+this module; it imports only the light modules: what it needs to know of
+the checks is in the saved plan, not looked up in the registry.
 """
 
 from __future__ import annotations
@@ -17,12 +19,13 @@ import hashlib
 import json
 import os
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from taskbelt import defaults
-from taskbelt.cache import VOLATILE_ENV, VerdictCache, spec_inputs
-from taskbelt.results import CheckResult, RunSummary, Status, ordered, write_text_atomic
+from taskbelt.cache import VOLATILE_ENV, Environ, Files, Spec, VerdictCache, spec_inputs
+from taskbelt.results import CheckResult, RunSummary, Status, write_text_atomic
 
 PLAN_FILE = "plan.json"
 _INTERPRETER_ROOTS = (
@@ -51,21 +54,41 @@ def fingerprint(root: Path, names: Sequence[str], environ: Mapping[str, str]) ->
     return digest.hexdigest()
 
 
+@dataclass(frozen=True)
+class Planned:
+    """One session of a saved plan: what its cache key is made from, where it is listed."""
+
+    spec: Spec | None
+    files: Files
+    environ: Environ
+    #: Its place in the summary.
+    rank: int
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain data for the plan file."""
+        return {"spec": self.spec, "files": self.files, "environ": self.environ, "rank": self.rank}
+
+
 def save_plan(
     root: Path,
     state_dir: Path,
     *,
     names: Sequence[str],
-    specs: Mapping[str, Any],
-    skipped: Sequence[CheckResult],
+    sessions: Mapping[str, Planned],
+    skipped: Sequence[tuple[CheckResult, int]],
     notes: Sequence[str],
     environ: Mapping[str, str] | None = None,
 ) -> None:
-    """Record the plan of a full run for the next fast answer."""
+    """Record the plan of a full run for the next fast answer.
+
+    ``sessions`` in the order their keys are computed (a check that waits
+    for others after them); ``skipped``: rows known without running, with
+    their place in the summary.
+    """
     data = {
         "fingerprint": fingerprint(root, names, os.environ if environ is None else environ),
-        "sessions": dict(specs),
-        "skipped": [r.to_json() for r in skipped],
+        "sessions": {name: planned.to_json() for name, planned in sessions.items()},
+        "skipped": [{"result": r.to_json(), "rank": rank} for r, rank in skipped],
         "notes": list(notes),
     }
     write_text_atomic(state_dir / "cache" / PLAN_FILE, json.dumps(data))
@@ -82,17 +105,33 @@ def cached_summary(
         return None
     if plan.get("fingerprint") != fingerprint(root, names, environ):
         return None
+    try:
+        planned = {name: _planned(entry) for name, entry in plan["sessions"].items()}
+        skipped = [(CheckResult.from_json(r["result"]), int(r["rank"])) for r in plan["skipped"]]
+    except (KeyError, TypeError, ValueError):  # a plan of another taskbelt: take the full path
+        return None
     cache = VerdictCache(root, state, environ)
     keys: dict[str, str | None] = {}
-    results = [CheckResult.from_json(r) for r in plan.get("skipped", [])]
-    sessions: dict[str, Any] = plan.get("sessions", {})
-    for session in sorted(sessions, key=lambda s: s == "coverage"):
-        inputs = spec_inputs(sessions[session], keys)
+    results = list(skipped)
+    for session, entry in planned.items():
+        inputs = spec_inputs(entry.spec, keys)
         if inputs is None:
             return None
-        key = keys[session] = cache.key(session, inputs)
+        key = keys[session] = cache.key(session, inputs, files=entry.files, environ=entry.environ)
         hit = cache.get(session, key)
         if hit is None or hit.status is not Status.PASSED:
             return None
-        results.append(hit)
-    return RunSummary(ordered(results, defaults.CHECK_ORDER), tuple(plan.get("notes", [])))
+        results.append((hit, entry.rank))
+    listed = sorted(results, key=lambda pair: (pair[1], pair[0].name))
+    return RunSummary(tuple(r for r, _ in listed), tuple(plan.get("notes", [])))
+
+
+def _planned(entry: Mapping[str, Any]) -> Planned:
+    """A saved session; a field missing or of another kind raises (the plan is not used)."""
+    files, environ = entry["files"], entry["environ"]
+    if files not in ("sources", "all") or environ not in ("tools", "all"):
+        raise ValueError(entry)
+    spec = entry["spec"]
+    if spec is not None and not isinstance(spec, dict):
+        raise TypeError(spec)
+    return Planned(spec, files, environ, int(entry["rank"]))

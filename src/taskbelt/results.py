@@ -7,7 +7,7 @@ import json
 import os
 import signal
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -101,17 +101,6 @@ class RunSummary:
             Status.FAILED: ExitCode.FAILED,
             Status.ERROR: ExitCode.USAGE,
         }[self.status]
-
-
-def ordered(results: Iterable[CheckResult], order: Iterable[str]) -> tuple[CheckResult, ...]:
-    """Sort results by ``order`` (prefix match, so ``test-3.12`` sorts as ``test``)."""
-    rank = {name: i for i, name in enumerate(order)}
-
-    def key(result: CheckResult) -> tuple[int, str]:
-        base = result.name.split("-", 1)[0]
-        return rank.get(base, len(rank)), result.name
-
-    return tuple(sorted(results, key=key))
 
 
 def write_text_atomic(path: Path, text: str) -> None:

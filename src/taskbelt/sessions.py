@@ -1,10 +1,12 @@
 """Run one named check (a session) in its prepared environment, in this process.
 
-A session is what a user or ``check`` names: ``lint``, ``format``, ``fix``,
-``typecheck``, ``test-3.X``, ``coverage`` or ``audit``. Each gets a virtual
+A session is one run of a check (:mod:`taskbelt.checks.registry`): the
+check itself (``lint``), or one Python's run of a per-Python check
+(``test-3.12``). The check's declared
+:class:`~taskbelt.checks.interface.Environment` says what it gets: a virtual
 environment under ``<repo>/.taskbelt-cache/envs/``, made by uv and filled
-from taskbelt's hashed tool locks (and the project, where the tool needs it);
-a stamp makes an unchanged environment cost a file read.
+from taskbelt's hashed tool locks, and the project installed where the tool
+needs it; a stamp makes an unchanged environment cost a file read.
 
 The tools are separate processes, so sessions run in threads of one
 taskbelt process: the benchmark showed that a ``nox`` child per check cost
@@ -19,30 +21,18 @@ import dataclasses
 import os
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
-from taskbelt import covplugins, defaults, envs, testenv
-from taskbelt.checks import coverage, formatting, lint, pytest_cov, typecheck
-from taskbelt.checks.base import CheckContext, guarded
-from taskbelt.checks.fix import fix_repo
+from taskbelt import defaults, envs, testenv
+from taskbelt.checks import registry
+from taskbelt.checks.base import Ahead, CheckContext, guarded
+from taskbelt.checks.interface import Check, Environment
 from taskbelt.errors import ConfigError
 from taskbelt.interpreters import Interpreter
 from taskbelt.matrix import Matrix
 from taskbelt.project import Project
 from taskbelt.results import CheckResult, Status
-
-Body = Callable[[CheckContext], CheckResult]
-
-#: Sessions that need only a tool group: name -> (tool group, check body).
-TOOL_SESSIONS: dict[str, tuple[str, Body]] = {
-    lint.NAME: ("lint", lint.run),
-    formatting.NAME: ("format", formatting.run),
-    "fix": ("format", fix_repo),
-    coverage.NAME: ("coverage", coverage.run),
-}
-AUDIT = "audit"
-TEST_PREFIX = "test-"
 
 
 def tools_python() -> Path:
@@ -75,14 +65,22 @@ def project_env(project: Project, name: str, python: Path) -> Path:
     return venv
 
 
-def interpreter_for(tests: Matrix, version: str) -> Interpreter:
-    """The present interpreter of ``version`` (a session name names it)."""
+def check_of(session: str) -> Check:
+    """The check ``session`` runs; a name no check has is a usage error."""
+    check = registry.of_session(session)
+    if check is None:
+        raise ConfigError(f"unknown check {session!r}", "run `taskbelt --help` for the names")
+    return check
+
+
+def interpreter_for(tests: Matrix, check: Check, version: str) -> Interpreter:
+    """The present interpreter of ``version`` (``check``'s session name names it)."""
     for interpreter in tests.present:
         if interpreter.version == version:
             return interpreter
-    known = ", ".join(f"{TEST_PREFIX}{i.version}" for i in tests.present) or "none"
+    known = ", ".join(check.session(i.version) for i in tests.present) or "none"
     raise ConfigError(
-        f"no session {TEST_PREFIX}{version}: Python {version} is not in the test matrix here",
+        f"no session {check.session(version)}: Python {version} is not in the test matrix here",
         f"choose one of: {known}",
     )
 
@@ -93,35 +91,43 @@ def run(
     tests: Matrix,
     *,
     reuse: bool = True,
-    ahead: coverage.Jobs | None = None,
+    ahead: Ahead | None = None,
     tested: list[str] | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> CheckResult:
     """Run ``session`` for ``project``; a problem preparing it is an ``error`` row.
 
     ``reuse=False`` (``--no-cache``): the check reuses nothing it made before.
-    ``ahead``: coverage's report processes, started by :func:`start_coverage`
-    (whoever started them cancels them if this never gets to feed them).
-    ``tested``: the Pythons whose tests ran in this invocation; coverage then
-    combines their data only (``None``: every version's data of this tree).
+    ``ahead``: what :func:`start_ahead` started for it (whoever started it
+    cancels it if this never gets to use it).
+    ``tested``: the Pythons whose sessions of the checks this one waits for
+    ran in this invocation (coverage combines their data only; ``None``:
+    every version's data of this tree).
     ``environ``: the run's environment, which the tools and tests get
     (default: this process's).
     """
 
     def attempt() -> CheckResult:
-        ctx = dataclasses.replace(context(session, project, tests, environ), reuse=reuse)
-        if session == coverage.NAME:
-            return coverage.run(ctx, tested, jobs=ahead)
-        return body(session)(ctx)
+        check = check_of(session)
+        ctx = dataclasses.replace(
+            context(session, project, tests, environ),
+            reuse=reuse,
+            tested=None if tested is None else tuple(tested),
+            ahead=ahead,
+        )
+        return check.run(ctx)
 
     return guarded(session, attempt)
 
 
-def start_coverage(
-    project: Project, tests: Matrix, environ: Mapping[str, str] | None = None
-) -> coverage.Jobs:
-    """coverage's report processes, started in its environment, waiting for the data."""
-    return coverage.start_jobs(context(coverage.NAME, project, tests, environ))
+def start_ahead(
+    session: str, project: Project, tests: Matrix, environ: Mapping[str, str] | None = None
+) -> Ahead | None:
+    """What ``session``'s check starts in its environment before its turn (None: nothing)."""
+    check = check_of(session)
+    if check.start_ahead is None:
+        return None
+    return check.start_ahead(context(session, project, tests, environ))
 
 
 def prepare(
@@ -138,22 +144,6 @@ def prepare(
     return guarded(session, attempt)
 
 
-def body(session: str) -> Body:
-    """The check function of ``session``."""
-    if session in TOOL_SESSIONS:
-        return TOOL_SESSIONS[session][1]
-    if session == typecheck.NAME:
-        return typecheck.run
-    if session == AUDIT:
-        # Imported here: only this session needs the scanners and the OSV server.
-        from taskbelt.checks import audit  # noqa: PLC0415
-
-        return audit.run
-    if session.startswith(TEST_PREFIX):
-        return pytest_cov.run
-    raise ConfigError(f"unknown check {session!r}", "run `taskbelt --help` for the names")
-
-
 def context(
     session: str, project: Project, tests: Matrix, environ: Mapping[str, str] | None = None
 ) -> CheckContext:
@@ -162,28 +152,37 @@ def context(
     ``environ`` is the run's environment (default: this process's); the
     context's tools get it.
     """
+    check = check_of(session)
     env = dict(os.environ if environ is None else environ)
-    if session in TOOL_SESSIONS or session == AUDIT:
-        group = AUDIT if session == AUDIT else TOOL_SESSIONS[session][0]
-        venv = tool_env(project, group)
-        if session == coverage.NAME:  # combining imports the repository's coverage plugins
-            covplugins.ensure(venv, project, env, "the coverage environment")
-        return CheckContext(project, venv / "bin", base_env=env)
-    if session == typecheck.NAME:
+    if check.environment is Environment.TOOLS:
+        ctx = CheckContext(project, tool_env(project, check.tools) / "bin", base_env=env)
+    elif check.environment is Environment.PROJECT_NEWEST:
         version, python = tests.newest
-        tools = tool_env(project, "typecheck")
-        target = project_env(project, f"typecheck-project-{version}", python)
-        return CheckContext(
+        tools = tool_env(project, check.tools)
+        target = project_env(project, f"{check.name}-project-{version}", python)
+        ctx = CheckContext(
             project, tools / "bin", project_python=envs.venv_python(target), base_env=env
         )
-    if session.startswith(TEST_PREFIX):
-        interpreter = interpreter_for(tests, session.removeprefix(TEST_PREFIX))
-        if interpreter.path is None:  # present interpreters always have a path
-            raise ConfigError(f"Python {interpreter.version} has no path", interpreter.install_hint)
-        venv = project_env(project, session, interpreter.path)
-        testenv.prepare(venv, project, env)
-        python = envs.venv_python(venv)
-        return CheckContext(
-            project, venv / "bin", interpreter=interpreter, project_python=python, base_env=env
-        )
-    raise ConfigError(f"unknown check {session!r}", "run `taskbelt --help` for the names")
+    else:
+        ctx = _per_python(session, check, project, tests, env)
+    if check.finish is not None:
+        check.finish(ctx)
+    return ctx
+
+
+def _per_python(
+    session: str, check: Check, project: Project, tests: Matrix, env: dict[str, str]
+) -> CheckContext:
+    """One Python's session: the project and what its tests need, on that Python."""
+    version = check.version_of(session)
+    if version is None:  # `test` itself is its sessions, planned one by one
+        raise ConfigError(f"unknown session {session!r}", f"name one Python: {check.name}-3.X")
+    interpreter = interpreter_for(tests, check, version)
+    if interpreter.path is None:  # present interpreters always have a path
+        raise ConfigError(f"Python {interpreter.version} has no path", interpreter.install_hint)
+    venv = project_env(project, session, interpreter.path)
+    testenv.prepare(venv, project, env)
+    python = envs.venv_python(venv)
+    return CheckContext(
+        project, venv / "bin", interpreter=interpreter, project_python=python, base_env=env
+    )

@@ -84,6 +84,6 @@ def _run(ctx: CheckContext) -> CheckResult:
 
 
 CHECK = Check(
-    NAME, "black or ruff format, as the repository chooses: files it would change",
+    NAME, "black or ruff format (the repository's choice): the files it would change",
     run, tools="format", starts=50,
 )  # fmt: skip

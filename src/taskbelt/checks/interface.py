@@ -17,26 +17,23 @@ import enum
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
+from taskbelt.cache import Environ, Files, Spec
 from taskbelt.checks.base import Ahead, CheckContext
 from taskbelt.matrix import Matrix
 from taskbelt.project import Project
 from taskbelt.results import CheckResult
 
-#: What, besides files, a session's verdict depends on: JSON-able, so that the
-#: fast path (:mod:`taskbelt.fast`) recomputes keys without the settings.
-#: ``interpreter``: a path whose mtime counts; ``newest``: a path; ``tests``:
-#: sessions whose keys count; ``advisory_db``: a folder whose fingerprint counts.
-Spec = dict[str, str | list[str]]
-
-#: Which of the repository's files a verdict can depend on: Python files and
-#: configuration (``sources``), or every file (``all``: tests read data files).
-Files = Literal["sources", "all"]
-#: Which environment variables a verdict can depend on: the tools' own
-#: (``tools``: ``RUFF_*``, ``MYPY_*``, ...), or all but the terminal's (``all``:
-#: a test can read any).
-Environ = Literal["tools", "all"]
+__all__ = [
+    "Check",
+    "Environ",
+    "Environment",
+    "Files",
+    "Spec",
+    "files_only",
+    "never_cached",
+    "no_artifacts",
+]
 
 
 class Environment(enum.Enum):
@@ -94,7 +91,9 @@ class Check:
     #: Sessions start in this order when not every one can start at once: the
     #: slowest first, so that it does not start last.
     starts: int = 50
+    #: Which of the repository's files its verdict can depend on (the cache key).
     files: Files = "sources"
+    #: Which environment variables its verdict can depend on (the cache key).
     environ: Environ = "tools"
     #: What besides files decides the verdict (None: never cache it).
     key: Callable[[Project, Matrix, str], Spec | None] = files_only

@@ -330,7 +330,7 @@ def leaves(project: Project, session: str) -> list[Path]:
 
 CHECK = Check(
     "test",
-    "pytest with coverage on each Python of the matrix, then the combined coverage gate",
+    "pytest with coverage on each Python of the matrix, then the coverage gate",
     run,
     tools="test",
     environment=Environment.PROJECT_EACH,

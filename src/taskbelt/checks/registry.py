@@ -122,6 +122,11 @@ def expand(names: list[str] | tuple[str, ...]) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def followers(check: Check) -> list[str]:
+    """The checks planned after ``check`` when it is asked for by name (``test``: coverage)."""
+    return [c.name for c in checks() if c.follows and check.name in c.after]
+
+
 def summary_rank(session: str) -> int:
     """A session's place in the summary: its check's place in :func:`checks`."""
     check = of_session(session)

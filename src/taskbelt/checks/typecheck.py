@@ -100,7 +100,7 @@ def key(project: Project, tests: Matrix, session: str) -> Spec | None:
 
 CHECK = Check(
     NAME,
-    "mypy on the project installed on the newest Python: type errors with file and line",
+    "mypy, the project installed on the newest Python: type errors by file and line",
     run,
     tools="typecheck",
     environment=Environment.PROJECT_NEWEST,
