@@ -53,6 +53,22 @@ def _checks_help() -> str:
     return "checks:\n" + "\n".join([*lines, *alone])
 
 
+def _listing_checks(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    parents: list[argparse.ArgumentParser],
+    summary: str,
+) -> argparse.ArgumentParser:
+    """A command whose help ends with one line per check."""
+    return sub.add_parser(
+        name,
+        parents=parents,
+        help=summary,
+        epilog=_checks_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for the docs and tests)."""
     # Common options are accepted before and after the command, so that
@@ -72,31 +88,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"taskbelt {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    check = sub.add_parser("check", parents=[common], help="run every check but fix")
-    check.add_argument("--jobs", type=int, default=0, help="checks run at once (default: cores)")
-    check.add_argument(
+    running = argparse.ArgumentParser(add_help=False)
+    running.add_argument("--jobs", type=int, default=0, help="checks run at once (default: cores)")
+    running.add_argument(
         "--no-cache", action="store_true", help="rerun checks whose inputs did not change"
     )
-    run = sub.add_parser(
-        "run",
-        parents=[common],
-        help="run the named checks",
-        epilog=_checks_help(),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    sub.add_parser("check", parents=[common, running], help="run every check but fix")
+    run = _listing_checks(sub, "run", [common, running], "run the named checks")
     run.add_argument(
         "checks", nargs="+", type=check_name, metavar="CHECK", help=_choices() + " (one Python's)"
     )
-    run.add_argument("--jobs", type=int, default=0, help="checks run at once (default: cores)")
-    run.add_argument(
-        "--no-cache", action="store_true", help="rerun checks whose inputs did not change"
-    )
-    prepare = sub.add_parser(
-        "prepare",
-        parents=[common],
-        help="create the checks' environments, run no check",
-        epilog=_checks_help(),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+    prepare = _listing_checks(
+        sub, "prepare", [common], "create the checks' environments, run no check"
     )
     # No `choices` here: argparse rejects an empty list against them (Python < 3.12).
     prepare.add_argument("checks", nargs="*", metavar="CHECK", help="default: every check")
