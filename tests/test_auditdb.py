@@ -183,7 +183,8 @@ class TestCache:
         assert auditdb.load(db, cache).count == 2
         (cached,) = cache.iterdir()
         data = json.loads(cached.read_text(encoding="utf-8"))
-        cached.write_text(json.dumps({**data, "count": 99}), encoding="utf-8")
+        data["value"]["count"] = 99
+        cached.write_text(json.dumps(data), encoding="utf-8")
         assert auditdb.load(db, cache).count == 99  # read from the cache, not parsed
         shutil.copy(DATA / "PYSEC-2023-74.json", db)
         assert set(auditdb.load(db, cache).by_package) == {"jinja2", "requests"}

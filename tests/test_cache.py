@@ -101,9 +101,8 @@ class TestVerdictCache:
 
     def test_index_survives_garbage(self, tmp_path: Path) -> None:
         """A corrupt file index is rebuilt, not trusted."""
-        path = tmp_path / "index.json"
-        path.write_text("{not json")
-        assert FileIndex.load(path).entries == {}
+        (tmp_path / "file-index.json").write_text("{not json")
+        assert FileIndex.load(tmp_path).entries == {}
 
 
 @pytest.mark.slow

@@ -34,7 +34,7 @@ from packaging.version import InvalidVersion, Version
 
 from taskbelt.errors import ConfigError
 from taskbelt.output import LOGGER
-from taskbelt.results import write_text_atomic
+from taskbelt.store import KeyedStore
 
 #: The path pip-audit posts to (the default is https://api.osv.dev/v1/query).
 QUERY_PATH = "/v1/query"
@@ -209,16 +209,6 @@ def fingerprint(folder: Path) -> str:
     return _cache_key(resolved, _files(resolved))
 
 
-def _read_cache(cache: Path, key: str, folder: Path) -> AdvisoryIndex | None:
-    try:
-        data = json.loads(cache.read_text(encoding="utf-8"))
-        if data["key"] == key:
-            return AdvisoryIndex(folder, data["by_package"], int(data["count"]))
-    except (OSError, ValueError, KeyError, TypeError):
-        LOGGER.info("advisory index cache %s unusable; parsing the folder again", cache)
-    return None
-
-
 def load(folder: Path, cache_dir: Path | None = None) -> AdvisoryIndex:
     """Load and index the OSV advisories under ``folder`` (YAML or JSON, any depth).
 
@@ -234,22 +224,21 @@ def load(folder: Path, cache_dir: Path | None = None) -> AdvisoryIndex:
         raise ConfigError(f"advisory-db {folder} does not exist or is not a folder", _FIX_DB)
     files = _files(folder)
     key = _cache_key(folder, files)
-    cache = None
-    if cache_dir is not None:
-        cache = (
-            cache_dir / f"advisories-{hashlib.sha256(str(folder).encode()).hexdigest()[:12]}.json"
-        )
-        cached = _read_cache(cache, key, folder) if cache.is_file() else None
-        if cached is not None:
-            return cached
+    store = KeyedStore(cache_dir) if cache_dir is not None else None
+    name = f"advisories-{hashlib.sha256(str(folder).encode()).hexdigest()[:12]}"
+    cached = store.get(name, key) if store is not None else None
+    if cached is not None:
+        try:
+            return AdvisoryIndex(folder, dict(cached["by_package"]), int(cached["count"]))
+        except (KeyError, TypeError, ValueError):
+            LOGGER.info("advisory index cache %s unusable; parsing the folder again", name)
     index = _build(folder, files)
     if index.count == 0:
         raise ConfigError(
             f"advisory-db {folder} holds no advisories (OSV *.yaml or *.json)", _FIX_DB
         )
-    if cache is not None:
-        payload = {"key": key, "count": index.count, "by_package": index.by_package}
-        write_text_atomic(cache, json.dumps(payload, separators=(",", ":")))
+    if store is not None:
+        store.put(name, key, {"count": index.count, "by_package": index.by_package}, compact=True)
     return index
 
 

@@ -21,7 +21,6 @@ and digest, and only files whose mtime or size moved are read again.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import shutil
 from collections.abc import Iterable, Mapping
@@ -30,7 +29,8 @@ from pathlib import Path
 from typing import Literal
 
 from taskbelt import defaults, keyenv, proc
-from taskbelt.results import CheckResult, Status, write_text_atomic
+from taskbelt.results import CheckResult, Status
+from taskbelt.store import KeyedStore
 
 #: Files every static check reads besides Python sources.
 CONFIG_NAMES = frozenset(
@@ -84,29 +84,33 @@ def _generated(rel: str) -> bool:
 
 @dataclass
 class FileIndex:
-    """Content digests of files, re-read only when mtime or size changed."""
+    """Content digests of files, re-read only when mtime or size changed.
 
-    path: Path
+    Kept in the keyed store as entry ``file-index`` of ``folder``; its key
+    names the layout of an entry (``[mtime_ns, size, sha256]``).
+    """
+
+    folder: Path
     entries: dict[str, list[object]] = field(default_factory=dict)
     dirty: bool = False
 
+    NAME = "file-index"
+    LAYOUT = "mtime_ns,size,sha256"
+
     @classmethod
-    def load(cls, path: Path) -> FileIndex:
-        """Read the index (an unreadable one is simply rebuilt)."""
-        try:
-            entries = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            entries = {}
-        return cls(path, entries if isinstance(entries, dict) else {})
+    def load(cls, folder: Path) -> FileIndex:
+        """Read the index (a missing or unreadable one is simply rebuilt)."""
+        entries = KeyedStore(folder).get(cls.NAME, cls.LAYOUT)
+        return cls(folder, entries or {})
 
     def digest(self, root: Path, rel: str) -> str:
         """sha256 of ``root/rel``'s content."""
         full = root / rel
         stat = full.stat()
         key = str(full)
-        cached = self.entries.get(key)
-        if cached and cached[0] == stat.st_mtime_ns and cached[1] == stat.st_size:
-            return str(cached[2])
+        match self.entries.get(key):
+            case [stat.st_mtime_ns, stat.st_size, str(sha)]:
+                return sha
         sha = hashlib.sha256(full.read_bytes()).hexdigest()
         self.entries[key] = [stat.st_mtime_ns, stat.st_size, sha]
         self.dirty = True
@@ -115,7 +119,7 @@ class FileIndex:
     def save(self) -> None:
         """Persist the index if anything was re-read."""
         if self.dirty:
-            write_text_atomic(self.path, json.dumps(self.entries, separators=(",", ":")))
+            KeyedStore(self.folder).put(self.NAME, self.LAYOUT, self.entries, compact=True)
             self.dirty = False
 
 
@@ -132,7 +136,7 @@ def tree_digest(root: Path, state_dir: Path) -> str:
     are left out on purpose: a suite that writes logs or snapshots into the
     tree would otherwise make its own data look stale.
     """
-    index = FileIndex.load(state_dir / "cache" / "file-index.json")
+    index = FileIndex.load(state_dir / "cache")
     digest = hashlib.sha256()
     for rel in list_files(root):
         name = rel.rsplit("/", 1)[-1]
@@ -217,7 +221,8 @@ class VerdictCache:
 
     def __post_init__(self) -> None:
         self.folder = self.state_dir / "verdicts"
-        self.index = FileIndex.load(self.state_dir / "cache" / "file-index.json")
+        self.store = KeyedStore(self.folder)
+        self.index = FileIndex.load(self.state_dir / "cache")
         self.files = list_files(self.root)
         self._home = self._digest_many(defaults.TASKBELT_HOME, self._taskbelt_files())
 
@@ -260,19 +265,17 @@ class VerdictCache:
         self.index.save()
         return digest.hexdigest()
 
-    def _entry(self, session: str) -> Path:
-        return self.folder / f"{session}.json"
-
     def get(self, session: str, key: str) -> CheckResult | None:
         """The stored passing result for ``key``, marked as cached."""
+        data = self.store.get(session, key)
+        if data is None:
+            return None
         try:
-            data = json.loads(self._entry(session).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-        if data.get("key") != key:
-            return None
-        stored = CheckResult.from_json(data["result"])
-        for name, saved in data.get("artifacts", {}).items():
+            stored = CheckResult.from_json(data["result"])
+            artifacts = dict(data.get("artifacts", {}))
+        except (KeyError, TypeError, ValueError):
+            return None  # an entry of another taskbelt: the check runs
+        for name, saved in artifacts.items():
             target = Path(name)
             if Path(saved).is_file():
                 target.parent.mkdir(parents=True, exist_ok=True)
@@ -295,14 +298,9 @@ class VerdictCache:
         with --no-cache) drops it; a failure with other inputs leaves it, so
         returning to the code that passed is still recognised.
         """
-        entry = self._entry(session)
         if result.status is not Status.PASSED:
-            try:
-                stored_key = json.loads(entry.read_text(encoding="utf-8")).get("key")
-            except (OSError, ValueError):
-                return
-            if stored_key == key:
-                entry.unlink(missing_ok=True)
+            if self.store.key_of(session) == key:
+                self.store.drop(session)
             return
         saved = {}
         for path in artifacts:
@@ -311,5 +309,4 @@ class VerdictCache:
                 copy.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(path, copy)
                 saved[str(path)] = str(copy)
-        data = {"key": key, "result": result.to_json(), "artifacts": saved}
-        write_text_atomic(entry, json.dumps(data))
+        self.store.put(session, key, {"result": result.to_json(), "artifacts": saved})

@@ -16,7 +16,6 @@ the checks is in the saved plan, not looked up in the registry.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -25,9 +24,11 @@ from typing import Any
 
 from taskbelt import defaults
 from taskbelt.cache import VOLATILE_ENV, Environ, Files, Spec, VerdictCache, spec_inputs
-from taskbelt.results import CheckResult, RunSummary, Status, write_text_atomic
+from taskbelt.results import CheckResult, RunSummary, Status
+from taskbelt.store import KeyedStore
 
-PLAN_FILE = "plan.json"
+#: The plan's entry in the keyed store, under the fingerprint of what it was made from.
+PLAN = "plan"
 _INTERPRETER_ROOTS = (
     ("MISE_DATA_DIR", ".local/share/mise", "installs/python"),
     ("PYENV_ROOT", ".pyenv", "versions"),
@@ -86,12 +87,12 @@ def save_plan(
     their place in the summary.
     """
     data = {
-        "fingerprint": fingerprint(root, names, os.environ if environ is None else environ),
         "sessions": {name: planned.to_json() for name, planned in sessions.items()},
         "skipped": [{"result": r.to_json(), "rank": rank} for r, rank in skipped],
         "notes": list(notes),
     }
-    write_text_atomic(state_dir / "cache" / PLAN_FILE, json.dumps(data))
+    key = fingerprint(root, names, os.environ if environ is None else environ)
+    KeyedStore(state_dir / "cache").put(PLAN, key, data)
 
 
 def cached_summary(
@@ -99,11 +100,8 @@ def cached_summary(
 ) -> RunSummary | None:
     """The summary of ``names`` if every session is cached under its current key."""
     state = root / defaults.STATE_DIR_NAME
-    try:
-        plan = json.loads((state / "cache" / PLAN_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if plan.get("fingerprint") != fingerprint(root, names, environ):
+    plan = KeyedStore(state / "cache").get(PLAN, fingerprint(root, names, environ))
+    if plan is None:
         return None
     try:
         planned = {name: _planned(entry) for name, entry in plan["sessions"].items()}

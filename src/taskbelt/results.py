@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import enum
 import json
-import os
 import signal
-import tempfile
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from taskbelt.errors import ExitCode, Interrupted
+from taskbelt.store import write_text_atomic
 
 
 class Status(enum.StrEnum):
@@ -101,12 +100,3 @@ class RunSummary:
             Status.FAILED: ExitCode.FAILED,
             Status.ERROR: ExitCode.USAGE,
         }[self.status]
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text + "\n")
-    Path(tmp).replace(path)

@@ -29,7 +29,8 @@ from typing import Any
 from taskbelt import defaults, proc
 from taskbelt.checks.base import CheckContext, crashed, guarded, plural, tail
 from taskbelt.errors import ToolError
-from taskbelt.results import CheckResult, Status, write_text_atomic
+from taskbelt.results import CheckResult, Status
+from taskbelt.store import write_text_atomic
 
 NAME = "bandit"
 SARIF_FILE = "bandit.sarif"

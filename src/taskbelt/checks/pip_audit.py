@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import math
 import re
 import tempfile
@@ -36,7 +35,8 @@ from taskbelt.checks import audit_set
 from taskbelt.checks.audit_report import Report, judge, merge, parse
 from taskbelt.checks.base import CheckContext, guarded, plural, tail
 from taskbelt.output import LOGGER
-from taskbelt.results import CheckResult, Status, write_text_atomic
+from taskbelt.results import CheckResult, Status
+from taskbelt.store import KeyedStore
 
 NAME = "pip-audit"
 _MEMO_FORMAT = "taskbelt-pip-audit-memo-2"
@@ -218,8 +218,11 @@ class ScanMemo:
     nothing here changes.
     """
 
-    path: Path
+    store: KeyedStore
     key: str
+
+    #: One entry: the newest run replaces the last.
+    NAME = "last-report"
 
     @classmethod
     def for_run(cls, ctx: CheckContext, requirements_file: Path) -> ScanMemo | None:
@@ -235,21 +238,20 @@ class ScanMemo:
 
         digest.update(auditdb.fingerprint(ctx.root / folder).encode())
         digest.update(toolpins.lock_digest("audit").encode())
-        return cls(ctx.cache_dir("pip-audit-memo") / "last-report.json", digest.hexdigest())
+        return cls(KeyedStore(ctx.cache_dir("pip-audit-memo")), digest.hexdigest())
 
     def get(self) -> tuple[Report, str] | None:
         """The stored report (parsed) and service label, if made from the same inputs."""
+        data = self.store.get(self.NAME, self.key)
+        if data is None:
+            return None
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-            if data.get("key") != self.key:
-                return None
             found = parse(str(data["report"])), str(data["service"])
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            return None  # missing or damaged: pip-audit simply runs again
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return None  # damaged: pip-audit simply runs again
         LOGGER.info("pip-audit: same dependencies and advisories as last run; report reused")
         return found
 
     def put(self, report: str, label: str) -> None:
-        """Keep ``report`` (one entry: the newest run replaces the last)."""
-        payload = {"key": self.key, "report": report, "service": label}
-        write_text_atomic(self.path, json.dumps(payload))
+        """Keep ``report`` and the label of the service that wrote it."""
+        self.store.put(self.NAME, self.key, {"report": report, "service": label})

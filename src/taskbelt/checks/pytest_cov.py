@@ -22,7 +22,8 @@ from taskbelt.errors import ToolError
 from taskbelt.matrix import Matrix
 from taskbelt.output import LOGGER
 from taskbelt.project import Project
-from taskbelt.results import CheckResult, Status, write_text_atomic
+from taskbelt.results import CheckResult, Status
+from taskbelt.store import write_text_atomic
 
 _NO_TESTS = 5
 _FAILED = 1

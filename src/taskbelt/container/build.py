@@ -39,7 +39,7 @@ from taskbelt.container.settings import (
 )
 from taskbelt.errors import ConfigError, ProjectError, ToolError
 from taskbelt.project import read_toml
-from taskbelt.results import write_text_atomic
+from taskbelt.store import write_text_atomic
 
 DIGEST_FILE = "image.digest"
 _MACHINES = {

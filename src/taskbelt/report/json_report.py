@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from taskbelt.results import RunSummary, write_text_atomic
+from taskbelt.results import RunSummary
+from taskbelt.store import write_text_atomic
 
 
 def render(summary: RunSummary) -> str:
