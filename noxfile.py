@@ -17,7 +17,5 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "src"))
 import nox
 
 from taskbelt import nox_sessions as tb
-from taskbelt import output
 
-output.setup_logging(verbose=output.verbose_from_env())
 tb.register_all(nox)

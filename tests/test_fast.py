@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import taskbelt
 
-from taskbelt import fast
+from taskbelt import cli, fast, options
 from taskbelt.project import Project
 
 MakeRepo = Callable[..., Project]
@@ -39,6 +40,47 @@ class TestParse:
     def test_anything_else_goes_the_full_way(self, argv: list[str]) -> None:
         """Other commands, unknown options and --no-cache take the full path."""
         assert fast._parse(argv) is None
+
+    @pytest.mark.parametrize(
+        "argv",
+        [
+            ["check", "-v", "--jobs", "2"],
+            ["-v", "--root", "r", "check", "--report=x.json"],
+            ["check", "--jobs=3", "--root=r"],
+            ["run", "lint", "test-3.12", "lint", "--report", "x.json"],
+        ],
+    )
+    def test_reads_what_argparse_reads(self, argv: list[str]) -> None:
+        """Where the fast path answers, it read the same checks, root and report as argparse."""
+        parsed = fast._parse(argv)
+        assert parsed is not None
+        args = cli.build_parser().parse_args(argv)
+        wanted = ["check"] if args.command == "check" else list(dict.fromkeys(args.checks))
+        assert parsed == (wanted, getattr(args, "root", None), getattr(args, "report", None))
+
+    @pytest.mark.parametrize(
+        "argv",
+        [
+            ["--jobs", "2", "check"],  # argparse takes --jobs only after the command
+            ["check", "--jobs", "two"],
+            ["check", "--jobs"],
+            ["check", "--no-cache"],
+            ["check", "--no-cache=1"],
+            ["check", "--verbose=1"],
+            ["check", "--ro", "x"],  # an abbreviation: argparse's business
+        ],
+    )
+    def test_declines_what_it_cannot_read_as_argparse(self, argv: list[str]) -> None:
+        assert fast._parse(argv) is None
+
+    def test_one_option_table(self) -> None:
+        """Every option argparse gives check and run is one the fast path reads from the table."""
+        parser = cli.build_parser()
+        (sub,) = (a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        table = {flag for o in (*options.COMMON, *options.RUNNING) for flag in o.flags}
+        for name in ("check", "run"):
+            found = {f for a in sub.choices[name]._actions for f in a.option_strings}
+            assert found - {"-h", "--help"} == table, name
 
     def test_no_plan_no_answer(self, tmp_path: Path) -> None:
         """Without a saved plan there is nothing to answer from."""

@@ -9,8 +9,8 @@ import pytest
 from conftest import write_files
 
 from taskbelt import repoconfig
-from taskbelt.errors import ConfigError, ProjectError
-from taskbelt.project import Project, find_root
+from taskbelt.errors import ConfigError
+from taskbelt.project import Project
 
 MakeRepo = Callable[..., Project]
 
@@ -21,18 +21,6 @@ def project_at(root: Path, files: dict[str, str]) -> Project:
 
 
 class TestRoot:
-    def test_found_from_subfolder(self, tmp_path: Path) -> None:
-        """The root is the nearest folder above with a pyproject.toml."""
-        write_files(tmp_path, {"pyproject.toml": "[project]\nname='x'\n", "a/b/c.txt": ""})
-        assert find_root(tmp_path / "a" / "b") == tmp_path
-
-    def test_no_pyproject(self, tmp_path: Path) -> None:
-        """No pyproject.toml anywhere is a ProjectError that says what to do."""
-        with pytest.raises(ProjectError) as info:
-            find_root(tmp_path)
-        assert "no pyproject.toml" in info.value.cause
-        assert "pyproject.toml" in info.value.fix
-
     def test_malformed_toml(self, tmp_path: Path) -> None:
         """Broken TOML names the file and the spot."""
         write_files(tmp_path, {"pyproject.toml": "[project\nname = 'x'\n"})

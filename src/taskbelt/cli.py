@@ -17,15 +17,18 @@ from taskbelt import (
     __version__,
     defaults,
     entry,
+    envflags,
     execution,
     interpreters,
+    locate,
+    options,
     output,
 )
 from taskbelt.checks import registry
 from taskbelt.container import cli as container_cli
 from taskbelt.errors import ConfigError, ExitCode
 from taskbelt.matrix import Matrix
-from taskbelt.project import Project, find_root
+from taskbelt.project import Project
 
 
 def _choices() -> str:
@@ -69,30 +72,31 @@ def _listing_checks(
     )
 
 
+def _add_options(parser: argparse.ArgumentParser, table: Sequence[options.Option]) -> None:
+    """Give ``parser`` the options of ``table`` (the same table the fast answer reads)."""
+    for option in table:
+        default = argparse.SUPPRESS if option.shared else option.default
+        if option.kind is None:
+            parser.add_argument(
+                *option.flags, action="store_true", default=default, help=option.help
+            )
+        else:
+            parser.add_argument(*option.flags, type=option.kind, default=default, help=option.help)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for the docs and tests)."""
     # Common options are accepted before and after the command, so that
     # `mise run check -v` (which appends to `taskbelt check`) works.
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="show every command"
-    )
-    common.add_argument(
-        "--root", type=Path, default=argparse.SUPPRESS, help="project root (default: nearest)"
-    )
-    common.add_argument(
-        "--report", type=Path, default=argparse.SUPPRESS, help="also write a JSON report here"
-    )
+    _add_options(common, options.COMMON)
     parser = argparse.ArgumentParser(
         prog="taskbelt", description=__doc__.splitlines()[0], parents=[common]
     )
     parser.add_argument("--version", action="version", version=f"taskbelt {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     running = argparse.ArgumentParser(add_help=False)
-    running.add_argument("--jobs", type=int, default=0, help="checks run at once (default: cores)")
-    running.add_argument(
-        "--no-cache", action="store_true", help="rerun checks whose inputs did not change"
-    )
+    _add_options(running, options.RUNNING)
     sub.add_parser("check", parents=[common, running], help="run every check but fix")
     run = _listing_checks(sub, "run", [common, running], "run the named checks")
     run.add_argument(
@@ -120,22 +124,25 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    """Parse ``argv`` and fill in the defaults of the common options."""
+    """Parse ``argv`` and fill in the defaults of the common options.
+
+    Raises:
+        ConfigError: ``TASKBELT_VERBOSE`` or ``TASKBELT_NO_CACHE`` is neither on nor off.
+    """
     args = build_parser().parse_args(argv)
-    args.verbose = getattr(args, "verbose", False) or output.verbose_from_env()
+    args.verbose = getattr(args, "verbose", False) or envflags.flag(
+        os.environ, defaults.ENV_VERBOSE
+    )
     args.root = getattr(args, "root", None)
     args.report = getattr(args, "report", None)
-    no_cache_env = os.environ.get(defaults.ENV_NO_CACHE, "").strip().lower() in {"1", "true", "yes"}
-    args.no_cache = getattr(args, "no_cache", False) or no_cache_env
+    no_cache = envflags.flag(os.environ, defaults.ENV_NO_CACHE)
+    args.no_cache = getattr(args, "no_cache", False) or no_cache
     return args
 
 
 def load_project(root: Path | None) -> Project:
     """The project at ``root``, or found from the environment / working directory."""
-    if root is not None:
-        return Project.load(root.resolve())
-    explicit = os.environ.get(defaults.ENV_PROJECT_ROOT)
-    return Project.load(Path(explicit).resolve() if explicit else find_root(Path.cwd()))
+    return Project.load(locate.project_root(root))
 
 
 def wanted_matrix(project: Project) -> Matrix:
@@ -312,6 +319,10 @@ def dispatch(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: returns the process exit status."""
+    return entry.guard(lambda: _parse_and_dispatch(argv))
+
+
+def _parse_and_dispatch(argv: Sequence[str] | None) -> int:
     args = parse_args(argv)
     output.setup_logging(verbose=args.verbose)
-    return entry.guard(lambda: dispatch(args))
+    return dispatch(args)

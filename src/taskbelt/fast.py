@@ -17,7 +17,8 @@ import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from taskbelt import defaults
+from taskbelt import defaults, envflags, locate, options
+from taskbelt.errors import ProjectError
 from taskbelt.plancache import cached_summary
 
 #: What ``check`` asks for: the full path plans it (and saves the plan) under
@@ -25,29 +26,66 @@ from taskbelt.plancache import cached_summary
 _CHECK = "check"
 
 
-def _parse(argv: Sequence[str]) -> tuple[list[str], Path | None, Path | None] | None:
-    """``check`` or ``run NAME...`` with -v/--root/--report/--jobs; else None.
+class _FullPath(Exception):
+    """The fast answer cannot read this command line exactly as argparse would."""
 
-    Deliberately narrow: anything unusual goes to the full argparse path.
-    """
+
+def _value(option: options.Option, inline: str, rest: list[str]) -> object:
+    """The converted value of ``option`` (taken from ``rest`` unless given inline)."""
+    if option.kind is None:
+        if inline:
+            raise _FullPath
+        return True
+    if not inline:
+        if not rest:
+            raise _FullPath
+        inline = rest.pop(0)
+    try:
+        return option.kind(inline)
+    except ValueError:
+        raise _FullPath from None
+
+
+def _read(args: list[str]) -> tuple[str | None, list[str], dict[str, object]]:
+    """The command, the names after ``run`` and the options' values; raises _FullPath."""
+    table = {flag: o for o in (*options.COMMON, *options.RUNNING) for flag in o.flags}
     names: list[str] = []
-    root = report = None
+    used: dict[str, object] = {}
     command = None
-    args = list(argv)
     while args:
         arg = args.pop(0)
-        if arg in {"--root", "--report", "--jobs"} and args:
-            value = args.pop(0)
-            root = Path(value) if arg == "--root" else root
-            report = Path(value) if arg == "--report" else report
-        elif arg in {"-v", "--verbose"}:
-            continue
+        flag, equals, inline = arg.partition("=") if arg.startswith("--") else (arg, "", "")
+        option = table.get(flag)
+        if option is not None:
+            if option.fast == "full" or (command is None and not option.shared):
+                raise _FullPath
+            value = _value(option, inline if equals else "", args)
+            if option.fast == "use":
+                used[option.dest] = value
         elif command is None and arg in {"check", "run"}:
             command = arg
         elif command == "run" and not arg.startswith("-"):
             names.append(arg)
         else:
-            return None
+            raise _FullPath
+    return command, names, used
+
+
+def _parse(argv: Sequence[str]) -> tuple[list[str], Path | None, Path | None] | None:
+    """``check`` or ``run NAME...`` with the options of :mod:`taskbelt.options`; else None.
+
+    It reads the same option table as argparse, and anything it does not
+    read exactly as argparse would (an abbreviation, a value that does not
+    convert, an option before the command that argparse only takes after it,
+    an option that must take the full path) goes to the full path.
+    """
+    try:
+        command, names, used = _read(list(argv))
+    except _FullPath:
+        return None
+    root, report = used.get("root"), used.get("report")
+    if not isinstance(root, Path | None) or not isinstance(report, Path | None):
+        return None
     if command == "check":
         return [_CHECK], root, report
     if command == "run" and names:
@@ -56,12 +94,10 @@ def _parse(argv: Sequence[str]) -> tuple[list[str], Path | None, Path | None] | 
 
 
 def _root(explicit: Path | None, environ: Mapping[str, str]) -> Path | None:
-    if explicit is not None:
-        return explicit.resolve()
-    if environ.get(defaults.ENV_PROJECT_ROOT):
-        return Path(environ[defaults.ENV_PROJECT_ROOT]).resolve()
-    start = Path.cwd().resolve()
-    return next((f for f in (start, *start.parents) if (f / "pyproject.toml").is_file()), None)
+    try:
+        return locate.project_root(explicit, environ)
+    except ProjectError:
+        return None
 
 
 def answer(argv: Sequence[str], environ: Mapping[str, str] | None = None) -> int | None:
@@ -69,8 +105,8 @@ def answer(argv: Sequence[str], environ: Mapping[str, str] | None = None) -> int
     env = os.environ if environ is None else environ
     started = time.perf_counter()
     parsed = _parse(argv)
-    no_cache = env.get(defaults.ENV_NO_CACHE, "").strip().lower() in {"1", "true", "yes"}
-    if parsed is None or no_cache or env.get("GITHUB_ACTIONS") == "true":
+    no_cache = envflags.parse(env.get(defaults.ENV_NO_CACHE, ""))
+    if parsed is None or no_cache is not False or env.get("GITHUB_ACTIONS") == "true":
         return None
     names, explicit_root, report = parsed
     root = _root(explicit_root, env)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from packaging.version import Version
 
-from taskbelt import interpreters
+from taskbelt import envflags, interpreters
 from taskbelt.errors import ConfigError
 from taskbelt.interpreters import Interpreter
 from taskbelt.project import Project
@@ -46,7 +46,7 @@ class Matrix:
 
 def in_ci(env: Mapping[str, str]) -> bool:
     """True on a CI runner (``CI=true``, as GitHub Actions and GitLab set it)."""
-    return env.get("CI", "").strip().lower() in {"1", "true", "yes"}
+    return envflags.parse(env.get("CI", "")) is True
 
 
 def resolve(project: Project, env: Mapping[str, str] | None = None) -> Matrix:

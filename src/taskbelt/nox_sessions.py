@@ -16,11 +16,11 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from taskbelt import cli, defaults, entry, masking, matrix, output
+from taskbelt import cli, defaults, entry, envflags, locate, masking, matrix, output
 from taskbelt.checks import registry
 from taskbelt.errors import ExitCode, TaskbeltError
 from taskbelt.interpreters import Interpreter
-from taskbelt.project import Project, find_root
+from taskbelt.project import Project
 
 Session = Any  # nox.Session; nox ships no type information mypy can use
 
@@ -33,10 +33,8 @@ def project_root(invoked_from: str | None = None) -> Path:
     ``PWD`` at import time (nox changes into the noxfile's folder before it
     imports the noxfile, but leaves ``PWD`` as the shell set it).
     """
-    explicit = os.environ.get(defaults.ENV_PROJECT_ROOT)
-    if explicit:
-        return Path(explicit).resolve()
-    return find_root(Path(invoked_from or os.environ.get("PWD") or Path.cwd()))
+    start = Path(invoked_from or os.environ.get("PWD") or Path.cwd())
+    return locate.project_root(None, os.environ, start)
 
 
 #: What nox's script mode (the noxfile's ``# /// script`` dependencies) sets in
@@ -82,11 +80,15 @@ def run_command(session: Session, command: list[str]) -> None:
     and nox goes on to the next session); exit 2 (a check could not run, or
     bad input) leaves through SystemExit, which nox does not flatten to 1.
     """
-    args = cli.parse_args([*command, *session.posargs])
-    if args.root is None:
-        args.root = project_root(session.invoked_from)
-    output.setup_logging(verbose=args.verbose)
-    code = entry.guard(lambda: cli.run_named(args, caller_environ(os.environ)))
+
+    def parse_and_run() -> int:
+        args = cli.parse_args([*command, *session.posargs])
+        if args.root is None:
+            args.root = project_root(session.invoked_from)
+        output.setup_logging(verbose=args.verbose)
+        return cli.run_named(args, caller_environ(os.environ))
+
+    code = entry.guard(parse_and_run)
     if code == ExitCode.FAILED:
         session.error(f"taskbelt {' '.join(command)}: failed")
     elif code:
@@ -134,8 +136,13 @@ def register_all(nox: Any) -> None:
     sessions of its own next to taskbelt's (see the README). taskbelt's
     sessions keep their environments in ``.taskbelt-cache/envs/``; the
     repository's own sessions keep nox's usual ``.nox/``.
+
+    What registering logs (the interpreters found) shows with
+    ``TASKBELT_VERBOSE``; a value that is neither on nor off is reported by
+    the session that runs, as on the command line, not as a traceback here.
     """
     nox.options.sessions = [registry.ALL]
+    output.setup_logging(verbose=envflags.parse(os.environ.get(defaults.ENV_VERBOSE, "")) is True)
     mask_nox_log()
     for name, doc in sessions_to_register(test_interpreters()):
         nox.session(name=name, venv_backend="none")(check_session_for(name, doc))

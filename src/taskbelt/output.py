@@ -10,14 +10,12 @@ environment variables and URL credentials never reach the terminal.
 from __future__ import annotations
 
 import logging
-import os
 import shlex
 import sys
 from collections.abc import Mapping, Sequence
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, TextIO
 
-from taskbelt import defaults
 from taskbelt.masking import MaskedStream, Masker, current, mask_record
 
 if TYPE_CHECKING:  # rich is imported when a console is made: start-up stays light
@@ -43,11 +41,6 @@ def redact(text: str, environ: Mapping[str, str] | None = None) -> str:
 def format_command(argv: Sequence[str]) -> str:
     """Render ``argv`` as a shell-quoted command line (the log masks it)."""
     return shlex.join(argv)
-
-
-def verbose_from_env() -> bool:
-    """True when ``TASKBELT_VERBOSE`` asks for the commands to be shown."""
-    return os.environ.get(defaults.ENV_VERBOSE, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
 def _name_session(record: logging.LogRecord) -> bool:

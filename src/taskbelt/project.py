@@ -47,18 +47,6 @@ def read_toml(path: Path) -> dict[str, Any]:
         ) from None
 
 
-def find_root(start: Path) -> Path:
-    """The nearest folder at or above ``start`` that holds a pyproject.toml."""
-    start = start.resolve()
-    for folder in (start, *start.parents):
-        if (folder / "pyproject.toml").is_file():
-            return folder
-    raise ProjectError(
-        f"no pyproject.toml in {start} or any folder above it",
-        "run taskbelt inside your project, or create a pyproject.toml with a [project] table",
-    )
-
-
 def _get(table: Mapping[str, Any], *keys: str) -> Any:
     node: Any = table
     for key in keys:

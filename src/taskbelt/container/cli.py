@@ -14,11 +14,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from taskbelt import defaults, output
+from taskbelt import locate, output
 from taskbelt.container import settings as container_settings
 from taskbelt.container.settings import ARCHIVE_NAME, LAYOUT_NAME, STATE_SUBDIR, ContainerSettings
 from taskbelt.errors import ExitCode
-from taskbelt.project import find_root, read_toml
+from taskbelt.project import read_toml
 
 if TYPE_CHECKING:
     from taskbelt.container.build import BuildOptions
@@ -83,11 +83,7 @@ def add_parser(
 
 def project_root(args: argparse.Namespace) -> Path:
     """``--root``, else TASKBELT_PROJECT_ROOT, else the nearest pyproject.toml."""
-    root = getattr(args, "root", None)
-    if root is not None:
-        return Path(root).resolve()
-    explicit = os.environ.get(defaults.ENV_PROJECT_ROOT)
-    return Path(explicit).resolve() if explicit else find_root(Path.cwd())
+    return locate.project_root(getattr(args, "root", None))
 
 
 def load_settings(root: Path) -> ContainerSettings:

@@ -1,0 +1,45 @@
+"""On/off environment variables: one parser, pydantic's words, a typo is an error."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import assert_two_line_error, taskbelt
+from pydantic import TypeAdapter, ValidationError
+
+from taskbelt import envflags, matrix
+from taskbelt.errors import ConfigError
+
+WORDS = ["1", "0", "on", "OFF", " yes ", "no", "true", "False", "t", "f", "y", "n", ""]
+
+
+@pytest.mark.parametrize("word", WORDS)
+def test_same_words_as_a_boolean_setting(word: str) -> None:
+    """A TASKBELT_* flag means what the same word means for a pydantic boolean setting."""
+    expected = False if not word.strip() else TypeAdapter(bool).validate_python(word.strip())
+    assert envflags.parse(word) is expected
+
+
+def test_anything_else_is_neither() -> None:
+    assert envflags.parse("maybe") is None
+    with pytest.raises(ValidationError):
+        TypeAdapter(bool).validate_python("maybe")
+    with pytest.raises(ConfigError) as info:
+        envflags.flag({"TASKBELT_NO_CACHE": "maybe"}, "TASKBELT_NO_CACHE")
+    assert info.value.cause == "TASKBELT_NO_CACHE='maybe' is neither on nor off"
+
+
+def test_ci_is_read_leniently() -> None:
+    """CI belongs to the runner: any other value is simply not CI."""
+    assert matrix.in_ci({"CI": "on"})
+    assert not matrix.in_ci({"CI": "maybe"})
+    assert not matrix.in_ci({})
+
+
+@pytest.mark.parametrize("name", ["TASKBELT_NO_CACHE", "TASKBELT_VERBOSE"])
+def test_a_typo_is_exit_2(tmp_path: Path, name: str) -> None:
+    """Through the console entry point (the fast door first), a bad value names the variable."""
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\nversion = '0'\n")
+    done = taskbelt(tmp_path, "check", env={name: "maybe"})
+    assert_two_line_error(done, f"{name}='maybe' is neither on nor off")
