@@ -39,7 +39,8 @@ from pathlib import Path
 HOME = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(HOME / "src"))
 
-from taskbelt import auditdb, interpreters  # noqa: E402
+from taskbelt import interpreters  # noqa: E402
+from taskbelt.audit import advisories, osv_server  # noqa: E402
 
 MODULES = 150
 TESTS_PER_MODULE = 4
@@ -304,11 +305,11 @@ def main() -> int:
     # state folder whatever PYTHONDONTWRITEBYTECODE says; the other two get the
     # default behaviour (__pycache__ beside the sources), as on most machines.
     others = {k: v for k, v in env.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    index = auditdb.load(args.advisory_db)
+    index = advisories.load(args.advisory_db)
     jobs = os.cpu_count() or 2
     results: dict[str, dict[str, list[float]]] = {}
     overheads: list[float] = []
-    with auditdb.serve(index) as url:
+    with osv_server.serve(index) as url:
         write_conventional(root, url, python)
         ways: dict[str, dict[str, Callable[[], object]]] = {
             "taskbelt": {

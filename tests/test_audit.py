@@ -27,7 +27,10 @@ import jsonschema
 import pytest
 from conftest import ADVISORY_DB, CLEAN_SRC, git, write_files
 
-from taskbelt.checks import audit, audit_report, audit_set, bandit, pip_audit
+from taskbelt.audit import bandit, pip_audit
+from taskbelt.audit import source as dependency_source
+from taskbelt.audit import verdict as audit_verdict
+from taskbelt.checks import audit
 from taskbelt.checks.base import CheckContext
 from taskbelt.config import IgnoreRule, load_settings
 from taskbelt.project import Project
@@ -54,8 +57,8 @@ ToolVenv = Callable[[str], Path]
 # -- unit tests: no tools ----------------------------------------------------
 
 
-def vuln(vid: str, *aliases: str, package: str = "jinja2") -> audit_report.Vulnerability:
-    return audit_report.Vulnerability(package, "2.10", vid, aliases, ("2.10.1",))
+def vuln(vid: str, *aliases: str, package: str = "jinja2") -> audit_verdict.Vulnerability:
+    return audit_verdict.Vulnerability(package, "2.10", vid, aliases, ("2.10.1",))
 
 
 class TestIgnores:
@@ -66,26 +69,26 @@ class TestIgnores:
     def test_matched_by_id_or_alias(self) -> None:
         """An alias matches too, whatever its case."""
         rules = [IgnoreRule(id="cve-2019-10906", reason="sandbox unused")]
-        remaining, (outcome,) = audit_report.apply_ignores(self.findings, rules, TODAY)
+        remaining, (outcome,) = audit_verdict.apply_ignores(self.findings, rules, TODAY)
         assert [v.id for v in remaining] == ["PYSEC-2021-66"]
         assert outcome.state == "applied"
         assert outcome.matched == self.findings[:1]
 
     def test_until_today_still_applies(self) -> None:
         rules = [IgnoreRule(id="PYSEC-2021-66", reason="r", until=TODAY)]
-        remaining, (outcome,) = audit_report.apply_ignores(self.findings, rules, TODAY)
+        remaining, (outcome,) = audit_verdict.apply_ignores(self.findings, rules, TODAY)
         assert outcome.state == "applied"
         assert len(remaining) == 1
 
     def test_expired_ignores_nothing(self) -> None:
         rules = [IgnoreRule(id="PYSEC-2021-66", reason="r", until=TODAY - dt.timedelta(days=1))]
-        remaining, (outcome,) = audit_report.apply_ignores(self.findings, rules, TODAY)
+        remaining, (outcome,) = audit_verdict.apply_ignores(self.findings, rules, TODAY)
         assert outcome.state == "expired"
         assert remaining == list(self.findings)
 
     def test_stale_matches_nothing(self) -> None:
         rules = [IgnoreRule(id="GHSA-xxxx-xxxx-xxxx", reason="r")]
-        remaining, (outcome,) = audit_report.apply_ignores(self.findings, rules, TODAY)
+        remaining, (outcome,) = audit_verdict.apply_ignores(self.findings, rules, TODAY)
         assert outcome.state == "stale"
         assert remaining == list(self.findings)
 
@@ -93,7 +96,7 @@ class TestIgnores:
 class TestParse:
     def test_pip_audit_report(self) -> None:
         """Audited, vulnerable and skipped dependencies from pip-audit's JSON."""
-        report = audit_report.parse(
+        report = audit_verdict.parse(
             json.dumps(
                 {
                     "dependencies": [
@@ -117,7 +120,7 @@ class TestParse:
         )
         assert report.audited == 2
         assert report.vulnerabilities == (
-            audit_report.Vulnerability(
+            audit_verdict.Vulnerability(
                 "jinja2",
                 "2.10",
                 "PYSEC-2019-217",
@@ -129,20 +132,20 @@ class TestParse:
 
     def test_fix_hint_without_lock_names_the_version_fixing_all(self) -> None:
         vulns = [vuln("A"), dataclasses.replace(vuln("B"), fix_versions=("2.11.3", "3.0"))]
-        assert audit_report.fix_hint(vulns, locked=True) == "uv lock --upgrade-package jinja2"
-        assert "jinja2>=2.11.3" in audit_report.fix_hint(vulns, locked=False)
+        assert audit_verdict.fix_hint(vulns, locked=True) == "uv lock --upgrade-package jinja2"
+        assert "jinja2>=2.11.3" in audit_verdict.fix_hint(vulns, locked=False)
 
 
 class TestVerdict:
     """From a parsed report to status, summary and details."""
 
-    def report(self, *vulns: audit_report.Vulnerability, skipped: int = 0) -> audit_report.Report:
+    def report(self, *vulns: audit_verdict.Vulnerability, skipped: int = 0) -> audit_verdict.Report:
         not_audited = (("tiny", "could not deduce package version from URL requirement"),)
-        return audit_report.Report(3, vulns, not_audited * skipped)
+        return audit_verdict.Report(3, vulns, not_audited * skipped)
 
     def test_unaudited_dependency_is_an_error(self) -> None:
         """A dependency pip-audit skipped fails closed, even with nothing found."""
-        verdict = audit_report.judge(self.report(skipped=1), [], TODAY, "uv.lock (frozen)", "X")
+        verdict = audit_verdict.judge(self.report(skipped=1), [], TODAY, "uv.lock (frozen)", "X")
         assert verdict.status is Status.ERROR
         assert verdict.summary().startswith(
             "1 dep not audited against X: tiny (could not deduce package version"
@@ -153,7 +156,7 @@ class TestVerdict:
 
     def test_summary_lists_three_packages(self) -> None:
         vulns = [vuln(f"ID-{n}", package=f"p{n}") for n in range(5)]
-        verdict = audit_report.judge(self.report(*vulns), [], TODAY, "uv.lock (frozen)", "X")
+        verdict = audit_verdict.judge(self.report(*vulns), [], TODAY, "uv.lock (frozen)", "X")
         assert verdict.status is Status.FAILED
         assert verdict.summary() == (
             "5 vulnerable deps (p0 2.10: ID-0; p1 2.10: ID-1; p2 2.10: ID-2; and 2 more)"
@@ -265,7 +268,7 @@ markupsafe==2.1.5 ; sys_platform == 'linux' \\
     def test_layers(self, tmp_path: Path) -> None:
         source = tmp_path / "requirements.txt"
         source.write_text(self.TEXT)
-        layers = audit_set.write_layers(source, tmp_path)
+        layers = dependency_source.write_layers(source, tmp_path)
         assert layers.pins == 3
         first, second = (path.read_text() for path in layers.files)
         assert first == (
@@ -284,7 +287,7 @@ markupsafe==2.1.5 ; sys_platform == 'linux' \\
                 {"name": "b", "skip_reason": "URL"},
             ]
         }
-        merged = audit_report.parse(audit_report.merge([json.dumps(one), json.dumps(two)]))
+        merged = audit_verdict.parse(audit_verdict.merge([json.dumps(one), json.dumps(two)]))
         assert (merged.audited, merged.not_audited) == (2, (("b", "URL"),))
 
 

@@ -1,6 +1,6 @@
 """pip-audit's report, read and judged: findings, ignores, and the verdict's words.
 
-Kept apart from running pip-audit (:mod:`taskbelt.checks.pip_audit`) so that
+Kept apart from running pip-audit (:mod:`.pip_audit`) so that
 the rules (which ignore applies, what counts as unaudited, what the summary
 says) are plain functions of the report, testable without a scan.
 """

@@ -3,43 +3,38 @@
 The set comes from ``uv export --frozen`` (hashed, runtime dependencies plus
 ``[tool.taskbelt.audit] groups``); without ``uv.lock`` it is resolved from
 ``pyproject.toml`` now, and the result says so. The set is universal (every
-platform's and Python's pins) and is audited whole: :mod:`.audit_set` drops
+platform's and Python's pins) and is audited whole: :mod:`.source` drops
 the markers pip-audit would evaluate against its own interpreter. pip-audit
 audits each layer without pip (``--disable-pip``) against one service: an
-``advisory-db`` folder served on loopback by :mod:`taskbelt.auditdb`, an
+``advisory-db`` folder served on loopback by :mod:`.osv_server`, an
 ``osv-url``, or by default PyPI's own vulnerability data.
 
 Failing closed: no report, an unreadable report, a service that refuses,
 answers 500 or times out, a dependency pip-audit skipped (a URL requirement,
 a package the service does not know), or a report that accounts for fewer
 dependencies than the set pins is ``error``, never ``passed``. Ignores are
-applied after parsing (:mod:`.audit_report`), so that an ignore which
+applied after parsing (:mod:`.verdict`), so that an ignore which
 matches nothing can be reported.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import math
 import re
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
-from taskbelt import proc, toolpins
-from taskbelt.checks import audit_set
-from taskbelt.checks.audit_report import Report, judge, merge, parse
+from taskbelt import proc
+from taskbelt.audit import source as dependency_source
+from taskbelt.audit.memo import ScanMemo
+from taskbelt.audit.services import Service, service
+from taskbelt.audit.verdict import Report, judge, merge, parse
 from taskbelt.checks.base import CheckContext, guarded, plural, tail
-from taskbelt.output import LOGGER
 from taskbelt.results import CheckResult, Status
-from taskbelt.store import KeyedStore
 
 NAME = "pip-audit"
-_MEMO_FORMAT = "taskbelt-pip-audit-memo-2"
 #: The whole pip-audit run may take this many times ``timeout`` (which bounds
 #: each request), and at least _PROCESS_FLOOR seconds.
 _PROCESS_FACTOR = 20
@@ -48,48 +43,6 @@ _REASON_CHARS = 300
 _EXCEPTION = re.compile(r"^(?:\w+\.)*\w*(?:Error|Exception|Timeout)(?::\s*(?P<message>.+))?$")
 
 # -- running pip-audit -----------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Service:
-    """Where pip-audit looks advisories up, as flags and a label."""
-
-    flags: tuple[str, ...]
-    label: str
-    env: Mapping[str, str]
-
-
-def _no_proxy(ctx: CheckContext) -> dict[str, str]:
-    """Keep any configured HTTP proxy away from the loopback advisory server."""
-    current = ctx.base_env.get("NO_PROXY") or ctx.base_env.get("no_proxy") or ""
-    value = ",".join(p for p in (current, "127.0.0.1", "localhost") if p)
-    return {"NO_PROXY": value, "no_proxy": value}
-
-
-@contextmanager
-def service(ctx: CheckContext) -> Iterator[Service]:
-    """The vulnerability service for this run; an advisory-db is served while open.
-
-    ``advisory-db`` wins over ``osv-url`` (CI sets the database through the
-    environment); with neither, pip-audit's default online service (PyPI).
-    """
-    settings = ctx.project.settings.audit
-    if settings.advisory_db is not None:
-        folder = ctx.root / settings.advisory_db
-        # Imported here: yaml and http.server cost every run ~0.1 s otherwise.
-        from taskbelt import auditdb  # noqa: PLC0415
-
-        index = auditdb.load(folder, ctx.cache_dir("auditdb"))
-        with auditdb.serve(index) as url:
-            label = f"advisory-db {index.source} ({index.count} advisories)"
-            yield Service(
-                ("--vulnerability-service", "osv", "--osv-url", url), label, _no_proxy(ctx)
-            )
-    elif settings.osv_url:
-        flags = ("--vulnerability-service", "osv", "--osv-url", settings.osv_url)
-        yield Service(flags, f"OSV at {settings.osv_url}", {})
-    else:
-        yield Service(("--vulnerability-service", "pypi"), "PyPI (online)", {})
 
 
 def argv(
@@ -146,13 +99,13 @@ def _scan(ctx: CheckContext, today: dt.date) -> CheckResult:
     settings = ctx.project.settings.audit
     with tempfile.TemporaryDirectory(prefix="taskbelt-audit-") as tmp:
         reqs = Path(tmp) / "requirements.txt"
-        source = audit_set.requirements(ctx.project, settings, reqs)
+        source = dependency_source.requirements(ctx.project, settings, reqs)
         memo = ScanMemo.for_run(ctx, reqs)
         reused = memo.get() if memo is not None else None
         if reused is not None:
             parsed, label = reused
         else:
-            layers = audit_set.write_layers(reqs, Path(tmp))
+            layers = dependency_source.write_layers(reqs, Path(tmp))
             outcome = _run_pip_audit(ctx, layers, Path(tmp), started)
             if isinstance(outcome, CheckResult):
                 return outcome
@@ -171,7 +124,7 @@ def _scan(ctx: CheckContext, today: dt.date) -> CheckResult:
 
 
 def _run_pip_audit(
-    ctx: CheckContext, layers: audit_set.Layers, folder: Path, started: float
+    ctx: CheckContext, layers: dependency_source.Layers, folder: Path, started: float
 ) -> tuple[Report, str, str] | CheckResult:
     """Run pip-audit on each layer: the merged report, its raw text and service, or an error row.
 
@@ -203,55 +156,3 @@ def _run_pip_audit(
         why = f"its report accounts for {accounted} of the {plural(layers.pins, 'pinned dep')}"
         return _could_not_run(svc, done, started, why)
     return parsed, text, svc.label
-
-
-@dataclass(frozen=True)
-class ScanMemo:
-    """pip-audit's last report against an offline database, and what it was made from.
-
-    With the same dependency set (hashes included), the same advisory files
-    and the same pip-audit, pip-audit would write the same report, so it is
-    reused instead of starting pip-audit and the advisory server again: a
-    source edit reruns bandit, not the dependency scan. Only the raw report
-    is kept; ignores (and their expiry dates) are judged afresh every run.
-    An online service is never memoized: it learns of new advisories while
-    nothing here changes.
-    """
-
-    store: KeyedStore
-    key: str
-
-    #: One entry: the newest run replaces the last.
-    NAME = "last-report"
-
-    @classmethod
-    def for_run(cls, ctx: CheckContext, requirements_file: Path) -> ScanMemo | None:
-        """The memo for this dependency set; None when the service is online or under --no-cache."""
-        folder = ctx.project.settings.audit.advisory_db
-        if folder is None or not ctx.reuse:
-            return None
-        digest = hashlib.sha256(_MEMO_FORMAT.encode())
-        # Comment lines are left out: uv's header names the (temporary) output path.
-        lines = requirements_file.read_text(encoding="utf-8").splitlines()
-        digest.update("\n".join(x for x in lines if not x.lstrip().startswith("#")).encode())
-        from taskbelt import auditdb  # noqa: PLC0415 - see the offline scan
-
-        digest.update(auditdb.fingerprint(ctx.root / folder).encode())
-        digest.update(toolpins.lock_digest("audit").encode())
-        return cls(KeyedStore(ctx.cache_dir("pip-audit-memo")), digest.hexdigest())
-
-    def get(self) -> tuple[Report, str] | None:
-        """The stored report (parsed) and service label, if made from the same inputs."""
-        data = self.store.get(self.NAME, self.key)
-        if data is None:
-            return None
-        try:
-            found = parse(str(data["report"])), str(data["service"])
-        except (ValueError, KeyError, TypeError, AttributeError):
-            return None  # damaged: pip-audit simply runs again
-        LOGGER.info("pip-audit: same dependencies and advisories as last run; report reused")
-        return found
-
-    def put(self, report: str, label: str) -> None:
-        """Keep ``report`` and the label of the service that wrote it."""
-        self.store.put(self.NAME, self.key, {"report": report, "service": label})

@@ -1,13 +1,11 @@
-"""Serve a folder of OSV advisories as the OSV query API, on loopback only.
+"""A folder of OSV advisories, indexed by package, and which of them affect a version.
 
-Why this exists: pip-audit's OSV client (``pip_audit/_service/osv.py``)
-POSTs ``{"package": {"name", "ecosystem": "PyPI"}, "version"}`` to
-``--osv-url`` and trusts the answer, ``{"vulns": [...]}`` or ``{}``: deciding
-which advisories affect a version is the server's job. To audit against an
-offline copy of the PyPA advisory database (one OSV file per advisory), we
-load the folder, index it by normalized package name and answer the same
-query from a thread on ``127.0.0.1`` with an ephemeral port, for as long as
-the audit runs.
+Why this exists: to audit against an offline copy of the PyPA advisory
+database (one OSV file per advisory), pip-audit is pointed at an OSV server
+on loopback (:mod:`.osv_server`), and pip-audit trusts whatever that server
+answers: deciding which advisories affect a version is done here. No
+maintained library evaluates OSV ranges against an offline folder in the
+way pip-audit's OSV client expects (pip-audit itself only queries).
 
 Parsing the ~2,700 YAML files of the PyPA snapshot takes about 2 s even
 with libyaml, so the parsed index is cached as JSON (keyed by the folder's
@@ -19,12 +17,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import threading
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -36,8 +30,6 @@ from taskbelt.errors import ConfigError
 from taskbelt.output import LOGGER
 from taskbelt.store import KeyedStore
 
-#: The path pip-audit posts to (the default is https://api.osv.dev/v1/query).
-QUERY_PATH = "/v1/query"
 ECOSYSTEM = "PyPI"
 _SUFFIXES = frozenset({".yaml", ".yml", ".json"})
 #: Advisory keys served to the client; references and credits are dropped.
@@ -240,73 +232,3 @@ def load(folder: Path, cache_dir: Path | None = None) -> AdvisoryIndex:
     if store is not None:
         store.put(name, key, {"count": index.count, "by_package": index.by_package}, compact=True)
     return index
-
-
-# -- serving --------------------------------------------------------------
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, index: AdvisoryIndex) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.index = index
-
-
-class _Handler(BaseHTTPRequestHandler):
-    """Answers ``POST /v1/query`` like api.osv.dev; anything else is 404."""
-
-    server: _Server
-
-    def do_POST(self) -> None:
-        """One OSV query: ``{"package": {"name", "ecosystem"}, "version"}``."""
-        if self.path.split("?", 1)[0].rstrip("/") != QUERY_PATH:
-            self._send(HTTPStatus.NOT_FOUND, {"message": "not found"})
-            return
-        try:
-            length = int(self.headers.get("Content-Length") or 0)
-            query = json.loads(self.rfile.read(length) or b"null")
-            package = query["package"]
-            name, ecosystem = str(package["name"]), package.get("ecosystem", ECOSYSTEM)
-            version = query.get("version")
-        except (ValueError, KeyError, TypeError, AttributeError):
-            self._send(HTTPStatus.BAD_REQUEST, {"message": "expected an OSV package query"})
-            return
-        wanted = None if version is None else str(version)
-        found = self.server.index.query(name, wanted) if ecosystem == ECOSYSTEM else []
-        self._send(HTTPStatus.OK, {"vulns": found} if found else {})
-
-    def _send(self, status: HTTPStatus, body: Mapping[str, Any]) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Route the access log to taskbelt's logger instead of stderr."""
-        LOGGER.debug("auditdb: " + format, *args)
-
-
-@contextmanager
-def serve(index: AdvisoryIndex) -> Iterator[str]:
-    """Answer OSV queries from ``index`` on 127.0.0.1 while the block runs.
-
-    Yields:
-        The query URL to give pip-audit as ``--osv-url``.
-    """
-    server = _Server(index)
-    thread = threading.Thread(
-        target=server.serve_forever,
-        kwargs={"poll_interval": 0.05},
-        name="taskbelt-auditdb",
-        daemon=True,
-    )
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}{QUERY_PATH}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from taskbelt import envs, hashedreqs
-from taskbelt.checks.audit_report import SOURCE_LOCKED, SOURCE_RESOLVED
+from taskbelt.audit.verdict import SOURCE_LOCKED, SOURCE_RESOLVED
 from taskbelt.config import AuditSettings
 from taskbelt.project import Project
 
