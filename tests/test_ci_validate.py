@@ -16,14 +16,8 @@ from pathlib import Path
 import pytest
 
 from taskbelt import ci_validate
-from taskbelt.ci_validate import (
-    PLACEHOLDER,
-    github_scripts,
-    gitlab_scripts,
-    split_component,
-    validate,
-    zizmor_config_problems,
-)
+from taskbelt.ci_scripts import PLACEHOLDER, github_scripts, gitlab_scripts, split_component
+from taskbelt.ci_validate import validate, zizmor_config_problems
 
 ROOT = Path(__file__).resolve().parents[1]
 TOOLS = ("check-jsonschema", "zizmor", "shellcheck")

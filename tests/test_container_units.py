@@ -425,15 +425,15 @@ def test_arrange_rewrites_shebangs_and_records(tmp_path: Path) -> None:
 
 
 def test_source_date_epoch_comes_from_the_environment_or_git(tmp_path: Path) -> None:
-    from taskbelt.container import build  # noqa: PLC0415
+    from taskbelt.container import inputs  # noqa: PLC0415
     from taskbelt.errors import ProjectError  # noqa: PLC0415
 
-    assert build.source_date_epoch(tmp_path, 7, {}) == 7
-    assert build.source_date_epoch(tmp_path, None, {"SOURCE_DATE_EPOCH": "42"}) == 42
+    assert inputs.source_date_epoch(tmp_path, 7, {}) == 7
+    assert inputs.source_date_epoch(tmp_path, None, {"SOURCE_DATE_EPOCH": "42"}) == 42
     with pytest.raises(ConfigError, match="SOURCE_DATE_EPOCH='soon'"):
-        build.source_date_epoch(tmp_path, None, {"SOURCE_DATE_EPOCH": "soon"})
+        inputs.source_date_epoch(tmp_path, None, {"SOURCE_DATE_EPOCH": "soon"})
     with pytest.raises(ProjectError, match="no git commit"):
-        build.source_date_epoch(tmp_path, None, dict(os.environ, GIT_CEILING_DIRECTORIES="/"))
+        inputs.source_date_epoch(tmp_path, None, dict(os.environ, GIT_CEILING_DIRECTORIES="/"))
 
 
 def test_build_inputs_are_checked_first(tmp_path: Path) -> None:

@@ -124,7 +124,7 @@ def _verify_extra(args: argparse.Namespace, root: Path, settings: ContainerSetti
     extra: list[str] = []
     for platform in args.platforms:
         extra += ["--platform", platform]
-    from taskbelt.container.build import require_base  # noqa: PLC0415 - see above
+    from taskbelt.container.inputs import require_base  # noqa: PLC0415 - see above
 
     ref = require_base(settings)
     base = settings.base or ""
@@ -143,12 +143,8 @@ def run(args: argparse.Namespace) -> int:
         TaskbeltError: for the entry boundary (:mod:`taskbelt.entry`).
     """
     from taskbelt.container import verify  # noqa: PLC0415 - verify imports build
-    from taskbelt.container.build import (  # noqa: PLC0415 - see above
-        build,
-        deliver,
-        require_lock,
-        source_date_epoch,
-    )
+    from taskbelt.container.build import build, deliver  # noqa: PLC0415 - see above
+    from taskbelt.container.inputs import require_lock, source_date_epoch  # noqa: PLC0415
 
     if args.umask is not None:
         os.umask(args.umask)

@@ -22,8 +22,9 @@ from typing import Any
 
 from taskbelt import proc
 from taskbelt.container import layers, oci
-from taskbelt.container.build import DIGEST_FILE, git_revision, source_date_epoch
+from taskbelt.container.build import DIGEST_FILE
 from taskbelt.container.context import project_files
+from taskbelt.container.inputs import git_revision, source_date_epoch
 from taskbelt.container.settings import LAYOUT_NAME
 from taskbelt.errors import ToolError
 
