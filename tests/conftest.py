@@ -10,18 +10,21 @@ temporary folder and ``git init``s it.
 from __future__ import annotations
 
 import fcntl
+import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
 import textwrap
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from taskbelt import envs, interpreters, masking, toolpins
+from taskbelt import defaults, envs, interpreters, masking, toolpins
 from taskbelt.project import Project
 
 ENVS_ROOT = Path(
@@ -150,6 +153,21 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
     masking.install(None)  # a run in this process installs its own; the next test starts clean
 
 
+def run_in(
+    root: Path, argv: Sequence[str], env: Mapping[str, str], timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
+    """Run ``argv`` in ``root`` with exactly ``env``; output captured as text, never raising."""
+    return subprocess.run(
+        list(argv),
+        cwd=root,
+        env=dict(env),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
 def taskbelt(
     root: Path, *args: str, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
@@ -157,15 +175,19 @@ def taskbelt(
     environ = {k: v for k, v in os.environ.items() if not k.startswith("TASKBELT_")}
     environ.pop("CI", None)
     environ.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "taskbelt", *args],
-        cwd=root,
-        env=environ,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    return run_in(root, [sys.executable, "-m", "taskbelt", *args], environ)
+
+
+def run_rows(
+    project: Project, *args: str, env: dict[str, str] | None = None
+) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
+    """``taskbelt run ARGS`` in the repo: the process and its report's rows by name."""
+    report = project.root.parent / f"{project.root.name}-report.json"
+    report.unlink(missing_ok=True)
+    done = taskbelt(project.root, "run", *args, env={"TASKBELT_REPORT": str(report), **(env or {})})
+    assert report.is_file(), done.stdout + done.stderr
+    checks = json.loads(report.read_text(encoding="utf-8"))["checks"]
+    return done, {c["name"]: c for c in checks}
 
 
 def assert_two_line_error(done: subprocess.CompletedProcess[str], cause: str) -> None:
@@ -209,12 +231,101 @@ def uvx_nox(
 ) -> subprocess.CompletedProcess[str]:
     """``uvx nox ARGS`` in ``root``, started the way a shell starts it (PWD set)."""
     environ = {**shell_environ(), "PWD": str(root), **(env or {})}
-    return subprocess.run(
-        ["uvx", "nox", *args],
-        cwd=root,
-        env=environ,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
+    return run_in(root, ["uvx", "nox", *args], environ, timeout=900)
+
+
+def mise(
+    root: Path,
+    *args: str,
+    tmp: Path,
+    path: str | None = None,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """Run mise in ``root`` with every mise folder inside ``tmp`` (``path`` as PATH, ``env`` added)."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("TASKBELT_", "MISE_"))}
+    environ.pop("CI", None)
+    environ.update(
+        {
+            "MISE_DATA_DIR": str(tmp / "mise-data"),
+            "MISE_STATE_DIR": str(tmp / "mise-state"),
+            "MISE_CACHE_DIR": str(tmp / "mise-cache"),
+            "MISE_CONFIG_DIR": str(tmp / "mise-config"),
+            "MISE_TRUSTED_CONFIG_PATHS": str(root),
+            "MISE_YES": "1",
+        }
     )
+    if path is not None:
+        environ["PATH"] = path
+    environ.update(env or {})
+    return run_in(root, ["mise", *args], environ)
+
+
+def include_taskbelt(project: Project) -> None:
+    """Point the repository's mise.toml at taskbelt's tasks (as `mise run init` does)."""
+    (project.root / "mise.toml").write_text(
+        f'[task_config]\nincludes = ["{defaults.TASKBELT_HOME / "tasks"}"]\n'
+    )
+
+
+def taskbelt_checkout(work: Path) -> Path:
+    """A git repository at ``work`` holding taskbelt's current files (tracked and new), committed."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard", "-z"],
+        cwd=defaults.TASKBELT_HOME,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    for rel in filter(None, listed.split("\0")):
+        source = defaults.TASKBELT_HOME / rel
+        if source.is_file():
+            target = work / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+    git(work, "init", "-q", "-b", "main")
+    git(work, "add", "-A")
+    git(work, "commit", "-qm", "taskbelt")
+    return work
+
+
+def taskbelt_bare_repo(tmp: Path) -> Path:
+    """A bare git repo holding taskbelt's current files (tracked and new)."""
+    work = taskbelt_checkout(tmp / "taskbelt-src")
+    bare = tmp / "taskbelt.git"
+    git(tmp, "clone", "-q", "--bare", str(work), str(bare))
+    return bare
+
+
+# -- the CI harnesses' repositories -------------------------------------------
+
+#: The demo project, on Python >= 3.11 (as the runner images have it), gated at 80 %.
+CI_PYPROJECT = (
+    CLEAN_PYPROJECT.replace('requires-python = ">=3.9"', 'requires-python = ">=3.11"')
+    + "fail-under = 80\n"
+)
+CI_CLEAN = {"pyproject.toml": CI_PYPROJECT, **CLEAN_SRC}
+
+CI_TYPE_ERROR = {
+    **CI_CLEAN,
+    "src/demo/bad.py": """
+        def broken() -> int:
+            return "not an int"
+        """,
+}
+
+
+def ci_machine_env() -> dict[str, str]:
+    """This machine's environment, less what would leak into the fake runner."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("GITHUB_", "RUNNER_", "TASKBELT_", "MISE_", "PYTEST_", "COVERAGE_"))
+        and k not in {"VIRTUAL_ENV", "CI"}
+    }
+    env["TASKBELT_AUDIT__ADVISORY_DB"] = str(ADVISORY_DB)
+    env["UV_PYTHON_DOWNLOADS"] = "never"
+    # Like a GitHub runner image, the fake runner has Python 3.12 itself on PATH (here
+    # pyenv's shims would hide it from `uv python find`).
+    found = interpreters.find("3.12").path
+    if found is not None:
+        env["PATH"] = os.pathsep.join([str(found.parent), env.get("PATH", "")])
+    return env

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import CLEAN_SRC, git
-from test_mise_tasks import mise
+from conftest import CLEAN_SRC, git, mise, taskbelt_bare_repo
 
 from taskbelt import adopt, defaults
 from taskbelt.errors import ConfigError, ProjectError
@@ -86,30 +84,6 @@ class TestWire:
         """init outside a git repository says so."""
         with pytest.raises(ProjectError, match="not inside a git repository"):
             adopt.repo_root(tmp_path)
-
-
-def taskbelt_bare_repo(tmp: Path) -> Path:
-    """A bare git repo holding taskbelt's current files (tracked and new)."""
-    listed = subprocess.run(
-        ["git", "ls-files", "-co", "--exclude-standard"],
-        cwd=defaults.TASKBELT_HOME,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.splitlines()
-    work = tmp / "taskbelt-src"
-    for rel in listed:
-        source = defaults.TASKBELT_HOME / rel
-        if source.is_file():
-            target = work / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target)
-    git(work, "init", "-q", "-b", "main")
-    git(work, "add", "-A")
-    git(work, "commit", "-qm", "taskbelt")
-    bare = tmp / "taskbelt.git"
-    git(tmp, "clone", "-q", "--bare", str(work), str(bare))
-    return bare
 
 
 @pytest.mark.slow

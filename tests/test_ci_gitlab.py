@@ -22,9 +22,11 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from conftest import git, write_files
-from test_ci_harness import CLEAN, TASKBELT, TYPE_ERROR, machine_env
+from conftest import CI_CLEAN, CI_TYPE_ERROR, ci_machine_env, git, taskbelt_checkout, write_files
 
+from taskbelt import defaults
+
+TASKBELT = defaults.TASKBELT_HOME
 COMPONENT = TASKBELT / "templates" / "check.yml"
 TIMEOUT = 900
 
@@ -51,22 +53,7 @@ def gitlab_ci_local() -> str:
 @pytest.fixture(scope="module")
 def taskbelt_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     """This working tree as a git repository the jobs can clone: (path, commit)."""
-    root = tmp_path_factory.mktemp("taskbelt-src")
-    listed = subprocess.run(
-        ["git", "ls-files", "-co", "--exclude-standard", "-z"],
-        cwd=TASKBELT,
-        capture_output=True,
-        check=True,
-    ).stdout.decode()
-    for rel in filter(None, listed.split("\0")):
-        source = TASKBELT / rel
-        if source.is_file():
-            target = root / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target)
-    git(root, "init", "-q", "-b", "main")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "taskbelt")
+    root = taskbelt_checkout(tmp_path_factory.mktemp("taskbelt-src"))
     return root, git(root, "rev-parse", "HEAD").strip()
 
 
@@ -98,7 +85,7 @@ def run(binary: str, repo: Path, *args: str) -> subprocess.CompletedProcess[str]
     return subprocess.run(
         [binary, "--force-shell-executor", "--shell-isolation", "--no-color", *args],
         cwd=repo,
-        env=machine_env(),
+        env=ci_machine_env(),
         capture_output=True,
         text=True,
         timeout=TIMEOUT,
@@ -110,7 +97,7 @@ def test_jobs_follow_the_inputs(tmp_path: Path, taskbelt_repo: tuple[Path, str])
     binary = gitlab_ci_local()
     repo = consumer(
         tmp_path / "consumer",
-        CLEAN,
+        CI_CLEAN,
         taskbelt_repo,
         **{"python-versions": '["3.11", "3.12"]', "container": "true"},
     )
@@ -134,7 +121,7 @@ def test_pipeline_passes_and_reports_coverage_the_gitlab_way(
     binary = gitlab_ci_local()
     repo = consumer(
         tmp_path / "consumer",
-        CLEAN,
+        CI_CLEAN,
         taskbelt_repo,
         **{"python-versions": '["3.12"]', "fail-under": '"75"'},
     )
@@ -160,7 +147,7 @@ def test_pipeline_passes_and_reports_coverage_the_gitlab_way(
 @pytest.mark.mise
 def test_a_type_error_fails_the_static_job(tmp_path: Path, taskbelt_repo: tuple[Path, str]) -> None:
     binary = gitlab_ci_local()
-    repo = consumer(tmp_path / "consumer", TYPE_ERROR, taskbelt_repo)
+    repo = consumer(tmp_path / "consumer", CI_TYPE_ERROR, taskbelt_repo)
     done = run(binary, repo, "taskbelt-static")
     out = done.stdout + done.stderr
     assert done.returncode != 0, out[-4000:]

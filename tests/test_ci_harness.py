@@ -16,70 +16,11 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import ADVISORY_DB, git, write_files
+from conftest import CI_CLEAN, CI_TYPE_ERROR, ci_machine_env, git, write_files
 from gha_harness import Harness, JobResult, WorkflowResult, condition, evaluate, interpolate
-
-from taskbelt import interpreters
 
 TASKBELT = Path(__file__).resolve().parents[1]
 WORKFLOW = TASKBELT / ".github" / "workflows" / "check.yml"
-
-PYPROJECT = """
-[project]
-name = "demo"
-version = "0.1.0"
-requires-python = ">=3.11"
-dependencies = []
-
-[tool.taskbelt]
-python = ["3.12"]
-fail-under = 80
-"""
-
-CLEAN = {
-    "pyproject.toml": PYPROJECT,
-    "src/demo/__init__.py": '''
-        """Demo package."""
-
-
-        def add(a: int, b: int) -> int:
-            """Add two numbers."""
-            return a + b
-        ''',
-    "tests/test_demo.py": """
-        from demo import add
-
-
-        def test_add() -> None:
-            assert add(1, 2) == 3
-        """,
-}
-
-TYPE_ERROR = {
-    **CLEAN,
-    "src/demo/bad.py": """
-        def broken() -> int:
-            return "not an int"
-        """,
-}
-
-
-def machine_env() -> dict[str, str]:
-    """This machine's environment, less what would leak into the fake runner."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("GITHUB_", "RUNNER_", "TASKBELT_", "MISE_", "PYTEST_", "COVERAGE_"))
-        and k not in {"VIRTUAL_ENV", "CI"}
-    }
-    env["TASKBELT_AUDIT__ADVISORY_DB"] = str(ADVISORY_DB)
-    env["UV_PYTHON_DOWNLOADS"] = "never"
-    # Like a GitHub runner image, the fake runner has Python 3.12 itself on PATH (here
-    # pyenv's shims would hide it from `uv python find`).
-    found = interpreters.find("3.12").path
-    if found is not None:
-        env["PATH"] = os.pathsep.join([str(found.parent), env.get("PATH", "")])
-    return env
 
 
 def needs_tools() -> None:
@@ -108,7 +49,7 @@ def harness(base: Path, repo: Path, **inputs: object) -> Harness:
         taskbelt=TASKBELT,
         base=base,
         inputs=dict(inputs),
-        env=machine_env(),
+        env=ci_machine_env(),
     )
 
 
@@ -140,7 +81,7 @@ def test_expressions_follow_github_rules() -> None:
 def clean_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Harness, WorkflowResult]:
     needs_tools()
     base = tmp_path_factory.mktemp("gha-clean")
-    repo = consumer(base / "consumer", CLEAN)
+    repo = consumer(base / "consumer", CI_CLEAN)
     runner = harness(
         base / "runner",
         repo,
@@ -212,7 +153,7 @@ def test_reports_and_coverage_data_are_uploaded(
 @pytest.mark.mise
 def test_type_error_is_annotated_and_fails_the_static_job(tmp_path: Path) -> None:
     needs_tools()
-    repo = consumer(tmp_path / "consumer", TYPE_ERROR)
+    repo = consumer(tmp_path / "consumer", CI_TYPE_ERROR)
     result = harness(tmp_path / "runner", repo).run(only=["static"])
     static = result.job("static")
     assert static.result == "failure"
@@ -232,7 +173,7 @@ def test_type_error_is_annotated_and_fails_the_static_job(tmp_path: Path) -> Non
 def test_failing_test_is_annotated_and_its_coverage_still_uploaded(tmp_path: Path) -> None:
     needs_tools()
     failing = {
-        **CLEAN,
+        **CI_CLEAN,
         "tests/test_demo.py": """
             from demo import add
 
@@ -279,7 +220,7 @@ def test_verdict_is_the_worst_of_the_jobs(
     tmp_path: Path, static: tuple[str, str], coverage: tuple[str, str], expected: str
 ) -> None:
     needs_tools()
-    repo = consumer(tmp_path / "consumer", CLEAN)
+    repo = consumer(tmp_path / "consumer", CI_CLEAN)
     checks = ("lint", "format", "typecheck", "audit")
     given = _given(
         static=JobResult("static", "static", static[0], dict.fromkeys(checks, static[1])),
@@ -303,7 +244,7 @@ def test_verdict_is_the_worst_of_the_jobs(
 
 def test_vendored_taskbelt_at_another_commit_stops_the_job(tmp_path: Path) -> None:
     needs_tools()
-    repo = consumer(tmp_path / "consumer", CLEAN)
+    repo = consumer(tmp_path / "consumer", CI_CLEAN)
     other = "1" * 40
     git(repo, "update-index", "--add", "--cacheinfo", f"160000,{other},.taskbelt")
     git(repo, "commit", "-q", "-m", "vendor taskbelt")
@@ -323,7 +264,7 @@ def test_vendored_taskbelt_at_another_commit_stops_the_job(tmp_path: Path) -> No
 
 def test_harness_refuses_expressions_in_scripts(tmp_path: Path) -> None:
     needs_tools()
-    repo = consumer(tmp_path / "consumer", CLEAN)
+    repo = consumer(tmp_path / "consumer", CI_CLEAN)
     workflow = tmp_path / "bad.yml"
     workflow.write_text(
         textwrap.dedent("""
@@ -339,6 +280,6 @@ def test_harness_refuses_expressions_in_scripts(tmp_path: Path) -> None:
             """),
         encoding="utf-8",
     )
-    runner = Harness(workflow, repo, TASKBELT, tmp_path / "runner", env=machine_env())
+    runner = Harness(workflow, repo, TASKBELT, tmp_path / "runner", env=ci_machine_env())
     with pytest.raises(ValueError, match="expression inside run"):
         runner.run()

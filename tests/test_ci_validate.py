@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import textwrap
 from pathlib import Path
 
 import pytest
+from conftest import run_in
 
 from taskbelt import ci_validate
 from taskbelt.ci_scripts import PLACEHOLDER, github_scripts, gitlab_scripts, split_component
@@ -264,15 +264,7 @@ def test_the_mise_task_runs(tmp_path: Path) -> None:
         **{k: v for k, v in os.environ.items() if not k.startswith(("MISE_", "VIRTUAL_ENV"))},
         ci_validate.ENV_TOOLS: folder,
     }
-    done = subprocess.run(
-        ["mise", "run", "ci:validate"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    done = run_in(ROOT, ["mise", "run", "ci:validate"], env, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "zizmor      passed" in done.stdout
 

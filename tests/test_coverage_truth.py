@@ -8,30 +8,15 @@ stale data of another Python passing the gate, a verdict cached under
 
 from __future__ import annotations
 
-import json
-import subprocess
 from collections.abc import Callable
-from typing import Any
 
 import pytest
-from conftest import CLEAN_PYPROJECT, taskbelt, write_files
+from conftest import CLEAN_PYPROJECT, run_rows, write_files
 
 from taskbelt.project import Project
 
 MakeRepo = Callable[..., Project]
 pytestmark = pytest.mark.slow
-
-
-def run(
-    project: Project, *args: str, env: dict[str, str] | None = None
-) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
-    """``taskbelt run ARGS`` in the repo: the process and its report's rows by name."""
-    report = project.root.parent / f"{project.root.name}-report.json"
-    report.unlink(missing_ok=True)
-    done = taskbelt(project.root, "run", *args, env={"TASKBELT_REPORT": str(report), **(env or {})})
-    assert report.is_file(), done.stdout + done.stderr
-    checks = json.loads(report.read_text(encoding="utf-8"))["checks"]
-    return done, {c["name"]: c for c in checks}
 
 
 ENV_READING_TESTS = {
@@ -64,26 +49,26 @@ def test_a_cached_pass_answers_only_for_the_environment_it_ran_in(make_repo: Mak
     broken = {"DEMO_MODE": "broken"}
     deselected = {"PYTEST_ADDOPTS": "--deselect tests/test_a.py::test_bad"}
 
-    done, rows = run(project, "test", env={**broken, **deselected})
+    done, rows = run_rows(project, "test", env={**broken, **deselected})
     assert done.returncode == 0, done.stdout + done.stderr
     assert rows["test-3.12"]["summary"].startswith("1 passed")
 
     # The same tree, without the option that hid the failing test: it runs.
-    done, rows = run(project, "test", env=broken)
+    done, rows = run_rows(project, "test", env=broken)
     assert done.returncode == 1, done.stdout
     assert rows["test-3.12"]["status"] == "failed"
     assert "test_bad" in rows["test-3.12"]["summary"]
     assert not rows["test-3.12"]["summary"].startswith("cached")
 
     # A variable the tests read decides their verdict too.
-    done, rows = run(project, "test")
+    done, rows = run_rows(project, "test")
     assert done.returncode == 0, done.stdout
     assert rows["test-3.12"]["summary"].startswith("2 passed")
-    done, rows = run(project, "test", env=broken)
+    done, rows = run_rows(project, "test", env=broken)
     assert rows["test-3.12"]["status"] == "failed", "a pass without DEMO_MODE answered for it"
 
     # What only describes the terminal or mise's task does not cost a rerun.
-    done, rows = run(
+    done, rows = run_rows(
         project, "test", env={"MISE_TASK_NAME": "check", "OLDPWD": "/", "COLUMNS": "91"}
     )
     assert done.returncode == 0, done.stdout
@@ -133,13 +118,13 @@ THREE_FUNCTIONS = {
 
 def test_the_gate_combines_only_data_measured_on_todays_tree(make_repo: MakeRepo) -> None:
     project = make_repo(THREE_FUNCTIONS, pyproject=TWO_PYTHONS)
-    done, rows = run(project, "test")
+    done, rows = run_rows(project, "test")
     assert done.returncode == 0, done.stdout + done.stderr
     assert rows["coverage"]["details"]["versions"] == ["3.11", "3.12"]
 
     # Two of three functions lose their test: the true figure is 5 of 7 statements.
     (project.root / "tests" / "test_rest.py").unlink()
-    done, rows = run(project, "test", env={"TASKBELT_PYTHON": "3.12"})
+    done, rows = run_rows(project, "test", env={"TASKBELT_PYTHON": "3.12"})
     assert done.returncode == 1, done.stdout
     gate = rows["coverage"]
     assert gate["status"] == "failed", "3.11's data of the old tree passed the gate"
@@ -149,7 +134,7 @@ def test_the_gate_combines_only_data_measured_on_todays_tree(make_repo: MakeRepo
     assert gate["details"]["data_files"] == [str(project.state_dir / "coverage" / ".coverage.3.12")]
 
     # coverage alone (as CI's coverage job runs it) leaves out 3.11's old data, and says so.
-    done, rows = run(project, "coverage")
+    done, rows = run_rows(project, "coverage")
     gate = rows["coverage"]
     assert gate["status"] == "failed"
     assert gate["details"]["versions"] == ["3.12"]
@@ -158,7 +143,7 @@ def test_the_gate_combines_only_data_measured_on_todays_tree(make_repo: MakeRepo
 
     # No data of today's tree at all: an error that says what to run, never a pass.
     write_files(project.root, {"tests/test_add.py": THREE_FUNCTIONS["tests/test_add.py"] + "\n"})
-    done, rows = run(project, "coverage")
+    done, rows = run_rows(project, "coverage")
     gate = rows["coverage"]
     assert gate["status"] == "error"
     assert gate["summary"].startswith("no coverage data of this tree")
@@ -170,12 +155,12 @@ def test_bytecode_in_a_repository_without_gitignore_does_not_change_a_key(
     make_repo: MakeRepo,
 ) -> None:
     project = make_repo()
-    done, _ = run(project, "test")
+    done, _ = run_rows(project, "test")
     assert done.returncode == 0, done.stdout + done.stderr
     cached = project.root / "src" / "demo" / "__pycache__" / "__init__.cpython-312.pyc"
     cached.parent.mkdir(exist_ok=True)
     cached.write_bytes(b"not really bytecode")
-    done, rows = run(project, "test")
+    done, rows = run_rows(project, "test")
     assert rows["test-3.12"]["summary"].startswith("cached: ")
 
 
@@ -189,7 +174,7 @@ def test_a_gate_over_no_file_of_the_package_is_an_error_naming_the_setting(
     # The slip seen on pallets/itsdangerous: another project's name in source.
     slip = '\n[tool.coverage.run]\nsource = ["jinja2", "tests"]\n'
     project = make_repo(pyproject=with_coverage_config(slip))
-    done, rows = run(project, "test")
+    done, rows = run_rows(project, "test")
     assert done.returncode == 2, done.stdout
     gate = rows["coverage"]
     assert gate["status"] == "error", "the tests alone were measured and passed the gate"
@@ -218,7 +203,7 @@ def test_coverage_follows_the_repositorys_coveragerc(make_repo: MakeRepo) -> Non
 
     rc = "[run]\nomit = */extra.py\n\n[report]\nfail_under = 100\n"
     project = make_repo({**CLEAN_SRC, **EXTRA_MODULE, ".coveragerc": rc})
-    done, rows = run(project, "test")
+    done, rows = run_rows(project, "test")
     assert done.returncode == 0, done.stdout
     gate = rows["coverage"]
     assert gate["details"]["percent"] == 100.0, "omit in .coveragerc was not followed"
@@ -226,7 +211,7 @@ def test_coverage_follows_the_repositorys_coveragerc(make_repo: MakeRepo) -> Non
 
     # The same repository without omit: coverage's own figure fails its own gate.
     write_files(project.root, {".coveragerc": "[report]\nfail_under = 100\n"})
-    done, rows = run(project, "test")
+    done, rows = run_rows(project, "test")
     assert done.returncode == 1, done.stdout
     assert rows["coverage"]["status"] == "failed"
     assert rows["coverage"]["details"]["percent"] < 100
@@ -264,7 +249,7 @@ def test_coverage_plugins_the_settings_name_are_installed_where_coverage_runs(
             """,
     }
     project = make_repo(files, pyproject=with_coverage_config(plugin))
-    done, rows = run(project, "test")
+    done, rows = run_rows(project, "test")
     assert done.returncode == 0, done.stdout + done.stderr
     gate = rows["coverage"]
     assert gate["status"] == "passed", gate["summary"]
@@ -273,7 +258,7 @@ def test_coverage_plugins_the_settings_name_are_installed_where_coverage_runs(
 
     missing = '\n[tool.coverage.run]\nplugins = ["taskbelt_no_such_coverage_plugin"]\n'
     write_files(project.root, {"pyproject.toml": with_coverage_config(missing)})
-    done, rows = run(project, "test")
+    done, rows = run_rows(project, "test")
     assert done.returncode == 2, done.stdout
     row = rows["test-3.12"]
     assert row["status"] == "error"

@@ -9,8 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import git
-from test_adopt import taskbelt_bare_repo
+from conftest import git, taskbelt_bare_repo
 
 from taskbelt import hooks, update
 from taskbelt.errors import ProjectError

@@ -7,60 +7,18 @@ test's temporary folder (never the developer's own).
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import CLEAN_SRC
+from conftest import CLEAN_SRC, include_taskbelt, mise
 
 from taskbelt import defaults
 from taskbelt.project import Project
 
 MakeRepo = Callable[..., Project]
 pytestmark = [pytest.mark.slow, pytest.mark.mise]
-
-
-def mise(
-    root: Path,
-    *args: str,
-    tmp: Path,
-    path: str | None = None,
-    env: dict[str, str] | None = None,
-) -> subprocess.CompletedProcess[str]:
-    """Run mise in ``root`` with every mise folder inside ``tmp`` (``path`` as PATH, ``env`` added)."""
-    environ = {k: v for k, v in os.environ.items() if not k.startswith(("TASKBELT_", "MISE_"))}
-    environ.pop("CI", None)
-    environ.update(
-        {
-            "MISE_DATA_DIR": str(tmp / "mise-data"),
-            "MISE_STATE_DIR": str(tmp / "mise-state"),
-            "MISE_CACHE_DIR": str(tmp / "mise-cache"),
-            "MISE_CONFIG_DIR": str(tmp / "mise-config"),
-            "MISE_TRUSTED_CONFIG_PATHS": str(root),
-            "MISE_YES": "1",
-        }
-    )
-    if path is not None:
-        environ["PATH"] = path
-    environ.update(env or {})
-    return subprocess.run(
-        ["mise", *args],
-        cwd=root,
-        env=environ,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-
-
-def include_taskbelt(project: Project) -> None:
-    (project.root / "mise.toml").write_text(
-        f'[task_config]\nincludes = ["{defaults.TASKBELT_HOME / "tasks"}"]\n'
-    )
 
 
 def test_tasks_listed(make_repo: MakeRepo, tmp_path: Path) -> None:

@@ -19,8 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import CLEAN_PYPROJECT, CLEAN_SRC, taskbelt, uvx_nox
-from test_mise_tasks import include_taskbelt, mise
+from conftest import CLEAN_PYPROJECT, CLEAN_SRC, include_taskbelt, mise, taskbelt, uvx_nox
 
 from taskbelt import defaults
 from taskbelt.project import Project

@@ -14,8 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import CLEAN_SRC, assert_two_line_error, taskbelt, write_files
-from test_coverage_truth import run
+from conftest import CLEAN_SRC, assert_two_line_error, run_rows, taskbelt, write_files
 
 from taskbelt import testdeps
 from taskbelt.config import load_settings
@@ -104,7 +103,7 @@ def test_tests_and_type_checker_install_the_same_choice(make_repo: MakeRepo) -> 
     files = {**CLEAN_SRC, "tests/test_types.py": "import iniconfig, typing_extensions\n"}
     project = make_repo(files, pyproject=PLATFORMDIRS_LIKE)
 
-    done, rows = run(project, "test", "typecheck")
+    done, rows = run_rows(project, "test", "typecheck")
     assert rows["test-3.10"]["status"] == "passed", rows["test-3.10"]
     assert rows["typecheck"]["status"] == "passed", rows["typecheck"]
     for env in ("test-3.10", "typecheck-project-3.10"):
@@ -113,7 +112,7 @@ def test_tests_and_type_checker_install_the_same_choice(make_repo: MakeRepo) -> 
         assert {"iniconfig", "typing_extensions"} <= installed, env
         assert "sphinx" not in installed, env
 
-    done, rows = run(project, "test", "typecheck", env={"TASKBELT_TEST_GROUPS": "dev"})
+    done, rows = run_rows(project, "test", "typecheck", env={"TASKBELT_TEST_GROUPS": "dev"})
     assert done.returncode == 2, done.stdout + done.stderr
     # No test ran: the data of the run before must not pass the gate.
     assert rows["coverage"]["status"] == "error", rows["coverage"]

@@ -28,9 +28,6 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import yaml
 
 from taskbelt import proc
 from taskbelt.ci_scripts import github_scripts, gitlab_scripts, split_component
@@ -55,11 +52,6 @@ class Outcome:
     def passed(self) -> bool:
         """True when nothing was found."""
         return not self.problems
-
-
-def load_yaml_documents(path: Path) -> list[Any]:
-    """Every YAML document in ``path``."""
-    return list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
 
 
 def workflow_files(root: Path) -> list[Path]:

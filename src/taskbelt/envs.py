@@ -1,8 +1,10 @@
 """Put the right packages into a virtual environment, once.
 
-nox creates and reuses the environments (with uv); this module fills them:
-a tool group from taskbelt's hashed locks, or the project with its locked
-(or, without ``uv.lock``, resolved) dependencies. Each install leaves a stamp
+taskbelt keeps its environments under ``.taskbelt-cache/envs/``; this
+module creates them with ``uv venv`` (on the interpreter
+:mod:`taskbelt.interpreters` found, by absolute path) and fills them: a tool
+group from taskbelt's hashed locks, or the project with its locked (or,
+without ``uv.lock``, resolved) dependencies. Each install leaves a stamp
 holding the hash of its inputs, so an unchanged environment is not touched
 again; changing a pin, the lock or pyproject.toml reinstalls.
 """

@@ -16,7 +16,6 @@ class ExitCode(enum.IntEnum):
     OK = 0
     FAILED = 1
     USAGE = 2
-    BUG = 3
     INTERRUPTED = 130
     TERMINATED = 143
 

@@ -1,9 +1,10 @@
 """Find the Python interpreters that are present on this machine.
 
-uv and nox look for ``python3.X`` on PATH; behind pyenv's shims that fails
-for every version that is not the global one, and neither tool reads pyenv's
-or mise's install folders. So taskbelt looks there itself, verifies each
-candidate by running it, and hands the absolute path to nox and uv. Where
+uv looks for ``python3.X`` on PATH; behind pyenv's shims that fails for
+every version that is not the global one, and it does not read pyenv's or
+mise's install folders. So taskbelt looks there itself, verifies each
+candidate by running it, and gives uv the absolute path when it creates an
+environment (:func:`taskbelt.envs.create_venv`). Where
 none is found it asks ``uv python find``, which also sees uv-managed builds.
 """
 

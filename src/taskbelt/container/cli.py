@@ -18,7 +18,6 @@ from taskbelt import locate, output
 from taskbelt.container import settings as container_settings
 from taskbelt.container.settings import ARCHIVE_NAME, LAYOUT_NAME, STATE_SUBDIR, ContainerSettings
 from taskbelt.errors import ExitCode
-from taskbelt.project import read_toml
 
 if TYPE_CHECKING:
     from taskbelt.container.build import BuildOptions
@@ -87,24 +86,15 @@ def project_root(args: argparse.Namespace) -> Path:
 
 
 def load_settings(root: Path) -> ContainerSettings:
-    """``[tool.taskbelt.container]`` of the project at ``root``.
+    """``[tool.taskbelt.container]`` of the project at ``root``, validated with the rest.
 
-    Once ``Settings`` holds the container table, this is the validated value
-    from it (environment overrides included); until then the table is
-    validated here.
+    Read through the project's settings, so ``TASKBELT_CONTAINER__*``
+    overrides apply and a misspelt key is the same two-line error as
+    anywhere in ``[tool.taskbelt]``.
     """
-    from taskbelt.config import Settings  # noqa: PLC0415 - config may import this package
+    from taskbelt.project import Project  # noqa: PLC0415 - config imports this package
 
-    if "container" in Settings.model_fields:
-        from taskbelt.project import Project  # noqa: PLC0415
-
-        found = getattr(Project.load(root).settings, "container", None)
-        if isinstance(found, ContainerSettings):
-            return found
-    pyproject = root / "pyproject.toml"
-    data = read_toml(pyproject) if pyproject.is_file() else {}
-    table = ((data.get("tool") or {}).get("taskbelt") or {}).get("container") or {}
-    return container_settings.load(table)
+    return Project.load(root).settings.container
 
 
 def _with_base(settings: ContainerSettings, base: str | None) -> ContainerSettings:

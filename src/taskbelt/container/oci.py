@@ -240,10 +240,6 @@ class LayoutWriter:
         if self.tmp.exists():
             shutil.rmtree(self.tmp, ignore_errors=True)
 
-    def has(self, digest: str) -> bool:
-        """True when the blob is already written."""
-        return (self.blobs / digest.split(":", 1)[1]).is_file()
-
     def add_json(self, data: Any) -> tuple[str, int]:
         """Write a canonical JSON blob; return (digest, size)."""
         raw = canonical_json(data)
@@ -264,14 +260,6 @@ class LayoutWriter:
                 "the base layout is corrupt: copy it again",
             )
         shutil.copyfile(source, target)
-
-    def move_blob(self, source: Path, digest: str) -> None:
-        """Move a freshly written blob (named by its digest) into the layout."""
-        target = self.blobs / digest.split(":", 1)[1]
-        if target.is_file():
-            source.unlink()
-        else:
-            source.replace(target)
 
     def commit(self, top: Mapping[str, Any], tag: str) -> Path:
         """Write index.json and oci-layout, then rename the layout into place."""
