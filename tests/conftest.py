@@ -153,6 +153,40 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
     masking.install(None)  # a run in this process installs its own; the next test starts clean
 
 
+#: Tools whose every run takes seconds: a test that starts one is marked ``slow``.
+#: (uv and skopeo answer a bad request at once, and taskbelt's own errors come
+#: before any tool, so those are not listed; a test that runs taskbelt's checks
+#: through ``python -m taskbelt`` is marked by hand.)
+REAL_TOOLS = frozenset(
+    {
+        *("ruff", "black", "mypy", "pytest", "pip-audit", "bandit", "mise", "nox", "uvx"),
+        *("buildah", "podman", "umoci", "mmdebstrap"),
+        *("gitlab-ci-local", "check-jsonschema", "zizmor", "shellcheck"),
+    }
+)
+
+
+@pytest.fixture(autouse=True)
+def _fast_tests_stay_fast(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test not marked ``slow`` that starts a real tool fails, naming the tool.
+
+    ``pytest -m "not slow"`` is the developer's loop of seconds; this keeps it so.
+    Only processes the test itself starts are seen (through subprocess.Popen).
+    """
+    if request.node.get_closest_marker("slow") is not None:
+        return
+    popen_init = subprocess.Popen.__init__
+
+    def guarded(self: subprocess.Popen[Any], args: Any, *rest: Any, **kwargs: Any) -> None:
+        first = args if isinstance(args, str | os.PathLike) else next(iter(args), "")
+        tool = Path(first).name
+        if tool in REAL_TOOLS:
+            pytest.fail(f"{request.node.nodeid} runs {tool}: mark it @pytest.mark.slow")
+        popen_init(self, args, *rest, **kwargs)
+
+    monkeypatch.setattr(subprocess.Popen, "__init__", guarded)
+
+
 def run_in(
     root: Path, argv: Sequence[str], env: Mapping[str, str], timeout: float = 600
 ) -> subprocess.CompletedProcess[str]:

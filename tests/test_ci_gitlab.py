@@ -93,6 +93,7 @@ def run(binary: str, repo: Path, *args: str) -> subprocess.CompletedProcess[str]
     )
 
 
+@pytest.mark.slow
 def test_jobs_follow_the_inputs(tmp_path: Path, taskbelt_repo: tuple[Path, str]) -> None:
     binary = gitlab_ci_local()
     repo = consumer(

@@ -123,6 +123,7 @@ def lint_and_format_importtime(root: Path, env: dict[str, str]) -> subprocess.Co
     )
 
 
+@pytest.mark.slow
 def test_fast_answer_matches_full_path(make_repo: MakeRepo, tmp_path: Path) -> None:
     """Same rows, same verdicts; the settings machinery is not even imported; a config edit re-plans."""
     project = make_repo()

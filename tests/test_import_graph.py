@@ -77,22 +77,3 @@ def test_src_has_no_import_circle() -> None:
     assert "taskbelt.execution" in graph["taskbelt.cli"], "the reader follows `from x import y`"
     found = cycle(graph)
     assert found is None, "import circle: " + " -> ".join(found or [])
-
-
-def test_no_test_module_imports_another() -> None:
-    """Shared helpers live in conftest.py (or a harness module), never in a test module.
-
-    A test module that imports another runs that module's fixtures and marks
-    too, and ties the two files' layouts together.
-    """
-    tests = Path(__file__).resolve().parent
-    offenders = []
-    for path in sorted(tests.glob("test_*.py")):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            names = []
-            if isinstance(node, ast.Import):
-                names = [a.name for a in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module:
-                names = [node.module]
-            offenders += [f"{path.name} imports {n}" for n in names if n.startswith("test_")]
-    assert offenders == []
