@@ -8,8 +8,9 @@ import pytest
 from conftest import assert_two_line_error, taskbelt
 from pydantic import TypeAdapter, ValidationError
 
-from taskbelt import envflags, matrix
+from taskbelt import envflags, fast, matrix
 from taskbelt.errors import ConfigError
+from taskbelt.results import CheckResult, RunSummary, Status
 
 WORDS = ["1", "0", "on", "OFF", " yes ", "no", "true", "False", "t", "f", "y", "n", ""]
 
@@ -43,3 +44,16 @@ def test_a_typo_is_exit_2(tmp_path: Path, name: str) -> None:
     (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\nversion = '0'\n")
     done = taskbelt(tmp_path, "check", env={name: "maybe"})
     assert_two_line_error(done, f"{name}='maybe' is neither on nor off")
+
+
+@pytest.mark.parametrize("name", ["TASKBELT_NO_CACHE", "TASKBELT_VERBOSE"])
+def test_the_fast_answer_leaves_a_typo_to_the_full_path(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Even where the cache would answer, a bad flag value goes to the full path (which errors)."""
+    summary = RunSummary((CheckResult("lint", Status.PASSED, 0.0, "cached: ok"),), ())
+    monkeypatch.setattr(fast, "cached_summary", lambda *_: summary)
+    (tmp_path / "pyproject.toml").write_text("")
+    argv = ["--root", str(tmp_path), "run", "lint"]
+    assert fast.answer(argv, {}) == 0, "the stand-in cache answers a clean environment"
+    assert fast.answer(argv, {name: "maybe"}) is None

@@ -106,7 +106,11 @@ def answer(argv: Sequence[str], environ: Mapping[str, str] | None = None) -> int
     started = time.perf_counter()
     parsed = _parse(argv)
     no_cache = envflags.parse(env.get(defaults.ENV_NO_CACHE, ""))
-    if parsed is None or no_cache is not False or env.get("GITHUB_ACTIONS") == "true":
+    # A TASKBELT_VERBOSE that is neither on nor off is the full path's error to report.
+    verbose = envflags.parse(env.get(defaults.ENV_VERBOSE, ""))
+    if parsed is None or no_cache is not False or verbose is None:
+        return None
+    if env.get("GITHUB_ACTIONS") == "true":
         return None
     names, explicit_root, report = parsed
     root = _root(explicit_root, env)
