@@ -52,6 +52,23 @@ class TestBadInput:
         assert_two_line_error(done, "Python 3.98")
         assert "mise install python@3.98" in done.stderr
 
+    @pytest.mark.parametrize(
+        ("setting", "cause", "fix"),
+        [
+            ("skip = ['typechek']", "skip: 'typechek' is not a check", "did you mean 'typecheck'?"),
+            ("timeout = { lnt = 60 }", "[tool.taskbelt.timeout] unknown key 'lnt'", "'lint'"),
+        ],
+    )
+    def test_a_setting_naming_no_check(
+        self, tmp_path: Path, setting: str, cause: str, fix: str
+    ) -> None:
+        """`skip` and `timeout` keys are checked against the checks, by validate-config too."""
+        write_files(tmp_path, {"pyproject.toml": f"[tool.taskbelt]\n{setting}\n"})
+        for command in ("validate-config", "check"):
+            done = taskbelt(tmp_path, command)
+            assert_two_line_error(done, cause)
+            assert fix in done.stderr
+
     def test_unknown_check_name(self, tmp_path: Path) -> None:
         """A check that does not exist is a usage error (exit 2)."""
         done = taskbelt(tmp_path, "run", "lnit")
@@ -150,6 +167,25 @@ class TestRuns:
         assert done.returncode == 0, done.stdout + done.stderr
         assert "dependencies: uv.lock (frozen)" in done.stdout
         assert "100.0% covered" in done.stdout
+
+    def test_skip_setting_is_a_skipped_row_saying_so(self, make_repo: MakeRepo) -> None:
+        """`skip = ["typecheck"]`: a skipped row with its reason, the rest runs; the fast answer too."""
+        project = make_repo(pyproject=CLEAN_PYPROJECT + 'skip = ["typecheck"]\n')
+        report = project.root / "report.json"
+        for cached in (False, True):
+            verbose = [] if cached else ["-v"]
+            args = ("run", "lint", "typecheck", *verbose, "--report", str(report))
+            done = taskbelt(project.root, *args)
+            assert done.returncode == 0, done.stdout + done.stderr
+            rows = {c["name"]: c for c in json.loads(report.read_text())["checks"]}
+            assert rows["lint"]["status"] == "passed"
+            assert rows["lint"].get("cached", False) is cached
+            assert rows["typecheck"]["status"] == "skipped"
+            assert rows["typecheck"]["summary"] == "skipped by [tool.taskbelt] skip"
+            assert "skipped by [tool.taskbelt] skip" in done.stdout
+            if not cached:
+                assert "ruff" in done.stderr, "-v shows each tool's command"
+                assert "mypy" not in done.stdout + done.stderr
 
     def test_missing_python_skipped_locally(self, make_repo: MakeRepo) -> None:
         """Locally a missing listed Python is skipped, visibly, and the rest runs."""

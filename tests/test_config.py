@@ -113,9 +113,19 @@ class TestTimeout:
         with pytest.raises(ConfigError, match=r"\[tool\.taskbelt\.timeout\] (default|test)"):
             load_settings(table)
 
-    def test_typo_in_the_table_names_the_check(self) -> None:
-        """A misspelt check name suggests the real one."""
-        with pytest.raises(ConfigError) as info:
-            load_settings({"timeout": {"tests": 60}})
-        assert "'tests'" in info.value.cause
-        assert "did you mean 'test'?" in info.value.fix
+    def test_the_table_is_open(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Any check's name is a key (the registry checks them), from TOML or the environment."""
+        monkeypatch.setenv("TASKBELT_TIMEOUT__SPELLING", "45")
+        timeouts = load_settings({"timeout": {"default": 900, "docs": 30}}).timeout
+        assert timeouts.checks == {"docs": 30, "spelling": 45}
+        assert timeouts.of("spelling") == (45, "timeout.spelling")
+        assert timeouts.of("lint") == (900, "timeout")
+
+
+class TestSkip:
+    def test_a_list_or_a_comma_separated_variable(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """`skip` is a TOML list; TASKBELT_SKIP is the same list, comma-separated."""
+        assert load_settings({}).skip == []
+        assert load_settings({"skip": ["typecheck"]}).skip == ["typecheck"]
+        monkeypatch.setenv("TASKBELT_SKIP", "typecheck, audit")
+        assert load_settings({"skip": ["lint"]}).skip == ["typecheck", "audit"]

@@ -10,6 +10,8 @@ import pytest
 from taskbelt.checks import registry
 from taskbelt.checks.base import CheckContext
 from taskbelt.checks.interface import Check, Environment
+from taskbelt.config import load_settings
+from taskbelt.errors import ConfigError
 from taskbelt.interpreters import Interpreter
 from taskbelt.matrix import Matrix
 from taskbelt.results import CheckResult, Status
@@ -79,7 +81,7 @@ def test_what_each_check_needs() -> None:
     assert {n for n, c in by_name.items() if c.uses_dependencies} == {"test", "typecheck", "audit"}
     assert by_name["coverage"].after == ("test",)
     assert by_name["coverage"].follows
-    assert registry.followers(by_name["test"]) == ["coverage"]
+    assert [c.name for c in registry.followers(by_name["test"])] == ["coverage"]
     assert registry.followers(by_name["lint"]) == []
     assert by_name["test"].alone == "pytest"
     starts = sorted(by_name, key=lambda n: by_name[n].starts)
@@ -116,3 +118,33 @@ def test_a_check_cannot_be_named_check() -> None:
     """``check`` means every check: no check may take that name."""
     with pytest.raises(ValueError, match="'check'"):
         registry.register(Check("check", "?", _passes, tools="lint"))
+
+
+class TestSettingsNameChecks:
+    """`timeout`'s keys and `skip`'s entries are checks the registry has."""
+
+    def test_a_misspelt_timeout_key_names_the_check(self) -> None:
+        with pytest.raises(ConfigError) as info:
+            registry.check_settings(load_settings({"timeout": {"tests": 60}}))
+        assert info.value.cause == "[tool.taskbelt.timeout] unknown key 'tests'"
+        assert "did you mean 'test'?" in info.value.fix
+
+    def test_a_misspelt_skip_names_the_check(self) -> None:
+        with pytest.raises(ConfigError) as info:
+            registry.check_settings(load_settings({"skip": ["lint", "typechek"]}))
+        assert info.value.cause == "[tool.taskbelt] skip: 'typechek' is not a check"
+        assert info.value.fix == "did you mean 'typecheck'?"
+
+    def test_known_names_pass(self) -> None:
+        settings = load_settings({"timeout": {"default": 60, "test": 600}, "skip": ["audit"]})
+        registry.check_settings(settings)
+
+    def test_a_tests_own_check_has_a_timeout_key_without_a_field(self, spelling: Check) -> None:
+        """A new check's limit is a key of the table: nothing in the settings model changes."""
+        settings = load_settings({"timeout": {"spelling": 5}, "skip": ["spelling"]})
+        registry.check_settings(settings)
+        assert settings.timeout.of("spelling") == (5, "timeout.spelling")
+        registry.unregister("spelling")
+        with pytest.raises(ConfigError, match="unknown key 'spelling'"):
+            registry.check_settings(settings)
+        registry.register(spelling)

@@ -70,6 +70,41 @@ def test_one_pythons_session_is_planned_by_name(python312: Interpreter) -> None:
     assert caught.value.fix == "choose one of: test-3.12"
 
 
+class TestSkipSetting:
+    """`[tool.taskbelt] skip` turns checks into skipped rows that say why."""
+
+    def test_check_plans_the_rest(self, python312: Interpreter) -> None:
+        work = plan(["check"], Matrix((python312,), ()), skip=["typecheck", "audit"])
+        assert "typecheck" not in work.first + work.then
+        assert "audit" not in work.first + work.then
+        assert {"lint", "format", "test-3.12"} <= set(work.first)
+        rows = {r.name: (r.status, r.summary) for r in work.skipped}
+        assert rows == {
+            "typecheck": (Status.SKIPPED, "skipped by [tool.taskbelt] skip"),
+            "audit": (Status.SKIPPED, "skipped by [tool.taskbelt] skip"),
+        }
+
+    def test_what_waits_for_a_skipped_check_is_skipped_with_it(
+        self, python312: Interpreter
+    ) -> None:
+        """Without tests there is no coverage data: coverage says it needs test."""
+        tests = Matrix((python312,), ())
+        work = plan(["check"], tests, skip=["test"])
+        assert not any(s.startswith("test") or s == "coverage" for s in work.first + work.then)
+        rows = {r.name: r.summary for r in work.skipped}
+        assert rows["test"] == "skipped by [tool.taskbelt] skip"
+        assert rows["coverage"] == "skipped: it needs test, which [tool.taskbelt] skip switches off"
+        assert {r.name: r.summary for r in plan(["test-3.12"], tests, skip=["test"]).skipped} == {
+            "test-3.12": "skipped by [tool.taskbelt] skip"
+        }
+
+    def test_skipping_coverage_keeps_the_tests(self, python312: Interpreter) -> None:
+        work = plan(["test"], Matrix((python312,), ()), skip=["coverage"])
+        assert work.first == ("test-3.12",)
+        assert work.then == ()
+        assert [r.name for r in work.skipped] == ["coverage"]
+
+
 def test_nox_script_mode_environment_is_taken_out() -> None:
     """What nox's script mode set is not the caller's environment; the rest stays."""
     script = "/repo/.nox/_nox_script_mode"

@@ -49,7 +49,7 @@ def _checks_help() -> str:
     width = max(len(c.name) for c in registry.checks())
     lines = [f"  {c.name:<{width}}  {c.help}" for c in registry.checks()]
     alone = [
-        f"  {c.alone:<{width}}  {c.name}'s sessions, without {', '.join(registry.followers(c))}"
+        f"  {c.alone:<{width}}  {c.name}'s sessions, without {', '.join(f.name for f in registry.followers(c))}"
         for c in registry.checks()
         if c.alone
     ]
@@ -141,8 +141,15 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def load_project(root: Path | None) -> Project:
-    """The project at ``root``, or found from the environment / working directory."""
-    return Project.load(locate.project_root(root))
+    """The project at ``root``, or found from the environment / working directory.
+
+    Its settings are checked against the registry here too (``timeout`` keys,
+    ``skip``), so that every command, ``validate-config`` included, refuses a
+    name that is no check's.
+    """
+    project = Project.load(locate.project_root(root))
+    registry.check_settings(project.settings)
+    return project
 
 
 def wanted_matrix(project: Project) -> Matrix:

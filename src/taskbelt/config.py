@@ -15,7 +15,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PositiveFloat,
+    ValidationError,
+    field_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
@@ -67,26 +74,29 @@ class Timeouts(BaseModel):
     ``timeout = 600`` sets every check; the table form sets one check
     (``timeout = { test = 3600 }``), the others keep ``default``. A check's
     time includes making its environment; ``test`` is each Python's run.
+    The table is open: any check's name is a key, so that a new check needs
+    no field here. Which names are checks only the registry knows, so it
+    checks the keys (:func:`taskbelt.checks.registry.check_settings`).
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="allow", frozen=True)
+    #: Each check's own limit, by the check's name.
+    __pydantic_extra__: dict[str, PositiveFloat] = Field(init=False)
 
-    default: float = Field(default=defaults.CHECK_TIMEOUT, gt=0)
-    lint: float | None = Field(default=None, gt=0)
-    format: float | None = Field(default=None, gt=0)
-    fix: float | None = Field(default=None, gt=0)
-    typecheck: float | None = Field(default=None, gt=0)
-    test: float | None = Field(default=None, gt=0)
-    coverage: float | None = Field(default=None, gt=0)
-    audit: float | None = Field(default=None, gt=0)
+    default: PositiveFloat = defaults.CHECK_TIMEOUT
+
+    @property
+    def checks(self) -> dict[str, float]:
+        """The checks that have a limit of their own, by name."""
+        return dict(self.model_extra or {})
 
     def of(self, check: str) -> tuple[float, str]:
         """The seconds a session of ``check`` may run and the key that says so (``timeout.test``).
 
         A check without a key of its own here has the default.
         """
-        own = getattr(self, check, None) if check in type(self).model_fields else None
-        if isinstance(own, float):
+        own = self.checks.get(check)
+        if own is not None:
             return own, f"timeout.{check}"
         return self.default, "timeout"
 
@@ -129,6 +139,8 @@ class Settings(BaseSettings):
     bytecode_cache: bool = defaults.BYTECODE_CACHE
     secret_env: Annotated[list[str], NoDecode] = Field(default_factory=list)
     timeout: Timeouts = Field(default_factory=Timeouts)
+    #: Checks this repository does not want (validated against the registry).
+    skip: Annotated[list[str], NoDecode] = Field(default_factory=list)
     audit: AuditSettings = Field(default_factory=AuditSettings)
     container: ContainerSettings = Field(default_factory=ContainerSettings)
 
@@ -140,6 +152,7 @@ class Settings(BaseSettings):
         "test_extras",
         "coverage_reports",
         "secret_env",
+        "skip",
         mode="before",
     )(_split_list)
 

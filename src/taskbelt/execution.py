@@ -91,6 +91,7 @@ def run(
     process's environment).
     """
     env = os.environ if environ is None else environ
+    registry.check_settings(project.settings)
     masker = Masker.from_environ(env, project.settings.secret_env)
     masking.install(masker)
     asked = asked_for(names)
@@ -109,7 +110,7 @@ def run(
             prepare_only=options.prepare_only,
             environ=env,
         )
-        work = plan(names, tests)
+        work = plan(names, tests, project.settings.skip)
         if options.prepare_only:  # nothing waits for anything: every environment at once
             work = Plan(work.first + work.then, (), work.skipped)
         began = time.time()

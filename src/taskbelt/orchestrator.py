@@ -65,7 +65,7 @@ class Plan:
     skipped: tuple[CheckResult, ...]
 
 
-def plan(names: Iterable[str], tests: Matrix) -> Plan:
+def plan(names: Iterable[str], tests: Matrix, skip: Sequence[str] = ()) -> Plan:
     """Expand check names into session names.
 
     ``check`` is every check that is part of it. A per-Python check (``test``)
@@ -74,7 +74,9 @@ def plan(names: Iterable[str], tests: Matrix) -> Plan:
     sessions alone (CI runs one per job and combines the data in a later job
     with ``coverage``); ``test-3.X`` is that Python's session alone. A check
     that waits for others runs in the second wave. A name no check has is
-    planned as it is: its session is an ``error`` row naming it.
+    planned as it is: its session is an ``error`` row naming it. A check
+    that ``skip`` (the setting) switches off, or that waits for one that it
+    switches off, is one ``skipped`` row saying so.
     """
     first: list[str] = []
     then: list[str] = []
@@ -85,6 +87,11 @@ def plan(names: Iterable[str], tests: Matrix) -> Plan:
             first.append(name)
             continue
         check = asked.check
+        why = registry.skipped_because(check, skip)
+        if why is not None:
+            row = name if asked.version is not None else check.name
+            skipped.append(CheckResult(row, Status.SKIPPED, summary=why))
+            continue
         if asked.version is not None:
             skipped += _one_python(check, asked.version, tests, first)
             continue
@@ -92,8 +99,14 @@ def plan(names: Iterable[str], tests: Matrix) -> Plan:
         if check.per_python:
             skipped += [_not_installed(check.session(i.version), i) for i in tests.missing]
         if not asked.alone:
-            then += registry.followers(check)
-    return Plan(tuple(dict.fromkeys(first)), tuple(dict.fromkeys(then)), tuple(skipped))
+            for follower in registry.followers(check):
+                why = registry.skipped_because(follower, skip)
+                if why is None:
+                    then.append(follower.name)
+                else:
+                    skipped.append(CheckResult(follower.name, Status.SKIPPED, summary=why))
+    rows = {row.name: row for row in skipped}  # ``check`` and ``coverage``: one row
+    return Plan(tuple(dict.fromkeys(first)), tuple(dict.fromkeys(then)), tuple(rows.values()))
 
 
 def _not_installed(session: str, interpreter: Interpreter) -> CheckResult:

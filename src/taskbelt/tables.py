@@ -37,10 +37,18 @@ def unknown_key(path: str, key: str, known: Mapping[str, str]) -> ConfigError:
 def to_fields(
     table: Mapping[str, Any], model: type[BaseModel], path: str, nested: Nested
 ) -> dict[str, Any]:
-    """Rename kebab-case keys to field names, recursively, rejecting unknown ones."""
+    """Rename kebab-case keys to field names, recursively, rejecting unknown ones.
+
+    An open table (a model with ``extra="allow"``, ``timeout``) keeps keys it
+    has no field for as written; whoever knows them checks them.
+    """
     known = {kebab(name): name for name in model.model_fields}
+    open_table = model.model_config.get("extra") == "allow"
     out: dict[str, Any] = {}
     for key, raw in table.items():
+        if key not in known and open_table:
+            out[key] = raw
+            continue
         if key not in known:
             raise unknown_key(path, key, known)
         field = known[key]

@@ -13,11 +13,16 @@ and ``check``, which is every check that :attr:`~Check.in_check`.
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 
+from taskbelt import tables
 from taskbelt.checks.interface import Check
+from taskbelt.config import TABLE, Settings
+from taskbelt.errors import ConfigError
 
 #: The modules that declare the checks, in summary order.
 MODULES = (
@@ -79,6 +84,42 @@ def names() -> tuple[str, ...]:
     return tuple(found)
 
 
+def check_settings(settings: Settings) -> None:
+    """The settings that name checks name checks this registry has.
+
+    ``timeout``'s keys and ``skip``'s entries are checks' own names; the
+    settings model cannot know them (the checks import it), so the doors
+    that load a project call this before they plan.
+
+    Raises:
+        ConfigError: a name is no check's; the fix suggests the nearest one.
+    """
+    own = [c.name for c in checks()]
+    known = {name: name for name in ("default", *own)}
+    for key in settings.timeout.checks:
+        if key not in known:
+            raise tables.unknown_key("tool.taskbelt.timeout", key, known)
+    for name in settings.skip:
+        if name not in own:
+            guess = difflib.get_close_matches(name, own, n=1, cutoff=0.6)
+            hint = f"did you mean '{guess[0]}'?" if guess else f"checks: {', '.join(own)}"
+            raise ConfigError(f"{TABLE} skip: {name!r} is not a check", hint)
+
+
+def skipped_because(check: Check, skip: Collection[str]) -> str | None:
+    """Why ``check`` does not run under ``skip``, or None when it runs.
+
+    A check that waits for a skipped one is skipped with it (``coverage``
+    has no data without ``test``).
+    """
+    if check.name in skip:
+        return f"skipped by {TABLE} skip"
+    before = [name for name in check.after if name in skip]
+    if before:
+        return f"skipped: it needs {before[0]}, which {TABLE} skip switches off"
+    return None
+
+
 @dataclass(frozen=True)
 class Asked:
     """What one name a user typed asks for."""
@@ -122,9 +163,9 @@ def expand(names: list[str] | tuple[str, ...]) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def followers(check: Check) -> list[str]:
+def followers(check: Check) -> list[Check]:
     """The checks planned after ``check`` when it is asked for by name (``test``: coverage)."""
-    return [c.name for c in checks() if c.follows and check.name in c.after]
+    return [c for c in checks() if c.follows and check.name in c.after]
 
 
 def summary_rank(session: str) -> int:
