@@ -8,7 +8,7 @@ Shared by ``[tool.taskbelt]`` (config.py) and ``[tool.taskbelt.container]``
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -24,10 +24,16 @@ def kebab(name: str) -> str:
     return name.replace("_", "-")
 
 
+def nearest(name: str, choices: Iterable[str], listed_as: str) -> str:
+    """``did you mean 'x'?`` for the closest of ``choices``, else all of them listed."""
+    options = list(choices)
+    guess = difflib.get_close_matches(name, options, n=1, cutoff=0.6)
+    return f"did you mean '{guess[0]}'?" if guess else f"{listed_as}: {', '.join(options)}"
+
+
 def unknown_key(path: str, key: str, known: Mapping[str, str]) -> ConfigError:
     """The error for a key the model does not have, with the nearest valid one."""
-    guess = difflib.get_close_matches(kebab(key), list(known), n=1, cutoff=0.6)
-    hint = f"did you mean '{guess[0]}'?" if guess else f"valid keys: {', '.join(sorted(known))}"
+    hint = nearest(kebab(key), sorted(known), "valid keys")
     return ConfigError(
         f"[{path}] unknown key '{key}'",
         f"{hint} (see the configuration reference in taskbelt's README)",

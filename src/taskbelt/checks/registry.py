@@ -13,7 +13,6 @@ and ``check``, which is every check that :attr:`~Check.in_check`.
 
 from __future__ import annotations
 
-import difflib
 import importlib
 import re
 from collections.abc import Collection
@@ -101,8 +100,7 @@ def check_settings(settings: Settings) -> None:
             raise tables.unknown_key("tool.taskbelt.timeout", key, known)
     for name in settings.skip:
         if name not in own:
-            guess = difflib.get_close_matches(name, own, n=1, cutoff=0.6)
-            hint = f"did you mean '{guess[0]}'?" if guess else f"checks: {', '.join(own)}"
+            hint = tables.nearest(name, own, "checks")
             raise ConfigError(f"{TABLE} skip: {name!r} is not a check", hint)
 
 
