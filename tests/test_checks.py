@@ -83,7 +83,10 @@ class TestFormat:
         before = snapshot(project.root)
         result = formatting.run(ctx_for(project, tool_venv("format")))
         assert result.status is Status.FAILED
-        assert "black: 1 file would be reformatted" in result.summary
+        assert (
+            "black (taskbelt's default: nothing in the repository names a formatter): 1 file would be reformatted"
+            in result.summary
+        )
         assert "would be reformatted: src/demo/ugly.py" in result.summary
         assert str(project.root) not in result.summary
         assert snapshot(project.root) == before
@@ -94,7 +97,29 @@ class TestFormat:
         project = make_repo({**CLEAN_SRC, "src/demo/q.py": 'x = "a"\n'}, pyproject=pyproject)
         result = formatting.run(ctx_for(project, tool_venv("format")))
         assert result.status is Status.FAILED
-        assert result.summary.startswith("ruff: 1 file would be reformatted: src/demo/q.py")
+        assert result.summary.startswith(
+            "ruff (pyproject.toml [tool.ruff.format]): 1 file would be reformatted: src/demo/q.py"
+        )
+
+    def test_the_formatter_the_pre_commit_hooks_run(
+        self, make_repo: MakeRepo, tool_venv: ToolVenv
+    ) -> None:
+        """itsdangerous's and pluggy's case: pre-commit runs ruff-format, so black never judges.
+
+        ``# type:ignore`` is ruff-formatted; black would rewrite it to ``# type: ignore``.
+        """
+        code = "x = 1  # type:ignore\n"
+        hooks = (
+            "repos:\n  - repo: https://github.com/astral-sh/ruff-pre-commit\n"
+            "    rev: v0.16.3\n    hooks:\n      - id: ruff-format\n"
+        )
+        project = make_repo({**CLEAN_SRC, "src/demo/t.py": code, ".pre-commit-config.yaml": hooks})
+        ctx = ctx_for(project, tool_venv("format"))
+        result = formatting.run(ctx)
+        assert result.status is Status.PASSED, result.output
+        assert result.summary == "ruff (.pre-commit-config.yaml hook ruff-format): formatted"
+        assert fix_repo(ctx).status is Status.PASSED
+        assert (project.root / "src/demo/t.py").read_text() == code
 
     def test_fix_writes(self, make_repo: MakeRepo, tool_venv: ToolVenv) -> None:
         """fix applies ruff fixes and the formatter; the check then passes."""

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import git, taskbelt_bare_repo
+from conftest import CLEAN_SRC, git, taskbelt_bare_repo
 
 from taskbelt import hooks, update
 from taskbelt.errors import ProjectError
@@ -61,6 +61,21 @@ class TestHooks:
         blocked = commit(project.root, "ugly")
         assert blocked.returncode != 0
         assert "would reformat" in blocked.stderr
+
+    def test_the_hook_formats_with_the_repository_s_formatter(self, make_repo: MakeRepo) -> None:
+        """The hook asks the same choice as the format check: ruff-format in pre-commit is ruff."""
+        hooks_file = (
+            "repos:\n  - repo: https://github.com/astral-sh/ruff-pre-commit\n"
+            "    rev: v0.16.3\n    hooks:\n      - id: ruff-format\n"
+        )
+        project = make_repo({**CLEAN_SRC, ".pre-commit-config.yaml": hooks_file})
+        hooks.install(project)
+        (project.root / "src/demo/t.py").write_text(
+            '"""Ruff-formatted."""\n\nx = 1  # type:ignore\n'
+        )
+        git(project.root, "add", "src/demo/t.py")
+        done = commit(project.root, "ruff-formatted, not black-formatted")
+        assert done.returncode == 0, done.stdout + done.stderr
 
     def test_refuses_foreign_hook(self, make_repo: MakeRepo) -> None:
         """A hook taskbelt did not write is left alone."""

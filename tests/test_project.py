@@ -1,4 +1,4 @@
-"""Project discovery: root, layout, paths, formatter choice, bad input."""
+"""Project discovery: root, layout, paths, bad input."""
 
 from __future__ import annotations
 
@@ -82,33 +82,6 @@ class TestLayout:
             _ = project.source_paths
 
 
-class TestFormatterChoice:
-    @pytest.mark.parametrize(
-        ("pyproject", "expected"),
-        [
-            ("[project]\nname='x'\n", "black"),
-            ("[tool.black]\nline-length=100\n", "black"),
-            ("[tool.ruff.format]\nquote-style='single'\n", "ruff"),
-            (
-                "[project]\nname='x'\n[dependency-groups]\ndev=['black>=24']\n[tool.ruff.format]\n",
-                "black",
-            ),
-            ("[tool.taskbelt]\nformatter='ruff'\n[tool.black]\n", "ruff"),
-        ],
-    )
-    def test_follows_repo(self, tmp_path: Path, pyproject: str, expected: str) -> None:
-        """black where configured or depended on, ruff format where configured, else black."""
-        assert project_at(tmp_path, {"pyproject.toml": pyproject}).formatter == expected
-
-    def test_ruff_toml_format_section(self, tmp_path: Path) -> None:
-        """A [format] table in ruff.toml chooses ruff format."""
-        project = project_at(
-            tmp_path, {"pyproject.toml": "[project]\nname='x'\n", "ruff.toml": "[format]\n"}
-        )
-        assert project.formatter == "ruff"
-        assert project.has_ruff_config
-
-
 class TestFacts:
     def test_fail_under_sources(self, tmp_path: Path) -> None:
         """taskbelt's fail-under wins, then coverage's fail_under where coverage reads it, then 90."""
@@ -149,10 +122,3 @@ class TestFacts:
         project = project_at(tmp_path, {"pyproject.toml": "[project]\nrequires-python='>>3'\n"})
         with pytest.raises(ConfigError, match="requires-python"):
             _ = project.requires_python
-
-    def test_mypy_config_in_setup_cfg(self, tmp_path: Path) -> None:
-        """setup.cfg-era projects keep their [mypy] section."""
-        project = project_at(
-            tmp_path, {"pyproject.toml": "", "setup.cfg": "[mypy]\nstrict = True\n"}
-        )
-        assert project.has_mypy_config

@@ -32,11 +32,13 @@ from taskbelt import defaults, keyenv, proc
 from taskbelt.results import CheckResult, Status
 from taskbelt.store import KeyedStore
 
-#: Files every static check reads besides Python sources.
+#: Files every static check reads besides Python sources, the ones that say
+#: which tool runs (:mod:`taskbelt.toolchoice`) included.
 CONFIG_NAMES = frozenset(
     {
         "pyproject.toml", "ruff.toml", ".ruff.toml", "setup.cfg", "mypy.ini", ".mypy.ini",
-        "uv.lock", ".python-version", "tox.ini", ".gitignore", "py.typed", "setup.py",
+        "uv.lock", ".python-version", ".gitignore", "py.typed", "setup.py",
+        *defaults.PRECOMMIT_CONFIGS, *defaults.COMMAND_FILES,
     }
 )  # fmt: skip
 PY_SUFFIXES = frozenset({".py", ".pyi"})
@@ -159,8 +161,12 @@ def _reads(files: Files, rel: str) -> bool:
     """Whether a verdict that reads ``files`` can depend on file ``rel``."""
     if files == "all":
         return True
-    name = rel.rsplit("/", 1)[-1]
-    return name in CONFIG_NAMES or os.path.splitext(name)[1] in PY_SUFFIXES
+    folder, _, name = rel.rpartition("/")
+    return (
+        name in CONFIG_NAMES
+        or os.path.splitext(name)[1] in PY_SUFFIXES
+        or (folder in defaults.WORKFLOW_FOLDERS and name.endswith((".yml", ".yaml")))
+    )
 
 
 def folder_fingerprint(folder: Path) -> str:

@@ -25,7 +25,8 @@ from packaging.utils import canonicalize_name
 
 from taskbelt import envs, proc, repoconfig
 from taskbelt.errors import ToolError
-from taskbelt.project import Project, read_toml
+from taskbelt.project import Project
+from taskbelt.tomlfile import read_toml
 
 _STAMP = ".taskbelt-coverage-plugins"
 _FIND = "import importlib.util, sys; print(' '.join(n for n in sys.argv[1:] if importlib.util.find_spec(n) is None))"

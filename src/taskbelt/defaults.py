@@ -46,6 +46,20 @@ AUDIT_TIMEOUT: Final = 30.0
 BANDIT_SEVERITY: Final = "low"
 BANDIT_CONFIDENCE: Final = "low"
 
+#: Where the repository says which tools it runs (read by :mod:`taskbelt.toolchoice`):
+#: pre-commit's configuration (its own search order), files whose commands run
+#: a formatter, and folders whose every YAML file is a CI workflow.
+PRECOMMIT_CONFIGS: Final = (".pre-commit-config.yaml", ".pre-commit-config.yml")
+COMMAND_FILES: Final = (
+    "tox.ini",
+    "tox.toml",
+    "noxfile.py",
+    "Makefile",
+    "justfile",
+    ".gitlab-ci.yml",
+)
+WORKFLOW_FOLDERS: Final = (".github/workflows",)
+
 #: Source and test folder names tried, in order, when `src`/`tests` are not set.
 TEST_DIR_CANDIDATES: Final = ("tests", "test")
 

@@ -39,7 +39,7 @@ def script(project: Project, tools_bin: Path) -> str:
         f"{ruff} check --force-exclude --no-fix --output-format concise --quiet "
         f"{shlex.join(lint.config_args(ctx))}"
     )
-    if project.formatter == "ruff":
+    if project.tools.formatter.tool == "ruff":
         fmt_cmd = f"{ruff} format --check --force-exclude {shlex.join(lint.config_args(ctx))}"
     else:
         fmt_cmd = f"{shlex.quote(str(tools_bin / 'black'))} --check --force-exclude"

@@ -8,7 +8,6 @@ is, the layout is what the folders show, Python versions come from
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -18,33 +17,17 @@ from typing import Any, Literal
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
-from taskbelt import defaults, testdeps
+from taskbelt import defaults, testdeps, toolchoice
 from taskbelt.config import Settings, load_settings
 from taskbelt.errors import ConfigError, ProjectError
+from taskbelt.tomlfile import read_toml
 
-Formatter = Literal["black", "ruff"]
 _NOT_PACKAGES = frozenset(
     {"tests", "test", "docs", "doc", "examples", "benchmarks", "build", "dist", "scripts", "tasks"}
 )
 #: ``branch = true`` (coverage's configuration) or ``--cov-branch`` (pytest-cov's option).
 _BRANCH_ON = re.compile(r"branch\s*=\s*(true|1|yes|on)\b|--cov-branch", re.I)
 _NOT_MODULES = frozenset({"setup.py", "noxfile.py", "conftest.py", "fabfile.py", "tasks.py"})
-
-
-def read_toml(path: Path) -> dict[str, Any]:
-    """Parse a TOML file; a syntax error becomes a ConfigError naming the spot."""
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(
-            f"{path}: invalid TOML: {exc}",
-            "fix the syntax at that line (TOML strings need quotes, tables need [brackets])",
-        ) from None
-    except OSError as exc:
-        raise ProjectError(
-            f"{path}: cannot read: {exc.strerror}", "check the file's permissions"
-        ) from None
 
 
 def _get(table: Mapping[str, Any], *keys: str) -> Any:
@@ -240,52 +223,15 @@ class Project:
 
     # -- tool configuration the repo brings ------------------------------
 
-    def has_tool_config(self, tool: str, files: Iterable[str] = ()) -> bool:
-        """True when pyproject has ``[tool.<tool>]`` or one of ``files`` exists."""
-        if _get(self.data, "tool", tool) is not None:
-            return True
-        return any((self.root / name).is_file() for name in files)
-
-    @property
-    def has_ruff_config(self) -> bool:
-        """The repo configures ruff itself."""
-        return self.has_tool_config("ruff", ("ruff.toml", ".ruff.toml"))
-
-    @property
-    def has_mypy_config(self) -> bool:
-        """The repo configures mypy itself."""
-        if self.has_tool_config("mypy", ("mypy.ini", ".mypy.ini")):
-            return True
-        setup_cfg = self.root / "setup.cfg"
-        return setup_cfg.is_file() and "[mypy" in setup_cfg.read_text(encoding="utf-8")
-
     @property
     def has_bandit_config(self) -> bool:
         """The repo has a ``[tool.bandit]`` table."""
         return _get(self.data, "tool", "bandit") is not None
 
-    @property
-    def formatter(self) -> Formatter:
-        """black or ruff format, following the repo's own choice."""
-        if self.settings.formatter is not None:
-            return self.settings.formatter
-        if _get(self.data, "tool", "black") is not None or self.depends_on_black:
-            return "black"
-        if _get(self.data, "tool", "ruff", "format") is not None or self._ruff_file_has_format():
-            return "ruff"
-        return "black"
-
-    def _ruff_file_has_format(self) -> bool:
-        for name in ("ruff.toml", ".ruff.toml"):
-            path = self.root / name
-            if path.is_file() and "format" in read_toml(path):
-                return True
-        return False
-
-    @property
-    def depends_on_black(self) -> bool:
-        """black appears among the project's dependencies or groups."""
-        return "black" in self._all_requirement_names()
+    @cached_property
+    def tools(self) -> toolchoice.Choices:
+        """Which formatter, linter rules and type checker run, and why."""
+        return toolchoice.choose(self.root, self.data, self.settings, self._all_requirement_names())
 
     @property
     def may_measure_branches(self) -> bool:

@@ -30,7 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from taskbelt import defaults
-from taskbelt.project import Project, read_toml
+from taskbelt.project import Project
+from taskbelt.tomlfile import read_toml
 
 
 def _ini(path: Path) -> configparser.RawConfigParser | None:

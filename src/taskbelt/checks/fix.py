@@ -42,7 +42,11 @@ def _fix(ctx: CheckContext) -> CheckResult:
             output,
         )
     return CheckResult(
-        NAME, Status.PASSED, seconds, f"fixed and formatted with {ctx.project.formatter}", output
+        NAME,
+        Status.PASSED,
+        seconds,
+        f"fixed and formatted with {ctx.project.tools.formatter}",
+        output,
     )
 
 

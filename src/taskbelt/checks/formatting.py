@@ -1,7 +1,7 @@
 """Formatting check (black or ruff format), and the fix that applies it.
 
-The formatter follows the repository's own choice (see
-:attr:`taskbelt.project.Project.formatter`). Check mode runs the tool with
+The formatter is the one the repository runs (chosen in
+:mod:`taskbelt.toolchoice`; the summary says why). Check mode runs the tool with
 ``--check --diff``, which never writes a file.
 """
 
@@ -14,6 +14,7 @@ from pathlib import Path
 from taskbelt.checks import lint
 from taskbelt.checks.base import CheckContext, crashed, guarded, plural, tail
 from taskbelt.checks.interface import Check
+from taskbelt.output import LOGGER
 from taskbelt.results import CheckResult, Status
 
 NAME = "format"
@@ -24,7 +25,7 @@ _RUFF_DIFF_FILE = re.compile(r"^--- (?P<path>\S+)$", re.M)
 
 def argv(ctx: CheckContext, *, fix: bool = False) -> list[str]:
     """The formatter's command for the whole repository."""
-    if ctx.project.formatter == "ruff":
+    if ctx.project.tools.formatter.tool == "ruff":
         mode = [] if fix else ["--check", "--diff"]
         return ["ruff", "format", *mode, *lint.exclude_args(ctx), *lint.config_args(ctx), "."]
     # black skips its cache when asked for a diff, so the check asks without
@@ -45,7 +46,7 @@ def tool_env(ctx: CheckContext) -> dict[str, str]:
 
 def would_reformat(ctx: CheckContext, output: str) -> list[str]:
     """Files the formatter says it would change."""
-    if ctx.project.formatter == "ruff":
+    if ctx.project.tools.formatter.tool == "ruff":
         paths = _RUFF_WOULD.findall(output) or _RUFF_DIFF_FILE.findall(output)
     else:
         paths = _BLACK_WOULD.findall(output)
@@ -59,12 +60,16 @@ def run(ctx: CheckContext) -> CheckResult:
 
 def _run(ctx: CheckContext) -> CheckResult:
     started = time.perf_counter()
-    tool = ctx.project.formatter
+    choice = ctx.project.tools.formatter
+    tool = choice.tool
+    LOGGER.info("format: %s", choice)
     done = ctx.run(argv(ctx), env=tool_env(ctx))
     if done.returncode not in (0, 1):
         return crashed(NAME, done, started)
     if done.returncode == 0:
-        return CheckResult(NAME, Status.PASSED, time.perf_counter() - started, f"{tool}: formatted")
+        return CheckResult(
+            NAME, Status.PASSED, time.perf_counter() - started, f"{choice}: formatted"
+        )
     files = would_reformat(ctx, done.output)
     if tool == "black" and files:
         diff = ctx.run(["black", "--check", "--diff", "--", *files], env=tool_env(ctx))
@@ -77,7 +82,8 @@ def _run(ctx: CheckContext) -> CheckResult:
         NAME,
         Status.FAILED,
         seconds,
-        f"{tool}: {plural(len(files), 'file')} would be reformatted: {shown} (run `mise run fix`)",
+        f"{choice}: {plural(len(files), 'file')} would be reformatted: {shown}"
+        " (run `mise run fix`)",
         tail(done.output),
         {"formatter": tool, "files": files},
     )

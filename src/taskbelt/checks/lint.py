@@ -7,9 +7,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from taskbelt import defaults
 from taskbelt.checks.base import CheckContext, Finding, crashed, guarded, plural, tail
 from taskbelt.checks.interface import Check
+from taskbelt.output import LOGGER
 from taskbelt.results import CheckResult, Status
 
 NAME = "lint"
@@ -17,7 +17,8 @@ NAME = "lint"
 
 def config_args(ctx: CheckContext) -> list[str]:
     """``--config`` with taskbelt's rules unless the repo configures ruff itself."""
-    return [] if ctx.project.has_ruff_config else ["--config", str(defaults.RUFF_CONFIG)]
+    config = ctx.project.tools.linter.config
+    return [] if config is None else ["--config", str(config)]
 
 
 def argv(ctx: CheckContext, *, fix: bool = False) -> list[str]:
@@ -55,6 +56,7 @@ def run(ctx: CheckContext) -> CheckResult:
 
 def _run(ctx: CheckContext) -> CheckResult:
     started = time.perf_counter()
+    LOGGER.info("lint: %s", ctx.project.tools.linter)
     done = ctx.run(argv(ctx), env={"RUFF_CACHE_DIR": str(ctx.cache_dir("ruff"))})
     if done.returncode not in (0, 1):
         return crashed(NAME, done, started)

@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 import time
 
-from taskbelt import defaults
 from taskbelt.checks.base import CheckContext, Finding, crashed, guarded, plural, tail
 from taskbelt.checks.interface import Check, Environment, Spec
 from taskbelt.errors import ToolError
 from taskbelt.matrix import Matrix
+from taskbelt.output import LOGGER
 from taskbelt.project import Project
 from taskbelt.results import CheckResult, Status
 
@@ -47,8 +47,9 @@ def argv(ctx: CheckContext) -> list[str]:
         "--no-error-summary",
         "--no-pretty",
     ]
-    if not ctx.project.has_mypy_config:
-        args += ["--config-file", str(defaults.MYPY_CONFIG)]
+    config = ctx.project.tools.type_checker.config
+    if config is not None:
+        args += ["--config-file", str(config)]
     if _repo_lists_files(ctx):
         return args
     targets = [ctx.project.relative(p) for p in ctx.project.source_paths]
@@ -76,6 +77,7 @@ def run(ctx: CheckContext) -> CheckResult:
 
 def _run(ctx: CheckContext) -> CheckResult:
     started = time.perf_counter()
+    LOGGER.info("typecheck: %s", ctx.project.tools.type_checker)
     done = ctx.run(argv(ctx))
     findings = parse(done.stdout)
     seconds = time.perf_counter() - started

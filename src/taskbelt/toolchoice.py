@@ -1,0 +1,193 @@
+"""Which tool runs format, lint and typecheck, with which rules, and why.
+
+Decided here, once per run: the checks, ``fix`` and the git hook all ask
+this module, so they can never disagree about a repository, and every choice
+carries where it came from (the format summary and ``-v`` say it). Each
+search follows what the repository already runs before what it merely
+configures, and taskbelt's defaults come last. The orders are the table
+"Which tools run" in README.md: change both together.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from taskbelt import defaults, precommit
+from taskbelt.config import Settings
+from taskbelt.tomlfile import read_toml
+
+#: A command line that runs ruff's formatter, or black, as a shell, tox or nox command.
+_RUNS = {
+    "ruff": re.compile(r"\bruff\s+format\b|[\"']ruff[\"']\s*,\s*[\"']format[\"']"),
+    "black": re.compile(
+        r"(?:^|[\s;&|(\[=]|-m[ \t]+)black[ \t]+[-.\w/{$\"']|[\"']black[\"']\s*,", re.M
+    ),
+}
+_RUFF_FILES = (".ruff.toml", "ruff.toml")  # ruff prefers these to pyproject.toml, in this order
+_MYPY_FILES = ("mypy.ini", ".mypy.ini")  # mypy reads these before pyproject.toml, in this order
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One tool choice: what runs, where the choice was read, and its configuration.
+
+    ``config`` is the configuration file taskbelt passes to the tool, and
+    ``None`` when the tool reads the repository's own.
+    """
+
+    tool: str
+    source: str
+    config: Path | None = None
+
+    def __str__(self) -> str:
+        return f"{self.tool} ({self.source})"
+
+
+@dataclass(frozen=True)
+class Choices:
+    """The tools of one repository's static checks."""
+
+    formatter: Choice
+    linter: Choice
+    type_checker: Choice
+
+
+def choose(
+    root: Path, data: Mapping[str, Any], settings: Settings, requirements: Iterable[str]
+) -> Choices:
+    """Choose the tools for the repository at ``root`` (``data``: its pyproject.toml).
+
+    ``requirements``: the lower-case names of every dependency the project
+    lists, groups and extras included.
+    """
+    ruff_config = _ruff_config(root, data)
+    return Choices(
+        formatter=_formatter(root, data, settings, frozenset(requirements), ruff_config),
+        linter=(
+            Choice("ruff", f"rules from {ruff_config}")
+            if ruff_config
+            else Choice("ruff", "taskbelt's default rules", defaults.RUFF_CONFIG)
+        ),
+        type_checker=_type_checker(root, data),
+    )
+
+
+def _formatter(
+    root: Path,
+    data: Mapping[str, Any],
+    settings: Settings,
+    requirements: frozenset[str],
+    ruff_config: str | None,
+) -> Choice:
+    if settings.formatter is not None:
+        return Choice(settings.formatter, "[tool.taskbelt] formatter")
+    finders: tuple[Callable[[], Choice | None], ...] = (
+        lambda: _formatter_hook(root),
+        lambda: _formatter_command(root),
+        lambda: _formatter_config(root, data),
+        lambda: _formatter_dependency(requirements),
+    )
+    for finder in finders:
+        if found := finder():
+            return found
+    if ruff_config:
+        return Choice("ruff", f"{ruff_config} configures ruff, and nothing names black")
+    return Choice("black", "taskbelt's default: nothing in the repository names a formatter")
+
+
+def _one(found: Mapping[str, str]) -> Choice | None:
+    """The choice when exactly one formatter was named; two say nothing."""
+    if len(found) != 1:
+        return None
+    ((tool, source),) = found.items()
+    return Choice(tool, source)
+
+
+def _formatter_hook(root: Path) -> Choice | None:
+    path = precommit.config_path(root)
+    if path is None:
+        return None
+    found: dict[str, str] = {}
+    for hook in precommit.read_hooks(root):
+        entry = hook.entry.split()
+        if hook.id == "ruff-format" or entry[:2] == ["ruff", "format"]:
+            found.setdefault("ruff", f"{path.name} {hook}")
+        elif hook.id in {"black", "black-jupyter"} or entry[:1] == ["black"]:
+            found.setdefault("black", f"{path.name} {hook}")
+    return _one(found)
+
+
+def _command_files(root: Path) -> list[Path]:
+    files = [root / name for name in defaults.COMMAND_FILES]
+    for folder in defaults.WORKFLOW_FOLDERS:
+        if (root / folder).is_dir():
+            files += sorted(p for p in (root / folder).iterdir() if p.suffix in {".yml", ".yaml"})
+    return [path for path in files if path.is_file()]
+
+
+def _formatter_command(root: Path) -> Choice | None:
+    found: dict[str, str] = {}
+    for path in _command_files(root):
+        text = "\n".join(
+            line
+            for line in path.read_text(encoding="utf-8", errors="replace").splitlines()
+            if not line.lstrip().startswith("#")
+        )
+        for tool, pattern in _RUNS.items():
+            if pattern.search(text):
+                label = "ruff format" if tool == "ruff" else tool
+                found.setdefault(tool, f"{path.relative_to(root).as_posix()} runs {label}")
+    return _one(found)
+
+
+def _formatter_config(root: Path, data: Mapping[str, Any]) -> Choice | None:
+    found: dict[str, str] = {}
+    if _table(data, "tool", "black") is not None:
+        found["black"] = "pyproject.toml [tool.black]"
+    if _table(data, "tool", "ruff", "format") is not None:
+        found["ruff"] = "pyproject.toml [tool.ruff.format]"
+    for name in _RUFF_FILES:
+        if (root / name).is_file() and "format" in read_toml(root / name):
+            found.setdefault("ruff", f"{name} [format]")
+    return _one(found)
+
+
+def _formatter_dependency(requirements: frozenset[str]) -> Choice | None:
+    if "black" in requirements:  # a project that lists both lints with ruff, formats with black
+        return Choice("black", "black among the project's dependencies")
+    if "ruff" in requirements:
+        return Choice("ruff", "ruff among the project's dependencies, black not")
+    return None
+
+
+def _ruff_config(root: Path, data: Mapping[str, Any]) -> str | None:
+    """Where the repository configures ruff, in ruff's own order; None if nowhere."""
+    for name in _RUFF_FILES:
+        if (root / name).is_file():
+            return name
+    return "pyproject.toml [tool.ruff]" if _table(data, "tool", "ruff") is not None else None
+
+
+def _type_checker(root: Path, data: Mapping[str, Any]) -> Choice:
+    for name in _MYPY_FILES:
+        if (root / name).is_file():
+            return Choice("mypy", f"settings from {name}")
+    if _table(data, "tool", "mypy") is not None:
+        return Choice("mypy", "settings from pyproject.toml [tool.mypy]")
+    setup_cfg = root / "setup.cfg"
+    if setup_cfg.is_file() and "[mypy" in setup_cfg.read_text(encoding="utf-8", errors="replace"):
+        return Choice("mypy", "settings from setup.cfg [mypy]")
+    return Choice("mypy", "taskbelt's default settings", defaults.MYPY_CONFIG)
+
+
+def _table(data: Mapping[str, Any], *keys: str) -> Any:
+    node: Any = data
+    for key in keys:
+        if not isinstance(node, Mapping) or key not in node:
+            return None
+        node = node[key]
+    return node
