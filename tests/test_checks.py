@@ -12,14 +12,16 @@ from pathlib import Path
 import pytest
 from conftest import CLEAN_PYPROJECT, CLEAN_SRC, git
 
-from taskbelt import envs, testenv
+from taskbelt import envs, proc, sessions, testenv
 from taskbelt.checks import coverage, formatting, lint, pytest_cov, typecheck
 from taskbelt.checks.base import CheckContext
 from taskbelt.checks.fix import fix_repo
 from taskbelt.checks.pytest_cov import coverage_dir
+from taskbelt.errors import ToolError
 from taskbelt.interpreters import Interpreter
 from taskbelt.project import Project
 from taskbelt.results import Status
+from taskbelt.toolversions import taskbelt_pins
 
 MakeRepo = Callable[..., Project]
 ToolVenv = Callable[[str], Path]
@@ -76,6 +78,58 @@ class TestLint:
         assert "line-length" in result.output
 
 
+#: platformdirs' case: ruff pinned at 0.16.3 in pre-commit, every rule selected
+#: with preview on. ruff 0.17 added ``pytest-fixture-autouse``; 0.16.3 has no such rule.
+ALL_RULES_PYPROJECT = CLEAN_PYPROJECT + (
+    '[tool.ruff.lint]\npreview = true\nselect = ["ALL"]\n'
+    'ignore = ["missing-copyright-notice", "implicit-namespace-package"]\n'
+)
+AUTOUSE_FILES = {
+    "src/demo/__init__.py": '"""Demo."""\n',
+    "tests/test_a.py": (
+        '"""Tests."""\n\nimport pytest\n\n\n@pytest.fixture(autouse=True)\n'
+        'def _setup() -> None:\n    """Set up."""\n\n\ndef test_one() -> None:\n    """One."""\n'
+    ),
+    ".pre-commit-config.yaml": (
+        "repos:\n  - repo: https://github.com/astral-sh/ruff-pre-commit\n"
+        '    rev: "v0.16.3"\n    hooks:\n      - id: ruff-check\n'
+    ),
+}
+
+
+class TestToolVersions:
+    def test_the_repository_s_pinned_ruff_judges_its_rules(
+        self, make_repo: MakeRepo, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        """The pre-commit rev's ruff runs, in an environment of its own, and -v says so."""
+        project = make_repo(AUTOUSE_FILES, pyproject=ALL_RULES_PYPROJECT)
+        venv = sessions.tool_env(project, "lint")
+        version = proc.run([str(venv / "bin/ruff"), "--version"]).stdout
+        assert version.strip() == "ruff 0.16.3"
+        caplog.set_level("INFO", logger="taskbelt")
+        result = lint.run(ctx_for(project, venv))
+        assert result.status is Status.PASSED, result.output
+        assert (
+            "lint: ruff 0.16.3 (rules from pyproject.toml [tool.ruff]); version from "
+            ".pre-commit-config.yaml rev v0.16.3 of astral-sh/ruff-pre-commit" in caplog.text
+        )
+
+    def test_tool_versions_taskbelt_runs_the_shared_pin(self, make_repo: MakeRepo) -> None:
+        """The same repository under taskbelt's ruff gets the newer rule, named as ruff names it."""
+        pyproject = ALL_RULES_PYPROJECT.replace(
+            "[tool.taskbelt]\n", "[tool.taskbelt]\ntool-versions = 'taskbelt'\n"
+        )
+        project = make_repo(AUTOUSE_FILES, pyproject=pyproject)
+        venv = sessions.tool_env(project, "lint")
+        assert venv.name == "tools-lint"
+        result = lint.run(ctx_for(project, venv))
+        assert result.status is Status.FAILED
+        assert result.summary == (
+            "1 finding; first: tests/test_a.py:6:17: pytest-fixture-autouse Avoid using "
+            "`autouse=True` in `pytest.fixture` decorators"
+        )
+
+
 class TestFormat:
     def test_badly_formatted(self, make_repo: MakeRepo, tool_venv: ToolVenv) -> None:
         """black --check names the file and writes nothing."""
@@ -83,9 +137,10 @@ class TestFormat:
         before = snapshot(project.root)
         result = formatting.run(ctx_for(project, tool_venv("format")))
         assert result.status is Status.FAILED
-        assert (
-            "black (taskbelt's default: nothing in the repository names a formatter): 1 file would be reformatted"
-            in result.summary
+        black = f"black {taskbelt_pins()['black']}"
+        assert result.summary.startswith(
+            f"{black} (taskbelt's default: nothing in the repository names a formatter): "
+            "1 file would be reformatted"
         )
         assert "would be reformatted: src/demo/ugly.py" in result.summary
         assert str(project.root) not in result.summary
@@ -98,12 +153,11 @@ class TestFormat:
         result = formatting.run(ctx_for(project, tool_venv("format")))
         assert result.status is Status.FAILED
         assert result.summary.startswith(
-            "ruff (pyproject.toml [tool.ruff.format]): 1 file would be reformatted: src/demo/q.py"
+            f"ruff {taskbelt_pins()['ruff']} (pyproject.toml [tool.ruff.format]): "
+            "1 file would be reformatted: src/demo/q.py"
         )
 
-    def test_the_formatter_the_pre_commit_hooks_run(
-        self, make_repo: MakeRepo, tool_venv: ToolVenv
-    ) -> None:
+    def test_the_formatter_the_pre_commit_hooks_run(self, make_repo: MakeRepo) -> None:
         """itsdangerous's and pluggy's case: pre-commit runs ruff-format, so black never judges.
 
         ``# type:ignore`` is ruff-formatted; black would rewrite it to ``# type: ignore``.
@@ -114,10 +168,10 @@ class TestFormat:
             "    rev: v0.16.3\n    hooks:\n      - id: ruff-format\n"
         )
         project = make_repo({**CLEAN_SRC, "src/demo/t.py": code, ".pre-commit-config.yaml": hooks})
-        ctx = ctx_for(project, tool_venv("format"))
+        ctx = ctx_for(project, sessions.tool_env(project, "format"))  # the hook's ruff, 0.16.3
         result = formatting.run(ctx)
         assert result.status is Status.PASSED, result.output
-        assert result.summary == "ruff (.pre-commit-config.yaml hook ruff-format): formatted"
+        assert result.summary == "ruff 0.16.3 (.pre-commit-config.yaml hook ruff-format): formatted"
         assert fix_repo(ctx).status is Status.PASSED
         assert (project.root / "src/demo/t.py").read_text() == code
 
@@ -436,3 +490,15 @@ def test_git_tree_untouched_by_checks(make_repo: MakeRepo, tool_venv: ToolVenv) 
     lint.run(ctx_for(project, tool_venv("lint")))
     formatting.run(ctx_for(project, tool_venv("format")))
     assert git(project.root, "status", "--porcelain") == ""
+
+
+def test_a_pinned_version_that_cannot_install_is_an_error_naming_the_way_out(
+    make_repo: MakeRepo,
+) -> None:
+    """Fail closed: no ruff 0.0.0 exists, and taskbelt's ruff does not judge in its place."""
+    hooks = AUTOUSE_FILES[".pre-commit-config.yaml"].replace("v0.16.3", "v0.0.0")
+    project = make_repo({**AUTOUSE_FILES, ".pre-commit-config.yaml": hooks})
+    with pytest.raises(ToolError) as info:
+        sessions.tool_env(project, "lint")
+    assert "ruff==0.0.0" in info.value.cause
+    assert 'tool-versions = "taskbelt"' in info.value.fix

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from taskbelt.checks import lint
 from taskbelt.errors import ExitCode
 from taskbelt.execution import in_summary_order
 from taskbelt.output import console
@@ -166,3 +167,21 @@ class TestGithub:
         assert github.annotation_lines(RunSummary((audit,))) == [
             "::error file=src/app.py,line=4,col=0,title=audit B602::shell=True"
         ]
+
+
+def test_a_ruff_rule_without_a_code_is_labelled_with_its_name() -> None:
+    """Issue 23.3: ruff 0.17 reports `pytest-fixture-autouse` by name; only no name is a syntax error."""
+    findings = lint.parse(
+        json.dumps(
+            [
+                {"filename": "t.py", "location": {"row": 6, "column": 17}, "code": None,
+                 "name": "pytest-fixture-autouse", "message": "Avoid using `autouse=True`"},
+                {"filename": "t.py", "location": {"row": 1, "column": 1}, "code": "F401",
+                 "name": "unused-import", "message": "`os` imported but unused"},
+                {"filename": "u.py", "location": {"row": 2, "column": 1}, "code": None,
+                 "message": "unexpected EOF while parsing"},
+            ]
+        )
+    )  # fmt: skip
+    assert [f.code for f in findings] == ["F401", "pytest-fixture-autouse", "syntax-error"]
+    assert str(findings[1]) == "t.py:6:17: pytest-fixture-autouse Avoid using `autouse=True`"

@@ -6,6 +6,7 @@ chosen tools on throwaway repositories are in test_checks.py.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from taskbelt.cache import VerdictCache
 from taskbelt.errors import ConfigError
 from taskbelt.project import Project
 from taskbelt.toolchoice import Choice
+from taskbelt.toolversions import Pin, taskbelt_pins
 
 PYPROJECT = "[project]\nname = 'demo'\n"
 RUFF_FORMAT_HOOK = """
@@ -37,8 +39,13 @@ repos:
 
 
 def formatter_of(root: Path, files: dict[str, str]) -> Choice:
+    """The formatter chosen, without its version (TestVersions covers those)."""
     write_files(root, {"pyproject.toml": PYPROJECT, **files})
-    return Project.load(root).tools.formatter
+    return dataclasses.replace(Project.load(root).tools.formatter, pin=None)
+
+
+def without_pin(choice: Choice) -> Choice:
+    return dataclasses.replace(choice, pin=None)
 
 
 class TestFormatter:
@@ -148,11 +155,13 @@ class TestFormatter:
 class TestRulesAndChecker:
     def test_lint_rules_are_the_repository_s_else_taskbelt_s(self, tmp_path: Path) -> None:
         write_files(tmp_path, {"pyproject.toml": PYPROJECT})
-        assert Project.load(tmp_path).tools.linter == Choice(
+        assert without_pin(Project.load(tmp_path).tools.linter) == Choice(
             "ruff", "taskbelt's default rules", defaults.RUFF_CONFIG
         )
         write_files(tmp_path, {"pyproject.toml": PYPROJECT + "[tool.ruff]\n", ".ruff.toml": ""})
-        assert Project.load(tmp_path).tools.linter == Choice("ruff", "rules from .ruff.toml")
+        assert without_pin(Project.load(tmp_path).tools.linter) == Choice(
+            "ruff", "rules from .ruff.toml"
+        )
 
     @pytest.mark.parametrize(
         ("files", "source"),
@@ -182,3 +191,116 @@ def test_files_that_choose_a_tool_are_in_the_static_checks_key(tmp_path: Path, r
     write_files(tmp_path, {rel: "ruff format\n"})
     after = VerdictCache(tmp_path, tmp_path / defaults.STATE_DIR_NAME, {}).key("format")
     assert after != before
+
+
+class TestVersions:
+    """The repository's pins, else taskbelt's (platformdirs' case: ruff 0.16.3 in pre-commit)."""
+
+    def versions(self, root: Path, files: dict[str, str]) -> dict[str, Pin]:
+        write_files(root, {"pyproject.toml": PYPROJECT, **files})
+        return dict(Project.load(root).tools.versions)
+
+    def test_without_pins_every_tool_runs_at_taskbelt_s_pin(self, tmp_path: Path) -> None:
+        pins = self.versions(tmp_path, {})
+        assert {tool: pin.version for tool, pin in pins.items()} == taskbelt_pins()
+        assert not any(pin.repository for pin in pins.values())
+        assert pins["ruff"].source == "taskbelt's pin: the repository pins no version"
+
+    def test_a_pre_commit_rev_pins_its_tool(self, tmp_path: Path) -> None:
+        project_files = {
+            ".pre-commit-config.yaml": RUFF_FORMAT_HOOK + BLACK_HOOK.replace("repos:\n", "")
+        }
+        pins = self.versions(tmp_path, project_files)
+        assert pins["ruff"] == Pin(
+            "ruff",
+            "0.16.3",
+            ".pre-commit-config.yaml rev v0.16.3 of astral-sh/ruff-pre-commit",
+            True,
+        )
+        assert pins["black"].version == "24.2.0"
+        assert not pins["mypy"].repository
+
+    def test_a_frozen_commit_rev_pins_the_release_its_comment_names(self, tmp_path: Path) -> None:
+        """itsdangerous's case: `rev: <sha>  # frozen: v0.11.11`; a bare commit pins nothing."""
+        sha = "76e47323a83cd9795e4ff9a1de1c0d2eef610f17"
+        hooks = (
+            "repos:\n  - repo: https://github.com/astral-sh/ruff-pre-commit\n"
+            f"    rev: {sha}  # frozen: v0.11.11\n    hooks:\n      - id: ruff\n"
+            "  - repo: https://github.com/pre-commit/mirrors-mypy\n"
+            f"    rev: {sha[::-1]}\n    hooks:\n      - id: mypy\n"
+        )
+        pins = self.versions(tmp_path, {".pre-commit-config.yaml": hooks})
+        assert pins["ruff"].version == "0.11.11"
+        assert pins["ruff"].source.endswith(
+            f"rev {sha} (frozen: v0.11.11) of astral-sh/ruff-pre-commit"
+        )
+        assert not pins["mypy"].repository
+
+    def test_then_the_lock_then_an_exact_dependency_pin(self, tmp_path: Path) -> None:
+        lock = (
+            'version = 1\n[[package]]\nname = "black"\nversion = "24.1.0"\n'
+            '[[package]]\nname = "ruff"\nversion = "0.15.0"\n'
+        )
+        pyproject = PYPROJECT + (
+            "[dependency-groups]\nlint = ['ruff==0.14.0', 'mypy==1.10.0', 'black>=23']\n"
+        )
+        pins = self.versions(
+            tmp_path,
+            {
+                "uv.lock": lock,
+                "pyproject.toml": pyproject,
+                ".pre-commit-config.yaml": RUFF_FORMAT_HOOK,
+            },
+        )
+        assert pins["ruff"].version == "0.16.3"
+        assert pins["ruff"].source.startswith(".pre-commit-config.yaml rev v0.16.3")
+        assert (pins["black"].version, pins["black"].source) == ("24.1.0", "uv.lock")
+        assert (pins["mypy"].version, pins["mypy"].source) == (
+            "1.10.0",
+            "[dependency-groups] lint: mypy==1.10.0",
+        )
+
+    def test_a_range_is_no_pin(self, tmp_path: Path) -> None:
+        pyproject = PYPROJECT + "[dependency-groups]\ndev = ['ruff>=0.5', 'black~=24.1']\n"
+        pins = self.versions(tmp_path, {"pyproject.toml": pyproject})
+        assert not pins["ruff"].repository
+        assert not pins["black"].repository
+
+    def test_tool_versions_taskbelt_forces_the_shared_pins(self, tmp_path: Path) -> None:
+        pyproject = PYPROJECT + "[tool.taskbelt]\ntool-versions = 'taskbelt'\n"
+        pins = self.versions(
+            tmp_path, {"pyproject.toml": pyproject, ".pre-commit-config.yaml": RUFF_FORMAT_HOOK}
+        )
+        assert pins["ruff"] == Pin(
+            "ruff", taskbelt_pins()["ruff"], 'taskbelt\'s pin (tool-versions = "taskbelt")'
+        )
+
+    def test_a_bad_tool_versions_value_names_the_key(self, tmp_path: Path) -> None:
+        write_files(
+            tmp_path, {"pyproject.toml": PYPROJECT + "[tool.taskbelt]\ntool-versions = 'mine'\n"}
+        )
+        with pytest.raises(ConfigError) as info:
+            Project.load(tmp_path)
+        assert "tool-versions" in info.value.cause
+
+    def test_the_choice_names_the_version_and_why(self, tmp_path: Path) -> None:
+        write_files(
+            tmp_path, {"pyproject.toml": PYPROJECT, ".pre-commit-config.yaml": RUFF_FORMAT_HOOK}
+        )
+        formatter = Project.load(tmp_path).tools.formatter
+        assert str(formatter) == "ruff 0.16.3 (.pre-commit-config.yaml hook ruff-format)"
+        assert formatter.explain() == (
+            "ruff 0.16.3 (.pre-commit-config.yaml hook ruff-format); version from "
+            ".pre-commit-config.yaml rev v0.16.3 of astral-sh/ruff-pre-commit"
+        )
+
+
+def test_a_repository_pin_equal_to_taskbelt_s_uses_the_hashed_environment(tmp_path: Path) -> None:
+    """taskbelt's own uv.lock pins its tools at its own pins: no second, unhashed environment."""
+    ruff = taskbelt_pins()["ruff"]
+    lock = f'version = 1\n[[package]]\nname = "ruff"\nversion = "{ruff}"\n'
+    lock += '[[package]]\nname = "black"\nversion = "23.1.0"\n'
+    write_files(tmp_path, {"pyproject.toml": PYPROJECT, "uv.lock": lock})
+    tools = Project.load(tmp_path).tools
+    assert tools.versions["ruff"] == Pin("ruff", ruff, "uv.lock", True)
+    assert tools.repository_versions(["ruff", "black", "mypy"]) == {"black": "23.1.0"}

@@ -132,6 +132,8 @@ class Settings(BaseSettings):
     test_groups: Annotated[list[str] | None, NoDecode] = None
     test_extras: Annotated[list[str] | None, NoDecode] = None
     formatter: Literal["black", "ruff"] | None = None
+    #: Whose tool versions run: the repository's pins where it has them, or taskbelt's always.
+    tool_versions: Literal["repository", "taskbelt"] = defaults.TOOL_VERSIONS
     jobs: int | None = Field(default=None, ge=1)
     coverage_reports: Annotated[list[ReportKind], NoDecode] = Field(
         default_factory=lambda: list(defaults.COVERAGE_REPORTS)

@@ -60,6 +60,9 @@ COMMAND_FILES: Final = (
 )
 WORKFLOW_FOLDERS: Final = (".github/workflows",)
 
+#: Whose tool versions run by default: the repository's pins where it has them.
+TOOL_VERSIONS: Final = "repository"
+
 #: Source and test folder names tried, in order, when `src`/`tests` are not set.
 TEST_DIR_CANDIDATES: Final = ("tests", "test")
 

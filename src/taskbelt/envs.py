@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from taskbelt import defaults, proc, testdeps, toolpins
@@ -38,7 +38,12 @@ def _write_stamp(venv: Path, name: str, key: str) -> None:
 
 
 def uv_pip_install(
-    venv: Path, args: Sequence[str], *, cwd: Path | None = None, verb: str = "install"
+    venv: Path,
+    args: Sequence[str],
+    *,
+    cwd: Path | None = None,
+    verb: str = "install",
+    fix: str = "read uv's message above; a network or resolution problem is the usual cause",
 ) -> None:
     """``uv pip install ARGS`` into ``venv``; a failure is a ToolError with uv's words.
 
@@ -53,10 +58,7 @@ def uv_pip_install(
         ["uv", "pip", verb, "--compile-bytecode", "--python", str(venv_python(venv)), *args],
         cwd=cwd,
         timeout=_UV_TIMEOUT,
-        error=(
-            f"uv could not install into {venv}: {' '.join(args)}",
-            "read uv's message above; a network or resolution problem is the usual cause",
-        ),
+        error=(f"uv could not install into {venv}: {' '.join(args)}", fix),
     )
 
 
@@ -77,13 +79,32 @@ def create_venv(venv: Path, python: Path) -> None:
     marker.write_text(str(python), encoding="utf-8")
 
 
-def install_tools(venv: Path, group: str) -> None:
-    """Install taskbelt's pinned tool ``group`` (hashes required)."""
-    key = toolpins.lock_digest(group)
+def install_tools(venv: Path, group: str, versions: Mapping[str, str] | None = None) -> None:
+    """Install tool ``group``: taskbelt's hashed lock, or ``versions`` where the repo pins them.
+
+    With ``versions`` (tool name -> the repository's version) the group's
+    requirements are installed with those versions instead of taskbelt's,
+    resolved by uv without hashes: the repository's own pins (a pre-commit
+    ``rev``, a ``==`` in a dependency group) carry none to check against.
+    """
+    if not versions:
+        key = toolpins.lock_digest(group)
+        if _stamp_ok(venv, f"tools-{group}", key):
+            return
+        lock = defaults.LOCKS_DIR / f"{group}.txt"
+        uv_pip_install(venv, ["--require-hashes", "-r", str(lock)])
+        _write_stamp(venv, f"tools-{group}", key)
+        return
+    requirements = toolpins.requirements_with(group, versions)
+    key = "\n".join(requirements)
     if _stamp_ok(venv, f"tools-{group}", key):
         return
-    lock = defaults.LOCKS_DIR / f"{group}.txt"
-    uv_pip_install(venv, ["--require-hashes", "-r", str(lock)])
+    uv_pip_install(
+        venv,
+        requirements,
+        fix="the repository pins this version (see -v for where); check that pin, or set "
+        '[tool.taskbelt] tool-versions = "taskbelt" to run taskbelt\'s',
+    )
     _write_stamp(venv, f"tools-{group}", key)
 
 

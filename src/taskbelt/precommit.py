@@ -8,6 +8,7 @@ environment for every hook the repository lists.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,9 @@ from taskbelt.errors import ConfigError
 
 #: The names pre-commit reads its configuration from, in its own order.
 CONFIG_NAMES = defaults.PRECOMMIT_CONFIGS
+_FROZEN = re.compile(
+    r"""^\s*-?\s*rev:\s*["']?(?P<rev>[^\s"'#]+)["']?\s*#\s*frozen:\s*(?P<tag>\S+)""", re.M
+)
 
 
 @dataclass(frozen=True)
@@ -29,6 +33,8 @@ class Hook:
     id: str
     repo: str
     rev: str = ""
+    #: The release a commit ``rev`` stands for, from pre-commit's ``# frozen: v1.2`` comment.
+    frozen: str = ""
     entry: str = ""
     args: tuple[str, ...] = ()
 
@@ -53,8 +59,9 @@ def read_hooks(root: Path) -> tuple[Hook, ...]:
     path = config_path(root)
     if path is None:
         return ()
+    text = path.read_text(encoding="utf-8")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""
@@ -65,8 +72,11 @@ def read_hooks(root: Path) -> tuple[Hook, ...]:
     repos = data.get("repos") if isinstance(data, Mapping) else None
     if not isinstance(repos, list):
         return ()
+    # A comment is no YAML value: `pre-commit autoupdate --freeze` writes the
+    # release next to the commit as `rev: <sha>  # frozen: v1.2`.
+    frozen = {m["rev"]: m["tag"] for m in _FROZEN.finditer(text)}
     return tuple(
-        _hook(repo, hook)
+        _hook(repo, hook, frozen)
         for repo in repos
         if isinstance(repo, Mapping)
         for hook in repo.get("hooks") or ()
@@ -74,12 +84,14 @@ def read_hooks(root: Path) -> tuple[Hook, ...]:
     )
 
 
-def _hook(repo: Mapping[str, Any], hook: Mapping[str, Any]) -> Hook:
+def _hook(repo: Mapping[str, Any], hook: Mapping[str, Any], frozen: Mapping[str, str]) -> Hook:
     args = hook.get("args")
+    rev = str(repo.get("rev", ""))
     return Hook(
         id=str(hook["id"]),
         repo=str(repo.get("repo", "")),
-        rev=str(repo.get("rev", "")),
+        rev=rev,
+        frozen=frozen.get(rev, ""),
         entry=str(hook.get("entry", "")),
         args=tuple(str(a) for a in args) if isinstance(args, list) else (),
     )

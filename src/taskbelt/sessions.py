@@ -24,7 +24,7 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
-from taskbelt import defaults, envs, testenv
+from taskbelt import defaults, envs, testenv, toolpins
 from taskbelt.checks import registry
 from taskbelt.checks.base import Ahead, CheckContext, guarded
 from taskbelt.checks.interface import Check, Environment
@@ -50,10 +50,17 @@ def env_dir(project: Project, name: str) -> Path:
 
 
 def tool_env(project: Project, group: str) -> Path:
-    """The environment holding tool ``group``, created and filled if needed."""
-    venv = env_dir(project, f"tools-{group}")
+    """The environment holding tool ``group``, created and filled if needed.
+
+    Tools the repository pins run at its versions (:mod:`taskbelt.toolversions`),
+    in an environment of their own named by those versions: made once, kept
+    beside the one with taskbelt's pins.
+    """
+    versions = project.tools.repository_versions(toolpins.group_tools(group))
+    suffix = "".join(f"-{tool}{version}" for tool, version in sorted(versions.items()))
+    venv = env_dir(project, f"tools-{group}{suffix}")
     envs.create_venv(venv, tools_python())
-    envs.install_tools(venv, group)
+    envs.install_tools(venv, group, versions)
     return venv
 
 

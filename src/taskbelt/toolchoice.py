@@ -10,15 +10,17 @@ configures, and taskbelt's defaults come last. The orders are the table
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from taskbelt import defaults, precommit
+from taskbelt import defaults, precommit, toolversions
 from taskbelt.config import Settings
 from taskbelt.tomlfile import read_toml
+from taskbelt.toolversions import Pin
 
 #: A command line that runs ruff's formatter, or black, as a shell, tox or nox command.
 _RUNS = {
@@ -42,9 +44,16 @@ class Choice:
     tool: str
     source: str
     config: Path | None = None
+    #: The version that runs, and where it was read (:mod:`taskbelt.toolversions`).
+    pin: Pin | None = None
 
     def __str__(self) -> str:
-        return f"{self.tool} ({self.source})"
+        version = f" {self.pin.version}" if self.pin else ""
+        return f"{self.tool}{version} ({self.source})"
+
+    def explain(self) -> str:
+        """The choice and the version's reason, for ``-v``."""
+        return f"{self}; version from {self.pin.source}" if self.pin else str(self)
 
 
 @dataclass(frozen=True)
@@ -54,6 +63,23 @@ class Choices:
     formatter: Choice
     linter: Choice
     type_checker: Choice
+    #: The version of every tool taskbelt may run, by lower-case name.
+    versions: Mapping[str, Pin]
+
+    def repository_versions(self, tools: Iterable[str]) -> dict[str, str]:
+        """Of ``tools``, those the repository pins at another version than taskbelt's.
+
+        A repository pin equal to taskbelt's is left out: the same version is
+        then installed from taskbelt's hashed lock.
+        """
+        shared = toolversions.taskbelt_pins()
+        return {
+            tool: pin.version
+            for tool in tools
+            if (pin := self.versions.get(tool)) is not None
+            and pin.repository
+            and pin.version != shared.get(tool)
+        }
 
 
 def choose(
@@ -65,15 +91,22 @@ def choose(
     lists, groups and extras included.
     """
     ruff_config = _ruff_config(root, data)
-    return Choices(
-        formatter=_formatter(root, data, settings, frozenset(requirements), ruff_config),
-        linter=(
+    versions = toolversions.choose(
+        root, data, follow_repository=settings.tool_versions == "repository"
+    )
+    choices = (
+        _formatter(root, data, settings, frozenset(requirements), ruff_config),
+        (
             Choice("ruff", f"rules from {ruff_config}")
             if ruff_config
             else Choice("ruff", "taskbelt's default rules", defaults.RUFF_CONFIG)
         ),
-        type_checker=_type_checker(root, data),
+        _type_checker(root, data),
     )
+    formatter, linter, type_checker = (
+        dataclasses.replace(choice, pin=versions.get(choice.tool)) for choice in choices
+    )
+    return Choices(formatter, linter, type_checker, versions)
 
 
 def _formatter(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,6 +60,25 @@ def read_groups(path: Path = defaults.TOOLS_IN) -> dict[str, Group]:
                 )
             groups[current].append(line)
     return {name: Group(name, tuple(reqs)) for name, reqs in groups.items()}
+
+
+def group_tools(group: str) -> tuple[str, ...]:
+    """The lower-case names of the tools in ``group``."""
+    found = read_groups().get(group)
+    if found is None:
+        raise ConfigError(
+            f"no tool group {group!r} in {defaults.TOOLS_IN}", "this is a taskbelt bug"
+        )
+    return tuple(line.partition("==")[0].strip().lower() for line in found.requirements)
+
+
+def requirements_with(group: str, versions: Mapping[str, str]) -> list[str]:
+    """``group``'s requirements, with ``versions`` (name -> version) replacing taskbelt's."""
+    requirements = []
+    for line in read_groups()[group].requirements:
+        name = line.partition("==")[0].strip().lower()
+        requirements.append(f"{name}=={versions[name]}" if name in versions else line)
+    return requirements
 
 
 def lock_digest(group: str) -> str:

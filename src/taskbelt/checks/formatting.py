@@ -62,7 +62,7 @@ def _run(ctx: CheckContext) -> CheckResult:
     started = time.perf_counter()
     choice = ctx.project.tools.formatter
     tool = choice.tool
-    LOGGER.info("format: %s", choice)
+    LOGGER.info("format: %s", choice.explain())
     done = ctx.run(argv(ctx), env=tool_env(ctx))
     if done.returncode not in (0, 1):
         return crashed(NAME, done, started)

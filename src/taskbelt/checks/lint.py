@@ -42,7 +42,8 @@ def parse(stdout: str, relative: Callable[[Path], str] = str) -> list[Finding]:
                 path=relative(Path(str(item.get("filename", "")))),
                 line=int(location.get("row", 0)),
                 column=int(location.get("column", 0)),
-                code=str(item.get("code") or "syntax-error"),
+                # ruff gives some rules a name and no code (`pytest-fixture-autouse`)
+                code=str(item.get("code") or item.get("name") or "syntax-error"),
                 message=str(item.get("message", "")),
             )
         )
@@ -56,7 +57,7 @@ def run(ctx: CheckContext) -> CheckResult:
 
 def _run(ctx: CheckContext) -> CheckResult:
     started = time.perf_counter()
-    LOGGER.info("lint: %s", ctx.project.tools.linter)
+    LOGGER.info("lint: %s", ctx.project.tools.linter.explain())
     done = ctx.run(argv(ctx), env={"RUFF_CACHE_DIR": str(ctx.cache_dir("ruff"))})
     if done.returncode not in (0, 1):
         return crashed(NAME, done, started)

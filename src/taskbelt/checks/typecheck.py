@@ -77,7 +77,7 @@ def run(ctx: CheckContext) -> CheckResult:
 
 def _run(ctx: CheckContext) -> CheckResult:
     started = time.perf_counter()
-    LOGGER.info("typecheck: %s", ctx.project.tools.type_checker)
+    LOGGER.info("typecheck: %s", ctx.project.tools.type_checker.explain())
     done = ctx.run(argv(ctx))
     findings = parse(done.stdout)
     seconds = time.perf_counter() - started
