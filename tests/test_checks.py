@@ -130,6 +130,55 @@ class TestToolVersions:
         )
 
 
+class TestHookScope:
+    """platformdirs' case: ruff run as `ruff check .` lints pyproject.toml; its hook never does."""
+
+    def repo(self, make_repo: MakeRepo, hook: str) -> Project:
+        pyproject = ALL_RULES_PYPROJECT.replace(
+            '"missing-copyright-notice", "implicit-namespace-package"', '"CPY001", "INP001"'
+        )  # rule codes where ruff 0.17 wants names: a finding in pyproject.toml itself
+        ruff = taskbelt_pins()["ruff"]  # the hook at taskbelt's version: no second environment
+        config = (
+            "repos:\n  - repo: https://github.com/astral-sh/ruff-pre-commit\n"
+            f"    rev: v{ruff}\n    hooks:\n{hook}"
+        )
+        return make_repo({**AUTOUSE_FILES, ".pre-commit-config.yaml": config}, pyproject=pyproject)
+
+    def test_the_hook_s_files_and_arguments(self, make_repo: MakeRepo, tool_venv: ToolVenv) -> None:
+        """Python files only, minus the hook's exclude; its --fix never applied in check mode."""
+        hook = "      - id: ruff-check\n        args: [--fix, --exit-non-zero-on-fix]\n"
+        project = self.repo(make_repo, hook + "        exclude: ^tests/\n")
+        before = snapshot(project.root)
+        result = lint.run(ctx_for(project, tool_venv("lint")))
+        assert result.status is Status.PASSED, result.output
+        assert snapshot(project.root) == before
+
+    def test_the_same_repository_without_the_scope_fails_where_ruff_check_dot_would(
+        self, make_repo: MakeRepo, tool_venv: ToolVenv
+    ) -> None:
+        """The control: with a hook of no exclude, the test file's finding is reported; never pyproject's."""
+        project = self.repo(make_repo, "      - id: ruff-check\n")
+        result = lint.run(ctx_for(project, tool_venv("lint")))
+        assert result.status is Status.FAILED
+        paths = {f["path"] for f in result.details["findings"]}
+        assert paths == {"tests/test_a.py"}
+        (project.root / ".pre-commit-config.yaml").unlink()
+        project = Project.load(project.root)
+        result = lint.run(ctx_for(project, tool_venv("lint")))
+        assert {f["path"] for f in result.details["findings"]} == {
+            "pyproject.toml",
+            "tests/test_a.py",
+        }
+
+    def test_a_hook_given_no_file_passes_without_running(
+        self, make_repo: MakeRepo, tool_venv: ToolVenv
+    ) -> None:
+        project = self.repo(make_repo, "      - id: ruff-format\n        files: ^nothing/\n")
+        result = formatting.run(ctx_for(project, tool_venv("format")))
+        assert result.status is Status.PASSED
+        assert result.summary.endswith("no files: the repository's pre-commit hook is given none")
+
+
 class TestFormat:
     def test_badly_formatted(self, make_repo: MakeRepo, tool_venv: ToolVenv) -> None:
         """black --check names the file and writes nothing."""

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import write_files
 
-from taskbelt import defaults
+from taskbelt import defaults, precommit
 from taskbelt.cache import VerdictCache
 from taskbelt.errors import ConfigError
 from taskbelt.project import Project
@@ -39,13 +39,13 @@ repos:
 
 
 def formatter_of(root: Path, files: dict[str, str]) -> Choice:
-    """The formatter chosen, without its version (TestVersions covers those)."""
+    """The formatter chosen, without its version and hook (TestVersions, TestHookScope)."""
     write_files(root, {"pyproject.toml": PYPROJECT, **files})
-    return dataclasses.replace(Project.load(root).tools.formatter, pin=None)
+    return without_pin(Project.load(root).tools.formatter)
 
 
 def without_pin(choice: Choice) -> Choice:
-    return dataclasses.replace(choice, pin=None)
+    return dataclasses.replace(choice, pin=None, hook=None)
 
 
 class TestFormatter:
@@ -291,7 +291,8 @@ class TestVersions:
         assert str(formatter) == "ruff 0.16.3 (.pre-commit-config.yaml hook ruff-format)"
         assert formatter.explain() == (
             "ruff 0.16.3 (.pre-commit-config.yaml hook ruff-format); version from "
-            ".pre-commit-config.yaml rev v0.16.3 of astral-sh/ruff-pre-commit"
+            ".pre-commit-config.yaml rev v0.16.3 of astral-sh/ruff-pre-commit; "
+            "files and arguments of pre-commit hook ruff-format"
         )
 
 
@@ -304,3 +305,102 @@ def test_a_repository_pin_equal_to_taskbelt_s_uses_the_hashed_environment(tmp_pa
     tools = Project.load(tmp_path).tools
     assert tools.versions["ruff"] == Pin("ruff", ruff, "uv.lock", True)
     assert tools.repository_versions(["ruff", "black", "mypy"]) == {"black": "23.1.0"}
+
+
+class TestHookScope:
+    """Which files and arguments the repository's pre-commit hooks give their tools."""
+
+    def hook(self, root: Path, config: str) -> precommit.Hook:
+        write_files(root, {".pre-commit-config.yaml": config})
+        (hook,) = precommit.read_hooks(root)
+        return hook
+
+    def test_a_ruff_hook_is_given_python_files_only(self, tmp_path: Path) -> None:
+        """platformdirs' case: ruff's hook never sees pyproject.toml (types_or python, pyi, jupyter)."""
+        hook = self.hook(
+            tmp_path,
+            RUFF_FORMAT_HOOK.replace('      - id: ruff-check\n        args: ["--fix"]\n', ""),
+        )
+        write_files(
+            tmp_path,
+            {"bin/tool": "#!/usr/bin/env python3\n", "bin/notes": "#!/usr/bin/env python3\n"},
+        )
+        (tmp_path / "bin/tool").chmod(0o755)
+        chosen = [
+            rel
+            for rel in [
+                "a.py",
+                "b.pyi",
+                "n.ipynb",
+                "pyproject.toml",
+                "README.md",
+                "bin/tool",
+                "bin/notes",
+            ]
+            if hook.selects(tmp_path, rel)
+        ]
+        assert chosen == ["a.py", "b.pyi", "n.ipynb", "bin/tool"]
+
+    def test_files_and_exclude_of_the_hook_and_of_the_whole_configuration(
+        self, tmp_path: Path
+    ) -> None:
+        config = (
+            "exclude: ^vendor/\nrepos:\n  - repo: https://github.com/pre-commit/mirrors-mypy\n"
+            "    rev: v1.10.0\n    hooks:\n      - id: mypy\n        files: ^(src/|testing/)\n"
+            "        exclude: _version\\.py$\n"
+        )
+        hook = self.hook(tmp_path, config)
+        chosen = [
+            rel
+            for rel in [
+                "src/p/a.py",
+                "testing/t.py",
+                "docs/conf.py",
+                "src/p/_version.py",
+                "src/p/a.pyi",
+                "vendor/src/x.py",
+            ]
+            if hook.selects(tmp_path, rel)
+        ]
+        assert chosen == ["src/p/a.py", "testing/t.py"]  # mypy's hook: types [python], no pyi
+
+    def test_a_bad_pattern_names_the_hook(self, tmp_path: Path) -> None:
+        config = BLACK_HOOK + "        files: ^(src\n"
+        with pytest.raises(ConfigError) as info:
+            self.hook(tmp_path, config).selects(tmp_path, "a.py")
+        assert info.value.cause.startswith(
+            "pre-commit hook black: '^(src' is not a regular expression"
+        )
+
+    @pytest.mark.parametrize(
+        ("entry_repo", "hook_id", "args", "kept"),
+        [
+            ("astral-sh/ruff-pre-commit", "ruff-check", ["--fix", "--unsafe-fixes", "--exit-non-zero-on-fix"], []),
+            ("astral-sh/ruff-pre-commit", "ruff", ["--select=E,F", "--config", "ruff-ci.toml", "--fix", "--show-fixes"], ["--select=E,F", "--config", "ruff-ci.toml"]),
+            ("astral-sh/ruff-pre-commit", "ruff-format", ["--preview", "--line-length", "100", "--quiet"], ["--preview", "--line-length", "100"]),
+            ("psf/black-pre-commit-mirror", "black", ["-l", "100", "--quiet", "-S", "--fast"], ["-l", "100", "-S"]),
+            ("pre-commit/mirrors-mypy", "mypy", None, ["--ignore-missing-imports", "--scripts-are-modules", "--no-warn-unused-ignores"]),
+            ("pre-commit/mirrors-mypy", "mypy", ["--strict"], ["--strict"]),
+        ],
+    )  # fmt: skip
+    def test_only_the_arguments_that_change_a_verdict_are_kept(
+        self, tmp_path: Path, entry_repo: str, hook_id: str, args: list[str] | None, kept: list[str]
+    ) -> None:
+        listed = "" if args is None else f"        args: {args!r}\n"
+        config = f"repos:\n  - repo: https://github.com/{entry_repo}\n    rev: v1.0.0\n    hooks:\n      - id: {hook_id}\n{listed}"
+        assert precommit.verdict_args(self.hook(tmp_path, config)) == kept
+
+    def test_a_ruff_hook_without_ruff_configuration_runs_ruff_s_defaults(
+        self, tmp_path: Path
+    ) -> None:
+        """pre-commit runs ruff with ruff's own rules there, not taskbelt's curated set."""
+        write_files(
+            tmp_path, {"pyproject.toml": PYPROJECT, ".pre-commit-config.yaml": RUFF_FORMAT_HOOK}
+        )
+        linter = Project.load(tmp_path).tools.linter
+        assert (linter.source, linter.config) == (
+            "ruff's default rules, as pre-commit hook ruff-check runs it",
+            None,
+        )
+        assert linter.hook is not None
+        assert linter.hook.id == "ruff-check"

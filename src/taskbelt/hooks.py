@@ -34,15 +34,20 @@ def hook_path(root: Path) -> Path:
 def script(project: Project, tools_bin: Path) -> str:
     """The hook's text, with every path and option fixed now."""
     ctx = CheckContext(project=project)
+    tools = project.tools
     ruff = shlex.quote(str(tools_bin / "ruff"))
     lint_cmd = (
         f"{ruff} check --force-exclude --no-fix --output-format concise --quiet "
-        f"{shlex.join(lint.config_args(ctx))}"
+        f"{shlex.join([*lint.config_args(ctx), *tools.linter.hook_args])}"
     )
-    if project.tools.formatter.tool == "ruff":
-        fmt_cmd = f"{ruff} format --check --force-exclude {shlex.join(lint.config_args(ctx))}"
+    if tools.formatter.tool == "ruff":
+        fmt_cmd = (
+            f"{ruff} format --check --force-exclude "
+            f"{shlex.join([*lint.config_args(ctx), *tools.formatter.hook_args])}"
+        )
     else:
-        fmt_cmd = f"{shlex.quote(str(tools_bin / 'black'))} --check --force-exclude"
+        black = shlex.quote(str(tools_bin / "black"))
+        fmt_cmd = f"{black} --check --force-exclude {shlex.join(tools.formatter.hook_args)}"
     caches = "\n".join(
         f"export {name}={shlex.quote(value)}" for name, value in formatting.tool_env(ctx).items()
     )

@@ -8,6 +8,8 @@ environment for every hook the repository lists.
 
 from __future__ import annotations
 
+import dataclasses
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -26,9 +28,44 @@ _FROZEN = re.compile(
 )
 
 
+#: What the hook repositories taskbelt knows declare in their ``.pre-commit-hooks.yaml``
+#: (read there; pre-commit merges them under the repository's own keys): the
+#: entry, the file types and the default arguments of each hook.
+_RUFF = {"types_or": ("python", "pyi", "jupyter")}
+KNOWN_HOOKS: dict[tuple[str, str], dict[str, Any]] = {
+    ("astral-sh/ruff-pre-commit", "ruff-check"): {"entry": "ruff check --force-exclude", **_RUFF},
+    ("astral-sh/ruff-pre-commit", "ruff"): {"entry": "ruff check --force-exclude", **_RUFF},
+    ("astral-sh/ruff-pre-commit", "ruff-format"): {"entry": "ruff format --force-exclude", **_RUFF},
+    ("psf/black", "black"): {"entry": "black", "types_or": ("python", "pyi")},
+    ("psf/black", "black-jupyter"): {"entry": "black", "types_or": ("python", "pyi", "jupyter")},
+    ("pre-commit/mirrors-mypy", "mypy"): {
+        "entry": "mypy",
+        "types": ("python",),
+        "args": ("--ignore-missing-imports", "--scripts-are-modules", "--no-warn-unused-ignores"),
+    },
+}
+#: Aliases of those repositories (renamed or mirrored).
+_SAME_REPO = {
+    "charliermarsh/ruff-pre-commit": "astral-sh/ruff-pre-commit",
+    "psf/black-pre-commit-mirror": "psf/black",
+}
+_REPO_PATH = re.compile(r"(?:github\.com[/:])?(?P<path>[\w.-]+/[\w.-]+?)(?:\.git)?/?$")
+#: File types (pre-commit's ``identify`` tags) by file name extension; a file
+#: without one is ``python`` when it is executable and its ``#!`` line names python.
+_TYPES_BY_SUFFIX = {
+    ".py": {"python"}, ".pyw": {"python"}, ".pyi": {"pyi"}, ".ipynb": {"jupyter", "json"},
+    ".toml": {"toml"}, ".yaml": {"yaml"}, ".yml": {"yaml"}, ".md": {"markdown"},
+}  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Hook:
-    """One hook as the repository lists it (only the keys taskbelt uses)."""
+    """One hook as the repository lists it, with its hook repository's defaults.
+
+    ``files``, ``exclude``, ``types``, ``types_or`` and ``exclude_types`` are
+    pre-commit's: which of the repository's files the hook is given; ``scope_*``
+    are the configuration's top-level ``files`` and ``exclude``.
+    """
 
     id: str
     repo: str
@@ -37,9 +74,57 @@ class Hook:
     frozen: str = ""
     entry: str = ""
     args: tuple[str, ...] = ()
+    files: str = ""
+    exclude: str = "^$"
+    types: tuple[str, ...] = ("file",)
+    types_or: tuple[str, ...] = ()
+    exclude_types: tuple[str, ...] = ()
+    scope_files: str = ""
+    scope_exclude: str = "^$"
+
+    @property
+    def repo_path(self) -> str:
+        """``owner/name`` of the hook repository ("" for ``local`` and ``meta``)."""
+        match = _REPO_PATH.search(self.repo)
+        path = match["path"].lower() if match else ""
+        return _SAME_REPO.get(path, path)
+
+    def selects(self, root: Path, rel: str) -> bool:
+        """Whether pre-commit gives this hook the file ``rel`` (run on all files)."""
+        try:
+            if not re.search(self.scope_files, rel) or re.search(self.scope_exclude, rel):
+                return False
+            if not re.search(self.files, rel) or re.search(self.exclude, rel):
+                return False
+        except re.error as exc:
+            raise ConfigError(
+                f"pre-commit hook {self.id}: {exc.pattern!r} is not a regular expression: {exc}",
+                "fix the files/exclude pattern in .pre-commit-config.yaml",
+            ) from None
+        tags = file_types(root, rel)
+        return (
+            all(tag in tags for tag in self.types)
+            and (not self.types_or or any(tag in tags for tag in self.types_or))
+            and not any(tag in tags for tag in self.exclude_types)
+        )
 
     def __str__(self) -> str:
         return f"hook {self.id}"
+
+
+def file_types(root: Path, rel: str) -> set[str]:
+    """The ``identify`` tags of file ``rel`` that hooks taskbelt runs select on."""
+    name = rel.rsplit("/", 1)[-1]
+    suffix = name[name.rfind(".") :] if "." in name.lstrip(".") else ""
+    tags = {"file", "text", *_TYPES_BY_SUFFIX.get(suffix.lower(), ())}
+    if not suffix:
+        path = root / rel
+        try:
+            if os.access(path, os.X_OK) and b"python" in path.open("rb").readline():
+                tags.add("python")
+        except OSError:
+            pass
+    return tags
 
 
 def config_path(root: Path) -> Path | None:
@@ -75,8 +160,9 @@ def read_hooks(root: Path) -> tuple[Hook, ...]:
     # A comment is no YAML value: `pre-commit autoupdate --freeze` writes the
     # release next to the commit as `rev: <sha>  # frozen: v1.2`.
     frozen = {m["rev"]: m["tag"] for m in _FROZEN.finditer(text)}
+    scope = {key: str(data[key]) for key in ("files", "exclude") if isinstance(data.get(key), str)}
     return tuple(
-        _hook(repo, hook, frozen)
+        _hook(repo, hook, frozen, scope)
         for repo in repos
         if isinstance(repo, Mapping)
         for hook in repo.get("hooks") or ()
@@ -84,14 +170,85 @@ def read_hooks(root: Path) -> tuple[Hook, ...]:
     )
 
 
-def _hook(repo: Mapping[str, Any], hook: Mapping[str, Any], frozen: Mapping[str, str]) -> Hook:
-    args = hook.get("args")
+def _hook(
+    repo: Mapping[str, Any],
+    hook: Mapping[str, Any],
+    frozen: Mapping[str, str],
+    scope: Mapping[str, str],
+) -> Hook:
     rev = str(repo.get("rev", ""))
-    return Hook(
-        id=str(hook["id"]),
-        repo=str(repo.get("repo", "")),
-        rev=rev,
+    found = Hook(id=str(hook["id"]), repo=str(repo.get("repo", "")), rev=rev)
+    known = KNOWN_HOOKS.get((found.repo_path, found.id), {})
+    fields: dict[str, Any] = {}
+    for key in ("entry", "files", "exclude"):
+        value = hook.get(key, known.get(key))
+        if value is not None:
+            fields[key] = str(value)
+    for key in ("args", "types", "types_or", "exclude_types"):
+        value = hook.get(key, known.get(key))
+        if isinstance(value, list | tuple):
+            fields[key] = tuple(str(item) for item in value)
+    return dataclasses.replace(
+        found,
         frozen=frozen.get(rev, ""),
-        entry=str(hook.get("entry", "")),
-        args=tuple(str(a) for a in args) if isinstance(args, list) else (),
+        scope_files=scope.get("files", ""),
+        scope_exclude=scope.get("exclude", "^$"),
+        **fields,
     )
+
+
+#: Of a hook's arguments, those that change a verdict, by the command its entry
+#: runs: kept when taskbelt runs the same tool. Whatever else a hook passes
+#: (``--fix``, ``--exit-non-zero-on-fix``, output options) only changes what the
+#: tool writes or prints, and check mode writes nothing.
+_VERDICT_FLAGS = {
+    "ruff check": {"--preview", "--no-preview", "--isolated"},
+    "ruff format": {"--preview", "--no-preview", "--isolated"},
+    "black": {
+        "--preview", "--unstable", "--skip-string-normalization", "-S",
+        "--skip-magic-trailing-comma", "-C", "--pyi", "--ipynb", "--skip-source-first-line",
+    },
+    "mypy": None,  # every mypy option can change a verdict: all are kept
+}  # fmt: skip
+_VERDICT_VALUES = {
+    "ruff check": {
+        "--select", "--extend-select", "--ignore", "--extend-ignore", "--config",
+        "--target-version", "--line-length", "--per-file-ignores", "--extend-per-file-ignores",
+        "--exclude", "--extend-exclude",
+    },
+    "ruff format": {"--config", "--target-version", "--line-length", "--exclude", "--extend-exclude"},
+    "black": {
+        "--config", "--line-length", "-l", "--target-version", "-t", "--include", "--exclude",
+        "--extend-exclude", "--force-exclude", "--required-version", "--enable-unstable-feature",
+        "--python-cell-magics",
+    },
+}  # fmt: skip
+
+
+def command_of(hook: Hook) -> str:
+    """``ruff check``, ``ruff format``, ``black`` or ``mypy``: what the hook's entry runs."""
+    words = hook.entry.split()
+    if words[:1] == ["ruff"]:
+        return "ruff format" if "format" in words[1:2] else "ruff check"
+    return words[0] if words else ""
+
+
+def verdict_args(hook: Hook) -> list[str]:
+    """The hook's arguments (entry's own included) that change its tool's verdict."""
+    command = command_of(hook)
+    words = [*hook.entry.split()[len(command.split()) :], *hook.args]
+    if command == "mypy":
+        return words
+    flags, valued = _VERDICT_FLAGS.get(command) or set(), _VERDICT_VALUES.get(command, set())
+    kept: list[str] = []
+    take_next = False
+    for word in words:
+        if take_next:
+            kept.append(word)
+            take_next = False
+        elif word in flags or ("=" in word and word.split("=", 1)[0] in valued):
+            kept.append(word)
+        elif word in valued:
+            kept.append(word)
+            take_next = True
+    return kept

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from taskbelt import defaults, precommit, toolversions
+from taskbelt import cache, defaults, precommit, toolversions
 from taskbelt.config import Settings
+from taskbelt.precommit import Hook
 from taskbelt.tomlfile import read_toml
 from taskbelt.toolversions import Pin
 
@@ -46,6 +47,9 @@ class Choice:
     config: Path | None = None
     #: The version that runs, and where it was read (:mod:`taskbelt.toolversions`).
     pin: Pin | None = None
+    #: The repository's pre-commit hook that runs this tool: taskbelt then runs it
+    #: over the files that hook is given, with its arguments that change verdicts.
+    hook: Hook | None = None
 
     def __str__(self) -> str:
         version = f" {self.pin.version}" if self.pin else ""
@@ -53,7 +57,29 @@ class Choice:
 
     def explain(self) -> str:
         """The choice and the version's reason, for ``-v``."""
-        return f"{self}; version from {self.pin.source}" if self.pin else str(self)
+        scope = f"; files and arguments of pre-commit {self.hook}" if self.hook else ""
+        return (f"{self}; version from {self.pin.source}" if self.pin else str(self)) + scope
+
+    def paths(self, root: Path, excluded: Iterable[str]) -> list[str]:
+        """What to give the tool: ``.``, or the files pre-commit gives its hook.
+
+        Empty when the hook is given no file at all (then nothing runs, as in
+        pre-commit). Folders no check looks into (``excluded``) stay out.
+        """
+        if self.hook is None:
+            return ["."]
+        skip = tuple(f"{folder}/" for folder in excluded)
+        files = [
+            rel
+            for rel in cache.list_files(root)
+            if not rel.startswith(skip) and self.hook.selects(root, rel)
+        ]
+        return ["--", *files] if files else []
+
+    @property
+    def hook_args(self) -> list[str]:
+        """The hook's arguments that change the verdict (none without a hook)."""
+        return precommit.verdict_args(self.hook) if self.hook else []
 
 
 @dataclass(frozen=True)
@@ -94,19 +120,29 @@ def choose(
     versions = toolversions.choose(
         root, data, follow_repository=settings.tool_versions == "repository"
     )
-    choices = (
-        _formatter(root, data, settings, frozenset(requirements), ruff_config),
-        (
-            Choice("ruff", f"rules from {ruff_config}")
-            if ruff_config
-            else Choice("ruff", "taskbelt's default rules", defaults.RUFF_CONFIG)
-        ),
-        _type_checker(root, data),
-    )
+    hooks = precommit.read_hooks(root)
+    formatter = _formatter(root, data, settings, frozenset(requirements), ruff_config)
+    format_command = "ruff format" if formatter.tool == "ruff" else "black"
+    lint_hook = _hook_running(hooks, "ruff check")
+    if ruff_config:
+        linter = Choice("ruff", f"rules from {ruff_config}", hook=lint_hook)
+    elif lint_hook:
+        linter = Choice(
+            "ruff", f"ruff's default rules, as pre-commit {lint_hook} runs it", hook=lint_hook
+        )
+    else:
+        linter = Choice("ruff", "taskbelt's default rules", defaults.RUFF_CONFIG)
+    formatter = dataclasses.replace(formatter, hook=_hook_running(hooks, format_command))
     formatter, linter, type_checker = (
-        dataclasses.replace(choice, pin=versions.get(choice.tool)) for choice in choices
+        dataclasses.replace(choice, pin=versions.get(choice.tool))
+        for choice in (formatter, linter, _type_checker(root, data))
     )
     return Choices(formatter, linter, type_checker, versions)
+
+
+def _hook_running(hooks: Iterable[Hook], command: str) -> Hook | None:
+    """The first of the repository's pre-commit hooks that runs ``command``."""
+    return next((hook for hook in hooks if precommit.command_of(hook) == command), None)
 
 
 def _formatter(

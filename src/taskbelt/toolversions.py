@@ -11,7 +11,6 @@ does not pin, and for all of them with ``tool-versions = "taskbelt"``.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,14 +23,12 @@ from taskbelt import precommit, toolpins
 from taskbelt.tomlfile import read_toml
 
 #: The pre-commit hook repositories whose ``rev`` is a release of one tool.
+#: (aliases such as ``psf/black-pre-commit-mirror`` are resolved by :mod:`precommit`).
 HOOK_REPOS = {
     "astral-sh/ruff-pre-commit": "ruff",
-    "charliermarsh/ruff-pre-commit": "ruff",
     "psf/black": "black",
-    "psf/black-pre-commit-mirror": "black",
     "pre-commit/mirrors-mypy": "mypy",
 }
-_REPO_PATH = re.compile(r"(?:github\.com[/:])?(?P<path>[\w.-]+/[\w.-]+?)(?:\.git)?/?$")
 
 
 @dataclass(frozen=True)
@@ -98,13 +95,11 @@ def _hook_pins(root: Path) -> Iterable[Pin]:
     if path is None:
         return
     for hook in precommit.read_hooks(root):
-        match = _REPO_PATH.search(hook.repo)
-        if match is None or (tool := HOOK_REPOS.get(match["path"].lower())) is None:
-            continue
-        version = _version(hook.frozen or hook.rev)
-        if version is not None:
+        tool = HOOK_REPOS.get(hook.repo_path)
+        version = _version(hook.frozen or hook.rev) if tool else None
+        if tool and version:
             written = f"{hook.rev} (frozen: {hook.frozen})" if hook.frozen else hook.rev
-            yield Pin(tool, version, f"{path.name} rev {written} of {match['path']}", True)
+            yield Pin(tool, version, f"{path.name} rev {written} of {hook.repo_path}", True)
 
 
 def _lock_pins(root: Path) -> Iterable[Pin]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 
+from taskbelt import proc
 from taskbelt.checks import formatting, lint
 from taskbelt.checks.base import CheckContext, crashed, guarded, tail
 from taskbelt.checks.interface import Check, never_cached
@@ -25,10 +26,10 @@ def fix_repo(ctx: CheckContext) -> CheckResult:
 def _fix(ctx: CheckContext) -> CheckResult:
     started = time.perf_counter()
     cache = formatting.tool_env(ctx)
-    ruff = ctx.run(lint.argv(ctx, fix=True), env=cache)
+    ruff = _run_unless_empty(ctx, lint.argv(ctx, fix=True), cache)
     if ruff.returncode not in (0, 1):
         return crashed(NAME, ruff, started)
-    fmt = ctx.run(formatting.argv(ctx, fix=True), env=cache)
+    fmt = _run_unless_empty(ctx, formatting.argv(ctx, fix=True), cache)
     if fmt.returncode != 0:
         return crashed(NAME, fmt, started)
     output = tail(f"{ruff.output}\n{fmt.output}".strip())
@@ -48,6 +49,11 @@ def _fix(ctx: CheckContext) -> CheckResult:
         f"fixed and formatted with {ctx.project.tools.formatter}",
         output,
     )
+
+
+def _run_unless_empty(ctx: CheckContext, argv: list[str], env: dict[str, str]) -> proc.Completed:
+    """Run ``argv``; an empty one (the pre-commit hook is given no file) does nothing."""
+    return ctx.run(argv, env=env) if argv else proc.Completed((), 0, "", "", 0.0)
 
 
 CHECK = Check(

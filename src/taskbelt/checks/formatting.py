@@ -24,16 +24,27 @@ _RUFF_DIFF_FILE = re.compile(r"^--- (?P<path>\S+)$", re.M)
 
 
 def argv(ctx: CheckContext, *, fix: bool = False) -> list[str]:
-    """The formatter's command for the whole repository."""
-    if ctx.project.tools.formatter.tool == "ruff":
+    """The formatter's command: the whole repository, or the files its pre-commit hook gets.
+
+    Empty when that hook is given no file: there is nothing to format.
+    """
+    choice = ctx.project.tools.formatter
+    paths = choice.paths(ctx.root, ctx.project.excluded)
+    if not paths:
+        return []
+    if choice.tool == "ruff":
         mode = [] if fix else ["--check", "--diff"]
-        return ["ruff", "format", *mode, *lint.exclude_args(ctx), *lint.config_args(ctx), "."]
+        return [
+            "ruff", "format", *mode, "--force-exclude", *lint.exclude_args(ctx),
+            *lint.config_args(ctx), *choice.hook_args, *paths,
+        ]  # fmt: skip
     # black skips its cache when asked for a diff, so the check asks without
     # one (cached: unchanged files are not parsed again) and :func:`_run`
-    # asks for the diff of the failing files alone.
+    # asks for the diff of the failing files alone. Files given one by one
+    # are formatted as pre-commit's black hook formats them (no --force-exclude).
     mode = [] if fix else ["--check"]
     folders = "|".join(re.escape(folder) for folder in ctx.project.excluded)
-    return ["black", *mode, "--extend-exclude", rf"^/({folders})/", "."]
+    return ["black", *mode, "--extend-exclude", rf"^/({folders})/", *choice.hook_args, *paths]
 
 
 def tool_env(ctx: CheckContext) -> dict[str, str]:
@@ -63,7 +74,10 @@ def _run(ctx: CheckContext) -> CheckResult:
     choice = ctx.project.tools.formatter
     tool = choice.tool
     LOGGER.info("format: %s", choice.explain())
-    done = ctx.run(argv(ctx), env=tool_env(ctx))
+    command = argv(ctx)
+    if not command:
+        return CheckResult(NAME, Status.PASSED, 0.0, f"{choice}: {lint.NOTHING_TO_CHECK}")
+    done = ctx.run(command, env=tool_env(ctx))
     if done.returncode not in (0, 1):
         return crashed(NAME, done, started)
     if done.returncode == 0:
@@ -72,7 +86,9 @@ def _run(ctx: CheckContext) -> CheckResult:
         )
     files = would_reformat(ctx, done.output)
     if tool == "black" and files:
-        diff = ctx.run(["black", "--check", "--diff", "--", *files], env=tool_env(ctx))
+        diff = ctx.run(
+            ["black", "--check", "--diff", *choice.hook_args, "--", *files], env=tool_env(ctx)
+        )
         if diff.returncode not in (0, 1):
             return crashed(NAME, diff, started)
         done = diff

@@ -13,6 +13,8 @@ from taskbelt.output import LOGGER
 from taskbelt.results import CheckResult, Status
 
 NAME = "lint"
+#: The summary when the repository's pre-commit hook is given no file.
+NOTHING_TO_CHECK = "no files: the repository's pre-commit hook is given none"
 
 
 def config_args(ctx: CheckContext) -> list[str]:
@@ -22,9 +24,19 @@ def config_args(ctx: CheckContext) -> list[str]:
 
 
 def argv(ctx: CheckContext, *, fix: bool = False) -> list[str]:
-    """The ruff command for the whole repository."""
+    """The ruff command: the whole repository, or the files its pre-commit hook gets.
+
+    Empty when that hook is given no file: there is nothing to lint.
+    """
+    choice = ctx.project.tools.linter
+    paths = choice.paths(ctx.root, ctx.project.excluded)
+    if not paths:
+        return []
     mode = ["--fix"] if fix else ["--no-fix", "--output-format", "json"]
-    return ["ruff", "check", *mode, *exclude_args(ctx), *config_args(ctx), "."]
+    return [
+        "ruff", "check", *mode, "--force-exclude", *exclude_args(ctx), *config_args(ctx),
+        *choice.hook_args, *paths,
+    ]  # fmt: skip
 
 
 def exclude_args(ctx: CheckContext) -> list[str]:
@@ -58,7 +70,10 @@ def run(ctx: CheckContext) -> CheckResult:
 def _run(ctx: CheckContext) -> CheckResult:
     started = time.perf_counter()
     LOGGER.info("lint: %s", ctx.project.tools.linter.explain())
-    done = ctx.run(argv(ctx), env={"RUFF_CACHE_DIR": str(ctx.cache_dir("ruff"))})
+    command = argv(ctx)
+    if not command:
+        return CheckResult(NAME, Status.PASSED, 0.0, NOTHING_TO_CHECK)
+    done = ctx.run(command, env={"RUFF_CACHE_DIR": str(ctx.cache_dir("ruff"))})
     if done.returncode not in (0, 1):
         return crashed(NAME, done, started)
     try:
