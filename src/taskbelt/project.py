@@ -20,7 +20,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from taskbelt import defaults, testdeps, toolchoice
 from taskbelt.config import Settings, load_settings
 from taskbelt.errors import ConfigError, ProjectError
-from taskbelt.tomlfile import read_toml
+from taskbelt.tomlfile import lookup, read_toml
 
 _NOT_PACKAGES = frozenset(
     {"tests", "test", "docs", "doc", "examples", "benchmarks", "build", "dist", "scripts", "tasks"}
@@ -28,15 +28,6 @@ _NOT_PACKAGES = frozenset(
 #: ``branch = true`` (coverage's configuration) or ``--cov-branch`` (pytest-cov's option).
 _BRANCH_ON = re.compile(r"branch\s*=\s*(true|1|yes|on)\b|--cov-branch", re.I)
 _NOT_MODULES = frozenset({"setup.py", "noxfile.py", "conftest.py", "fabfile.py", "tasks.py"})
-
-
-def _get(table: Mapping[str, Any], *keys: str) -> Any:
-    node: Any = table
-    for key in keys:
-        if not isinstance(node, Mapping) or key not in node:
-            return None
-        node = node[key]
-    return node
 
 
 def _requirement_names(items: Iterable[Any]) -> set[str]:
@@ -68,7 +59,7 @@ class Project:
                 "create one with a [project] table, or run taskbelt from your project's root",
             )
         data = read_toml(pyproject)
-        table = _get(data, "tool", "taskbelt") or {}
+        table = lookup(data, "tool", "taskbelt") or {}
         if not isinstance(table, Mapping):
             raise ConfigError("[tool.taskbelt] must be a table", "write it as [tool.taskbelt]")
         project = cls(root=root, data=data, settings=load_settings(table))
@@ -80,7 +71,7 @@ class Project:
     @property
     def name(self) -> str:
         """The distribution name, or the folder name when [project] has none."""
-        return str(_get(self.data, "project", "name") or self.root.name)
+        return str(lookup(self.data, "project", "name") or self.root.name)
 
     @property
     def state_dir(self) -> Path:
@@ -176,7 +167,7 @@ class Project:
     @property
     def requires_python(self) -> SpecifierSet | None:
         """``[project] requires-python``, parsed."""
-        raw = _get(self.data, "project", "requires-python")
+        raw = lookup(self.data, "project", "requires-python")
         if raw is None:
             return None
         try:
@@ -216,7 +207,7 @@ class Project:
         return testdeps.choose(self.data, self.settings)
 
     def _all_requirement_names(self) -> set[str]:
-        names = _requirement_names(_get(self.data, "project", "dependencies") or [])
+        names = _requirement_names(lookup(self.data, "project", "dependencies") or [])
         for items in (*self.optional_dependencies.values(), *self.dependency_groups.values()):
             names |= _requirement_names(items)
         return names
@@ -226,7 +217,7 @@ class Project:
     @property
     def has_bandit_config(self) -> bool:
         """The repo has a ``[tool.bandit]`` table."""
-        return _get(self.data, "tool", "bandit") is not None
+        return lookup(self.data, "tool", "bandit") is not None
 
     @cached_property
     def tools(self) -> toolchoice.Choices:

@@ -1,4 +1,4 @@
-"""Read a TOML file, turning a syntax error into a message naming the spot.
+"""Read a TOML file (a syntax error becomes a message naming the spot) and look into it.
 
 Its own module because both the project's facts (:mod:`taskbelt.project`)
 and the tool choice below them (:mod:`taskbelt.toolchoice`) read TOML files.
@@ -7,6 +7,7 @@ and the tool choice below them (:mod:`taskbelt.toolchoice`) read TOML files.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -27,3 +28,13 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise ProjectError(
             f"{path}: cannot read: {exc.strerror}", "check the file's permissions"
         ) from None
+
+
+def lookup(table: Mapping[str, Any], *keys: str) -> Any:
+    """``table[k1][k2]...``, or None where a key is missing or a level is no table."""
+    node: Any = table
+    for key in keys:
+        if not isinstance(node, Mapping) or key not in node:
+            return None
+        node = node[key]
+    return node

@@ -20,7 +20,7 @@ from typing import Any
 from taskbelt import cache, defaults, precommit, toolversions
 from taskbelt.config import Settings
 from taskbelt.precommit import Hook
-from taskbelt.tomlfile import read_toml
+from taskbelt.tomlfile import lookup, read_toml
 from taskbelt.toolversions import Pin
 
 #: A command line that runs ruff's formatter, or black, as a shell, tox or nox command.
@@ -215,9 +215,9 @@ def _formatter_command(root: Path) -> Choice | None:
 
 def _formatter_config(root: Path, data: Mapping[str, Any]) -> Choice | None:
     found: dict[str, str] = {}
-    if _table(data, "tool", "black") is not None:
+    if lookup(data, "tool", "black") is not None:
         found["black"] = "pyproject.toml [tool.black]"
-    if _table(data, "tool", "ruff", "format") is not None:
+    if lookup(data, "tool", "ruff", "format") is not None:
         found["ruff"] = "pyproject.toml [tool.ruff.format]"
     for name in _RUFF_FILES:
         if (root / name).is_file() and "format" in read_toml(root / name):
@@ -238,25 +238,16 @@ def _ruff_config(root: Path, data: Mapping[str, Any]) -> str | None:
     for name in _RUFF_FILES:
         if (root / name).is_file():
             return name
-    return "pyproject.toml [tool.ruff]" if _table(data, "tool", "ruff") is not None else None
+    return "pyproject.toml [tool.ruff]" if lookup(data, "tool", "ruff") is not None else None
 
 
 def _type_checker(root: Path, data: Mapping[str, Any]) -> Choice:
     for name in _MYPY_FILES:
         if (root / name).is_file():
             return Choice("mypy", f"settings from {name}")
-    if _table(data, "tool", "mypy") is not None:
+    if lookup(data, "tool", "mypy") is not None:
         return Choice("mypy", "settings from pyproject.toml [tool.mypy]")
     setup_cfg = root / "setup.cfg"
     if setup_cfg.is_file() and "[mypy" in setup_cfg.read_text(encoding="utf-8", errors="replace"):
         return Choice("mypy", "settings from setup.cfg [mypy]")
     return Choice("mypy", "taskbelt's default settings", defaults.MYPY_CONFIG)
-
-
-def _table(data: Mapping[str, Any], *keys: str) -> Any:
-    node: Any = data
-    for key in keys:
-        if not isinstance(node, Mapping) or key not in node:
-            return None
-        node = node[key]
-    return node
