@@ -170,6 +170,22 @@ class TestHookScope:
             "tests/test_a.py",
         }
 
+    def test_an_old_ruff_pinned_by_a_frozen_hook_formats(self, make_repo: MakeRepo) -> None:
+        """itsdangerous' case: ruff 0.11.11 (a frozen commit rev), whose format has no --extend-exclude."""
+        config = (
+            "repos:\n  - repo: https://github.com/astral-sh/ruff-pre-commit\n"
+            "    rev: 76e47323a83cd9795e4ff9a1de1c0d2eef610f17  # frozen: v0.11.11\n"
+            "    hooks:\n      - id: ruff\n      - id: ruff-format\n"
+        )
+        project = make_repo({**CLEAN_SRC, ".pre-commit-config.yaml": config})
+        venv = sessions.tool_env(project, "format")
+        assert venv.name == "tools-format-ruff0.11.11"
+        result = formatting.run(ctx_for(project, venv))
+        assert result.status is Status.PASSED, result.output
+        assert (
+            result.summary == "ruff 0.11.11 (.pre-commit-config.yaml hook ruff-format): formatted"
+        )
+
     def test_a_hook_given_no_file_passes_without_running(
         self, make_repo: MakeRepo, tool_venv: ToolVenv
     ) -> None:

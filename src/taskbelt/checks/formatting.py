@@ -35,7 +35,7 @@ def argv(ctx: CheckContext, *, fix: bool = False) -> list[str]:
     if choice.tool == "ruff":
         mode = [] if fix else ["--check", "--diff"]
         return [
-            "ruff", "format", *mode, "--force-exclude", *lint.exclude_args(ctx),
+            "ruff", "format", *mode, "--force-exclude", *lint.exclude_args(ctx, paths),
             *lint.config_args(ctx), *choice.hook_args, *paths,
         ]  # fmt: skip
     # black skips its cache when asked for a diff, so the check asks without

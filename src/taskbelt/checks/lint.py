@@ -34,14 +34,19 @@ def argv(ctx: CheckContext, *, fix: bool = False) -> list[str]:
         return []
     mode = ["--fix"] if fix else ["--no-fix", "--output-format", "json"]
     return [
-        "ruff", "check", *mode, "--force-exclude", *exclude_args(ctx), *config_args(ctx),
+        "ruff", "check", *mode, "--force-exclude", *exclude_args(ctx, paths), *config_args(ctx),
         *choice.hook_args, *paths,
     ]  # fmt: skip
 
 
-def exclude_args(ctx: CheckContext) -> list[str]:
-    """ruff's ``--extend-exclude`` for the folders no check looks into."""
-    return ["--extend-exclude", ",".join(ctx.project.excluded)]
+def exclude_args(ctx: CheckContext, paths: list[str]) -> list[str]:
+    """ruff's ``--extend-exclude`` for the folders no check looks into, when ruff walks ``.``.
+
+    Files listed one by one (a pre-commit hook's) were chosen without those
+    folders already, and an older ruff's ``format`` has no ``--extend-exclude``
+    (ruff 0.11, pinned by itsdangerous' pre-commit hook).
+    """
+    return ["--extend-exclude", ",".join(ctx.project.excluded)] if paths == ["."] else []
 
 
 def parse(stdout: str, relative: Callable[[Path], str] = str) -> list[Finding]:
