@@ -78,6 +78,14 @@ class TestLint:
         assert "line-length" in result.output
 
 
+def ruff_hooks(rev: str, hooks: str) -> str:
+    """A .pre-commit-config.yaml with ruff's hook repository at ``rev`` and ``hooks``."""
+    return (
+        "repos:\n  - repo: https://github.com/astral-sh/ruff-pre-commit\n"
+        f"    rev: {rev}\n    hooks:\n{hooks}"
+    )
+
+
 #: platformdirs' case: ruff pinned at 0.16.3 in pre-commit, every rule selected
 #: with preview on. ruff 0.17 added ``pytest-fixture-autouse``; 0.16.3 has no such rule.
 ALL_RULES_PYPROJECT = CLEAN_PYPROJECT + (
@@ -90,10 +98,7 @@ AUTOUSE_FILES = {
         '"""Tests."""\n\nimport pytest\n\n\n@pytest.fixture(autouse=True)\n'
         'def _setup() -> None:\n    """Set up."""\n\n\ndef test_one() -> None:\n    """One."""\n'
     ),
-    ".pre-commit-config.yaml": (
-        "repos:\n  - repo: https://github.com/astral-sh/ruff-pre-commit\n"
-        '    rev: "v0.16.3"\n    hooks:\n      - id: ruff-check\n'
-    ),
+    ".pre-commit-config.yaml": (ruff_hooks('"v0.16.3"', "      - id: ruff-check\n")),
 }
 
 
@@ -138,10 +143,7 @@ class TestHookScope:
             '"missing-copyright-notice", "implicit-namespace-package"', '"CPY001", "INP001"'
         )  # rule codes where ruff 0.17 wants names: a finding in pyproject.toml itself
         ruff = taskbelt_pins()["ruff"]  # the hook at taskbelt's version: no second environment
-        config = (
-            "repos:\n  - repo: https://github.com/astral-sh/ruff-pre-commit\n"
-            f"    rev: v{ruff}\n    hooks:\n{hook}"
-        )
+        config = ruff_hooks(f"v{ruff}", hook)
         return make_repo({**AUTOUSE_FILES, ".pre-commit-config.yaml": config}, pyproject=pyproject)
 
     def test_the_hook_s_files_and_arguments(self, make_repo: MakeRepo, tool_venv: ToolVenv) -> None:
@@ -172,10 +174,9 @@ class TestHookScope:
 
     def test_an_old_ruff_pinned_by_a_frozen_hook_formats(self, make_repo: MakeRepo) -> None:
         """itsdangerous' case: ruff 0.11.11 (a frozen commit rev), whose format has no --extend-exclude."""
-        config = (
-            "repos:\n  - repo: https://github.com/astral-sh/ruff-pre-commit\n"
-            "    rev: 76e47323a83cd9795e4ff9a1de1c0d2eef610f17  # frozen: v0.11.11\n"
-            "    hooks:\n      - id: ruff\n      - id: ruff-format\n"
+        config = ruff_hooks(
+            "76e47323a83cd9795e4ff9a1de1c0d2eef610f17  # frozen: v0.11.11",
+            "      - id: ruff\n      - id: ruff-format\n",
         )
         project = make_repo({**CLEAN_SRC, ".pre-commit-config.yaml": config})
         venv = sessions.tool_env(project, "format")
@@ -228,10 +229,7 @@ class TestFormat:
         ``# type:ignore`` is ruff-formatted; black would rewrite it to ``# type: ignore``.
         """
         code = "x = 1  # type:ignore\n"
-        hooks = (
-            "repos:\n  - repo: https://github.com/astral-sh/ruff-pre-commit\n"
-            "    rev: v0.16.3\n    hooks:\n      - id: ruff-format\n"
-        )
+        hooks = ruff_hooks("v0.16.3", "      - id: ruff-format\n")
         project = make_repo({**CLEAN_SRC, "src/demo/t.py": code, ".pre-commit-config.yaml": hooks})
         ctx = ctx_for(project, sessions.tool_env(project, "format"))  # the hook's ruff, 0.16.3
         result = formatting.run(ctx)

@@ -225,9 +225,14 @@ _VERDICT_VALUES = {
 }  # fmt: skip
 
 
+#: What a hook of a well-known id runs where its entry is not known (a fork of
+#: the hook repository, say).
+_ID_COMMANDS = {"ruff-format": "ruff format", "black": "black", "black-jupyter": "black"}
+
+
 def command_of(hook: Hook) -> str:
     """``ruff check``, ``ruff format``, ``black`` or ``mypy``: what the hook's entry runs."""
-    words = hook.entry.split()
+    words = hook.entry.split() or _ID_COMMANDS.get(hook.id, "").split()
     if words[:1] == ["ruff"]:
         return "ruff format" if "format" in words[1:2] else "ruff check"
     return words[0] if words else ""

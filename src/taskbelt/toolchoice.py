@@ -117,11 +117,13 @@ def choose(
     lists, groups and extras included.
     """
     ruff_config = _ruff_config(root, data)
+    hooks = precommit.read_hooks(root)  # read once: formatter, versions and scopes use them
     versions = toolversions.choose(
-        root, data, follow_repository=settings.tool_versions == "repository"
+        root, data, hooks, follow_repository=settings.tool_versions == "repository"
     )
-    hooks = precommit.read_hooks(root)
-    formatter = _formatter(root, data, settings, frozenset(requirements), ruff_config)
+    formatter = _formatter(
+        root, data, settings, frozenset(requirements), ruff_config=ruff_config, hooks=hooks
+    )
     format_command = "ruff format" if formatter.tool == "ruff" else "black"
     lint_hook = _hook_running(hooks, "ruff check")
     if ruff_config:
@@ -150,12 +152,14 @@ def _formatter(
     data: Mapping[str, Any],
     settings: Settings,
     requirements: frozenset[str],
+    *,
     ruff_config: str | None,
+    hooks: tuple[Hook, ...],
 ) -> Choice:
     if settings.formatter is not None:
         return Choice(settings.formatter, "[tool.taskbelt] formatter")
     finders: tuple[Callable[[], Choice | None], ...] = (
-        lambda: _formatter_hook(root),
+        lambda: _formatter_hook(root, hooks),
         lambda: _formatter_command(root),
         lambda: _formatter_config(root, data),
         lambda: _formatter_dependency(requirements),
@@ -176,17 +180,13 @@ def _one(found: Mapping[str, str]) -> Choice | None:
     return Choice(tool, source)
 
 
-def _formatter_hook(root: Path) -> Choice | None:
+def _formatter_hook(root: Path, hooks: Iterable[Hook]) -> Choice | None:
     path = precommit.config_path(root)
-    if path is None:
-        return None
     found: dict[str, str] = {}
-    for hook in precommit.read_hooks(root):
-        entry = hook.entry.split()
-        if hook.id == "ruff-format" or entry[:2] == ["ruff", "format"]:
-            found.setdefault("ruff", f"{path.name} {hook}")
-        elif hook.id in {"black", "black-jupyter"} or entry[:1] == ["black"]:
-            found.setdefault("black", f"{path.name} {hook}")
+    for hook in hooks:
+        command = precommit.command_of(hook)
+        if path is not None and command in {"ruff format", "black"}:
+            found.setdefault(command.split()[0], f"{path.name} {hook}")
     return _one(found)
 
 

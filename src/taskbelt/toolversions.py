@@ -11,6 +11,8 @@ does not pin, and for all of them with ``tool-versions = "taskbelt"``.
 
 from __future__ import annotations
 
+import functools
+import types
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,21 +48,29 @@ class Pin:
         return f"{self.tool}=={self.version}"
 
 
-def taskbelt_pins() -> dict[str, str]:
+@functools.cache
+def taskbelt_pins() -> Mapping[str, str]:
     """taskbelt's pinned version of every tool it runs (``config/tools.in``)."""
     pins: dict[str, str] = {}
     for group in toolpins.read_groups().values():
         for line in group.requirements:
             name, _, version = line.partition("==")
             pins.setdefault(name.strip().lower(), version.strip())
-    return pins
+    return types.MappingProxyType(pins)  # cached: read-only for every caller
 
 
 def choose(
-    root: Path, data: Mapping[str, Any], *, follow_repository: bool = True
+    root: Path,
+    data: Mapping[str, Any],
+    hooks: Iterable[precommit.Hook],
+    *,
+    follow_repository: bool = True,
 ) -> dict[str, Pin]:
-    """The version each of taskbelt's tools runs at in the repository at ``root``."""
-    found = _repository_pins(root, data) if follow_repository else {}
+    """The version each of taskbelt's tools runs at in the repository at ``root``.
+
+    ``data`` is its pyproject.toml, ``hooks`` its pre-commit hooks.
+    """
+    found = _repository_pins(root, data, hooks) if follow_repository else {}
     pins = {}
     for tool, version in taskbelt_pins().items():
         pins[tool] = found.get(tool) or Pin(
@@ -75,9 +85,11 @@ def choose(
     return pins
 
 
-def _repository_pins(root: Path, data: Mapping[str, Any]) -> dict[str, Pin]:
+def _repository_pins(
+    root: Path, data: Mapping[str, Any], hooks: Iterable[precommit.Hook]
+) -> dict[str, Pin]:
     found: dict[str, Pin] = {}
-    for pin in (*_hook_pins(root), *_lock_pins(root), *_requirement_pins(data)):
+    for pin in (*_hook_pins(root, hooks), *_lock_pins(root), *_requirement_pins(data)):
         found.setdefault(pin.tool, pin)
     return found
 
@@ -90,11 +102,11 @@ def _version(text: str) -> str | None:
         return None
 
 
-def _hook_pins(root: Path) -> Iterable[Pin]:
+def _hook_pins(root: Path, hooks: Iterable[precommit.Hook]) -> Iterable[Pin]:
     path = precommit.config_path(root)
     if path is None:
         return
-    for hook in precommit.read_hooks(root):
+    for hook in hooks:
         tool = HOOK_REPOS.get(hook.repo_path)
         version = _version(hook.frozen or hook.rev) if tool else None
         if tool and version:
