@@ -39,9 +39,12 @@ repos:
 
 
 def formatter_of(root: Path, files: dict[str, str]) -> Choice:
-    """The formatter chosen, without its version and hook (TestVersions, TestHookScope)."""
+    """The formatter chosen, without its version, hook and configuration file.
+
+    Those are tested by TestVersions, TestHookScope and TestFormatterConfig.
+    """
     write_files(root, {"pyproject.toml": PYPROJECT, **files})
-    return without_pin(Project.load(root).tools.formatter)
+    return dataclasses.replace(without_pin(Project.load(root).tools.formatter), config=None)
 
 
 def without_pin(choice: Choice) -> Choice:
@@ -162,6 +165,18 @@ class TestRulesAndChecker:
         assert without_pin(Project.load(tmp_path).tools.linter) == Choice(
             "ruff", "rules from .ruff.toml"
         )
+
+    def test_ruff_s_formatter_never_reads_the_lint_rules_file(self, tmp_path: Path) -> None:
+        """Lint rules may carry another line length (flake8's 79): format gets its own file."""
+        write_files(tmp_path, {"pyproject.toml": PYPROJECT + "[tool.black]\n"})
+        assert Project.load(tmp_path).tools.formatter.config is None  # black
+        write_files(tmp_path, {"pyproject.toml": PYPROJECT, "ruff.toml": "[format]\n"})
+        assert Project.load(tmp_path).tools.formatter.config is None  # the repository's ruff.toml
+        write_files(
+            tmp_path, {"pyproject.toml": PYPROJECT + "[tool.taskbelt]\nformatter = 'ruff'\n"}
+        )
+        (tmp_path / "ruff.toml").unlink()
+        assert Project.load(tmp_path).tools.formatter.config == defaults.RUFF_CONFIG
 
     @pytest.mark.parametrize(
         ("files", "source"),

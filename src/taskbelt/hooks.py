@@ -43,7 +43,7 @@ def script(project: Project, tools_bin: Path) -> str:
     if tools.formatter.tool == "ruff":
         fmt_cmd = (
             f"{ruff} format --check --force-exclude "
-            f"{shlex.join([*lint.config_args(ctx), *tools.formatter.hook_args])}"
+            f"{shlex.join([*formatting.config_args(ctx), *tools.formatter.hook_args])}"
         )
     else:
         black = shlex.quote(str(tools_bin / "black"))

@@ -134,7 +134,12 @@ def choose(
         )
     else:
         linter = Choice("ruff", "taskbelt's default rules", defaults.RUFF_CONFIG)
-    formatter = dataclasses.replace(formatter, hook=_hook_running(hooks, format_command))
+    formatter = dataclasses.replace(
+        formatter,
+        hook=_hook_running(hooks, format_command),
+        # ruff's formatter never reads lint rules taskbelt chose or translated
+        config=defaults.RUFF_CONFIG if formatter.tool == "ruff" and not ruff_config else None,
+    )
     formatter, linter, type_checker = (
         dataclasses.replace(choice, pin=versions.get(choice.tool))
         for choice in (formatter, linter, _type_checker(root, data))

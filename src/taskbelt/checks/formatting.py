@@ -36,7 +36,7 @@ def argv(ctx: CheckContext, *, fix: bool = False) -> list[str]:
         mode = [] if fix else ["--check", "--diff"]
         return [
             "ruff", "format", *mode, "--force-exclude", *lint.exclude_args(ctx, paths),
-            *lint.config_args(ctx), *choice.hook_args, *paths,
+            *config_args(ctx), *choice.hook_args, *paths,
         ]  # fmt: skip
     # black skips its cache when asked for a diff, so the check asks without
     # one (cached: unchanged files are not parsed again) and :func:`_run`
@@ -45,6 +45,16 @@ def argv(ctx: CheckContext, *, fix: bool = False) -> list[str]:
     mode = [] if fix else ["--check"]
     folders = "|".join(re.escape(folder) for folder in ctx.project.excluded)
     return ["black", *mode, "--extend-exclude", rf"^/({folders})/", *choice.hook_args, *paths]
+
+
+def config_args(ctx: CheckContext) -> list[str]:
+    """``--config`` for ruff's formatter where the repository configures no ruff.
+
+    Never the lint rules' file: rules translated from flake8 carry flake8's
+    line length, which is not the formatter's.
+    """
+    config = ctx.project.tools.formatter.config
+    return [] if config is None else ["--config", str(config)]
 
 
 def tool_env(ctx: CheckContext) -> dict[str, str]:
