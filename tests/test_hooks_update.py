@@ -77,6 +77,18 @@ class TestHooks:
         done = commit(project.root, "ruff-formatted, not black-formatted")
         assert done.returncode == 0, done.stdout + done.stderr
 
+    def test_the_hook_lints_by_the_repository_s_flake8_rules(self, make_repo: MakeRepo) -> None:
+        """flake8's 79 columns hold in the hook too; black's 88 columns do not leak into lint."""
+        project = make_repo({**CLEAN_SRC, ".flake8": "[flake8]\nextend-ignore = E203\n"})
+        hooks.install(project)
+        (project.root / "src/demo/t.py").write_text(
+            '"""Long."""\n\nx = "' + "a" * 80 + '"\n'  # 86 columns: black keeps it
+        )
+        git(project.root, "add", "src/demo/t.py")
+        blocked = commit(project.root, "a line flake8 rejects")
+        assert blocked.returncode != 0
+        assert "src/demo/t.py:3:80: E501" in blocked.stdout + blocked.stderr
+
     def test_refuses_foreign_hook(self, make_repo: MakeRepo) -> None:
         """A hook taskbelt did not write is left alone."""
         project = make_repo()

@@ -36,7 +36,7 @@ from taskbelt.store import KeyedStore
 #: which tool runs (:mod:`taskbelt.toolchoice`) included.
 CONFIG_NAMES = frozenset(
     {
-        "pyproject.toml", "ruff.toml", ".ruff.toml", "setup.cfg", "mypy.ini", ".mypy.ini",
+        "pyproject.toml", "ruff.toml", ".ruff.toml", "setup.cfg", ".flake8", "mypy.ini", ".mypy.ini",
         "uv.lock", ".python-version", ".gitignore", "py.typed", "setup.py",
         *defaults.PRECOMMIT_CONFIGS, *defaults.COMMAND_FILES,
     }

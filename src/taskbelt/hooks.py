@@ -33,12 +33,12 @@ def hook_path(root: Path) -> Path:
 
 def script(project: Project, tools_bin: Path) -> str:
     """The hook's text, with every path and option fixed now."""
-    ctx = CheckContext(project=project)
+    ctx = CheckContext(project=project, tools_bin=tools_bin)
     tools = project.tools
     ruff = shlex.quote(str(tools_bin / "ruff"))
     lint_cmd = (
         f"{ruff} check --force-exclude --no-fix --output-format concise --quiet "
-        f"{shlex.join([*lint.config_args(ctx), *tools.linter.hook_args])}"
+        f"{shlex.join([*lint.config_args(ctx, str(tools_bin / 'ruff')), *tools.linter.hook_args])}"
     )
     if tools.formatter.tool == "ruff":
         fmt_cmd = (

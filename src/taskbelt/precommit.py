@@ -38,6 +38,7 @@ KNOWN_HOOKS: dict[tuple[str, str], dict[str, Any]] = {
     ("astral-sh/ruff-pre-commit", "ruff-format"): {"entry": "ruff format --force-exclude", **_RUFF},
     ("psf/black", "black"): {"entry": "black", "types_or": ("python", "pyi")},
     ("psf/black", "black-jupyter"): {"entry": "black", "types_or": ("python", "pyi", "jupyter")},
+    ("pycqa/flake8", "flake8"): {"entry": "flake8", "types": ("python",)},
     ("pre-commit/mirrors-mypy", "mypy"): {
         "entry": "mypy",
         "types": ("python",),
@@ -81,6 +82,8 @@ class Hook:
     exclude_types: tuple[str, ...] = ()
     scope_files: str = ""
     scope_exclude: str = "^$"
+    #: ``additional_dependencies``: for a flake8 hook, the plugins it runs with.
+    dependencies: tuple[str, ...] = ()
 
     @property
     def repo_path(self) -> str:
@@ -184,10 +187,13 @@ def _hook(
         value = hook.get(key, known.get(key))
         if value is not None:
             fields[key] = str(value)
-    for key in ("args", "types", "types_or", "exclude_types"):
+    for key, field in (
+        ("args", "args"), ("types", "types"), ("types_or", "types_or"),
+        ("exclude_types", "exclude_types"), ("additional_dependencies", "dependencies"),
+    ):  # fmt: skip
         value = hook.get(key, known.get(key))
         if isinstance(value, list | tuple):
-            fields[key] = tuple(str(item) for item in value)
+            fields[field] = tuple(str(item) for item in value)
     return dataclasses.replace(
         found,
         frozen=frozen.get(rev, ""),
@@ -227,7 +233,9 @@ _VERDICT_VALUES = {
 
 #: What a hook of a well-known id runs where its entry is not known (a fork of
 #: the hook repository, say).
-_ID_COMMANDS = {"ruff-format": "ruff format", "black": "black", "black-jupyter": "black"}
+_ID_COMMANDS = {
+    "ruff-format": "ruff format", "black": "black", "black-jupyter": "black", "flake8": "flake8",
+}  # fmt: skip
 
 
 def command_of(hook: Hook) -> str:

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from taskbelt import cache, defaults, precommit, toolversions
+from taskbelt import cache, defaults, flake8config, precommit, toolversions
 from taskbelt.config import Settings
+from taskbelt.flake8config import Declared
 from taskbelt.precommit import Hook
 from taskbelt.tomlfile import lookup, read_toml
 from taskbelt.toolversions import Pin
@@ -50,6 +51,8 @@ class Choice:
     #: The repository's pre-commit hook that runs this tool: taskbelt then runs it
     #: over the files that hook is given, with its arguments that change verdicts.
     hook: Hook | None = None
+    #: The flake8 options lint translates into ruff's rules (when nothing configures ruff).
+    flake8: Declared | None = None
 
     def __str__(self) -> str:
         version = f" {self.pin.version}" if self.pin else ""
@@ -121,19 +124,10 @@ def choose(
     versions = toolversions.choose(
         root, data, hooks, follow_repository=settings.tool_versions == "repository"
     )
-    formatter = _formatter(
-        root, data, settings, frozenset(requirements), ruff_config=ruff_config, hooks=hooks
-    )
+    requirements = frozenset(requirements)
+    formatter = _formatter(root, data, settings, requirements, ruff_config=ruff_config, hooks=hooks)
     format_command = "ruff format" if formatter.tool == "ruff" else "black"
-    lint_hook = _hook_running(hooks, "ruff check")
-    if ruff_config:
-        linter = Choice("ruff", f"rules from {ruff_config}", hook=lint_hook)
-    elif lint_hook:
-        linter = Choice(
-            "ruff", f"ruff's default rules, as pre-commit {lint_hook} runs it", hook=lint_hook
-        )
-    else:
-        linter = Choice("ruff", "taskbelt's default rules", defaults.RUFF_CONFIG)
+    linter = _linter(root, data, requirements, hooks, ruff_config=ruff_config)
     formatter = dataclasses.replace(
         formatter,
         hook=_hook_running(hooks, format_command),
@@ -145,6 +139,34 @@ def choose(
         for choice in (formatter, linter, _type_checker(root, data))
     )
     return Choices(formatter, linter, type_checker, versions)
+
+
+def _linter(
+    root: Path,
+    data: Mapping[str, Any],
+    requirements: frozenset[str],
+    hooks: tuple[Hook, ...],
+    *,
+    ruff_config: str | None,
+) -> Choice:
+    """The lint rules: the repository's ruff, its ruff hook, its flake8, else taskbelt's."""
+    ruff_hook = _hook_running(hooks, "ruff check")
+    if ruff_config:
+        return Choice("ruff", f"rules from {ruff_config}", hook=ruff_hook)
+    if ruff_hook:
+        return Choice(
+            "ruff", f"ruff's default rules, as pre-commit {ruff_hook} runs it", hook=ruff_hook
+        )
+    flake8_hook = _hook_running(hooks, "flake8")
+    declared = flake8config.find(root, data, requirements, flake8_hook)
+    if declared is not None:
+        return Choice(
+            "ruff",
+            f"flake8's rules from {declared.source}, translated",
+            hook=flake8_hook,
+            flake8=declared,
+        )
+    return Choice("ruff", "taskbelt's default rules", defaults.RUFF_CONFIG)
 
 
 def _hook_running(hooks: Iterable[Hook], command: str) -> Hook | None:

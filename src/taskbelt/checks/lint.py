@@ -7,8 +7,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from taskbelt import flake8rules
+from taskbelt.adopt import write_atomic
 from taskbelt.checks.base import CheckContext, Finding, crashed, guarded, plural, tail
 from taskbelt.checks.interface import Check
+from taskbelt.errors import ToolError
 from taskbelt.output import LOGGER
 from taskbelt.results import CheckResult, Status
 
@@ -17,16 +20,48 @@ NAME = "lint"
 NOTHING_TO_CHECK = "no files: the repository's pre-commit hook is given none"
 
 
-def config_args(ctx: CheckContext) -> list[str]:
-    """``--config`` with taskbelt's rules unless the repo configures ruff itself."""
-    config = ctx.project.tools.linter.config
-    return [] if config is None else ["--config", str(config)]
+def config_args(ctx: CheckContext, ruff: str = "ruff") -> list[str]:
+    """``--config`` with the rules lint enforces, unless the repo configures ruff itself.
+
+    Rules translated from the repository's flake8 configuration are written
+    now, for the rules of the ruff that runs (``ruff``).
+    """
+    return rules(ctx, ruff)[0]
 
 
-def argv(ctx: CheckContext, *, fix: bool = False) -> list[str]:
+def rules(ctx: CheckContext, ruff: str = "ruff") -> tuple[list[str], tuple[str, ...]]:
+    """``--config`` for the rules, and what of the repository's flake8 rules ruff cannot check."""
+    choice = ctx.project.tools.linter
+    if choice.flake8 is None:
+        return ([] if choice.config is None else ["--config", str(choice.config)]), ()
+    listing = ctx.run([ruff, "rule", "--all", "--output-format", "json"])
+    try:
+        if listing.returncode != 0:
+            raise ValueError(listing.returncode)
+        # ruff's preview names rules (`line-too-long`) unless told to say codes, where it can
+        names_codes = ctx.run([ruff, "config", "output-prefer-rule-codes"]).returncode == 0
+        translation = flake8rules.translate(
+            choice.flake8, flake8rules.ruff_rules(listing.stdout), names_codes=names_codes
+        )
+    except ValueError:  # json.JSONDecodeError included
+        raise ToolError(
+            "ruff could not list its rules to translate the flake8 configuration",
+            "run `ruff rule --all` to see why; or configure ruff in [tool.ruff]",
+            argv=listing.argv,
+            returncode=listing.returncode,
+            output=listing.output,
+        ) from None
+    path = ctx.cache_dir("flake8") / "rules-from-flake8.toml"
+    write_atomic(path, translation.toml())
+    LOGGER.info("lint: flake8's rules as ruff's: %s", path)
+    return ["--config", str(path)], translation.left_out
+
+
+def argv(ctx: CheckContext, *, fix: bool = False, config: list[str] | None = None) -> list[str]:
     """The ruff command: the whole repository, or the files its pre-commit hook gets.
 
     Empty when that hook is given no file: there is nothing to lint.
+    ``config``: the ``--config`` arguments, when :func:`rules` made them already.
     """
     choice = ctx.project.tools.linter
     paths = choice.paths(ctx.root, ctx.project.excluded)
@@ -34,8 +69,8 @@ def argv(ctx: CheckContext, *, fix: bool = False) -> list[str]:
         return []
     mode = ["--fix"] if fix else ["--no-fix", "--output-format", "json"]
     return [
-        "ruff", "check", *mode, "--force-exclude", *exclude_args(ctx, paths), *config_args(ctx),
-        *choice.hook_args, *paths,
+        "ruff", "check", *mode, "--force-exclude", *exclude_args(ctx, paths),
+        *(config_args(ctx) if config is None else config), *choice.hook_args, *paths,
     ]  # fmt: skip
 
 
@@ -75,9 +110,11 @@ def run(ctx: CheckContext) -> CheckResult:
 def _run(ctx: CheckContext) -> CheckResult:
     started = time.perf_counter()
     LOGGER.info("lint: %s", ctx.project.tools.linter.explain())
-    command = argv(ctx)
+    config, left_out = rules(ctx)
+    command = argv(ctx, config=config)
     if not command:
         return CheckResult(NAME, Status.PASSED, 0.0, NOTHING_TO_CHECK)
+    unchecked = f"; not checked, ruff has no equivalent: {'; '.join(left_out)}" if left_out else ""
     done = ctx.run(command, env={"RUFF_CACHE_DIR": str(ctx.cache_dir("ruff"))})
     if done.returncode not in (0, 1):
         return crashed(NAME, done, started)
@@ -87,13 +124,13 @@ def _run(ctx: CheckContext) -> CheckResult:
         return crashed(NAME, done, started, "unreadable output")
     seconds = time.perf_counter() - started
     if not findings:
-        return CheckResult(NAME, Status.PASSED, seconds, "no findings")
+        return CheckResult(NAME, Status.PASSED, seconds, f"no findings{unchecked}")
     first = findings[0]
     return CheckResult(
         NAME,
         Status.FAILED,
         seconds,
-        f"{plural(len(findings), 'finding')}; first: {first}",
+        f"{plural(len(findings), 'finding')}; first: {first}{unchecked}",
         tail("\n".join(map(str, findings))),
         {"findings": [f.to_json() for f in findings]},
     )
