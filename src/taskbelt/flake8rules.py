@@ -74,6 +74,22 @@ _DOCSTRING_CONVENTIONS = {
     "all": set(),
 }  # fmt: skip
 _PYDOCSTYLE_LAST = "D419"  # ruff's D420 and later are its own, pydocstyle has none
+#: Rules flake8 runs that ruff has no rule for, by ruff's linter (read from
+#: pycodestyle 2.15 and flake8-bugbear 26.10): named in the summary when flake8
+#: would report them here, since nothing checks them. A rule a later ruff has
+#: drops out of the note by itself. Syntax errors (E9) ruff always reports; E133
+#: needs pycodestyle's hang-closing, which taskbelt does not read;
+#: bugbear's B001 (bare except) ruff reports as E722.
+_NOT_IN_RUFF = {
+    "pycodestyle": (
+        "E121", "E122", "E123", "E124", "E125", "E126", "E127", "E128", "E129", "E131",
+        "E704", "W503", "W504",
+    ),
+    "flake8-bugbear": (
+        "B036", "B037", "B040", "B041", "B042", "B044", "B045", "B046", "B047", "B049",
+        "B902", "B906", "B907", "B908", "B910", "B913", "B950",
+    ),
+}  # fmt: skip
 #: ruff's longest line length.
 _RUFF_MAX_LINE_LENGTH = 320
 
@@ -267,6 +283,7 @@ def translate(
     if line_length > _RUFF_MAX_LINE_LENGTH:
         left_out.append(f"E501 (max-line-length {line_length} is over ruff's 320)")
     left_out += _unknown_selected(declared, in_play)
+    left_out += _unchecked(declared, rules, linters, decisions)
     return Translation({**settings, "lint": lint}, tuple(left_out))
 
 
@@ -319,9 +336,30 @@ def _bugbear_opinion_chosen(declared: Declared, code: str) -> bool:
 def _unknown_selected(declared: Declared, rules: list[RuffRule]) -> list[str]:
     """Codes the repository selects that no rule here has (``W503``, ``H301``)."""
     named = (*(declared.codes("select") or ()), *(declared.codes("extend-select") or ()))
+    listed = {code for codes in _NOT_IN_RUFF.values() for code in codes}  # named by plugin
     missing = [
         selector
         for selector in dict.fromkeys(named)
-        if not any(rule.flake8_code.startswith(selector) for rule in rules)
+        if selector not in listed
+        and not any(rule.flake8_code.startswith(selector) for rule in rules)
     ]
     return [f"{', '.join(missing)} (no such ruff rule)"] if missing else []
+
+
+def _unchecked(
+    declared: Declared, rules: list[RuffRule], linters: set[str], decisions: Decisions
+) -> list[str]:
+    """Rules flake8 would run here that ruff does not have, by plugin."""
+    have = {rule.code for rule in rules}
+    notes = []
+    for linter, codes in _NOT_IN_RUFF.items():
+        if linter not in linters:
+            continue
+        missing = [code for code in codes if code not in have and decisions.reports(code)]
+        if linter == "flake8-bugbear":
+            missing = [
+                c for c in missing if not c.startswith("B9") or _bugbear_opinion_chosen(declared, c)
+            ]
+        if missing:
+            notes.append(f"{', '.join(missing)} ({linter})")
+    return notes
