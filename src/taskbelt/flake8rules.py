@@ -8,8 +8,8 @@ longest matching prefix wins, ``DecisionEngine`` in flake8's style_guide.py),
 over the rules the ruff that runs lists (``ruff rule --all``), and writes the
 outcome as exact codes. A plugin whose codes mean other rules in ruff (the
 ``I`` of flake8-import-order) or that ruff does not implement is left out,
-and the lint summary names it. No maintained library does this translation:
-flake8-to-ruff was retired, and it did not apply flake8's decision rules.
+and the lint summary names it. No maintained library does this translation
+(flake8-to-ruff, ruff's own converter, was retired).
 """
 
 from __future__ import annotations
