@@ -38,7 +38,7 @@ def script(project: Project, tools_bin: Path) -> str:
     ruff = shlex.quote(str(tools_bin / "ruff"))
     lint_cmd = (
         f"{ruff} check --force-exclude --no-fix --output-format concise --quiet "
-        f"{shlex.join([*lint.config_args(ctx, str(tools_bin / 'ruff')), *tools.linter.hook_args])}"
+        f"{shlex.join([*lint.config_args(ctx), *tools.linter.hook_args])}"
     )
     if tools.formatter.tool == "ruff":
         fmt_cmd = (

@@ -20,26 +20,26 @@ NAME = "lint"
 NOTHING_TO_CHECK = "no files: the repository's pre-commit hook is given none"
 
 
-def config_args(ctx: CheckContext, ruff: str = "ruff") -> list[str]:
+def config_args(ctx: CheckContext) -> list[str]:
     """``--config`` with the rules lint enforces, unless the repo configures ruff itself.
 
     Rules translated from the repository's flake8 configuration are written
-    now, for the rules of the ruff that runs (``ruff``).
+    now, for the rules of the ruff in ``ctx.tools_bin``.
     """
-    return rules(ctx, ruff)[0]
+    return rules(ctx)[0]
 
 
-def rules(ctx: CheckContext, ruff: str = "ruff") -> tuple[list[str], tuple[str, ...]]:
+def rules(ctx: CheckContext) -> tuple[list[str], tuple[str, ...]]:
     """``--config`` for the rules, and what of the repository's flake8 rules ruff cannot check."""
     choice = ctx.project.tools.linter
     if choice.flake8 is None:
         return ([] if choice.config is None else ["--config", str(choice.config)]), ()
-    listing = ctx.run([ruff, "rule", "--all", "--output-format", "json"])
+    listing = ctx.run(["ruff", "rule", "--all", "--output-format", "json"])
     try:
         if listing.returncode != 0:
             raise ValueError(listing.returncode)
         # ruff's preview names rules (`line-too-long`) unless told to say codes, where it can
-        names_codes = ctx.run([ruff, "config", "output-prefer-rule-codes"]).returncode == 0
+        names_codes = ctx.run(["ruff", "config", "output-prefer-rule-codes"]).returncode == 0
         translation = flake8rules.translate(
             choice.flake8, flake8rules.ruff_rules(listing.stdout), names_codes=names_codes
         )
