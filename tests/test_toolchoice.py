@@ -14,9 +14,9 @@ from conftest import write_files
 
 from taskbelt import defaults, precommit
 from taskbelt.cache import VerdictCache
+from taskbelt.choice import Choice
 from taskbelt.errors import ConfigError
 from taskbelt.project import Project
-from taskbelt.toolchoice import Choice
 from taskbelt.toolversions import Pin, taskbelt_pins
 
 PYPROJECT = "[project]\nname = 'demo'\n"

@@ -132,6 +132,7 @@ class Settings(BaseSettings):
     test_groups: Annotated[list[str] | None, NoDecode] = None
     test_extras: Annotated[list[str] | None, NoDecode] = None
     formatter: Literal["black", "ruff"] | None = None
+    type_checker: defaults.TypeChecker | None = None
     #: Whose tool versions run: the repository's pins where it has them, or taskbelt's always.
     tool_versions: Literal["repository", "taskbelt"] = defaults.TOOL_VERSIONS
     jobs: int | None = Field(default=None, ge=1)

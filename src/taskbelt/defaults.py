@@ -62,6 +62,9 @@ WORKFLOW_FOLDERS: Final = (".github/workflows",)
 
 #: Whose tool versions run by default: the repository's pins where it has them.
 TOOL_VERSIONS: Final = "repository"
+#: The type checkers ``typecheck`` runs, in the order taskbelt prefers one
+#: when a repository configures several (:mod:`taskbelt.typechoice`).
+TypeChecker = Literal["mypy", "pyright", "basedpyright", "ty", "pyrefly"]
 
 #: Source and test folder names tried, in order, when `src`/`tests` are not set.
 TEST_DIR_CANDIDATES: Final = ("tests", "test")

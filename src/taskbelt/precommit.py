@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -215,6 +215,7 @@ _VERDICT_FLAGS = {
         "--skip-magic-trailing-comma", "-C", "--pyi", "--ipynb", "--skip-source-first-line",
     },
     "mypy": None,  # every mypy option can change a verdict: all are kept
+    "ty check": {"--error-on-warning", "--exit-zero", "--exit-zero-on-warning"},
 }  # fmt: skip
 _VERDICT_VALUES = {
     "ruff check": {
@@ -223,6 +224,10 @@ _VERDICT_VALUES = {
         "--exclude", "--extend-exclude",
     },
     "ruff format": {"--config", "--target-version", "--line-length", "--exclude", "--extend-exclude"},
+    "ty check": {
+        "--python-version", "--python-platform", "--error", "--warn", "--ignore", "--config-file",
+        "--config", "-c", "--exclude", "--extra-search-path", "--typeshed",
+    },
     "black": {
         "--config", "--line-length", "-l", "--target-version", "-t", "--include", "--exclude",
         "--extend-exclude", "--force-exclude", "--required-version", "--enable-unstable-feature",
@@ -249,7 +254,12 @@ def command_of(hook: Hook) -> str:
 def verdict_args(hook: Hook) -> list[str]:
     """The hook's arguments (entry's own included) that change its tool's verdict."""
     command = command_of(hook)
-    words = [*hook.entry.split()[len(command.split()) :], *hook.args]
+    return verdict_words(command, [*hook.entry.split()[len(command.split()) :], *hook.args])
+
+
+def verdict_words(command: str, words: Iterable[str]) -> list[str]:
+    """Of ``command``'s arguments ``words``, those that change its verdict."""
+    words = list(words)
     if command == "mypy":
         return words
     flags, valued = _VERDICT_FLAGS.get(command) or set(), _VERDICT_VALUES.get(command, set())

@@ -162,10 +162,12 @@ def context(
     check = check_of(session)
     env = dict(os.environ if environ is None else environ)
     if check.environment is Environment.TOOLS:
-        ctx = CheckContext(project, tool_env(project, check.tools) / "bin", base_env=env)
+        ctx = CheckContext(
+            project, tool_env(project, check.tool_group(project)) / "bin", base_env=env
+        )
     elif check.environment is Environment.PROJECT_NEWEST:
         version, python = tests.newest
-        tools = tool_env(project, check.tools)
+        tools = tool_env(project, check.tool_group(project))
         target = project_env(project, f"{check.name}-project-{version}", python)
         ctx = CheckContext(
             project, tools / "bin", project_python=envs.venv_python(target), base_env=env

@@ -11,78 +11,22 @@ configures, and taskbelt's defaults come last. The orders are the table
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from taskbelt import cache, defaults, flake8config, precommit, toolversions
+from taskbelt import defaults, flake8config, precommit, toolversions, typechoice
+from taskbelt.choice import Choice
 from taskbelt.config import Settings
-from taskbelt.flake8config import Declared
 from taskbelt.precommit import Hook
+from taskbelt.repocommands import command_pattern, run_by_commands
 from taskbelt.tomlfile import lookup, read_toml
 from taskbelt.toolversions import Pin
 
-#: A command line that runs ruff's formatter, or black, as a shell, tox or nox command.
-_RUNS = {
-    "ruff": re.compile(r"\bruff\s+format\b|[\"']ruff[\"']\s*,\s*[\"']format[\"']"),
-    "black": re.compile(
-        r"(?:^|[\s;&|(\[=]|-m[ \t]+)black[ \t]+[-.\w/{$\"']|[\"']black[\"']\s*,", re.M
-    ),
-}
+#: The commands that run ruff's formatter, or black, in a command file.
+_RUNS = {"ruff": command_pattern("ruff", "format"), "black": command_pattern("black")}
 _RUFF_FILES = (".ruff.toml", "ruff.toml")  # ruff prefers these to pyproject.toml, in this order
-_MYPY_FILES = ("mypy.ini", ".mypy.ini")  # mypy reads these before pyproject.toml, in this order
-
-
-@dataclass(frozen=True)
-class Choice:
-    """One tool choice: what runs, where the choice was read, and its configuration.
-
-    ``config`` is the configuration file taskbelt passes to the tool, and
-    ``None`` when the tool reads the repository's own.
-    """
-
-    tool: str
-    source: str
-    config: Path | None = None
-    #: The version that runs, and where it was read (:mod:`taskbelt.toolversions`).
-    pin: Pin | None = None
-    #: The repository's pre-commit hook that runs this tool: taskbelt then runs it
-    #: over the files that hook is given, with its arguments that change verdicts.
-    hook: Hook | None = None
-    #: The flake8 options lint translates into ruff's rules (when nothing configures ruff).
-    flake8: Declared | None = None
-
-    def __str__(self) -> str:
-        version = f" {self.pin.version}" if self.pin else ""
-        return f"{self.tool}{version} ({self.source})"
-
-    def explain(self) -> str:
-        """The choice and the version's reason, for ``-v``."""
-        scope = f"; files and arguments of pre-commit {self.hook}" if self.hook else ""
-        return (f"{self}; version from {self.pin.source}" if self.pin else str(self)) + scope
-
-    def paths(self, root: Path, excluded: Iterable[str]) -> list[str]:
-        """What to give the tool: ``.``, or the files pre-commit gives its hook.
-
-        Empty when the hook is given no file at all (then nothing runs, as in
-        pre-commit). Folders no check looks into (``excluded``) stay out.
-        """
-        if self.hook is None:
-            return ["."]
-        skip = tuple(f"{folder}/" for folder in excluded)
-        files = [
-            rel
-            for rel in cache.list_files(root)
-            if not rel.startswith(skip) and self.hook.selects(root, rel)
-        ]
-        return ["--", *files] if files else []
-
-    @property
-    def hook_args(self) -> list[str]:
-        """The hook's arguments that change the verdict (none without a hook)."""
-        return precommit.verdict_args(self.hook) if self.hook else []
 
 
 @dataclass(frozen=True)
@@ -136,7 +80,11 @@ def choose(
     )
     formatter, linter, type_checker = (
         dataclasses.replace(choice, pin=versions.get(choice.tool))
-        for choice in (formatter, linter, _type_checker(root, data))
+        for choice in (
+            formatter,
+            linter,
+            typechoice.choose(root, data, settings.type_checker, requirements),
+        )
     )
     return Choices(formatter, linter, type_checker, versions)
 
@@ -217,27 +165,8 @@ def _formatter_hook(root: Path, hooks: Iterable[Hook]) -> Choice | None:
     return _one(found)
 
 
-def _command_files(root: Path) -> list[Path]:
-    files = [root / name for name in defaults.COMMAND_FILES]
-    for folder in defaults.WORKFLOW_FOLDERS:
-        if (root / folder).is_dir():
-            files += sorted(p for p in (root / folder).iterdir() if p.suffix in {".yml", ".yaml"})
-    return [path for path in files if path.is_file()]
-
-
 def _formatter_command(root: Path) -> Choice | None:
-    found: dict[str, str] = {}
-    for path in _command_files(root):
-        text = "\n".join(
-            line
-            for line in path.read_text(encoding="utf-8", errors="replace").splitlines()
-            if not line.lstrip().startswith("#")
-        )
-        for tool, pattern in _RUNS.items():
-            if pattern.search(text):
-                label = "ruff format" if tool == "ruff" else tool
-                found.setdefault(tool, f"{path.relative_to(root).as_posix()} runs {label}")
-    return _one(found)
+    return _one(run_by_commands(root, _RUNS, {"ruff": "ruff format"}))
 
 
 def _formatter_config(root: Path, data: Mapping[str, Any]) -> Choice | None:
@@ -266,15 +195,3 @@ def _ruff_config(root: Path, data: Mapping[str, Any]) -> str | None:
         if (root / name).is_file():
             return name
     return "pyproject.toml [tool.ruff]" if lookup(data, "tool", "ruff") is not None else None
-
-
-def _type_checker(root: Path, data: Mapping[str, Any]) -> Choice:
-    for name in _MYPY_FILES:
-        if (root / name).is_file():
-            return Choice("mypy", f"settings from {name}")
-    if lookup(data, "tool", "mypy") is not None:
-        return Choice("mypy", "settings from pyproject.toml [tool.mypy]")
-    setup_cfg = root / "setup.cfg"
-    if setup_cfg.is_file() and "[mypy" in setup_cfg.read_text(encoding="utf-8", errors="replace"):
-        return Choice("mypy", "settings from setup.cfg [mypy]")
-    return Choice("mypy", "taskbelt's default settings", defaults.MYPY_CONFIG)

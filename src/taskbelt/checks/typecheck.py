@@ -1,17 +1,18 @@
-"""mypy against the project installed with its real dependencies.
+"""The repository's type checker against the project installed with its real dependencies.
 
-mypy runs from taskbelt's pinned tool environment and looks at the
-project's own environment through ``--python-executable``, so the mypy
-version never has to fit the project's dependency pins.
+Which checker runs, and with which settings, is :mod:`taskbelt.typechoice`'s
+decision (mypy, pyright, basedpyright, ty, pyrefly); each checker's command
+line and output are read by its :mod:`~taskbelt.checks.typecheckers` runner,
+so the verdict, the table and the findings look the same for every one.
 """
 
 from __future__ import annotations
 
-import re
 import time
 
-from taskbelt.checks.base import CheckContext, Finding, crashed, guarded, plural, tail
+from taskbelt.checks.base import CheckContext, crashed, guarded, plural, tail
 from taskbelt.checks.interface import Check, Environment, Spec
+from taskbelt.checks.typecheckers import Runner, mypy, ty
 from taskbelt.errors import ToolError
 from taskbelt.matrix import Matrix
 from taskbelt.output import LOGGER
@@ -19,55 +20,8 @@ from taskbelt.project import Project
 from taskbelt.results import CheckResult, Status
 
 NAME = "typecheck"
-_LINE = re.compile(
-    r"^(?P<path>[^:\n]+):(?P<line>\d+):(?:(?P<col>\d+):)? (?P<kind>error|note): "
-    r"(?P<msg>.*?)(?:  \[(?P<code>[a-z0-9-]+)\])?$",
-    re.M,
-)
-
-
-def _repo_lists_files(ctx: CheckContext) -> bool:
-    mypy_table = ctx.project.data.get("tool", {}).get("mypy", {})
-    return isinstance(mypy_table, dict) and bool(mypy_table.get("files"))
-
-
-def argv(ctx: CheckContext) -> list[str]:
-    """The mypy command: repo config if it has one, else taskbelt's defaults."""
-    if ctx.project_python is None:
-        raise ToolError("no project environment for mypy", "this is a taskbelt bug: report it")
-    args = [
-        "mypy",
-        "--python-executable",
-        str(ctx.project_python),
-        "--cache-dir",
-        str(ctx.cache_dir("mypy")),
-        "--show-column-numbers",
-        "--show-error-codes",
-        "--no-color-output",
-        "--no-error-summary",
-        "--no-pretty",
-    ]
-    config = ctx.project.tools.type_checker.config
-    if config is not None:
-        args += ["--config-file", str(config)]
-    if _repo_lists_files(ctx):
-        return args
-    targets = [ctx.project.relative(p) for p in ctx.project.source_paths]
-    if not targets:
-        raise ToolError(
-            "no Python package or module found to type-check",
-            'set [tool.taskbelt] src = ["path/to/package"]',
-        )
-    return [*args, *targets]
-
-
-def parse(output: str) -> list[Finding]:
-    """Errors from mypy's output (notes are attached context, not findings)."""
-    return [
-        Finding(m["path"], int(m["line"]), int(m["col"] or 0), m["code"] or "error", m["msg"])
-        for m in _LINE.finditer(output)
-        if m["kind"] == "error"
-    ]
+#: The runner of each checker :mod:`taskbelt.typechoice` can choose.
+RUNNERS: dict[str, Runner] = {"mypy": mypy.RUNNER, "ty": ty.RUNNER}
 
 
 def run(ctx: CheckContext) -> CheckResult:
@@ -77,22 +31,40 @@ def run(ctx: CheckContext) -> CheckResult:
 
 def _run(ctx: CheckContext) -> CheckResult:
     started = time.perf_counter()
-    LOGGER.info("typecheck: %s", ctx.project.tools.type_checker.explain())
-    done = ctx.run(argv(ctx))
-    findings = parse(done.stdout)
-    seconds = time.perf_counter() - started
-    if done.returncode == 0:
-        return CheckResult(NAME, Status.PASSED, seconds, "no type errors")
-    if done.returncode != 1 or not findings:
+    choice = ctx.project.tools.type_checker
+    LOGGER.info("typecheck: %s", choice.explain())
+    runner = RUNNERS.get(choice.tool)
+    if runner is None:  # chosen, and not runnable yet: never another checker's verdict
+        raise ToolError(
+            f"the repository's type checker is {choice}, which taskbelt does not run yet",
+            'set [tool.taskbelt] type-checker = "mypy" or "ty" to run one of those',
+        )
+    done = ctx.run(runner.argv(ctx))
+    if done.returncode not in (0, runner.found):
         return crashed(NAME, done, started)
+    found = runner.read(done.stdout, done.returncode)
+    seconds = time.perf_counter() - started
+    notes = f"; {plural(len(found.notes), 'warning')}, not failing" if found.notes else ""
+    details = {"checker": choice.tool, "notes": [n.to_json() for n in found.notes]}
+    if done.returncode == 0:
+        return CheckResult(NAME, Status.PASSED, seconds, f"no type errors{notes}", "", details)
+    if not found.findings:
+        return crashed(NAME, done, started)
+    findings = found.findings
     return CheckResult(
         NAME,
         Status.FAILED,
         seconds,
-        f"{plural(len(findings), 'type error')}; first: {findings[0]}",
+        f"{plural(len(findings), 'type error')}; first: {findings[0]}{notes}",
         tail(done.output),
-        {"findings": [f.to_json() for f in findings]},
+        {**details, "findings": [f.to_json() for f in findings]},
     )
+
+
+def tool_group(project: Project) -> str:
+    """The tool group holding the chosen checker: ``typecheck`` (mypy), ``typecheck-ty``."""
+    tool = project.tools.type_checker.tool
+    return NAME if tool == "mypy" or tool not in RUNNERS else f"{NAME}-{tool}"
 
 
 def key(project: Project, tests: Matrix, session: str) -> Spec | None:
@@ -102,9 +74,11 @@ def key(project: Project, tests: Matrix, session: str) -> Spec | None:
 
 CHECK = Check(
     NAME,
-    "mypy, the project installed on the newest Python: type errors by file and line",
+    "the repository's type checker (mypy by default), the project installed on the newest "
+    "Python: type errors by file and line",
     run,
     tools="typecheck",
+    tools_for=tool_group,
     environment=Environment.PROJECT_NEWEST,
     starts=20,
     key=key,

@@ -1,0 +1,36 @@
+"""The type checkers ``typecheck`` runs: each one's command line and how to read it.
+
+One module per checker, each with a :class:`Runner`; :data:`RUNNERS` maps
+the name :mod:`taskbelt.typechoice` chose to it. Every runner reads the
+checker's machine-readable output into the same :class:`Finding` rows, so
+the table, the annotations and the JSON are the same whichever checker ran.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from taskbelt.checks.base import CheckContext, Finding
+
+
+@dataclass(frozen=True)
+class Read:
+    """What one run of a checker reported."""
+
+    #: What fails the check (errors; warnings too where the repository says so).
+    findings: list[Finding]
+    #: Reported but not failing: a checker's warnings where they do not fail its run.
+    notes: list[Finding]
+
+
+@dataclass(frozen=True)
+class Runner:
+    """How to run one type checker and read what it says."""
+
+    #: The command line, run in the project root with the tool environment first on PATH.
+    argv: Callable[[CheckContext], list[str]]
+    #: Its output read into findings (``stdout``, and the exit status).
+    read: Callable[[str, int], Read]
+    #: The exit status that means "found problems"; 0 is a pass, anything else a crash.
+    found: int = 1

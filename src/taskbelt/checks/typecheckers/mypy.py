@@ -1,0 +1,68 @@
+"""mypy, from taskbelt's tool environment, looking at the project's environment.
+
+mypy runs from taskbelt's pinned tool environment and sees the project's
+own environment through ``--python-executable``, so the mypy version never
+has to fit the project's dependency pins.
+"""
+
+from __future__ import annotations
+
+import re
+
+from taskbelt.checks.base import CheckContext, Finding
+from taskbelt.checks.typecheckers import Read, Runner
+from taskbelt.errors import ToolError
+
+_LINE = re.compile(
+    r"^(?P<path>[^:\n]+):(?P<line>\d+):(?:(?P<col>\d+):)? (?P<kind>error|note): "
+    r"(?P<msg>.*?)(?:  \[(?P<code>[a-z0-9-]+)\])?$",
+    re.M,
+)
+
+
+def _repo_lists_files(ctx: CheckContext) -> bool:
+    mypy_table = ctx.project.data.get("tool", {}).get("mypy", {})
+    return isinstance(mypy_table, dict) and bool(mypy_table.get("files"))
+
+
+def argv(ctx: CheckContext) -> list[str]:
+    """The mypy command: repo config if it has one, else taskbelt's defaults."""
+    if ctx.project_python is None:
+        raise ToolError("no project environment for mypy", "this is a taskbelt bug: report it")
+    args = [
+        "mypy",
+        "--python-executable",
+        str(ctx.project_python),
+        "--cache-dir",
+        str(ctx.cache_dir("mypy")),
+        "--show-column-numbers",
+        "--show-error-codes",
+        "--no-color-output",
+        "--no-error-summary",
+        "--no-pretty",
+    ]
+    config = ctx.project.tools.type_checker.config
+    if config is not None:
+        args += ["--config-file", str(config)]
+    if _repo_lists_files(ctx):
+        return args
+    targets = [ctx.project.relative(p) for p in ctx.project.source_paths]
+    if not targets:
+        raise ToolError(
+            "no Python package or module found to type-check",
+            'set [tool.taskbelt] src = ["path/to/package"]',
+        )
+    return [*args, *targets]
+
+
+def read(output: str, returncode: int) -> Read:
+    """Errors from mypy's output (notes are attached context, not findings)."""
+    errors = [
+        Finding(m["path"], int(m["line"]), int(m["col"] or 0), m["code"] or "error", m["msg"])
+        for m in _LINE.finditer(output)
+        if m["kind"] == "error"
+    ]
+    return Read(errors, [])
+
+
+RUNNER = Runner(argv, read)

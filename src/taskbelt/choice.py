@@ -1,0 +1,66 @@
+"""One tool choice of :mod:`taskbelt.toolchoice`: what runs, why, and over which files."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from taskbelt import cache, precommit
+from taskbelt.flake8config import Declared
+from taskbelt.precommit import Hook
+from taskbelt.toolversions import Pin
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One tool choice: what runs, where the choice was read, and its configuration.
+
+    ``config`` is the configuration file taskbelt passes to the tool, and
+    ``None`` when the tool reads the repository's own.
+    """
+
+    tool: str
+    source: str
+    config: Path | None = None
+    #: The version that runs, and where it was read (:mod:`taskbelt.toolversions`).
+    pin: Pin | None = None
+    #: The repository's pre-commit hook that runs this tool: taskbelt then runs it
+    #: over the files that hook is given, with its arguments that change verdicts.
+    hook: Hook | None = None
+    #: The flake8 options lint translates into ruff's rules (when nothing configures ruff).
+    flake8: Declared | None = None
+    #: The arguments that change the verdict on the repository's own command
+    #: line for the tool (tox's ``ty check --error-on-warning``): taskbelt passes them too.
+    args: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        version = f" {self.pin.version}" if self.pin else ""
+        return f"{self.tool}{version} ({self.source})"
+
+    def explain(self) -> str:
+        """The choice and the version's reason, for ``-v``."""
+        scope = f"; files and arguments of pre-commit {self.hook}" if self.hook else ""
+        args = f"; its arguments {' '.join(self.args)}" if self.args else ""
+        return (f"{self}; version from {self.pin.source}" if self.pin else str(self)) + scope + args
+
+    def paths(self, root: Path, excluded: Iterable[str]) -> list[str]:
+        """What to give the tool: ``.``, or the files pre-commit gives its hook.
+
+        Empty when the hook is given no file at all (then nothing runs, as in
+        pre-commit). Folders no check looks into (``excluded``) stay out.
+        """
+        if self.hook is None:
+            return ["."]
+        skip = tuple(f"{folder}/" for folder in excluded)
+        files = [
+            rel
+            for rel in cache.list_files(root)
+            if not rel.startswith(skip) and self.hook.selects(root, rel)
+        ]
+        return ["--", *files] if files else []
+
+    @property
+    def hook_args(self) -> list[str]:
+        """The hook's arguments that change the verdict (none without a hook)."""
+        return precommit.verdict_args(self.hook) if self.hook else []

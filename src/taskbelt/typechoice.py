@@ -1,0 +1,116 @@
+"""Which type checker runs on a repository, with which settings, and why.
+
+The order is README's "Which tools run" typecheck row: ``[tool.taskbelt]
+type-checker``; the checker the repository's command files run (tox, nox,
+make, CI); the one checker it configures (several: the first of
+:data:`CHECKERS` that is, and the summary names the others); the one among
+its dependencies; else mypy with taskbelt's settings.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Final, get_args
+
+from taskbelt import defaults
+from taskbelt.choice import Choice
+from taskbelt.precommit import verdict_words
+from taskbelt.repocommands import arguments_of, command_pattern, run_by_commands
+from taskbelt.tomlfile import lookup
+
+#: The checkers taskbelt runs, in the order it prefers one when several are configured.
+CHECKERS: Final[tuple[str, ...]] = get_args(defaults.TypeChecker)
+#: Each checker's configuration files, in the order the checker itself reads them.
+_FILES: Final = {
+    "mypy": ("mypy.ini", ".mypy.ini"),
+    "pyright": ("pyrightconfig.json",),
+    "basedpyright": (),  # it reads pyrightconfig.json too: that file alone means pyright
+    "ty": ("ty.toml",),
+    "pyrefly": ("pyrefly.toml",),
+}
+#: Every file that can decide the choice (the static checks' cache key holds them).
+CONFIG_FILES: Final = frozenset(name for names in _FILES.values() for name in names)
+_COMMANDS: Final = {
+    "mypy": command_pattern("mypy"),
+    "pyright": command_pattern("pyright"),
+    "basedpyright": command_pattern("basedpyright"),
+    "ty": command_pattern("ty", "check"),
+    "pyrefly": command_pattern("pyrefly", "check"),
+}
+#: The command words of the checkers whose command-line arguments taskbelt reads
+#: from the repository's command files (:func:`taskbelt.precommit.verdict_words`).
+_COMMAND_WORDS: Final = {"ty": ("ty", "check")}
+
+
+def choose(
+    root: Path, data: Mapping[str, Any], chosen: str | None, requirements: frozenset[str]
+) -> Choice:
+    """The type checker of the repository at ``root`` (``data``: its pyproject.toml).
+
+    ``chosen`` is ``[tool.taskbelt] type-checker``; ``requirements`` the
+    lower-case names of every dependency the project lists.
+    """
+    configured = {tool: where for tool in CHECKERS if (where := _configured(root, data, tool))}
+    if chosen is not None:
+        return _settings(chosen, "[tool.taskbelt] type-checker", configured)
+    run = run_by_commands(root, _COMMANDS, {"ty": "ty check", "pyrefly": "pyrefly check"})
+    if len(run) == 1:
+        ((tool, source),) = run.items()
+        return dataclasses.replace(
+            _settings(tool, source, configured), args=_command_args(root, tool)
+        )
+    if configured:
+        tool = next(iter(configured))
+        others = ", ".join(f"{t} ({where})" for t, where in configured.items() if t != tool)
+        also = f"; also configured: {others} (choose with [tool.taskbelt] type-checker)"
+        return Choice(tool, f"settings from {configured[tool]}" + (also if others else ""))
+    listed = [tool for tool in CHECKERS if tool in requirements]
+    if len(listed) == 1:
+        return _settings(listed[0], f"{listed[0]} among the project's dependencies", configured)
+    return Choice("mypy", "taskbelt's default settings", defaults.MYPY_CONFIG)
+
+
+def _command_args(root: Path, tool: str) -> tuple[str, ...]:
+    """The arguments of the repository's command running ``tool`` that change its verdict."""
+    words = _COMMAND_WORDS.get(tool)
+    if words is None:
+        return ()
+    found = arguments_of(root, *words)
+    return tuple(verdict_words(" ".join(words), (w for w in found if not _templated(w))))
+
+
+def _templated(word: str) -> bool:
+    """A tox or shell substitution (``{posargs}``, ``$ARGS``): not a value taskbelt knows."""
+    return "{" in word or "$" in word
+
+
+def _settings(tool: str, source: str, configured: Mapping[str, str]) -> Choice:
+    """``tool`` chosen by ``source``, with the repository's settings or the defaults.
+
+    mypy without the repository's settings runs with taskbelt's (strict-leaning,
+    config/mypy.ini); the other checkers with their own defaults.
+    """
+    if tool in configured:
+        return Choice(tool, f"{source}; settings from {configured[tool]}")
+    if tool == "mypy":
+        return Choice(tool, f"{source}; taskbelt's default settings", defaults.MYPY_CONFIG)
+    return Choice(tool, f"{source}; {tool}'s default settings")
+
+
+def _configured(root: Path, data: Mapping[str, Any], tool: str) -> str | None:
+    """Where the repository configures ``tool``, in the tool's own order; None if nowhere."""
+    for name in _FILES[tool]:
+        if (root / name).is_file():
+            return name
+    if lookup(data, "tool", tool) is not None:
+        return f"pyproject.toml [tool.{tool}]"
+    setup_cfg = root / "setup.cfg"
+    if (
+        tool == "mypy"
+        and setup_cfg.is_file()
+        and "[mypy" in setup_cfg.read_text(encoding="utf-8", errors="replace")
+    ):
+        return "setup.cfg [mypy]"
+    return None

@@ -1,0 +1,93 @@
+"""typecheck runs the repository's own type checker, and agrees with it.
+
+Real checkers on throwaway repositories: each case runs taskbelt's
+``typecheck`` as a user would and, where the verdict is the point, the
+checker itself the way the repository runs it, and compares the two.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import CLEAN_PYPROJECT, git, run_rows, write_files
+
+from taskbelt.project import Project
+
+pytestmark = pytest.mark.slow
+ToolVenv = Callable[[str], Path]
+
+#: Unparameterised ``list``: mypy under taskbelt's settings says ``type-arg``; ty accepts it.
+GENERIC = '"""Demo."""\n\n\ndef first(items: list) -> object:\n    return items[0]\n'
+WRONG_RETURN = '"""Bad."""\n\n\ndef count() -> int:\n    return "one"\n'
+#: ``reveal_type`` without its import is a ty warning, not an error.
+WARNING = '"""Warns."""\n\nreveal_type(1)\n'
+TOX_TY = '[env.type]\ncommands = [ [ "ty", "check", "--output-format", "concise"{}, "." ] ]\n'
+
+
+def repo(root: Path, files: dict[str, str], pyproject: str = CLEAN_PYPROJECT) -> Project:
+    write_files(root, {"pyproject.toml": pyproject, **files})
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "init")
+    return Project.load(root)
+
+
+class TestTy:
+    def test_a_ty_repository_is_judged_by_ty_not_by_mypy(self, tmp_path: Path) -> None:
+        """[tool.ty]: ty's verdict; the same code without it gets mypy's (the control)."""
+        files = {"src/demo/__init__.py": GENERIC}
+        with_ty = repo(tmp_path / "ty", files, CLEAN_PYPROJECT + "[tool.ty]\n")
+        done, rows = run_rows(with_ty, "typecheck")
+        assert rows["typecheck"]["status"] == "passed", done.stdout + done.stderr
+        assert rows["typecheck"]["details"]["checker"] == "ty"
+
+        control = repo(tmp_path / "mypy", files)
+        _, rows = run_rows(control, "typecheck")
+        assert rows["typecheck"]["status"] == "failed"
+        assert rows["typecheck"]["details"]["findings"][0]["code"] == "type-arg"
+
+    def test_ty_s_errors_are_findings_with_file_line_and_rule(self, tmp_path: Path) -> None:
+        project = repo(
+            tmp_path / "r",
+            {"src/demo/__init__.py": GENERIC, "src/demo/bad.py": WRONG_RETURN},
+            CLEAN_PYPROJECT + "[tool.ty]\n",
+        )
+        done, rows = run_rows(project, "typecheck")
+        row = rows["typecheck"]
+        assert done.returncode == 1
+        assert row["status"] == "failed"
+        assert [(f["path"], f["line"], f["code"]) for f in row["details"]["findings"]] == [
+            ("src/demo/bad.py", 5, "invalid-explicit-return")
+        ]
+        assert row["summary"].startswith("1 type error; first: src/demo/bad.py:5:12:")
+
+    @pytest.mark.parametrize("zero_on_warning", [False, True])
+    def test_warnings_fail_only_where_the_repository_s_run_fails_on_them(
+        self, tmp_path: Path, tool_venv: ToolVenv, zero_on_warning: bool
+    ) -> None:
+        """tox's ``ty check`` and taskbelt agree, with ``--exit-zero-on-warning`` and without."""
+        flag = ["--exit-zero-on-warning"] if zero_on_warning else []
+        tox = TOX_TY.format("".join(f', "{word}"' for word in flag))
+        project = repo(
+            tmp_path / "r",
+            {"src/demo/__init__.py": GENERIC, "src/demo/warns.py": WARNING, "tox.toml": tox},
+            CLEAN_PYPROJECT + "[tool.ty]\n",
+        )
+        _, rows = run_rows(project, "typecheck")
+        row = rows["typecheck"]
+        own = subprocess.run(
+            [str(tool_venv("typecheck-ty") / "bin/ty"), "check", "--output-format", "concise",
+             *flag, "."],
+            cwd=project.root, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        assert (row["status"] == "passed") == (own.returncode == 0), own.stdout
+        if zero_on_warning:
+            assert row["status"] == "passed"
+            assert row["summary"] == "no type errors; 1 warning, not failing"
+            assert row["details"]["notes"][0]["path"] == "src/demo/warns.py"
+        else:
+            assert row["status"] == "failed"
+            assert [f["code"] for f in row["details"]["findings"]] == ["undefined-reveal"]

@@ -1,0 +1,102 @@
+"""Which type checker a repository gets, with which settings and arguments, and why.
+
+Fast tests of the decision alone (no checker runs); test_typecheckers.py runs
+the chosen checkers on throwaway repositories.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import assert_two_line_error, run_rows, taskbelt, write_files
+
+from taskbelt import cache, defaults, typechoice
+from taskbelt.choice import Choice
+from taskbelt.project import Project
+
+PYPROJECT = "[project]\nname = 'demo'\n"
+TOX_TY = '[env.type]\ncommands = [ [ "ty", "check", "--output-format", "concise", "--exit-zero-on-warning", "." ] ]\n'
+
+
+def checker_of(root: Path, files: dict[str, str]) -> Choice:
+    write_files(root, {"pyproject.toml": PYPROJECT, **files})
+    choice = Project.load(root).tools.type_checker
+    return Choice(choice.tool, choice.source, choice.config, args=choice.args)
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        ({"pyproject.toml": PYPROJECT + "[tool.ty]\n"}, Choice("ty", "settings from pyproject.toml [tool.ty]")),
+        ({"ty.toml": "[rules]\n", "pyproject.toml": PYPROJECT + "[tool.ty]\n"}, Choice("ty", "settings from ty.toml")),
+        ({"pyrightconfig.json": "{}"}, Choice("pyright", "settings from pyrightconfig.json")),
+        ({"pyproject.toml": PYPROJECT + "[tool.basedpyright]\n"}, Choice("basedpyright", "settings from pyproject.toml [tool.basedpyright]")),
+        ({"pyrefly.toml": ""}, Choice("pyrefly", "settings from pyrefly.toml")),
+        (
+            {"pyproject.toml": PYPROJECT + "[tool.pyright]\n[tool.mypy]\n"},
+            Choice("mypy", "settings from pyproject.toml [tool.mypy]; also configured: pyright (pyproject.toml [tool.pyright]) (choose with [tool.taskbelt] type-checker)"),
+        ),
+        (
+            {"pyproject.toml": PYPROJECT + "[tool.mypy]\n[tool.ty]\n", "tox.toml": TOX_TY},
+            Choice("ty", "tox.toml runs ty check; settings from pyproject.toml [tool.ty]", args=("--exit-zero-on-warning",)),
+        ),
+        (
+            {"tox.ini": "[testenv:type]\ncommands = ty check --python-version 3.12 {posargs}\n"},
+            Choice("ty", "tox.ini runs ty check; ty's default settings", args=("--python-version", "3.12")),
+        ),
+        (
+            {"pyproject.toml": PYPROJECT + "[dependency-groups]\ntype = ['ty>=0.0.19']\n"},
+            Choice("ty", "ty among the project's dependencies; ty's default settings"),
+        ),
+        (
+            {"pyproject.toml": PYPROJECT + "[tool.ty]\n[tool.taskbelt]\ntype-checker = 'mypy'\n"},
+            Choice("mypy", "[tool.taskbelt] type-checker; taskbelt's default settings", defaults.MYPY_CONFIG),
+        ),
+        (
+            {"noxfile.py": "def t(session):\n    session.run('mypy', 'src')\n    session.run('ty', 'check')\n"},
+            Choice("mypy", "taskbelt's default settings", defaults.MYPY_CONFIG),
+        ),
+    ],
+)  # fmt: skip
+def test_the_repository_s_checker_in_order(
+    tmp_path: Path, files: dict[str, str], expected: Choice
+) -> None:
+    """The setting, then what commands run, then what is configured, then dependencies."""
+    assert checker_of(tmp_path, files) == expected
+
+
+def test_a_dependency_list_is_not_a_command(tmp_path: Path) -> None:
+    tox = "[testenv:type]\ndeps =\n    mypy\n    ty\ncommands = pytest\n"
+    assert checker_of(tmp_path, {"tox.ini": tox}).source == "taskbelt's default settings"
+
+
+def test_every_file_that_decides_the_checker_is_in_the_cache_key() -> None:
+    assert typechoice.CONFIG_FILES <= cache.CONFIG_NAMES
+
+
+def test_a_checker_taskbelt_does_not_run_is_a_two_line_error(tmp_path: Path) -> None:
+    write_files(
+        tmp_path,
+        {"pyproject.toml": PYPROJECT + "version = '0'\n[tool.taskbelt]\ntype-checker = 'pytype'\n"},
+    )
+    done = taskbelt(tmp_path, "run", "typecheck")
+    assert_two_line_error(done, "type-checker")
+    assert "'mypy', 'pyright', 'basedpyright', 'ty' or 'pyrefly'" in done.stderr
+
+
+@pytest.mark.slow
+def test_a_checker_taskbelt_cannot_run_yet_is_an_error_not_mypy_s_verdict(tmp_path: Path) -> None:
+    write_files(
+        tmp_path,
+        {
+            "pyproject.toml": "[project]\nname = 'demo'\nversion = '0'\n[tool.pyright]\n",
+            "demo.py": "x: int = 'no'\n",
+        },
+    )
+    _, rows = run_rows(Project.load(tmp_path), "typecheck")
+    assert rows["typecheck"]["status"] == "error"
+    assert rows["typecheck"]["summary"] == (
+        "the repository's type checker is pyright (settings from pyproject.toml [tool.pyright]), "
+        "which taskbelt does not run yet"
+    )
