@@ -55,7 +55,8 @@ def _run(ctx: CheckContext) -> CheckResult:
         NAME,
         Status.FAILED,
         seconds,
-        f"{plural(len(findings), 'type error')}; first: {findings[0]}{notes}",
+        f"{plural(len(findings), found.kind)}{' ' + found.because if found.because else ''}; "
+        f"first: {findings[0]}{notes}",
         tail(done.output),
         {**details, "findings": [f.to_json() for f in findings]},
     )

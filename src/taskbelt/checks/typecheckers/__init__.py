@@ -22,6 +22,10 @@ class Read:
     findings: list[Finding]
     #: Reported but not failing: a checker's warnings where they do not fail its run.
     notes: list[Finding]
+    #: What the findings are, for the summary: type errors, or warnings.
+    kind: str = "type error"
+    #: Why findings of that kind fail, where it is not plain (``(ty's run fails on warnings)``).
+    because: str = ""
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,7 @@ def read(output: str, returncode: int) -> Read:
     errors = [_finding(d) for d in diagnostics if d.get("severity") == _ERROR]
     warnings = [_finding(d) for d in diagnostics if d.get("severity") == _WARNING]
     if returncode != 0 and not errors:
-        return Read(warnings, [])
+        return Read(warnings, [], "warning", "(ty's run fails on warnings)")
     return Read(errors, warnings)
 
 
