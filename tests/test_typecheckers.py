@@ -91,4 +91,6 @@ class TestTy:
         else:
             assert row["status"] == "failed"
             assert [f["code"] for f in row["details"]["findings"]] == ["undefined-reveal"]
-            assert row["summary"].startswith("1 warning (ty's run fails on warnings); first: src/demo/")
+            assert row["summary"].startswith(
+                "1 warning (ty's run fails on warnings); first: src/demo/"
+            )
