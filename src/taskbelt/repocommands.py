@@ -45,21 +45,18 @@ def _without_comments(path: Path) -> str:
     )
 
 
-def run_by_commands(
-    root: Path, patterns: Mapping[str, re.Pattern[str]], labels: Mapping[str, str] | None = None
-) -> dict[str, str]:
-    """Of the tools ``patterns`` name, those a command file runs, with where.
+def run_by_commands(root: Path, commands: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
+    """Of the tools ``commands`` names (tool: its command words), those a command file runs.
 
-    The value is ``"tox.toml runs ty check"``: the first file that runs it
-    (``labels`` names the command, default the tool's name).
+    The value says where: ``"tox.toml runs ty check"``, the first file that runs it.
     """
+    patterns = {tool: command_pattern(*words) for tool, words in commands.items()}
     found: dict[str, str] = {}
     for path in command_files(root):
         text = _without_comments(path)
         for tool, pattern in patterns.items():
             if tool not in found and pattern.search(text):
-                label = (labels or {}).get(tool, tool)
-                found[tool] = f"{path.relative_to(root).as_posix()} runs {label}"
+                found[tool] = f"{path.relative_to(root).as_posix()} runs {' '.join(commands[tool])}"
     return found
 
 

@@ -20,12 +20,12 @@ from taskbelt import defaults, flake8config, precommit, toolversions, typechoice
 from taskbelt.choice import Choice
 from taskbelt.config import Settings
 from taskbelt.precommit import Hook
-from taskbelt.repocommands import command_pattern, run_by_commands
+from taskbelt.repocommands import run_by_commands
 from taskbelt.tomlfile import lookup, read_toml
 from taskbelt.toolversions import Pin
 
-#: The commands that run ruff's formatter, or black, in a command file.
-_RUNS = {"ruff": command_pattern("ruff", "format"), "black": command_pattern("black")}
+#: The command words of ruff's formatter and of black in a command file.
+_RUNS = {"ruff": ("ruff", "format"), "black": ("black",)}
 _RUFF_FILES = (".ruff.toml", "ruff.toml")  # ruff prefers these to pyproject.toml, in this order
 
 
@@ -166,7 +166,7 @@ def _formatter_hook(root: Path, hooks: Iterable[Hook]) -> Choice | None:
 
 
 def _formatter_command(root: Path) -> Choice | None:
-    return _one(run_by_commands(root, _RUNS, {"ruff": "ruff format"}))
+    return _one(run_by_commands(root, _RUNS))
 
 
 def _formatter_config(root: Path, data: Mapping[str, Any]) -> Choice | None:

@@ -17,7 +17,7 @@ from typing import Any, Final, get_args
 from taskbelt import defaults
 from taskbelt.choice import Choice
 from taskbelt.precommit import verdict_words
-from taskbelt.repocommands import arguments_of, command_pattern, run_by_commands
+from taskbelt.repocommands import arguments_of, run_by_commands
 from taskbelt.tomlfile import lookup
 
 #: The checkers taskbelt runs, in the order it prefers one when several are configured.
@@ -32,16 +32,17 @@ _FILES: Final = {
 }
 #: Every file that can decide the choice (the static checks' cache key holds them).
 CONFIG_FILES: Final = frozenset(name for names in _FILES.values() for name in names)
+#: Each checker's command words in the repository's command files.
 _COMMANDS: Final = {
-    "mypy": command_pattern("mypy"),
-    "pyright": command_pattern("pyright"),
-    "basedpyright": command_pattern("basedpyright"),
-    "ty": command_pattern("ty", "check"),
-    "pyrefly": command_pattern("pyrefly", "check"),
+    "mypy": ("mypy",),
+    "pyright": ("pyright",),
+    "basedpyright": ("basedpyright",),
+    "ty": ("ty", "check"),
+    "pyrefly": ("pyrefly", "check"),
 }
-#: The command words of the checkers whose command-line arguments taskbelt reads
-#: from the repository's command files (:func:`taskbelt.precommit.verdict_words`).
-_COMMAND_WORDS: Final = {"ty": ("ty", "check")}
+#: The checkers whose verdict-changing arguments taskbelt reads from those commands
+#: (:func:`taskbelt.precommit.verdict_words`) and passes on.
+_PASSES_ARGS: Final = frozenset({"ty"})
 
 
 def choose(
@@ -55,7 +56,7 @@ def choose(
     configured = {tool: where for tool in CHECKERS if (where := _configured(root, data, tool))}
     if chosen is not None:
         return _settings(chosen, "[tool.taskbelt] type-checker", configured)
-    run = run_by_commands(root, _COMMANDS, {"ty": "ty check", "pyrefly": "pyrefly check"})
+    run = run_by_commands(root, _COMMANDS)
     if len(run) == 1:
         ((tool, source),) = run.items()
         return dataclasses.replace(
@@ -74,9 +75,9 @@ def choose(
 
 def _command_args(root: Path, tool: str) -> tuple[str, ...]:
     """The arguments of the repository's command running ``tool`` that change its verdict."""
-    words = _COMMAND_WORDS.get(tool)
-    if words is None:
+    if tool not in _PASSES_ARGS:
         return ()
+    words = _COMMANDS[tool]
     found = arguments_of(root, *words)
     return tuple(verdict_words(" ".join(words), (w for w in found if not _templated(w))))
 
