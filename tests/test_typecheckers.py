@@ -94,3 +94,78 @@ class TestTy:
             assert row["summary"].startswith(
                 "1 warning (ty's run fails on warnings); first: src/demo/"
             )
+
+
+#: Clean under basedpyright's ``recommended`` mode too.
+TYPED = '"""Demo."""\n\n\ndef first(items: list[int]) -> int:\n    return items[0]\n'
+#: An expression statement: a pyright warning (``reportUnusedExpression``), not an error.
+UNUSED = '"""Warns."""\n\n1 + 1\n'
+TOX_COMMAND = "[env.type]\ncommands = [ [ {} ] ]\n"
+
+
+class TestPyright:
+    def test_a_pyright_repository_is_judged_by_pyright(self, tmp_path: Path) -> None:
+        """Unparameterised ``list`` passes pyright; mypy's control is in TestTy."""
+        project = repo(
+            tmp_path / "r", {"src/demo/__init__.py": GENERIC}, CLEAN_PYPROJECT + "[tool.pyright]\n"
+        )
+        done, rows = run_rows(project, "typecheck")
+        assert rows["typecheck"]["status"] == "passed", done.stdout + done.stderr
+        assert rows["typecheck"]["details"]["checker"] == "pyright"
+
+    def test_pyright_s_errors_are_findings_with_file_line_and_rule(self, tmp_path: Path) -> None:
+        project = repo(
+            tmp_path / "r",
+            {"src/demo/__init__.py": GENERIC, "src/demo/bad.py": WRONG_RETURN},
+            CLEAN_PYPROJECT + "[tool.pyright]\n",
+        )
+        done, rows = run_rows(project, "typecheck")
+        row = rows["typecheck"]
+        assert done.returncode == 1
+        assert [(f["path"], f["line"], f["code"]) for f in row["details"]["findings"]] == [
+            ("src/demo/bad.py", 5, "reportReturnType")
+        ]
+        assert row["summary"].startswith("1 type error; first: src/demo/bad.py:5:12:")
+
+    @pytest.mark.parametrize(
+        "case",
+        [
+            ("pyright", [], "[tool.pyright]\n", False),
+            ("pyright", ["--warnings"], "[tool.pyright]\n", True),
+            ("basedpyright", [], "[tool.basedpyright]\n", True),
+            ("basedpyright", [], "[tool.basedpyright]\nfailOnWarnings = false\n", False),
+        ],
+        ids=["pyright", "pyright --warnings", "basedpyright", "basedpyright failOnWarnings=false"],
+    )
+    def test_warnings_fail_only_where_the_repository_s_run_fails_on_them(
+        self, tmp_path: Path, tool_venv: ToolVenv, case: tuple[str, list[str], str, bool]
+    ) -> None:
+        """The repository's tox command and taskbelt agree on the same warning.
+
+        ``case``: the command, its flags, the repository's settings, whether its run fails.
+        """
+        command, flags, settings, fails = case
+        tox = TOX_COMMAND.format(", ".join(f'"{word}"' for word in [command, *flags]))
+        project = repo(
+            tmp_path / "r",
+            {"src/demo/__init__.py": TYPED, "src/demo/warns.py": UNUSED, "tox.toml": tox},
+            CLEAN_PYPROJECT + settings,
+        )
+        _, rows = run_rows(project, "typecheck")
+        row = rows["typecheck"]
+        own = subprocess.run(
+            [str(tool_venv(f"typecheck-{command}") / "bin" / command), *flags],
+            cwd=project.root, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        assert (own.returncode != 0) == fails, own.stdout
+        assert row["details"]["checker"] == command
+        if fails:
+            assert row["status"] == "failed"
+            assert row["summary"].startswith(
+                f"1 warning ({command}'s run fails on warnings); first: "
+                "src/demo/warns.py:3:1: reportUnusedExpression"
+            )
+        else:
+            assert row["status"] == "passed"
+            assert row["summary"] == "no type errors; 1 warning, not failing"
+            assert row["details"]["notes"][0]["code"] == "reportUnusedExpression"

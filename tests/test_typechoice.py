@@ -46,6 +46,10 @@ def checker_of(root: Path, files: dict[str, str]) -> Choice:
             Choice("ty", "tox.ini runs ty check; ty's default settings", args=("--python-version", "3.12")),
         ),
         (
+            {"noxfile.py": "def t(session):\n    session.run('pyright', '--warnings', '--pythonpath', 'x', 'src')\n"},
+            Choice("pyright", "noxfile.py runs pyright; pyright's default settings", args=("--warnings",)),
+        ),
+        (
             {"pyproject.toml": PYPROJECT + "[dependency-groups]\ntype = ['ty>=0.0.19']\n"},
             Choice("ty", "ty among the project's dependencies; ty's default settings"),
         ),
@@ -90,13 +94,13 @@ def test_a_checker_taskbelt_cannot_run_yet_is_an_error_not_mypy_s_verdict(tmp_pa
     write_files(
         tmp_path,
         {
-            "pyproject.toml": "[project]\nname = 'demo'\nversion = '0'\n[tool.pyright]\n",
+            "pyproject.toml": "[project]\nname = 'demo'\nversion = '0'\n[tool.pyrefly]\n",
             "demo.py": "x: int = 'no'\n",
         },
     )
     _, rows = run_rows(Project.load(tmp_path), "typecheck")
     assert rows["typecheck"]["status"] == "error"
     assert rows["typecheck"]["summary"] == (
-        "the repository's type checker is pyright (settings from pyproject.toml [tool.pyright]), "
+        "the repository's type checker is pyrefly (settings from pyproject.toml [tool.pyrefly]), "
         "which taskbelt does not run yet"
     )

@@ -216,6 +216,8 @@ _VERDICT_FLAGS = {
     },
     "mypy": None,  # every mypy option can change a verdict: all are kept
     "ty check": {"--error-on-warning", "--exit-zero", "--exit-zero-on-warning"},
+    "pyright": {"--warnings", "--skipunannotated"},
+    "basedpyright": {"--warnings", "--skipunannotated"},
 }  # fmt: skip
 _VERDICT_VALUES = {
     "ruff check": {
@@ -227,6 +229,14 @@ _VERDICT_VALUES = {
     "ty check": {
         "--python-version", "--python-platform", "--error", "--warn", "--ignore", "--config-file",
         "--config", "-c", "--exclude", "--extra-search-path", "--typeshed",
+    },
+    "pyright": {
+        "--level", "--pythonversion", "--pythonplatform", "-p", "--project", "-t",
+        "--typeshedpath", "--typeshed-path",
+    },
+    "basedpyright": {
+        "--level", "--pythonversion", "--pythonplatform", "-p", "--project", "-t",
+        "--typeshedpath", "--typeshed-path", "--baselinefile",
     },
     "black": {
         "--config", "--line-length", "-l", "--target-version", "-t", "--include", "--exclude",

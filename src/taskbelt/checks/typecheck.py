@@ -12,7 +12,7 @@ import time
 
 from taskbelt.checks.base import CheckContext, crashed, guarded, plural, tail
 from taskbelt.checks.interface import Check, Environment, Spec
-from taskbelt.checks.typecheckers import Runner, mypy, ty
+from taskbelt.checks.typecheckers import Runner, mypy, pyright, ty
 from taskbelt.errors import ToolError
 from taskbelt.matrix import Matrix
 from taskbelt.output import LOGGER
@@ -21,7 +21,12 @@ from taskbelt.results import CheckResult, Status
 
 NAME = "typecheck"
 #: The runner of each checker :mod:`taskbelt.typechoice` can choose.
-RUNNERS: dict[str, Runner] = {"mypy": mypy.RUNNER, "ty": ty.RUNNER}
+RUNNERS: dict[str, Runner] = {
+    "mypy": mypy.RUNNER,
+    "pyright": pyright.runner("pyright"),
+    "basedpyright": pyright.runner("basedpyright"),
+    "ty": ty.RUNNER,
+}
 
 
 def run(ctx: CheckContext) -> CheckResult:
@@ -37,16 +42,17 @@ def _run(ctx: CheckContext) -> CheckResult:
     if runner is None:  # chosen, and not runnable yet: never another checker's verdict
         raise ToolError(
             f"the repository's type checker is {choice}, which taskbelt does not run yet",
-            'set [tool.taskbelt] type-checker = "mypy" or "ty" to run one of those',
+            "set [tool.taskbelt] type-checker to one taskbelt runs: "
+            + ", ".join(f'"{name}"' for name in RUNNERS),
         )
-    done = ctx.run(runner.argv(ctx))
+    done = ctx.run(runner.argv(ctx), env=runner.env)
     if done.returncode not in (0, runner.found):
         return crashed(NAME, done, started)
-    found = runner.read(done.stdout, done.returncode)
+    found = runner.read(ctx, done.stdout, done.returncode)
     seconds = time.perf_counter() - started
     notes = f"; {plural(len(found.notes), 'warning')}, not failing" if found.notes else ""
     details = {"checker": choice.tool, "notes": [n.to_json() for n in found.notes]}
-    if done.returncode == 0:
+    if done.returncode == 0 or found.clean:
         return CheckResult(NAME, Status.PASSED, seconds, f"no type errors{notes}", "", details)
     if not found.findings:
         return crashed(NAME, done, started)

@@ -8,8 +8,8 @@ the table, the annotations and the JSON are the same whichever checker ran.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 from taskbelt.checks.base import CheckContext, Finding
 
@@ -26,6 +26,8 @@ class Read:
     kind: str = "type error"
     #: Why findings of that kind fail, where it is not plain (``(ty's run fails on warnings)``).
     because: str = ""
+    #: The run failed only on files taskbelt does not check (a vendored taskbelt): a pass.
+    clean: bool = False
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,8 @@ class Runner:
     #: The command line, run in the project root with the tool environment first on PATH.
     argv: Callable[[CheckContext], list[str]]
     #: Its output read into findings (``stdout``, and the exit status).
-    read: Callable[[str, int], Read]
+    read: Callable[[CheckContext, str, int], Read]
     #: The exit status that means "found problems"; 0 is a pass, anything else a crash.
     found: int = 1
+    #: Variables set for its run, on top of the check's environment.
+    env: Mapping[str, str] = field(default_factory=dict)

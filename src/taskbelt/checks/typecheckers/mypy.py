@@ -55,7 +55,7 @@ def argv(ctx: CheckContext) -> list[str]:
     return [*args, *targets]
 
 
-def read(output: str, returncode: int) -> Read:
+def read(_ctx: CheckContext, output: str, returncode: int) -> Read:
     """Errors from mypy's output (notes are attached context, not findings)."""
     errors = [
         Finding(m["path"], int(m["line"]), int(m["col"] or 0), m["code"] or "error", m["msg"])

@@ -33,7 +33,7 @@ def argv(ctx: CheckContext) -> list[str]:
     ]  # fmt: skip
 
 
-def read(output: str, returncode: int) -> Read:
+def read(_ctx: CheckContext, output: str, returncode: int) -> Read:
     """ty's diagnostics: errors fail; warnings fail only where ty's run failed on them.
 
     Whether warnings alone fail is ty's decision, read from its exit status: they
