@@ -169,3 +169,40 @@ class TestPyright:
             assert row["status"] == "passed"
             assert row["summary"] == "no type errors; 1 warning, not failing"
             assert row["details"]["notes"][0]["code"] == "reportUnusedExpression"
+
+    @pytest.mark.parametrize(
+        "case",
+        [
+            ("tox.toml", '[env.type]\ncommands = [ [ "pyright", "src" ] ]\n', ["src"], "passed"),
+            ("tox.toml", '[env.type]\ncommands = [ [ "pyright" ] ]\n', [], "failed"),
+            (
+                "noxfile.py",
+                "import nox\nPACKAGE = 'src/demo'\n\n\n@nox.session\ndef typing(session):\n"
+                "    session.run('pyright', *session.posargs, PACKAGE)\n",
+                ["src/demo"],
+                "passed",
+            ),
+        ],
+        ids=["tox pyright src", "tox pyright", "nox pyright PACKAGE"],
+    )
+    def test_the_paths_the_repository_s_command_checks_are_the_ones_checked(
+        self, tmp_path: Path, tool_venv: ToolVenv, case: tuple[str, str, list[str], str]
+    ) -> None:
+        """A type error outside ``src``: found where the repository's command looks there.
+
+        ``case``: the command file, its text, what the repository's own run is
+        given (a nox variable is read as its value here), taskbelt's verdict.
+        """
+        name, text, paths, status = case
+        project = repo(
+            tmp_path / "r",
+            {"src/demo/__init__.py": TYPED, "docs/conf.py": WRONG_RETURN, name: text},
+            CLEAN_PYPROJECT + "[tool.pyright]\n",
+        )
+        done, rows = run_rows(project, "typecheck")
+        own = subprocess.run(
+            [str(tool_venv("typecheck-pyright") / "bin" / "pyright"), *paths],
+            cwd=project.root, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        assert rows["typecheck"]["status"] == status, done.stdout + done.stderr
+        assert (own.returncode == 0) == (status == "passed"), own.stdout

@@ -22,7 +22,14 @@ TOX_TY = '[env.type]\ncommands = [ [ "ty", "check", "--output-format", "concise"
 def checker_of(root: Path, files: dict[str, str]) -> Choice:
     write_files(root, {"pyproject.toml": PYPROJECT, **files})
     choice = Project.load(root).tools.type_checker
-    return Choice(choice.tool, choice.source, choice.config, args=choice.args)
+    return Choice(
+        choice.tool,
+        choice.source,
+        choice.config,
+        args=choice.args,
+        targets=choice.targets,
+        unread=choice.unread,
+    )
 
 
 @pytest.mark.parametrize(
@@ -46,8 +53,16 @@ def checker_of(root: Path, files: dict[str, str]) -> Choice:
             Choice("ty", "tox.ini runs ty check; ty's default settings", args=("--python-version", "3.12")),
         ),
         (
-            {"noxfile.py": "def t(session):\n    session.run('pyright', '--warnings', '--pythonpath', 'x', 'src')\n"},
-            Choice("pyright", "noxfile.py runs pyright; pyright's default settings", args=("--warnings",)),
+            {"noxfile.py": "def t(session):\n    session.run('pyright', '--warnings', '--pythonpath', 'x', 'src')\n", "src/a.py": ""},
+            Choice("pyright", "noxfile.py runs pyright; pyright's default settings", args=("--warnings",), targets=("src",)),
+        ),
+        (
+            {"tox.ini": "[testenv:type]\ncommands = pyright --level error src tests {posargs}\n", "src/a.py": "", "tests/b.py": ""},
+            Choice("pyright", "tox.ini runs pyright; pyright's default settings", args=("--level", "error"), targets=("src", "tests")),
+        ),
+        (
+            {"noxfile.py": "def typing(session):\n    session.run('pyright', *session.posargs, PACKAGE, external=True)\n"},
+            Choice("pyright", "noxfile.py runs pyright; pyright's default settings", unread="PACKAGE"),
         ),
         (
             {"pyproject.toml": PYPROJECT + "[dependency-groups]\ntype = ['ty>=0.0.19']\n"},

@@ -33,6 +33,12 @@ class Choice:
     #: The arguments that change the verdict on the repository's own command
     #: line for the tool (tox's ``ty check --error-on-warning``): taskbelt passes them too.
     args: tuple[str, ...] = ()
+    #: The paths that command checks (``pyright src tests``): taskbelt checks them too.
+    #: Empty: the tool's configuration decides, as in a bare ``pyright``.
+    targets: tuple[str, ...] = ()
+    #: That command's operand taskbelt cannot read (a nox variable, ``REFERENCING``):
+    #: then the project's packages are checked, and the summary says why.
+    unread: str = ""
 
     def __str__(self) -> str:
         version = f" {self.pin.version}" if self.pin else ""
@@ -42,6 +48,10 @@ class Choice:
         """The choice and the version's reason, for ``-v``."""
         scope = f"; files and arguments of pre-commit {self.hook}" if self.hook else ""
         args = f"; its arguments {' '.join(self.args)}" if self.args else ""
+        if self.targets:
+            args += f"; on {' '.join(self.targets)}"
+        elif self.unread:
+            args += f"; on the project's packages (its command checks {self.unread}, unread)"
         return (f"{self}; version from {self.pin.source}" if self.pin else str(self)) + scope + args
 
     def paths(self, root: Path, excluded: Iterable[str]) -> list[str]:

@@ -246,6 +246,19 @@ _VERDICT_VALUES = {
 }  # fmt: skip
 
 
+#: Every option that takes a value (the next word), by command: what follows
+#: one is its value, not a path to check (:func:`operand_words`).
+_TAKES_VALUE = {
+    "pyright": {
+        *_VERDICT_VALUES["pyright"], "--createstub", "--pythonpath", "-v", "--venvpath",
+        "--venv-path", "--verifytypes",
+    },
+    "basedpyright": {
+        *_VERDICT_VALUES["basedpyright"], "--createstub", "--pythonpath", "-v", "--venvpath",
+        "--venv-path", "--verifytypes",
+    },
+}  # fmt: skip
+
 #: What a hook of a well-known id runs where its entry is not known (a fork of
 #: the hook repository, say).
 _ID_COMMANDS = {
@@ -265,6 +278,25 @@ def verdict_args(hook: Hook) -> list[str]:
     """The hook's arguments (entry's own included) that change its tool's verdict."""
     command = command_of(hook)
     return verdict_words(command, [*hook.entry.split()[len(command.split()) :], *hook.args])
+
+
+def operand_words(command: str, words: Iterable[str]) -> list[str]:
+    """Of ``command``'s arguments ``words``, the operands: what it checks (``src tests``).
+
+    Options and their values are left out, and so are a nox call's keyword
+    arguments (``external=True``).
+    """
+    valued = _TAKES_VALUE.get(command, set())
+    operands: list[str] = []
+    take_next = False
+    for word in words:
+        if take_next:
+            take_next = False
+        elif word.startswith("-"):
+            take_next = word in valued
+        elif "=" not in word:
+            operands.append(word)
+    return operands
 
 
 def verdict_words(command: str, words: Iterable[str]) -> list[str]:

