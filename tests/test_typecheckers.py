@@ -206,3 +206,36 @@ class TestPyright:
         )  # fmt: skip
         assert rows["typecheck"]["status"] == status, done.stdout + done.stderr
         assert (own.returncode == 0) == (status == "passed"), own.stdout
+
+
+#: mypy does not look inside a function without annotations; pyright does.
+UNTYPED = '"""Untyped."""\n\n\ndef add():\n    return 1 + "a"\n'
+
+
+def test_a_repository_running_two_checkers_passes_only_when_both_do(
+    tmp_path: Path, tool_venv: ToolVenv
+) -> None:
+    """tox runs mypy and pyright: mypy's pass does not hide pyright's error."""
+    tox = '[env.typing]\ncommands = [ [ "mypy", "src" ], [ "pyright" ] ]\n'
+    project = repo(
+        tmp_path / "r",
+        {"src/demo/__init__.py": TYPED, "src/demo/untyped.py": UNTYPED, "tox.toml": tox},
+        CLEAN_PYPROJECT + "[tool.mypy]\n[tool.pyright]\n",
+    )
+    done, rows = run_rows(project, "typecheck")
+    row = rows["typecheck"]
+    own = {
+        tool: subprocess.run(
+            [str(tool_venv(group) / "bin" / tool), *args],
+            cwd=project.root, capture_output=True, text=True, check=False,
+        ).returncode
+        for tool, group, args in [("mypy", "typecheck", ["src"]), ("pyright", "typecheck-pyright", [])]
+    }  # fmt: skip
+    assert own == {"mypy": 0, "pyright": 1}
+    assert row["status"] == "failed", done.stdout + done.stderr
+    assert row["details"]["checker"] == "mypy, pyright"
+    assert row["summary"].startswith(
+        "mypy: no type errors; pyright: 1 type error; first: src/demo/untyped.py:5:12: "
+        "reportOperatorIssue"
+    )
+    assert [f["code"] for f in row["details"]["findings"]] == ["reportOperatorIssue"]

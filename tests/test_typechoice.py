@@ -72,10 +72,6 @@ def checker_of(root: Path, files: dict[str, str]) -> Choice:
             {"pyproject.toml": PYPROJECT + "[tool.ty]\n[tool.taskbelt]\ntype-checker = 'mypy'\n"},
             Choice("mypy", "[tool.taskbelt] type-checker; taskbelt's default settings", defaults.MYPY_CONFIG),
         ),
-        (
-            {"noxfile.py": "def t(session):\n    session.run('mypy', 'src')\n    session.run('ty', 'check')\n"},
-            Choice("mypy", "taskbelt's default settings", defaults.MYPY_CONFIG),
-        ),
     ],
 )  # fmt: skip
 def test_the_repository_s_checker_in_order(
@@ -85,9 +81,39 @@ def test_the_repository_s_checker_in_order(
     assert checker_of(tmp_path, files) == expected
 
 
-def test_a_dependency_list_is_not_a_command(tmp_path: Path) -> None:
-    tox = "[testenv:type]\ndeps =\n    mypy\n    ty\ncommands = pytest\n"
-    assert checker_of(tmp_path, {"tox.ini": tox}).source == "taskbelt's default settings"
+def test_every_checker_the_repository_s_commands_run_runs(tmp_path: Path) -> None:
+    """Its own run passes only when each passes: mypy and ty here, in CHECKERS order."""
+    nox = "def t(session):\n    session.run('ty', 'check')\n    session.run('mypy', 'src')\n"
+    write_files(tmp_path, {"pyproject.toml": PYPROJECT + "[tool.ty]\n", "noxfile.py": nox})
+    assert [c.explain() for c in Project.load(tmp_path).tools.type_checkers] == [
+        "mypy 2.4.1 (noxfile.py runs mypy; taskbelt's default settings); "
+        "version from taskbelt's pin: the repository pins no version",
+        "ty 0.0.104 (noxfile.py runs ty check; settings from pyproject.toml [tool.ty]); "
+        "version from taskbelt's pin: the repository pins no version",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("tox.ini", "[testenv:type]\ndeps =\n    mypy\n    ty\ncommands = pytest\n"),
+        ("tox.ini", "[testenv:type]\ndeps = mypy ty\ncommands = pytest\n"),
+        ("tox.toml", '[env.type]\ndeps = [\n  "mypy",\n  "ty",\n]\ncommands = [["pytest"]]\n'),
+        ("noxfile.py", "def t(session):\n    session.install(\n        'mypy', 'pyright'\n    )\n"),
+        (".github/workflows/ci.yml", "steps:\n  - run: pip install mypy pyright && pytest\n"),
+    ],
+    ids=["tox.ini deps lines", "tox.ini deps", "tox.toml deps", "nox install", "pip install"],
+)
+def test_installing_a_checker_is_not_running_it(tmp_path: Path, name: str, text: str) -> None:
+    assert checker_of(tmp_path, {name: text}).source == "taskbelt's default settings"
+
+
+def test_a_command_after_an_install_on_one_line_still_counts(tmp_path: Path) -> None:
+    workflow = "steps:\n  - run: pip install mypy pyright && pyright src\n"
+    files = {".github/workflows/ci.yml": workflow, "src/a.py": ""}
+    assert checker_of(tmp_path, files).source == (
+        ".github/workflows/ci.yml runs pyright; pyright's default settings"
+    )
 
 
 def test_every_file_that_decides_the_checker_is_in_the_cache_key() -> None:

@@ -37,12 +37,26 @@ def command_files(root: Path) -> list[Path]:
     return [path for path in files if path.is_file()]
 
 
+#: What installs a tool rather than runs it: nox's ``session.install("mypy")``,
+#: a TOML dependency list (tox.toml's ``deps = ["mypy"]``), tox.ini's ``deps =``
+#: line, ``pip install mypy`` and ``uv add mypy`` up to the next shell separator.
+_INSTALLS = re.compile(
+    r"\binstall\s*\([^)]*\)"
+    r"|\b(?:deps|dependencies|requires)\s*=\s*\[[^\]]*\]"
+    r"|^[ \t]*deps[ \t]*=[^\n]*"
+    r"|(?<![-\w])(?:install|add)\b[^\n;&|]*",
+    re.M,
+)
+
+
 def _without_comments(path: Path) -> str:
-    return "\n".join(
+    """The file's text without comment lines and without what installs tools."""
+    text = "\n".join(
         line
         for line in path.read_text(encoding="utf-8", errors="replace").splitlines()
         if not line.lstrip().startswith("#")
     )
+    return _INSTALLS.sub("", text)
 
 
 def run_by_commands(root: Path, commands: Mapping[str, tuple[str, ...]]) -> dict[str, str]:

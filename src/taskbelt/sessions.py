@@ -162,15 +162,14 @@ def context(
     check = check_of(session)
     env = dict(os.environ if environ is None else environ)
     if check.environment is Environment.TOOLS:
-        ctx = CheckContext(
-            project, tool_env(project, check.tool_group(project)) / "bin", base_env=env
-        )
+        tools, *more = [tool_env(project, group) / "bin" for group in check.tool_groups(project)]
+        ctx = CheckContext(project, tools, tuple(more), base_env=env)
     elif check.environment is Environment.PROJECT_NEWEST:
         version, python = tests.newest
-        tools = tool_env(project, check.tool_group(project))
+        tools, *more = [tool_env(project, group) / "bin" for group in check.tool_groups(project)]
         target = project_env(project, f"{check.name}-project-{version}", python)
         ctx = CheckContext(
-            project, tools / "bin", project_python=envs.venv_python(target), base_env=env
+            project, tools, tuple(more), project_python=envs.venv_python(target), base_env=env
         )
     else:
         ctx = _per_python(session, check, project, tests, env)

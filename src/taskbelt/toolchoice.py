@@ -35,9 +35,15 @@ class Choices:
 
     formatter: Choice
     linter: Choice
-    type_checker: Choice
+    #: Every type checker that runs (several where the repository runs several).
+    type_checkers: tuple[Choice, ...]
     #: The version of every tool taskbelt may run, by lower-case name.
     versions: Mapping[str, Pin]
+
+    @property
+    def type_checker(self) -> Choice:
+        """The first type checker (the only one in most repositories)."""
+        return self.type_checkers[0]
 
     def repository_versions(self, tools: Iterable[str]) -> dict[str, str]:
         """Of ``tools``, those the repository pins at another version than taskbelt's.
@@ -78,15 +84,15 @@ def choose(
         # ruff's formatter never reads lint rules taskbelt chose or translated
         config=defaults.RUFF_CONFIG if formatter.tool == "ruff" and not ruff_config else None,
     )
-    formatter, linter, type_checker = (
+    formatter, linter, *type_checkers = (
         dataclasses.replace(choice, pin=versions.get(choice.tool))
         for choice in (
             formatter,
             linter,
-            typechoice.choose(root, data, settings.type_checker, requirements),
+            *typechoice.choose(root, data, settings.type_checker, requirements),
         )
     )
-    return Choices(formatter, linter, type_checker, versions)
+    return Choices(formatter, linter, tuple(type_checkers), versions)
 
 
 def _linter(

@@ -1,8 +1,8 @@
 """Which type checker runs on a repository, with which settings, and why.
 
 The order is README's "Which tools run" typecheck row: ``[tool.taskbelt]
-type-checker``; the checker the repository's command files run (tox, nox,
-make, CI); the one checker it configures (several: the first of
+type-checker``; the checkers the repository's command files run (tox, nox,
+make, CI: each of them); the one checker it configures (several: the first of
 :data:`CHECKERS` that is, and the summary names the others); the one among
 its dependencies; else mypy with taskbelt's settings.
 """
@@ -47,28 +47,34 @@ _PASSES_ARGS: Final = frozenset({"pyright", "basedpyright", "ty"})
 
 def choose(
     root: Path, data: Mapping[str, Any], chosen: str | None, requirements: frozenset[str]
-) -> Choice:
-    """The type checker of the repository at ``root`` (``data``: its pyproject.toml).
+) -> tuple[Choice, ...]:
+    """The type checkers of the repository at ``root`` (``data``: its pyproject.toml).
 
-    ``chosen`` is ``[tool.taskbelt] type-checker``; ``requirements`` the
-    lower-case names of every dependency the project lists.
+    One, except where the repository's commands run several (tox's
+    ``typing`` running mypy and pyright): then each of them, since its own
+    run passes only when every one does. ``chosen`` is ``[tool.taskbelt]
+    type-checker``; ``requirements`` the lower-case names of every
+    dependency the project lists.
     """
     configured = {tool: where for tool in CHECKERS if (where := _configured(root, data, tool))}
     if chosen is not None:
-        return _settings(chosen, "[tool.taskbelt] type-checker", configured)
+        return (_settings(chosen, "[tool.taskbelt] type-checker", configured),)
     run = run_by_commands(root, _COMMANDS)
-    if len(run) == 1:
-        ((tool, source),) = run.items()
-        return dataclasses.replace(_settings(tool, source, configured), **_from_command(root, tool))
+    if run:
+        return tuple(
+            dataclasses.replace(_settings(tool, run[tool], configured), **_from_command(root, tool))
+            for tool in CHECKERS
+            if tool in run
+        )
     if configured:
         tool = next(iter(configured))
         others = ", ".join(f"{t} ({where})" for t, where in configured.items() if t != tool)
         also = f"; also configured: {others} (choose with [tool.taskbelt] type-checker)"
-        return Choice(tool, f"settings from {configured[tool]}" + (also if others else ""))
+        return (Choice(tool, f"settings from {configured[tool]}" + (also if others else "")),)
     listed = [tool for tool in CHECKERS if tool in requirements]
     if len(listed) == 1:
-        return _settings(listed[0], f"{listed[0]} among the project's dependencies", configured)
-    return Choice("mypy", "taskbelt's default settings", defaults.MYPY_CONFIG)
+        return (_settings(listed[0], f"{listed[0]} among the project's dependencies", configured),)
+    return (Choice("mypy", "taskbelt's default settings", defaults.MYPY_CONFIG),)
 
 
 def _from_command(root: Path, tool: str) -> dict[str, Any]:

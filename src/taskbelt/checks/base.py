@@ -62,6 +62,9 @@ class CheckContext:
 
     project: Project
     tools_bin: Path | None = None
+    #: Further tool environments' bin folders, on PATH after :attr:`tools_bin`
+    #: (a repository that runs two type checkers).
+    more_bins: tuple[Path, ...] = ()
     interpreter: Interpreter | None = None
     project_python: Path | None = None
     base_env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
@@ -83,7 +86,8 @@ class CheckContext:
         env = dict(self.base_env)
         env.pop("VIRTUAL_ENV", None)
         if self.tools_bin is not None:
-            env["PATH"] = os.pathsep.join([str(self.tools_bin), env.get("PATH", "")])
+            bins = [str(self.tools_bin), *map(str, self.more_bins)]
+            env["PATH"] = os.pathsep.join([*bins, env.get("PATH", "")])
         env.update(extra)
         return env
 

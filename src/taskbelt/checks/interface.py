@@ -109,13 +109,13 @@ class Check:
     finish: Callable[[CheckContext], None] | None = None
     #: Starts work in its environment while the first wave still runs.
     start_ahead: Callable[[CheckContext], Ahead] | None = None
-    #: The tool group for one repository, where the repository's choice decides
-    #: it (typecheck: the chosen checker's group); None: :attr:`tools` always.
-    tools_for: Callable[[Project], str] | None = None
+    #: The tool groups for one repository, where the repository's choice decides
+    #: them (typecheck: each chosen checker's group); None: :attr:`tools` always.
+    tools_for: Callable[[Project], tuple[str, ...]] | None = None
 
-    def tool_group(self, project: Project) -> str:
-        """The locked tool group this check runs from in ``project``."""
-        return self.tools_for(project) if self.tools_for is not None else self.tools
+    def tool_groups(self, project: Project) -> tuple[str, ...]:
+        """The locked tool groups this check runs from in ``project`` (the first first on PATH)."""
+        return self.tools_for(project) if self.tools_for is not None else (self.tools,)
 
     @property
     def per_python(self) -> bool:

@@ -13,6 +13,7 @@ import time
 from taskbelt.checks.base import CheckContext, crashed, guarded, plural, tail
 from taskbelt.checks.interface import Check, Environment, Spec
 from taskbelt.checks.typecheckers import Runner, mypy, pyright, ty
+from taskbelt.choice import Choice
 from taskbelt.errors import ToolError
 from taskbelt.matrix import Matrix
 from taskbelt.output import LOGGER
@@ -30,13 +31,20 @@ RUNNERS: dict[str, Runner] = {
 
 
 def run(ctx: CheckContext) -> CheckResult:
-    """Type-check the project's source."""
+    """Type-check the project's source with each of the repository's checkers."""
     return guarded(NAME, lambda: _run(ctx))
 
 
 def _run(ctx: CheckContext) -> CheckResult:
+    choices = ctx.project.tools.type_checkers
+    results = [_run_one(ctx, choice) for choice in choices]
+    if len(results) == 1:
+        return results[0]
+    return _combined([choice.tool for choice in choices], results)
+
+
+def _run_one(ctx: CheckContext, choice: Choice) -> CheckResult:
     started = time.perf_counter()
-    choice = ctx.project.tools.type_checker
     LOGGER.info("typecheck: %s", choice.explain())
     runner = RUNNERS.get(choice.tool)
     if runner is None:  # chosen, and not runnable yet: never another checker's verdict
@@ -45,7 +53,7 @@ def _run(ctx: CheckContext) -> CheckResult:
             "set [tool.taskbelt] type-checker to one taskbelt runs: "
             + ", ".join(f'"{name}"' for name in RUNNERS),
         )
-    done = ctx.run(runner.argv(ctx), env=runner.env)
+    done = ctx.run(runner.argv(ctx, choice), env=runner.env)
     if done.returncode not in (0, runner.found):
         return crashed(NAME, done, started)
     found = runner.read(ctx, done.stdout, done.returncode)
@@ -68,10 +76,41 @@ def _run(ctx: CheckContext) -> CheckResult:
     )
 
 
-def tool_group(project: Project) -> str:
-    """The tool group holding the chosen checker: ``typecheck`` (mypy), ``typecheck-ty``."""
-    tool = project.tools.type_checker.tool
-    return NAME if tool == "mypy" or tool not in RUNNERS else f"{NAME}-{tool}"
+def _combined(tools: list[str], results: list[CheckResult]) -> CheckResult:
+    """Several checkers' results as one row: it passes only when every one passes.
+
+    The summary names each checker's verdict (``mypy: no type errors; pyright:
+    2 type errors; first: ...``); the findings and notes are all of theirs.
+    """
+    worst = next(
+        (status for status in _WORST_FIRST if any(r.status is status for r in results)),
+        Status.PASSED,
+    )
+    details: dict[str, object] = {
+        "checker": ", ".join(tools),
+        "checkers": {tool: r.details for tool, r in zip(tools, results, strict=True)},
+        "findings": [f for r in results for f in r.details.get("findings", [])],
+        "notes": [n for r in results for n in r.details.get("notes", [])],
+    }
+    return CheckResult(
+        NAME,
+        worst,
+        sum(r.seconds for r in results),
+        "; ".join(f"{tool}: {r.summary}" for tool, r in zip(tools, results, strict=True)),
+        "\n".join(r.output for r in results if r.output),
+        details,
+    )
+
+
+_WORST_FIRST = (Status.ERROR, Status.FAILED)
+
+
+def tool_groups(project: Project) -> tuple[str, ...]:
+    """The tool group of each chosen checker: ``typecheck`` (mypy), ``typecheck-ty``."""
+    return tuple(
+        NAME if choice.tool == "mypy" or choice.tool not in RUNNERS else f"{NAME}-{choice.tool}"
+        for choice in project.tools.type_checkers
+    )
 
 
 def key(project: Project, tests: Matrix, session: str) -> Spec | None:
@@ -85,7 +124,7 @@ CHECK = Check(
     "Python: type errors by file and line",
     run,
     tools="typecheck",
-    tools_for=tool_group,
+    tools_for=tool_groups,
     environment=Environment.PROJECT_NEWEST,
     starts=20,
     key=key,

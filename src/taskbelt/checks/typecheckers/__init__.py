@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from taskbelt.checks.base import CheckContext, Finding
+from taskbelt.choice import Choice
 
 
 @dataclass(frozen=True)
@@ -34,8 +35,9 @@ class Read:
 class Runner:
     """How to run one type checker and read what it says."""
 
-    #: The command line, run in the project root with the tool environment first on PATH.
-    argv: Callable[[CheckContext], list[str]]
+    #: The command line for one choice of this checker, run in the project root
+    #: with the tool environment first on PATH.
+    argv: Callable[[CheckContext, Choice], list[str]]
     #: Its output read into findings (``stdout``, and the exit status).
     read: Callable[[CheckContext, str, int], Read]
     #: The exit status that means "found problems"; 0 is a pass, anything else a crash.

@@ -11,6 +11,7 @@ import re
 
 from taskbelt.checks.base import CheckContext, Finding
 from taskbelt.checks.typecheckers import Read, Runner
+from taskbelt.choice import Choice
 from taskbelt.errors import ToolError
 
 _LINE = re.compile(
@@ -25,7 +26,7 @@ def _repo_lists_files(ctx: CheckContext) -> bool:
     return isinstance(mypy_table, dict) and bool(mypy_table.get("files"))
 
 
-def argv(ctx: CheckContext) -> list[str]:
+def argv(ctx: CheckContext, choice: Choice) -> list[str]:
     """The mypy command: repo config if it has one, else taskbelt's defaults."""
     if ctx.project_python is None:
         raise ToolError("no project environment for mypy", "this is a taskbelt bug: report it")
@@ -41,7 +42,7 @@ def argv(ctx: CheckContext) -> list[str]:
         "--no-error-summary",
         "--no-pretty",
     ]
-    config = ctx.project.tools.type_checker.config
+    config = choice.config
     if config is not None:
         args += ["--config-file", str(config)]
     if _repo_lists_files(ctx):

@@ -22,6 +22,7 @@ from typing import Any
 
 from taskbelt.checks.base import CheckContext, Finding
 from taskbelt.checks.typecheckers import Read, Runner
+from taskbelt.choice import Choice
 from taskbelt.errors import ToolError
 
 #: The Python wrapper of PyPI's pyright would download another pyright, or a
@@ -36,10 +37,9 @@ _ENV = {
 def runner(command: str) -> Runner:
     """The runner of ``pyright`` or ``basedpyright`` (same options, same report)."""
 
-    def argv(ctx: CheckContext) -> list[str]:
+    def argv(ctx: CheckContext, choice: Choice) -> list[str]:
         if ctx.project_python is None:
             raise ToolError(f"no project environment for {command}", "this is a taskbelt bug")
-        choice = ctx.project.tools.type_checker
         targets = list(choice.targets)
         if choice.unread:
             targets = [ctx.project.relative(path) for path in ctx.project.source_paths]

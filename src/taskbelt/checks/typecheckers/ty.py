@@ -15,6 +15,7 @@ from typing import Any
 
 from taskbelt.checks.base import CheckContext, Finding
 from taskbelt.checks.typecheckers import Read, Runner
+from taskbelt.choice import Choice
 from taskbelt.errors import ToolError
 
 #: GitLab's severities as ty writes them: ``major`` is a ty error, ``minor`` a warning
@@ -22,14 +23,14 @@ from taskbelt.errors import ToolError
 _ERROR, _WARNING = "major", "minor"
 
 
-def argv(ctx: CheckContext) -> list[str]:
+def argv(ctx: CheckContext, choice: Choice) -> list[str]:
     """``ty check`` over what ty's configuration includes, in the project's environment."""
     if ctx.project_python is None:
         raise ToolError("no project environment for ty", "this is a taskbelt bug: report it")
     excluded = [arg for folder in ctx.project.excluded for arg in ("--exclude", f"{folder}/")]
     return [
         "ty", "check", "--python", str(ctx.project_python), "--output-format", "gitlab",
-        "--no-progress", "--color", "never", *excluded, *ctx.project.tools.type_checker.args,
+        "--no-progress", "--color", "never", *excluded, *choice.args,
     ]  # fmt: skip
 
 
