@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import shutil
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -100,11 +101,14 @@ def lock_group(group: Group) -> None:
         source = Path(tmp) / f"{group.name}.in"
         source.write_text("\n".join(group.requirements) + "\n", encoding="utf-8")
         out = Path(tmp) / f"{group.name}.txt"
+        if group.lock_file.is_file():  # uv keeps the versions it finds there: only tools.in's
+            shutil.copyfile(group.lock_file, out)  # changes move a pin (uv: "preferences")
         proc.run(
             [
                 "uv", "pip", "compile", "--quiet", "--universal", "--generate-hashes",
-                "--no-header", "--python-version", python, "-o", str(out), str(source),
+                "--no-header", "--python-version", python, "-o", out.name, source.name,
             ],
+            cwd=Path(tmp),  # relative names: the "# via" lines stay the same from run to run
             timeout=300,
             error=(f"uv could not lock tool group {group.name!r}", "read uv's message above"),
         )  # fmt: skip
