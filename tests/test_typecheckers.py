@@ -208,6 +208,66 @@ class TestPyright:
         assert (own.returncode == 0) == (status == "passed"), own.stdout
 
 
+#: pyrefly's ``bad-assignment``, lowered to a warning by the repository's settings below.
+ASSIGNS = '"""Warns."""\n\nx: int = "a"\n'
+PYREFLY_WARN = '[tool.pyrefly.errors]\nbad-assignment = "warn"\n'
+
+
+class TestPyrefly:
+    def test_a_pyrefly_repository_is_judged_by_pyrefly_with_file_line_and_rule(
+        self, tmp_path: Path
+    ) -> None:
+        """Unparameterised ``list`` passes pyrefly (mypy's ``type-arg`` control is in TestTy)."""
+        project = repo(
+            tmp_path / "r",
+            {"src/demo/__init__.py": GENERIC, "src/demo/bad.py": WRONG_RETURN},
+            CLEAN_PYPROJECT + "[tool.pyrefly]\n",
+        )
+        done, rows = run_rows(project, "typecheck")
+        row = rows["typecheck"]
+        assert done.returncode == 1, done.stdout + done.stderr
+        assert row["details"]["checker"] == "pyrefly"
+        assert [(f["path"], f["line"], f["code"]) for f in row["details"]["findings"]] == [
+            ("src/demo/bad.py", 5, "bad-return")
+        ]
+        assert row["summary"].startswith("1 type error; first: src/demo/bad.py:5:12: bad-return")
+
+    @pytest.mark.parametrize(
+        ("flags", "fails"),
+        [([], False), (["--min-severity", "warn"], True), (["src"], False)],
+        ids=["pyrefly check", "pyrefly check --min-severity warn", "pyrefly check src"],
+    )
+    def test_taskbelt_agrees_with_the_repository_s_own_pyrefly_command(
+        self, tmp_path: Path, tool_venv: ToolVenv, flags: list[str], fails: bool
+    ) -> None:
+        """A warning in ``src`` and an error in ``docs``: the same verdict as tox's command.
+
+        Shown warnings fail pyrefly's run (``--min-severity warn``); a command
+        given ``src`` never looks at ``docs``.
+        """
+        tox = TOX_COMMAND.format(", ".join(f'"{word}"' for word in ["pyrefly", "check", *flags]))
+        files = {
+            "src/demo/__init__.py": TYPED,
+            "src/demo/warns.py": ASSIGNS,
+            "docs/conf.py": WRONG_RETURN if flags == ["src"] else TYPED,  # seen only without src
+            "tox.toml": tox,
+        }
+        project = repo(tmp_path / "r", files, CLEAN_PYPROJECT + "[tool.pyrefly]\n" + PYREFLY_WARN)
+        done, rows = run_rows(project, "typecheck")
+        row = rows["typecheck"]
+        own = subprocess.run(
+            [str(tool_venv("typecheck-pyrefly") / "bin" / "pyrefly"), "check", *flags],
+            cwd=project.root, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        assert (own.returncode != 0) == fails, own.stdout + own.stderr
+        assert row["status"] == ("failed" if fails else "passed"), done.stdout + done.stderr
+        if fails:
+            assert row["summary"].startswith(
+                "1 warning (pyrefly's run fails on every diagnostic it shows); "
+                "first: src/demo/warns.py:3:10: bad-assignment"
+            )
+
+
 #: mypy does not look inside a function without annotations; pyright does.
 UNTYPED = '"""Untyped."""\n\n\ndef add():\n    return 1 + "a"\n'
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import assert_two_line_error, run_rows, taskbelt, write_files
+from conftest import assert_two_line_error, taskbelt, write_files
 
 from taskbelt import cache, defaults, typechoice
+from taskbelt.checks import typecheck
 from taskbelt.choice import Choice
 from taskbelt.project import Project
 
@@ -59,6 +60,10 @@ def checker_of(root: Path, files: dict[str, str]) -> Choice:
         (
             {"tox.ini": "[testenv:type]\ncommands = pyright --level error src tests {posargs}\n", "src/a.py": "", "tests/b.py": ""},
             Choice("pyright", "tox.ini runs pyright; pyright's default settings", args=("--level", "error"), targets=("src", "tests")),
+        ),
+        (
+            {"tox.ini": "[testenv:type]\ncommands = pyrefly check --min-severity=warn --output-format min-text -j 2 src {posargs}\n", "src/a.py": "", "pyrefly.toml": ""},
+            Choice("pyrefly", "tox.ini runs pyrefly check; settings from pyrefly.toml", args=("--min-severity=warn",), targets=("src",)),
         ),
         (
             {"noxfile.py": "def typing(session):\n    session.run('pyright', *session.posargs, PACKAGE, external=True)\n"},
@@ -130,18 +135,6 @@ def test_a_checker_taskbelt_does_not_run_is_a_two_line_error(tmp_path: Path) -> 
     assert "'mypy', 'pyright', 'basedpyright', 'ty' or 'pyrefly'" in done.stderr
 
 
-@pytest.mark.slow
-def test_a_checker_taskbelt_cannot_run_yet_is_an_error_not_mypy_s_verdict(tmp_path: Path) -> None:
-    write_files(
-        tmp_path,
-        {
-            "pyproject.toml": "[project]\nname = 'demo'\nversion = '0'\n[tool.pyrefly]\n",
-            "demo.py": "x: int = 'no'\n",
-        },
-    )
-    _, rows = run_rows(Project.load(tmp_path), "typecheck")
-    assert rows["typecheck"]["status"] == "error"
-    assert rows["typecheck"]["summary"] == (
-        "the repository's type checker is pyrefly (settings from pyproject.toml [tool.pyrefly]), "
-        "which taskbelt does not run yet"
-    )
+def test_every_checker_taskbelt_can_choose_has_a_runner() -> None:
+    """A chosen checker always runs: never an error row, never another checker's verdict."""
+    assert set(typecheck.RUNNERS) == set(typechoice.CHECKERS)

@@ -218,6 +218,10 @@ _VERDICT_FLAGS = {
     "ty check": {"--error-on-warning", "--exit-zero", "--exit-zero-on-warning"},
     "pyright": {"--warnings", "--skipunannotated"},
     "basedpyright": {"--warnings", "--skipunannotated"},
+    # --check-unannotated-defs and --ignore-errors-in-generated-code take an optional =value
+    "pyrefly check": {
+        "--check-all", "-a", "--ignore-errors-in-generated-code", "--check-unannotated-defs",
+    },
 }  # fmt: skip
 _VERDICT_VALUES = {
     "ruff check": {
@@ -238,6 +242,13 @@ _VERDICT_VALUES = {
         "--level", "--pythonversion", "--pythonplatform", "-p", "--project", "-t",
         "--typeshedpath", "--typeshed-path", "--baselinefile",
     },
+    "pyrefly check": {
+        "--min-severity", "--preset", "-p", "--config", "-c", "--project-excludes", "--error",
+        "--warn", "--ignore", "--only", "--baseline", "--baseline-error-level",
+        "--python-version", "--python-platform", "--search-path", "--ignore-missing-imports",
+        "--replace-imports-with-any", "--typeshed-path", "--untyped-def-behavior",
+        "--infer-return-types",
+    },
     "black": {
         "--config", "--line-length", "-l", "--target-version", "-t", "--include", "--exclude",
         "--extend-exclude", "--force-exclude", "--required-version", "--enable-unstable-feature",
@@ -257,6 +268,7 @@ _TAKES_VALUE = {
         *_VERDICT_VALUES["basedpyright"], "--createstub", "--pythonpath", "-v", "--venvpath",
         "--venv-path", "--verifytypes",
     },
+    "pyrefly check": {*_VERDICT_VALUES["pyrefly check"], "--output-format", "-o", "-j", "--threads"},
 }  # fmt: skip
 
 #: What a hook of a well-known id runs where its entry is not known (a fork of
@@ -311,7 +323,7 @@ def verdict_words(command: str, words: Iterable[str]) -> list[str]:
         if take_next:
             kept.append(word)
             take_next = False
-        elif word in flags or ("=" in word and word.split("=", 1)[0] in valued):
+        elif word in flags or ("=" in word and word.split("=", 1)[0] in valued | flags):
             kept.append(word)
         elif word in valued:
             kept.append(word)

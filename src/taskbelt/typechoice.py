@@ -42,7 +42,7 @@ _COMMANDS: Final = {
 }
 #: The checkers whose verdict-changing arguments taskbelt reads from those commands
 #: (:func:`taskbelt.precommit.verdict_words`) and passes on.
-_PASSES_ARGS: Final = frozenset({"pyright", "basedpyright", "ty"})
+_PASSES_ARGS: Final = frozenset({"pyright", "basedpyright", "ty", "pyrefly"})
 
 
 def choose(

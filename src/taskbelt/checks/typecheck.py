@@ -12,9 +12,8 @@ import time
 
 from taskbelt.checks.base import CheckContext, crashed, guarded, plural, tail
 from taskbelt.checks.interface import Check, Environment, Spec
-from taskbelt.checks.typecheckers import Runner, mypy, pyright, ty
+from taskbelt.checks.typecheckers import Runner, mypy, pyrefly, pyright, ty
 from taskbelt.choice import Choice
-from taskbelt.errors import ToolError
 from taskbelt.matrix import Matrix
 from taskbelt.output import LOGGER
 from taskbelt.project import Project
@@ -27,6 +26,7 @@ RUNNERS: dict[str, Runner] = {
     "pyright": pyright.runner("pyright"),
     "basedpyright": pyright.runner("basedpyright"),
     "ty": ty.RUNNER,
+    "pyrefly": pyrefly.RUNNER,
 }
 
 
@@ -46,13 +46,7 @@ def _run(ctx: CheckContext) -> CheckResult:
 def _run_one(ctx: CheckContext, choice: Choice) -> CheckResult:
     started = time.perf_counter()
     LOGGER.info("typecheck: %s", choice.explain())
-    runner = RUNNERS.get(choice.tool)
-    if runner is None:  # chosen, and not runnable yet: never another checker's verdict
-        raise ToolError(
-            f"the repository's type checker is {choice}, which taskbelt does not run yet",
-            "set [tool.taskbelt] type-checker to one taskbelt runs: "
-            + ", ".join(f'"{name}"' for name in RUNNERS),
-        )
+    runner = RUNNERS[choice.tool]
     done = ctx.run(runner.argv(ctx, choice), env=runner.env)
     if done.returncode not in (0, runner.found):
         return crashed(NAME, done, started)
@@ -106,9 +100,9 @@ _WORST_FIRST = (Status.ERROR, Status.FAILED)
 
 
 def tool_groups(project: Project) -> tuple[str, ...]:
-    """The tool group of each chosen checker: ``typecheck`` (mypy), ``typecheck-ty``."""
+    """The tool group of each chosen checker: ``typecheck`` (mypy), ``typecheck-ty``..."""
     return tuple(
-        NAME if choice.tool == "mypy" or choice.tool not in RUNNERS else f"{NAME}-{choice.tool}"
+        NAME if choice.tool == "mypy" else f"{NAME}-{choice.tool}"
         for choice in project.tools.type_checkers
     )
 

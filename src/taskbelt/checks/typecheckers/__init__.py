@@ -44,3 +44,13 @@ class Runner:
     found: int = 1
     #: Variables set for its run, on top of the check's environment.
     env: Mapping[str, str] = field(default_factory=dict)
+
+
+def in_excluded(ctx: CheckContext, path: str) -> bool:
+    """Whether ``path`` (relative to the root) is in a folder taskbelt never checks.
+
+    That is a taskbelt vendored at a visible path, which pyright and pyrefly
+    walk into (they have no exclusion on the command line that adds to the
+    repository's own): their diagnostics there are dropped.
+    """
+    return any(path == folder or path.startswith(f"{folder}/") for folder in ctx.project.excluded)

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from taskbelt.checks.base import CheckContext, Finding
-from taskbelt.checks.typecheckers import Read, Runner
+from taskbelt.checks.typecheckers import Read, Runner, in_excluded
 from taskbelt.choice import Choice
 from taskbelt.errors import ToolError
 
@@ -69,7 +69,7 @@ def _read(command: str, ctx: CheckContext, output: str, returncode: int) -> Read
     skipped: list[str] = []
     for diagnostic in diagnostics:
         path = _relative(ctx.root, str(diagnostic.get("file", "?")))
-        if any(path == folder or path.startswith(f"{folder}/") for folder in ctx.project.excluded):
+        if in_excluded(ctx, path):
             skipped.append(str(diagnostic.get("severity")))
         else:
             checked.append((str(diagnostic.get("severity")), _finding(path, diagnostic)))
