@@ -110,7 +110,7 @@ def run(
             prepare_only=options.prepare_only,
             environ=env,
         )
-        work = plan(names, tests, project.settings.skip)
+        work = plan(names, tests, project.settings.skip, project)
         if options.prepare_only:  # nothing waits for anything: every environment at once
             work = Plan(work.first + work.then, (), work.skipped)
         began = time.time()

@@ -65,7 +65,9 @@ class Plan:
     skipped: tuple[CheckResult, ...]
 
 
-def plan(names: Iterable[str], tests: Matrix, skip: Sequence[str] = ()) -> Plan:
+def plan(
+    names: Iterable[str], tests: Matrix, skip: Sequence[str] = (), project: Project | None = None
+) -> Plan:
     """Expand check names into session names.
 
     ``check`` is every check that is part of it. A per-Python check (``test``)
@@ -76,7 +78,8 @@ def plan(names: Iterable[str], tests: Matrix, skip: Sequence[str] = ()) -> Plan:
     that waits for others runs in the second wave. A name no check has is
     planned as it is: its session is an ``error`` row naming it. A check
     that ``skip`` (the setting) switches off, or that waits for one that it
-    switches off, is one ``skipped`` row saying so.
+    switches off, or that does not apply to ``project`` (typecheck where the
+    repository switched its checker off), is one ``skipped`` row saying so.
     """
     first: list[str] = []
     then: list[str] = []
@@ -87,7 +90,7 @@ def plan(names: Iterable[str], tests: Matrix, skip: Sequence[str] = ()) -> Plan:
             first.append(name)
             continue
         check = asked.check
-        why = registry.skipped_because(check, skip)
+        why = registry.skipped_because(check, skip, project)
         if why is not None:
             row = name if asked.version is not None else check.name
             skipped.append(CheckResult(row, Status.SKIPPED, summary=why))
@@ -100,7 +103,7 @@ def plan(names: Iterable[str], tests: Matrix, skip: Sequence[str] = ()) -> Plan:
             skipped += [_not_installed(check.session(i.version), i) for i in tests.missing]
         if not asked.alone:
             for follower in registry.followers(check):
-                why = registry.skipped_because(follower, skip)
+                why = registry.skipped_because(follower, skip, project)
                 if why is None:
                     then.append(follower.name)
                 else:

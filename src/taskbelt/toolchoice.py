@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from taskbelt import defaults, flake8config, precommit, toolversions, typechoice
+from taskbelt import defaults, flake8config, precommit, toolversions, typecheckingoff, typechoice
 from taskbelt.choice import Choice
 from taskbelt.config import Settings
 from taskbelt.precommit import Hook
@@ -39,6 +39,8 @@ class Choices:
     type_checkers: tuple[Choice, ...]
     #: The version of every tool taskbelt may run, by lower-case name.
     versions: Mapping[str, Pin]
+    #: Why typecheck does not run: the repository switched its checker off (else None).
+    type_checking_off: str | None = None
 
     @property
     def type_checker(self) -> Choice:
@@ -92,7 +94,8 @@ def choose(
             *typechoice.choose(root, data, settings.type_checker, requirements),
         )
     )
-    return Choices(formatter, linter, tuple(type_checkers), versions)
+    off = typecheckingoff.reason(root, tuple(type_checkers))
+    return Choices(formatter, linter, tuple(type_checkers), versions, off)
 
 
 def _linter(

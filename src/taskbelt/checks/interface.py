@@ -112,6 +112,9 @@ class Check:
     #: The tool groups for one repository, where the repository's choice decides
     #: them (typecheck: each chosen checker's group); None: :attr:`tools` always.
     tools_for: Callable[[Project], tuple[str, ...]] | None = None
+    #: Why it does not run in this repository, decided before any environment is
+    #: made (typecheck where the repository switched its checker off); None: it runs.
+    skip_when: Callable[[Project], str | None] | None = None
 
     def tool_groups(self, project: Project) -> tuple[str, ...]:
         """The locked tool groups this check runs from in ``project`` (the first first on PATH)."""

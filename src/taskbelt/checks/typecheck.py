@@ -123,4 +123,5 @@ CHECK = Check(
     starts=20,
     key=key,
     uses_dependencies=True,
+    skip_when=lambda project: project.tools.type_checking_off,
 )

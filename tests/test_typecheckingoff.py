@@ -1,0 +1,117 @@
+"""A repository that switched its type checker off gets a skipped row, not findings.
+
+Fast cases read the settings the way each checker does; the slow ones run
+``typecheck`` on throwaway repositories and compare with the real pyright.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import CLEAN_PYPROJECT, git, run_rows, write_files
+
+from taskbelt import typecheckingoff
+from taskbelt.choice import Choice
+from taskbelt.project import Project
+
+PYRIGHT_OFF = (
+    '[tool.pyright]\n# this code base is not type-checked (yet)\ntypeCheckingMode = "off"\n'
+)
+JSONC_OFF = (
+    '{\n  // not type-checked\n  "typeCheckingMode": "off", /* yet */\n  "include": ["src",],\n}\n'
+)
+
+
+def reason(root: Path, files: dict[str, str], *checkers: Choice) -> str | None:
+    write_files(root, files)
+    return typecheckingoff.reason(root, checkers)
+
+
+PYRIGHT = Choice("pyright", "settings")
+
+
+@pytest.mark.parametrize(
+    ("files", "checker", "expected"),
+    [
+        ({"pyproject.toml": PYRIGHT_OFF}, PYRIGHT, 'pyright off (typeCheckingMode = "off" in pyproject.toml [tool.pyright])'),
+        ({"pyrightconfig.json": JSONC_OFF}, PYRIGHT, 'pyright off (typeCheckingMode = "off" in pyrightconfig.json)'),
+        ({"pyrightconfig.json": '{"typeCheckingMode": "basic"}', "pyproject.toml": PYRIGHT_OFF}, PYRIGHT, None),
+        ({"pyproject.toml": '[tool.basedpyright]\ntypeCheckingMode = "off"\n'}, Choice("basedpyright", "s"), 'basedpyright off (typeCheckingMode = "off" in pyproject.toml [tool.basedpyright])'),
+        ({"pyproject.toml": '[tool.pyrefly]\npreset = "off"\n'}, Choice("pyrefly", "s"), 'pyrefly off (preset = "off" in pyproject.toml [tool.pyrefly])'),
+        ({"pyrefly.toml": 'preset = "default"\n', "pyproject.toml": '[tool.pyrefly]\npreset = "off"\n'}, Choice("pyrefly", "s"), None),
+        ({"pyproject.toml": PYRIGHT_OFF}, Choice("pyright", "tox", args=("-p", "ci.json")), None),
+        ({"pyproject.toml": '[tool.pyrefly]\npreset = "off"\n'}, Choice("pyrefly", "s", args=("--preset=basic",)), None),
+        ({"pyproject.toml": '[tool.pyright]\ntypeCheckingMode = "strict"\n'}, PYRIGHT, None),
+        ({"pyrightconfig.json": '{"typeCheckingMode": "off"'}, PYRIGHT, None),
+        ({"pyproject.toml": PYRIGHT_OFF + "[tool.mypy]\n"}, Choice("mypy", "settings"), None),
+    ],
+    ids=[
+        "[tool.pyright]", "pyrightconfig.json with comments", "pyrightconfig.json wins",
+        "basedpyright", "pyrefly preset", "pyrefly.toml wins", "pyright -p another file",
+        "pyrefly --preset on the command", "strict", "unreadable json: the checker judges",
+        "mypy runs",
+    ],
+)  # fmt: skip
+def test_the_setting_is_read_where_the_checker_reads_it(
+    tmp_path: Path, files: dict[str, str], checker: Choice, expected: str | None
+) -> None:
+    found = reason(tmp_path, files, checker)
+    assert found == (None if expected is None else f"skipped: the repository switched {expected}")
+
+
+def test_a_checker_that_runs_beside_one_switched_off_keeps_the_row(tmp_path: Path) -> None:
+    """tox runs mypy and pyright, and pyright is off: mypy still judges the code."""
+    files = {"pyproject.toml": PYRIGHT_OFF + "[tool.mypy]\n"}
+    assert reason(tmp_path, files, Choice("mypy", "tox"), PYRIGHT) is None
+
+
+#: A type error pyright reports in its default mode (reportReturnType).
+WRONG_RETURN = '"""Bad."""\n\n\ndef count() -> int:\n    return "one"\n'
+
+
+def repo(root: Path, files: dict[str, str]) -> Project:
+    write_files(root, files)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "init")
+    return Project.load(root)
+
+
+@pytest.mark.slow
+def test_pyright_switched_off_is_a_skipped_row_as_its_own_run_passes(
+    tmp_path: Path, tool_venv: Callable[[str], Path]
+) -> None:
+    """The issue's case: a wall of findings before; now the setting, named; no environment made.
+
+    Switched back on in the same file, the next run judges the code: the
+    saved plan never answers for a changed setting.
+    """
+    project = repo(
+        tmp_path / "r",
+        {
+            "pyproject.toml": CLEAN_PYPROJECT,
+            "pyrightconfig.json": JSONC_OFF,
+            "src/demo/__init__.py": WRONG_RETURN,
+        },
+    )
+    done, rows = run_rows(project, "typecheck", "-v")
+    row = rows["typecheck"]
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert row["status"] == "skipped"
+    assert row["summary"] == (
+        'skipped: the repository switched pyright off (typeCheckingMode = "off" in '
+        "pyrightconfig.json)"
+    )
+    assert "--outputjson" not in done.stderr  # pyright never ran
+    pyright = str(tool_venv("typecheck-pyright") / "bin" / "pyright")
+    own = subprocess.run([pyright], cwd=project.root, capture_output=True, text=True, check=False)
+    assert own.returncode == 0, own.stdout  # its own run passes too
+
+    (project.root / "pyrightconfig.json").write_text('{"include": ["src"]}\n', encoding="utf-8")
+    done, rows = run_rows(project, "typecheck", "-v")
+    assert rows["typecheck"]["status"] == "failed", done.stdout + done.stderr
+    assert "--outputjson" in done.stderr  # -v shows the command where pyright runs
+    assert rows["typecheck"]["details"]["findings"][0]["code"] == "reportReturnType"
