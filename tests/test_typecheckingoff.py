@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import CLEAN_PYPROJECT, git, run_rows, write_files
 
-from taskbelt import typecheckingoff
+from taskbelt import typecheckingoff, typehints
 from taskbelt.choice import Choice
 from taskbelt.project import Project
 
@@ -115,3 +115,55 @@ def test_pyright_switched_off_is_a_skipped_row_as_its_own_run_passes(
     assert rows["typecheck"]["status"] == "failed", done.stdout + done.stderr
     assert "--outputjson" in done.stderr  # -v shows the command where pyright runs
     assert rows["typecheck"]["details"]["findings"][0]["code"] == "reportReturnType"
+
+
+@pytest.mark.parametrize(
+    ("files", "hinted"),
+    [
+        ({"demo/__init__.py": "def add(a, b=1, *c, d, **e):\n    x = a\n    return x\n"}, False),
+        ({"demo/__init__.py": "def add(a) -> int:\n    return a\n"}, True),
+        ({"demo/__init__.py": "async def add(*, d: int):\n    return d\n"}, True),
+        ({"demo/__init__.py": "def add(**kw: int):\n    return kw\n"}, True),
+        ({"demo/__init__.py": "", "demo/sub/m.py": "class A:\n    x: int = 1\n"}, True),
+        ({"demo/__init__.py": "", "demo/py.typed": ""}, True),
+        ({"demo/__init__.py": "", "demo/m.pyi": "def f(): ...\n"}, True),
+        ({"demo/__init__.py": "def broken(:\n"}, True),
+        ({"demo/__init__.py": "", "demo/.hidden/m.py": "x: int = 1\n", "demo/data.txt": "x: int"}, False),
+    ],
+    ids=[
+        "no hints", "return", "keyword-only", "**kwargs", "annotated assignment", "py.typed",
+        "stub", "syntax error: the checker says", "hidden folders and other files",
+    ],
+)  # fmt: skip
+def test_type_hints_are_found_where_a_checker_would_use_them(
+    tmp_path: Path, files: dict[str, str], hinted: bool
+) -> None:
+    write_files(tmp_path, files)
+    assert typehints.any_hints([tmp_path / "demo"]) is hinted
+
+
+#: Not a hint anywhere; taskbelt's default mypy (check_untyped_defs) reports the operator.
+UNTYPED = '"""Untyped."""\n\n\ndef add():\n    return 1 + "a"\n'
+
+
+@pytest.mark.slow
+def test_code_without_hints_and_without_a_checker_is_not_judged_by_taskbelt_s_mypy(
+    tmp_path: Path,
+) -> None:
+    """Skipped, saying why and how to ask; one hint later, the next run is mypy's verdict."""
+    project = repo(
+        tmp_path / "r", {"pyproject.toml": CLEAN_PYPROJECT, "src/demo/__init__.py": UNTYPED}
+    )
+    done, rows = run_rows(project, "typecheck")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert rows["typecheck"]["status"] == "skipped"
+    assert rows["typecheck"]["summary"] == (
+        "skipped: no type checker configured and no type hints in src/demo (configure one, "
+        "such as [tool.mypy], or set [tool.taskbelt] type-checker, to check it)"
+    )
+
+    hinted = UNTYPED.replace("def add():", "def add() -> int:")
+    (project.root / "src/demo/__init__.py").write_text(hinted, encoding="utf-8")
+    done, rows = run_rows(project, "typecheck")
+    assert rows["typecheck"]["status"] == "failed", done.stdout + done.stderr
+    assert rows["typecheck"]["details"]["findings"][0]["code"] == "operator"

@@ -112,7 +112,7 @@ def run(
         )
         work = plan(names, tests, project.settings.skip, project)
         if options.prepare_only:  # nothing waits for anything: every environment at once
-            work = Plan(work.first + work.then, (), work.skipped)
+            work = Plan(work.first + work.then, (), work.skipped, keep=work.keep)
         began = time.time()
         try:
             results = runner.execute(work)
@@ -130,7 +130,7 @@ def run(
         unfinished = sum(r.status is Status.INTERRUPTED for r in results)
         stopped = signal.Signals(runner.stopped_by).name
         notes.append(f"stopped by {stopped}: {plural(unfinished, 'check')} did not finish")
-    elif cache is not None:
+    elif cache is not None and work.keep:
         plancache.save_plan(
             project.root,
             project.state_dir,

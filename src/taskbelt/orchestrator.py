@@ -63,6 +63,10 @@ class Plan:
     first: tuple[str, ...]
     then: tuple[str, ...]
     skipped: tuple[CheckResult, ...]
+    #: It may answer later runs (the saved plan): no row of it was decided by the
+    #: repository's code (a check's :attr:`~Check.skip_when`, which the saved
+    #: plan's fingerprint does not cover).
+    keep: bool = True
 
 
 def plan(
@@ -84,13 +88,23 @@ def plan(
     first: list[str] = []
     then: list[str] = []
     skipped: list[CheckResult] = []
+    decided_here: list[str] = []
+
+    def skipped_because(check: Check) -> str | None:
+        why = registry.skipped_because(check, skip)
+        if why is None and project is not None and check.skip_when is not None:
+            why = check.skip_when(project)
+            if why is not None:
+                decided_here.append(check.name)
+        return why
+
     for name in registry.expand(list(names)):
         asked = registry.resolve(name)
         if asked is None:
             first.append(name)
             continue
         check = asked.check
-        why = registry.skipped_because(check, skip, project)
+        why = skipped_because(check)
         if why is not None:
             row = name if asked.version is not None else check.name
             skipped.append(CheckResult(row, Status.SKIPPED, summary=why))
@@ -103,13 +117,18 @@ def plan(
             skipped += [_not_installed(check.session(i.version), i) for i in tests.missing]
         if not asked.alone:
             for follower in registry.followers(check):
-                why = registry.skipped_because(follower, skip, project)
+                why = skipped_because(follower)
                 if why is None:
                     then.append(follower.name)
                 else:
                     skipped.append(CheckResult(follower.name, Status.SKIPPED, summary=why))
     rows = {row.name: row for row in skipped}  # ``check`` and ``coverage``: one row
-    return Plan(tuple(dict.fromkeys(first)), tuple(dict.fromkeys(then)), tuple(rows.values()))
+    return Plan(
+        tuple(dict.fromkeys(first)),
+        tuple(dict.fromkeys(then)),
+        tuple(rows.values()),
+        keep=not decided_here,
+    )
 
 
 def _not_installed(session: str, interpreter: Interpreter) -> CheckResult:

@@ -3,11 +3,12 @@
 After each full run taskbelt saves its plan (the sessions in the order their
 keys are computed, what each depends on besides files, what of the files
 and the environment its check reads, and its place in the summary) with a fingerprint of everything the plan was made
-from: pyproject.toml, .python-version and the other files that choose a
-tool (:data:`PLAN_INPUTS`), the TASKBELT_* settings, the check
+from: pyproject.toml, .python-version, the TASKBELT_* settings, the check
 names, and the folders interpreters are installed in. When the fingerprint
 still matches and every session's verdict is cached under the same keys the
-full path would compute, :func:`cached_summary` is the run's summary.
+full path would compute, :func:`cached_summary` is the run's summary. A
+plan with a row a check decided from the repository's code (typecheck on
+code without hints: :attr:`taskbelt.orchestrator.Plan.keep` is false) is not saved.
 
 Both the full path (which saves) and the fast entry point (which reads) use
 this module; it imports only the light modules: what it needs to know of
@@ -24,15 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from taskbelt import defaults
-from taskbelt.cache import (
-    CONFIG_NAMES,
-    VOLATILE_ENV,
-    Environ,
-    Files,
-    Spec,
-    VerdictCache,
-    spec_inputs,
-)
+from taskbelt.cache import VOLATILE_ENV, Environ, Files, Spec, VerdictCache, spec_inputs
 from taskbelt.results import CheckResult, RunSummary, Status
 from taskbelt.store import KeyedStore
 
@@ -45,16 +38,10 @@ _INTERPRETER_ROOTS = (
 )
 
 
-#: The repository's files a plan is made from: the settings and the matrix, and
-#: every file that chooses a tool (a checker switched off there is a ``skipped``
-#: row of the plan, not a session whose key would notice the change).
-PLAN_INPUTS = CONFIG_NAMES | {".python-version"}
-
-
 def fingerprint(root: Path, names: Sequence[str], environ: Mapping[str, str]) -> str:
     """Hash of everything a plan is made from (see the module docstring)."""
     digest = hashlib.sha256()
-    for name in sorted(PLAN_INPUTS):
+    for name in ("pyproject.toml", ".python-version"):
         path = root / name
         digest.update(path.read_bytes() if path.is_file() else b"-")
     for key in sorted(environ):

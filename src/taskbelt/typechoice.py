@@ -32,6 +32,8 @@ _FILES: Final = {
 }
 #: Every file that can decide the choice (the static checks' cache key holds them).
 CONFIG_FILES: Final = frozenset(name for names in _FILES.values() for name in names)
+#: Where the choice came from when nothing in the repository chose a checker.
+DEFAULT_SOURCE: Final = "taskbelt's default settings"
 #: Each checker's command words in the repository's command files.
 _COMMANDS: Final = {
     "mypy": ("mypy",),
@@ -74,7 +76,7 @@ def choose(
     listed = [tool for tool in CHECKERS if tool in requirements]
     if len(listed) == 1:
         return (_settings(listed[0], f"{listed[0]} among the project's dependencies", configured),)
-    return (Choice("mypy", "taskbelt's default settings", defaults.MYPY_CONFIG),)
+    return (Choice("mypy", DEFAULT_SOURCE, defaults.MYPY_CONFIG),)
 
 
 def _from_command(root: Path, tool: str) -> dict[str, Any]:

@@ -113,7 +113,9 @@ class Check:
     #: them (typecheck: each chosen checker's group); None: :attr:`tools` always.
     tools_for: Callable[[Project], tuple[str, ...]] | None = None
     #: Why it does not run in this repository, decided before any environment is
-    #: made (typecheck where the repository switched its checker off); None: it runs.
+    #: made (typecheck where the repository switched its checker off, or has no
+    #: hints and no checker); None: it runs. A plan with such a row is never
+    #: saved for the fast answer, so each run decides it afresh.
     skip_when: Callable[[Project], str | None] | None = None
 
     def tool_groups(self, project: Project) -> tuple[str, ...]:

@@ -22,7 +22,6 @@ from taskbelt import tables
 from taskbelt.checks.interface import Check
 from taskbelt.config import TABLE, Settings
 from taskbelt.errors import ConfigError
-from taskbelt.project import Project
 
 #: The modules that declare the checks, in summary order.
 MODULES = (
@@ -105,21 +104,14 @@ def check_settings(settings: Settings) -> None:
             raise ConfigError(f"{TABLE} skip: {name!r} is not a check", hint)
 
 
-def skipped_because(
-    check: Check, skip: Collection[str], project: Project | None = None
-) -> str | None:
-    """Why ``check`` does not run under ``skip`` or in ``project``, or None when it runs.
+def skipped_because(check: Check, skip: Collection[str]) -> str | None:
+    """Why ``check`` does not run under ``skip``, or None when it runs.
 
     A check that waits for a skipped one is skipped with it (``coverage``
-    has no data without ``test``). In ``project``, a check's own
-    :attr:`~Check.skip_when` may say it does not apply there.
+    has no data without ``test``).
     """
     if check.name in skip:
         return f"skipped by {TABLE} skip"
-    if project is not None and check.skip_when is not None:
-        why = check.skip_when(project)
-        if why is not None:
-            return why
     before = [name for name in check.after if name in skip]
     if before:
         return f"skipped: it needs {before[0]}, which {TABLE} skip switches off"

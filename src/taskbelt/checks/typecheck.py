@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 
+from taskbelt import typechoice, typehints
 from taskbelt.checks.base import CheckContext, crashed, guarded, plural, tail
 from taskbelt.checks.interface import Check, Environment, Spec
 from taskbelt.checks.typecheckers import Runner, mypy, pyrefly, pyright, ty
@@ -107,6 +108,26 @@ def tool_groups(project: Project) -> tuple[str, ...]:
     )
 
 
+def skipped_because(project: Project) -> str | None:
+    """Why the repository is not type-checked: its checker is off, or it asked for none.
+
+    Asked for none: no checker chosen anywhere (taskbelt's default would run)
+    and no type hint in the project's code (:mod:`taskbelt.typehints`).
+    """
+    if project.tools.type_checking_off is not None:
+        return project.tools.type_checking_off
+    first, *others = project.tools.type_checkers
+    if others or first.source != typechoice.DEFAULT_SOURCE:
+        return None
+    if typehints.any_hints(project.source_paths):
+        return None
+    where = ", ".join(project.relative(path) for path in project.source_paths) or "the project"
+    return (
+        f"skipped: no type checker configured and no type hints in {where} "
+        "(configure one, such as [tool.mypy], or set [tool.taskbelt] type-checker, to check it)"
+    )
+
+
 def key(project: Project, tests: Matrix, session: str) -> Spec | None:
     """The interpreter the project's imports are resolved with counts too."""
     return {"newest": str(tests.newest[1])} if tests.present else {}
@@ -123,5 +144,5 @@ CHECK = Check(
     starts=20,
     key=key,
     uses_dependencies=True,
-    skip_when=lambda project: project.tools.type_checking_off,
+    skip_when=skipped_because,
 )
