@@ -49,21 +49,6 @@ class TestTy:
         assert rows["typecheck"]["status"] == "failed"
         assert rows["typecheck"]["details"]["findings"][0]["code"] == "type-arg"
 
-    def test_ty_s_errors_are_findings_with_file_line_and_rule(self, tmp_path: Path) -> None:
-        project = repo(
-            tmp_path / "r",
-            {"src/demo/__init__.py": GENERIC, "src/demo/bad.py": WRONG_RETURN},
-            CLEAN_PYPROJECT + "[tool.ty]\n",
-        )
-        done, rows = run_rows(project, "typecheck")
-        row = rows["typecheck"]
-        assert done.returncode == 1
-        assert row["status"] == "failed"
-        assert [(f["path"], f["line"], f["code"]) for f in row["details"]["findings"]] == [
-            ("src/demo/bad.py", 5, "invalid-explicit-return")
-        ]
-        assert row["summary"].startswith("1 type error; first: src/demo/bad.py:5:12:")
-
     @pytest.mark.parametrize("zero_on_warning", [False, True])
     def test_warnings_fail_only_where_the_repository_s_run_fails_on_them(
         self, tmp_path: Path, tool_venv: ToolVenv, zero_on_warning: bool
@@ -104,29 +89,6 @@ TOX_COMMAND = "[env.type]\ncommands = [ [ {} ] ]\n"
 
 
 class TestPyright:
-    def test_a_pyright_repository_is_judged_by_pyright(self, tmp_path: Path) -> None:
-        """Unparameterised ``list`` passes pyright; mypy's control is in TestTy."""
-        project = repo(
-            tmp_path / "r", {"src/demo/__init__.py": GENERIC}, CLEAN_PYPROJECT + "[tool.pyright]\n"
-        )
-        done, rows = run_rows(project, "typecheck")
-        assert rows["typecheck"]["status"] == "passed", done.stdout + done.stderr
-        assert rows["typecheck"]["details"]["checker"] == "pyright"
-
-    def test_pyright_s_errors_are_findings_with_file_line_and_rule(self, tmp_path: Path) -> None:
-        project = repo(
-            tmp_path / "r",
-            {"src/demo/__init__.py": GENERIC, "src/demo/bad.py": WRONG_RETURN},
-            CLEAN_PYPROJECT + "[tool.pyright]\n",
-        )
-        done, rows = run_rows(project, "typecheck")
-        row = rows["typecheck"]
-        assert done.returncode == 1
-        assert [(f["path"], f["line"], f["code"]) for f in row["details"]["findings"]] == [
-            ("src/demo/bad.py", 5, "reportReturnType")
-        ]
-        assert row["summary"].startswith("1 type error; first: src/demo/bad.py:5:12:")
-
     @pytest.mark.parametrize(
         "case",
         [
@@ -214,24 +176,6 @@ PYREFLY_WARN = '[tool.pyrefly.errors]\nbad-assignment = "warn"\n'
 
 
 class TestPyrefly:
-    def test_a_pyrefly_repository_is_judged_by_pyrefly_with_file_line_and_rule(
-        self, tmp_path: Path
-    ) -> None:
-        """Unparameterised ``list`` passes pyrefly (mypy's ``type-arg`` control is in TestTy)."""
-        project = repo(
-            tmp_path / "r",
-            {"src/demo/__init__.py": GENERIC, "src/demo/bad.py": WRONG_RETURN},
-            CLEAN_PYPROJECT + "[tool.pyrefly]\n",
-        )
-        done, rows = run_rows(project, "typecheck")
-        row = rows["typecheck"]
-        assert done.returncode == 1, done.stdout + done.stderr
-        assert row["details"]["checker"] == "pyrefly"
-        assert [(f["path"], f["line"], f["code"]) for f in row["details"]["findings"]] == [
-            ("src/demo/bad.py", 5, "bad-return")
-        ]
-        assert row["summary"].startswith("1 type error; first: src/demo/bad.py:5:12: bad-return")
-
     @pytest.mark.parametrize(
         ("flags", "fails"),
         [([], False), (["--min-severity", "warn"], True), (["src"], False)],
@@ -266,6 +210,30 @@ class TestPyrefly:
                 "1 warning (pyrefly's run fails on every diagnostic it shows); "
                 "first: src/demo/warns.py:3:10: bad-assignment"
             )
+
+
+@pytest.mark.parametrize(
+    ("checker", "code"),
+    [("ty", "invalid-explicit-return"), ("pyright", "reportReturnType"), ("pyrefly", "bad-return")],
+)
+def test_each_checker_s_errors_are_findings_with_file_line_and_rule(
+    tmp_path: Path, checker: str, code: str
+) -> None:
+    """The repository's checker judges: unparameterised ``list`` passes each of them
+    (mypy's ``type-arg`` control is in TestTy), the wrong return fails with its rule."""
+    project = repo(
+        tmp_path / "r",
+        {"src/demo/__init__.py": GENERIC, "src/demo/bad.py": WRONG_RETURN},
+        CLEAN_PYPROJECT + f"[tool.{checker}]\n",
+    )
+    done, rows = run_rows(project, "typecheck")
+    row = rows["typecheck"]
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert (row["status"], row["details"]["checker"]) == ("failed", checker)
+    assert [(f["path"], f["line"], f["code"]) for f in row["details"]["findings"]] == [
+        ("src/demo/bad.py", 5, code)
+    ]
+    assert row["summary"].startswith(f"1 type error; first: src/demo/bad.py:5:12: {code}")
 
 
 #: mypy does not look inside a function without annotations; pyright does.
