@@ -167,3 +167,24 @@ def test_code_without_hints_and_without_a_checker_is_not_judged_by_taskbelt_s_my
     done, rows = run_rows(project, "typecheck")
     assert rows["typecheck"]["status"] == "failed", done.stdout + done.stderr
     assert rows["typecheck"]["details"]["findings"][0]["code"] == "operator"
+
+
+def test_settings_taskbelt_cannot_read_are_each_check_s_error_row_not_the_run_s(
+    tmp_path: Path,
+) -> None:
+    """Deciding the skip reads the tool choice; its error stays the rows' (as before the skip)."""
+    project = repo(
+        tmp_path / "r",
+        {
+            "pyproject.toml": CLEAN_PYPROJECT,
+            ".pre-commit-config.yaml": "repos: [\n",
+            "src/demo/__init__.py": UNTYPED,
+        },
+    )
+    done, rows = run_rows(project, "lint", "typecheck")
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert {name: row["status"] for name, row in rows.items()} == {
+        "lint": "error",
+        "typecheck": "error",
+    }
+    assert rows["typecheck"]["summary"] == ".pre-commit-config.yaml: invalid YAML (line 2)"

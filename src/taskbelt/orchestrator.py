@@ -83,7 +83,8 @@ def plan(
     planned as it is: its session is an ``error`` row naming it. A check
     that ``skip`` (the setting) switches off, or that waits for one that it
     switches off, or that does not apply to ``project`` (typecheck where the
-    repository switched its checker off), is one ``skipped`` row saying so.
+    repository switched its checker off, or asked for none and has no type
+    hints), is one ``skipped`` row saying so.
     """
     first: list[str] = []
     then: list[str] = []
@@ -93,7 +94,10 @@ def plan(
     def skipped_because(check: Check) -> str | None:
         why = registry.skipped_because(check, skip)
         if why is None and project is not None and check.skip_when is not None:
-            why = check.skip_when(project)
+            try:
+                why = check.skip_when(project)
+            except TaskbeltError:  # not decided: the check's own run reports it as its row
+                return None
             if why is not None:
                 decided_here.append(check.name)
         return why
