@@ -50,14 +50,15 @@ VOLATILE_ENV = frozenset(
         defaults.ENV_NO_CACHE,
     }
 )  # fmt: skip
-_SKIP_DIRS = frozenset({".git", ".venv", "venv", ".nox", ".tox", "node_modules", "__pycache__"})
 
 
 def _walk(root: Path) -> list[str]:
     """Files below ``root`` (used where git cannot list them)."""
     found = []
     for folder, dirs, files in os.walk(root):
-        dirs[:] = [d for d in dirs if d not in _SKIP_DIRS and d != defaults.STATE_DIR_NAME]
+        dirs[:] = [
+            d for d in dirs if d not in defaults.NEVER_WALKED and d != defaults.STATE_DIR_NAME
+        ]
         found += [os.path.relpath(os.path.join(folder, f), root) for f in files]
     return found
 

@@ -22,6 +22,10 @@ BANDIT_CONFIG: Final = CONFIG_DIR / "bandit.toml"
 
 #: Folder inside the user's repository that holds everything taskbelt generates.
 STATE_DIR_NAME: Final = ".taskbelt-cache"
+#: Folders no walk of the repository enters: version control, virtual environments, caches.
+NEVER_WALKED: Final = frozenset(
+    {".git", ".venv", "venv", ".nox", ".tox", "node_modules", "__pycache__"}
+)
 ENVS_SUBDIR: Final = "envs"
 REPORTS_SUBDIR: Final = "reports"
 RUN_LOCK_NAME: Final = "run.lock"

@@ -19,8 +19,7 @@ import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-#: Folders never walked into: virtual environments, caches, version control.
-_SKIP = frozenset({".git", ".venv", "venv", ".nox", ".tox", "node_modules", "__pycache__"})
+from taskbelt import defaults
 
 
 def any_hints(paths: Iterable[Path]) -> bool:
@@ -34,7 +33,9 @@ def _files(paths: Iterable[Path]) -> Iterator[Path]:
             yield path
             continue
         for folder, dirs, files in os.walk(path):
-            dirs[:] = sorted(d for d in dirs if d not in _SKIP and not d.startswith("."))
+            dirs[:] = sorted(
+                d for d in dirs if d not in defaults.NEVER_WALKED and not d.startswith(".")
+            )
             for name in sorted(files):
                 yield Path(folder, name)
 
