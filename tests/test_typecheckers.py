@@ -240,15 +240,36 @@ def test_each_checker_s_errors_are_findings_with_file_line_and_rule(
 UNTYPED = '"""Untyped."""\n\n\ndef add():\n    return 1 + "a"\n'
 
 
+#: itsdangerous's tox ``typing`` environment, in pyproject.toml: two checkers and
+#: pyright's type-completeness score, which is no type check.
+PYPROJECT_TOX = """
+[tool.tox.env.typing]
+dependency_groups = ["typing"]
+commands = [
+    ["mypy", "src"],
+    ["pyright"],
+    ["pyright", "--verifytypes", "demo", "--ignoreexternal"],
+]
+"""
+
+
+@pytest.mark.parametrize(
+    ("tox_toml", "pyproject"),
+    [
+        ('[env.typing]\ncommands = [ [ "mypy", "src" ], [ "pyright" ] ]\n', ""),
+        (None, PYPROJECT_TOX + '[dependency-groups]\ntyping = ["mypy", "pyright"]\n'),
+    ],
+    ids=["tox.toml", "pyproject.toml [tool.tox]"],
+)
 def test_a_repository_running_two_checkers_passes_only_when_both_do(
-    tmp_path: Path, tool_venv: ToolVenv
+    tmp_path: Path, tool_venv: ToolVenv, tox_toml: str | None, pyproject: str
 ) -> None:
     """tox runs mypy and pyright: mypy's pass does not hide pyright's error."""
-    tox = '[env.typing]\ncommands = [ [ "mypy", "src" ], [ "pyright" ] ]\n'
+    files = {"src/demo/__init__.py": TYPED, "src/demo/untyped.py": UNTYPED}
     project = repo(
         tmp_path / "r",
-        {"src/demo/__init__.py": TYPED, "src/demo/untyped.py": UNTYPED, "tox.toml": tox},
-        CLEAN_PYPROJECT + "[tool.mypy]\n[tool.pyright]\n",
+        {**files, "tox.toml": tox_toml} if tox_toml else files,
+        CLEAN_PYPROJECT + "[tool.mypy]\n[tool.pyright]\n" + pyproject,
     )
     done, rows = run_rows(project, "typecheck")
     row = rows["typecheck"]

@@ -138,3 +138,80 @@ def test_a_checker_taskbelt_does_not_run_is_a_two_line_error(tmp_path: Path) -> 
 def test_every_checker_taskbelt_can_choose_has_a_runner() -> None:
     """A chosen checker always runs: never an error row, never another checker's verdict."""
     assert set(typecheck.RUNNERS) == set(typechoice.CHECKERS)
+
+
+#: itsdangerous's tox configuration, in its pyproject.toml (shortened).
+PYPROJECT_TOX = """
+[dependency-groups]
+typing = ["mypy", "pyright"]
+
+[tool.tox.env_run_base]
+dependency_groups = ["tests"]
+commands = [["pytest", "-v", {replace = "posargs", default = [], extend = true}]]
+
+[tool.tox.env.typing]
+dependency_groups = ["typing"]
+commands = [
+    ["mypy"],
+    ["pyright"],
+    ["pyright", "--verifytypes", "demo", "--ignoreexternal"],
+]
+"""
+
+
+def sources(root: Path, files: dict[str, str]) -> list[str]:
+    write_files(root, {"pyproject.toml": PYPROJECT, **files})
+    return [choice.source for choice in Project.load(root).tools.type_checkers]
+
+
+def test_pyproject_s_tox_configuration_is_a_command_file(tmp_path: Path) -> None:
+    """tox reads ``[tool.tox]``: its typing environment runs mypy and pyright, so both judge."""
+    assert sources(tmp_path, {"pyproject.toml": PYPROJECT + PYPROJECT_TOX}) == [
+        "pyproject.toml [tool.tox] runs mypy; taskbelt's default settings",
+        "pyproject.toml [tool.tox] runs pyright; pyright's default settings",
+    ]
+
+
+def test_pyproject_s_legacy_tox_ini_is_a_command_file(tmp_path: Path) -> None:
+    legacy = "[tool.tox]\nlegacy_tox_ini = '''\n[testenv:type]\ncommands = pyright src\n'''\n"
+    project = {"pyproject.toml": PYPROJECT + legacy, "src/a.py": ""}
+    write_files(tmp_path, project)
+    assert checker_of(tmp_path, {**project}) == Choice(
+        "pyright",
+        "pyproject.toml legacy_tox_ini runs pyright; pyright's default settings",
+        targets=("src",),
+    )
+
+
+def test_pyproject_s_dependency_lists_are_not_commands(tmp_path: Path) -> None:
+    """``typing = ["mypy", "pyright"]`` installs two checkers and runs neither."""
+    groups = (
+        '[dependency-groups]\ntyping = ["mypy", "pyright"]\n[tool.tox]\nenv_list = ["typing"]\n'
+    )
+    assert sources(tmp_path, {"pyproject.toml": PYPROJECT + groups}) == [typechoice.DEFAULT_SOURCE]
+
+
+def test_pyright_s_type_completeness_score_is_not_its_type_check(tmp_path: Path) -> None:
+    """``pyright --verifytypes pkg`` alone does not choose pyright, nor lend it arguments."""
+    only_score = '[env.t]\ncommands = [["pyright", "--verifytypes", "demo", "--ignoreexternal"]]\n'
+    assert sources(tmp_path / "a", {"tox.toml": only_score}) == [typechoice.DEFAULT_SOURCE]
+    both = '[env.t]\ncommands = [["pyright", "--verifytypes", "demo"], ["pyright", "--level", "error"]]\n'
+    assert checker_of(tmp_path / "b", {"tox.toml": both}).args == ("--level", "error")
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("tox.toml", '[env.t]\ncommands = [["pyright"], ["mypy", "src"]]\n'),
+        (".github/workflows/ci.yml", "steps:\n  - run: pyright && mypy src\n"),
+    ],
+    ids=["tox list", "shell &&"],
+)
+def test_commands_on_one_line_keep_their_own_arguments(
+    tmp_path: Path, name: str, text: str
+) -> None:
+    """pyright's command has no operand: ``mypy src`` is the next command's, not pyright's."""
+    write_files(tmp_path, {"pyproject.toml": PYPROJECT, name: text, "src/a.py": ""})
+    mypy, pyright = Project.load(tmp_path).tools.type_checkers
+    assert (pyright.tool, pyright.targets, pyright.unread) == ("pyright", (), "")
+    assert mypy.tool == "mypy"

@@ -7,11 +7,14 @@ chosen it, even where nothing configures it: :mod:`taskbelt.toolchoice` and
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 from taskbelt import defaults
+from taskbelt.tomlfile import lookup, read_toml
 
 
 def command_pattern(*words: str) -> re.Pattern[str]:
@@ -20,11 +23,12 @@ def command_pattern(*words: str) -> re.Pattern[str]:
     Shell and tox.ini commands are words (``python -m ty check``, ``{envpython} -m``);
     tox.toml and nox commands are lists of strings (``["ty", "check"]``). One
     word alone on a line is a dependency list's (tox's ``deps``), not a
-    command: a one-word command counts only with an argument.
+    command: a one-word command counts only with an argument or a shell's
+    separator after it (``pyright && mypy src``).
     """
     shell = r"[ \t]+".join(re.escape(word) for word in words)
     quoted = r"\s*,\s*".join(f"[\"']{re.escape(word)}[\"']" for word in words)
-    ends = r"[ \t]+[-.\w/{$\"']" if len(words) == 1 else r"[ \t]+[-.\w/{$\"']|[ \t]*$"
+    ends = r"[ \t]+[-.\w/{$\"']|[ \t]*[;&|]" + ("" if len(words) == 1 else r"|[ \t]*$")
     return re.compile(rf"(?:^|[\s;&|(\[=]|-m[ \t]+){shell}(?={ends})|{quoted}\s*[,\])]", re.M)
 
 
@@ -35,6 +39,60 @@ def command_files(root: Path) -> list[Path]:
         if (root / folder).is_dir():
             files += sorted(p for p in (root / folder).iterdir() if p.suffix in {".yml", ".yaml"})
     return [path for path in files if path.is_file()]
+
+
+def command_texts(root: Path, unless: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
+    """Each command file's name and its commands' text, without comments and installs.
+
+    pyproject.toml's tox configuration counts as tox's own files do, but only
+    it (:func:`pyproject_tox`): the rest of pyproject.toml lists dependencies,
+    which are not commands. A line with one of the words ``unless`` is left
+    out (``pyright --verifytypes pkg`` runs pyright, but not as a type check).
+    """
+    texts = [
+        (path.relative_to(root).as_posix(), path.read_text(encoding="utf-8", errors="replace"))
+        for path in command_files(root)
+    ]
+    tox = pyproject_tox(root)
+    if tox:  # after tox.ini and tox.toml, which come first
+        texts.insert(sum(name.startswith("tox.") for name, _ in texts), tox)
+    return [(name, _without_comments(text, unless)) for name, text in texts]
+
+
+def pyproject_tox(root: Path) -> tuple[str, str] | None:
+    """pyproject.toml's tox configuration as command text, or None where it has none.
+
+    ``legacy_tox_ini`` is tox.ini's text as it stands; the native ``[tool.tox]``
+    tables' ``commands`` (and ``commands_pre``/``commands_post``) become one
+    tox.toml list per command (``["pyright", "--verifytypes", "pkg"]``), their
+    ``{replace = "posargs"}`` parts left out as extra arguments a user may pass.
+    """
+    path = root / "pyproject.toml"
+    if not path.is_file():
+        return None
+    tox = lookup(read_toml(path), "tool", "tox")
+    if not isinstance(tox, Mapping):
+        return None
+    legacy = tox.get("legacy_tox_ini")
+    if isinstance(legacy, str):
+        return "pyproject.toml legacy_tox_ini", legacy
+    lines = [json.dumps(words) for words in _tox_commands(tox)]
+    return ("pyproject.toml [tool.tox]", "\n".join(lines)) if lines else None
+
+
+def _tox_commands(tox: Mapping[str, Any]) -> Iterator[list[str]]:
+    """Every command of a native tox configuration: its base tables' and each environment's."""
+    envs = tox.get("env")
+    tables = [tox.get("env_run_base"), tox.get("env_pkg_base")]
+    tables += list(envs.values()) if isinstance(envs, Mapping) else []
+    for table in tables:
+        if not isinstance(table, Mapping):
+            continue
+        for key in ("commands_pre", "commands", "commands_post"):
+            commands = table.get(key)
+            for command in commands if isinstance(commands, list) else []:
+                if isinstance(command, list):
+                    yield [word for word in command if isinstance(word, str)]
 
 
 #: What installs a tool rather than runs it: nox's ``session.install("mypy")``,
@@ -49,40 +107,51 @@ _INSTALLS = re.compile(
 )
 
 
-def _without_comments(path: Path) -> str:
-    """The file's text without comment lines and without what installs tools."""
-    text = "\n".join(
-        line
-        for line in path.read_text(encoding="utf-8", errors="replace").splitlines()
-        if not line.lstrip().startswith("#")
-    )
+#: Where one command ends and the next may begin on the same line: a tox.toml
+#: list's ``]``, a shell's ``;``, ``&&``, ``||`` and ``|``.
+_COMMAND_END = re.compile(r"(\]|;|&&|\|\|?)")
+
+
+def _without_comments(text: str, unless: frozenset[str]) -> str:
+    """A command file's text, one command per line, without comments, installs and ``unless``.
+
+    Comment lines go first; each command then gets its own line, so a
+    command with a word of ``unless`` is left out alone and another command
+    on its line keeps its own arguments.
+    """
+    text = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+    commands = _COMMAND_END.sub("\\1\n", text).splitlines()
+    text = "\n".join(line for line in commands if unless.isdisjoint(_TOKEN.findall(line)))
     return _INSTALLS.sub("", text)
 
 
-def run_by_commands(root: Path, commands: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
+def run_by_commands(
+    root: Path, commands: Mapping[str, tuple[str, ...]], unless: frozenset[str] = frozenset()
+) -> dict[str, str]:
     """Of the tools ``commands`` names (tool: its command words), those a command file runs.
 
     The value says where: ``"tox.toml runs ty check"``, the first file that runs it.
+    Lines with a word of ``unless`` do not count (:func:`command_texts`).
     """
     patterns = {tool: command_pattern(*words) for tool, words in commands.items()}
     found: dict[str, str] = {}
-    for path in command_files(root):
-        text = _without_comments(path)
+    for name, text in command_texts(root, unless):
         for tool, pattern in patterns.items():
             if tool not in found and pattern.search(text):
-                found[tool] = f"{path.relative_to(root).as_posix()} runs {' '.join(commands[tool])}"
+                found[tool] = f"{name} runs {' '.join(commands[tool])}"
     return found
 
 
-def arguments_of(root: Path, *words: str) -> list[str]:
+def arguments_of(root: Path, *words: str, unless: frozenset[str] = frozenset()) -> list[str]:
     """The arguments of the first command-file line that runs ``words`` (``ty check``).
 
     Quotes, commas and brackets of a tox.toml or nox list are dropped, so
     ``["ty", "check", "--error-on-warning", "."]`` gives ``--error-on-warning .``.
+    Lines with a word of ``unless`` do not count (:func:`command_texts`).
     """
     pattern = command_pattern(*words)
-    for path in command_files(root):
-        for line in _without_comments(path).splitlines():
+    for _, text in command_texts(root, unless):
+        for line in text.splitlines():
             if pattern.search(line):
                 tokens = _TOKEN.findall(line)
                 for at in range(len(tokens) - len(words) + 1):
@@ -91,4 +160,6 @@ def arguments_of(root: Path, *words: str) -> list[str]:
     return []
 
 
-_TOKEN = re.compile(r"[^\s,\[\]()\"']+")
+#: A word of a command: what lies between spaces, a list's quotes, commas and
+#: brackets, and a shell's separators.
+_TOKEN = re.compile(r"[^\s,\[\]()\"';&|]+")

@@ -42,6 +42,12 @@ _COMMANDS: Final = {
     "ty": ("ty", "check"),
     "pyrefly": ("pyrefly", "check"),
 }
+#: Options that make a checker's command something other than a type check of
+#: the code: ``pyright --verifytypes pkg`` scores the package's public API for
+#: type completeness (a number, not the code's type errors), ``--createstub``
+#: writes stubs. A line with one of them does not choose the checker, and its
+#: arguments are not the type check's.
+_NOT_A_TYPE_CHECK: Final = frozenset({"--verifytypes", "--createstub", "--version"})
 #: The checkers whose verdict-changing arguments taskbelt reads from those commands
 #: (:func:`taskbelt.precommit.verdict_words`) and passes on.
 _PASSES_ARGS: Final = frozenset({"pyright", "basedpyright", "ty", "pyrefly"})
@@ -61,7 +67,7 @@ def choose(
     configured = {tool: where for tool in CHECKERS if (where := _configured(root, data, tool))}
     if chosen is not None:
         return (_settings(chosen, "[tool.taskbelt] type-checker", configured),)
-    run = run_by_commands(root, _COMMANDS)
+    run = run_by_commands(root, _COMMANDS, _NOT_A_TYPE_CHECK)
     if run:
         return tuple(
             dataclasses.replace(_settings(tool, run[tool], configured), **_from_command(root, tool))
@@ -89,7 +95,11 @@ def _from_command(root: Path, tool: str) -> dict[str, Any]:
         return {}
     words = _COMMANDS[tool]
     command = " ".join(words)
-    found = [word for word in arguments_of(root, *words) if not _templated(word)]
+    found = [
+        word
+        for word in arguments_of(root, *words, unless=_NOT_A_TYPE_CHECK)
+        if not _templated(word)
+    ]
     fields: dict[str, Any] = {"args": tuple(verdict_words(command, found))}
     if tool == "ty":  # ty's own src.include decides; "ty check ." is its default anyway
         return fields
