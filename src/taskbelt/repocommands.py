@@ -56,7 +56,7 @@ def command_texts(root: Path, unless: frozenset[str] = frozenset()) -> list[tupl
     tox = pyproject_tox(root)
     if tox:  # after tox.ini and tox.toml, which come first
         texts.insert(sum(name.startswith("tox.") for name, _ in texts), tox)
-    return [(name, _without_comments(text, unless)) for name, text in texts]
+    return [(name, _one_command_per_line(text, unless)) for name, text in texts]
 
 
 def pyproject_tox(root: Path) -> tuple[str, str] | None:
@@ -112,7 +112,7 @@ _INSTALLS = re.compile(
 _COMMAND_END = re.compile(r"(\]|;|&&|\|\|?)")
 
 
-def _without_comments(text: str, unless: frozenset[str]) -> str:
+def _one_command_per_line(text: str, unless: frozenset[str]) -> str:
     """A command file's text, one command per line, without comments, installs and ``unless``.
 
     Comment lines go first; each command then gets its own line, so a
