@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import CLEAN_PYPROJECT, git, run_rows, write_files
 
+from taskbelt import toolversions
 from taskbelt.project import Project
 
 pytestmark = pytest.mark.slow
@@ -288,3 +289,66 @@ def test_a_repository_running_two_checkers_passes_only_when_both_do(
         "reportOperatorIssue"
     )
     assert [f["code"] for f in row["details"]["findings"]] == ["reportOperatorIssue"]
+
+
+#: Calls an unannotated function: mypy's defaults accept it, taskbelt's own settings do not.
+CALLS_UNTYPED = '"""Demo."""\n\n\ndef double(x):\n    return x * 2\n'
+#: A type error in a test file, which pre-commit gives the mypy hook with the package.
+TEST_ERROR = (
+    '"""Tests."""\n\n\ndef test_count() -> None:\n    count: int = "two"\n    assert count\n'
+)
+TEST_CLEAN = '"""Tests."""\n\n\ndef test_count() -> None:\n    count: int = 2\n    assert count\n'
+MIRRORS_MYPY = """repos:
+- repo: https://github.com/pre-commit/mirrors-mypy
+  rev: v{}
+  hooks:
+  - id: mypy
+"""
+
+
+@pytest.mark.parametrize(
+    ("source", "tests", "verdict"),
+    [(CALLS_UNTYPED, TEST_CLEAN, "passed"), (TYPED, TEST_ERROR, "failed")],
+    ids=["mypy's defaults, not taskbelt's", "the test files it is given"],
+)
+def test_a_mypy_pre_commit_hook_is_run_as_pre_commit_runs_it(
+    tmp_path: Path, tool_venv: ToolVenv, source: str, tests: str, verdict: str
+) -> None:
+    """pre-commit/mirrors-mypy, no mypy settings: taskbelt agrees with the hook's own run.
+
+    pre-commit runs ``mypy`` with the hook's default arguments over every
+    Python file: the tests too, and with mypy's defaults. taskbelt used to
+    check the package alone under its own stricter settings: a false failure
+    on the first repository, a wrong pass on the second.
+    """
+    version = toolversions.taskbelt_pins()["mypy"]
+    project = repo(
+        tmp_path / "r",
+        {
+            "src/demo/__init__.py": source,
+            "tests/test_demo.py": tests,
+            ".pre-commit-config.yaml": MIRRORS_MYPY.format(version),
+        },
+    )
+    done, rows = run_rows(project, "typecheck")
+    row = rows["typecheck"]
+    hook_defaults = [
+        "--ignore-missing-imports",
+        "--scripts-are-modules",
+        "--no-warn-unused-ignores",
+    ]
+    own = subprocess.run(
+        [str(tool_venv("typecheck") / "bin/mypy"), *hook_defaults, "src/demo/__init__.py",
+         "tests/test_demo.py"],
+        cwd=project.root, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert (own.returncode == 0) == (verdict == "passed"), own.stdout
+    assert row["status"] == verdict, done.stdout + done.stderr
+    assert row["details"]["checker"] == "mypy"
+    if verdict == "failed":
+        finding = row["details"]["findings"][0]
+        assert (finding["path"], finding["line"], finding["code"]) == (
+            "tests/test_demo.py",
+            5,
+            "assignment",
+        )

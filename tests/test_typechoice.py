@@ -215,3 +215,83 @@ def test_commands_on_one_line_keep_their_own_arguments(
     mypy, pyright = Project.load(tmp_path).tools.type_checkers
     assert (pyright.tool, pyright.targets, pyright.unread) == ("pyright", (), "")
     assert mypy.tool == "mypy"
+
+
+MIRRORS_MYPY = """repos:
+- repo: https://github.com/pre-commit/mirrors-mypy
+  rev: v1.19.1
+  hooks:
+  - id: mypy
+{}"""
+LOCAL_HOOK = """repos:
+- repo: local
+  hooks:
+  - id: types
+    name: types
+    language: system
+    types: [python]
+{}"""
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        (
+            {".pre-commit-config.yaml": MIRRORS_MYPY.format("")},
+            Choice("mypy", ".pre-commit-config.yaml hook mypy; mypy's default settings", args=("--ignore-missing-imports", "--scripts-are-modules", "--no-warn-unused-ignores")),
+        ),
+        (
+            {".pre-commit-config.yaml": MIRRORS_MYPY.format("    args: [--strict, --pretty, --cache-dir, .c, --show-error-codes]\n")},
+            Choice("mypy", ".pre-commit-config.yaml hook mypy; mypy's default settings", args=("--strict",)),
+        ),
+        (
+            {".pre-commit-config.yaml": MIRRORS_MYPY.format("    args: []\n"), "mypy.ini": "[mypy]\n"},
+            Choice("mypy", ".pre-commit-config.yaml hook mypy; settings from mypy.ini"),
+        ),
+        (
+            {".pre-commit-config.yaml": LOCAL_HOOK.format("    entry: uv run --group typing pyright --level error\n    pass_filenames: false\n    args: [src]\n"), "src/a.py": ""},
+            Choice("pyright", ".pre-commit-config.yaml hook types; pyright's default settings", args=("--level", "error"), targets=("src",)),
+        ),
+        (
+            {".pre-commit-config.yaml": LOCAL_HOOK.format("    entry: ty check --error-on-warning\n")},
+            Choice("ty", ".pre-commit-config.yaml hook types; ty's default settings", args=("--error-on-warning",)),
+        ),
+    ],
+    ids=["mirrors-mypy", "mirrors-mypy args", "mypy.ini", "local uv run pyright", "local ty"],
+)  # fmt: skip
+def test_a_checker_a_pre_commit_hook_runs_is_chosen_with_its_arguments(
+    tmp_path: Path, files: dict[str, str], expected: Choice
+) -> None:
+    """What pre-commit runs, with the arguments that change the verdict (not output options)."""
+    assert checker_of(tmp_path, files) == expected
+    assert Project.load(tmp_path).tools.type_checker.hook is not None
+
+
+def test_a_checker_the_commands_run_takes_their_arguments_not_its_hook_s(tmp_path: Path) -> None:
+    """tox runs pyright on src, pre-commit runs pyright and mypy: tox's pyright, the hook's mypy."""
+    hooks = LOCAL_HOOK.format("    entry: pyright --warnings\n") + MIRRORS_MYPY.format(
+        ""
+    ).removeprefix("repos:\n")
+    write_files(
+        tmp_path,
+        {
+            "pyproject.toml": PYPROJECT,
+            "tox.toml": '[env.t]\ncommands = [["pyright", "src"]]\n',
+            ".pre-commit-config.yaml": hooks,
+            "src/a.py": "",
+        },
+    )
+    mypy, pyright = Project.load(tmp_path).tools.type_checkers
+    assert (pyright.source, pyright.hook, pyright.args, pyright.targets) == (
+        "tox.toml runs pyright; pyright's default settings",
+        None,
+        (),
+        ("src",),
+    )
+    assert mypy.hook is not None
+    assert mypy.hook.id == "mypy"
+
+
+def test_a_hook_scoring_type_completeness_chooses_nothing(tmp_path: Path) -> None:
+    hook = LOCAL_HOOK.format("    entry: pyright --verifytypes demo\n    pass_filenames: false\n")
+    assert sources(tmp_path, {".pre-commit-config.yaml": hook}) == [typechoice.DEFAULT_SOURCE]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ import yaml
 
 from taskbelt import defaults
 from taskbelt.errors import ConfigError
+from taskbelt.toolargs import verdict_words
 
 #: The names pre-commit reads its configuration from, in its own order.
 CONFIG_NAMES = defaults.PRECOMMIT_CONFIGS
@@ -84,6 +85,8 @@ class Hook:
     scope_exclude: str = "^$"
     #: ``additional_dependencies``: for a flake8 hook, the plugins it runs with.
     dependencies: tuple[str, ...] = ()
+    #: ``pass_filenames``: False when the hook's command names what it checks itself.
+    pass_filenames: bool = True
 
     @property
     def repo_path(self) -> str:
@@ -194,6 +197,8 @@ def _hook(
         value = hook.get(key, known.get(key))
         if isinstance(value, list | tuple):
             fields[field] = tuple(str(item) for item in value)
+    if hook.get("pass_filenames") is False:
+        fields["pass_filenames"] = False
     return dataclasses.replace(
         found,
         frozen=frozen.get(rev, ""),
@@ -203,74 +208,6 @@ def _hook(
     )
 
 
-#: Of a hook's arguments, those that change a verdict, by the command its entry
-#: runs: kept when taskbelt runs the same tool. Whatever else a hook passes
-#: (``--fix``, ``--exit-non-zero-on-fix``, output options) only changes what the
-#: tool writes or prints, and check mode writes nothing.
-_VERDICT_FLAGS = {
-    "ruff check": {"--preview", "--no-preview", "--isolated"},
-    "ruff format": {"--preview", "--no-preview", "--isolated"},
-    "black": {
-        "--preview", "--unstable", "--skip-string-normalization", "-S",
-        "--skip-magic-trailing-comma", "-C", "--pyi", "--ipynb", "--skip-source-first-line",
-    },
-    "mypy": None,  # every mypy option can change a verdict: all are kept
-    "ty check": {"--error-on-warning", "--exit-zero", "--exit-zero-on-warning"},
-    "pyright": {"--warnings", "--skipunannotated"},
-    "basedpyright": {"--warnings", "--skipunannotated"},
-    # --check-unannotated-defs and --ignore-errors-in-generated-code take an optional =value
-    "pyrefly check": {
-        "--check-all", "-a", "--ignore-errors-in-generated-code", "--check-unannotated-defs",
-    },
-}  # fmt: skip
-_VERDICT_VALUES = {
-    "ruff check": {
-        "--select", "--extend-select", "--ignore", "--extend-ignore", "--config",
-        "--target-version", "--line-length", "--per-file-ignores", "--extend-per-file-ignores",
-        "--exclude", "--extend-exclude",
-    },
-    "ruff format": {"--config", "--target-version", "--line-length", "--exclude", "--extend-exclude"},
-    "ty check": {
-        "--python-version", "--python-platform", "--error", "--warn", "--ignore", "--config-file",
-        "--config", "-c", "--exclude", "--extra-search-path", "--typeshed",
-    },
-    "pyright": {
-        "--level", "--pythonversion", "--pythonplatform", "-p", "--project", "-t",
-        "--typeshedpath", "--typeshed-path",
-    },
-    "basedpyright": {
-        "--level", "--pythonversion", "--pythonplatform", "-p", "--project", "-t",
-        "--typeshedpath", "--typeshed-path", "--baselinefile",
-    },
-    "pyrefly check": {
-        "--min-severity", "--preset", "-p", "--config", "-c", "--project-excludes", "--error",
-        "--warn", "--ignore", "--only", "--baseline", "--baseline-error-level",
-        "--python-version", "--python-platform", "--search-path", "--ignore-missing-imports",
-        "--replace-imports-with-any", "--typeshed-path", "--untyped-def-behavior",
-        "--infer-return-types",
-    },
-    "black": {
-        "--config", "--line-length", "-l", "--target-version", "-t", "--include", "--exclude",
-        "--extend-exclude", "--force-exclude", "--required-version", "--enable-unstable-feature",
-        "--python-cell-magics",
-    },
-}  # fmt: skip
-
-
-#: Every option that takes a value (the next word), by command: what follows
-#: one is its value, not a path to check (:func:`operand_words`).
-_TAKES_VALUE = {
-    "pyright": {
-        *_VERDICT_VALUES["pyright"], "--createstub", "--pythonpath", "-v", "--venvpath",
-        "--venv-path", "--verifytypes",
-    },
-    "basedpyright": {
-        *_VERDICT_VALUES["basedpyright"], "--createstub", "--pythonpath", "-v", "--venvpath",
-        "--venv-path", "--verifytypes",
-    },
-    "pyrefly check": {*_VERDICT_VALUES["pyrefly check"], "--output-format", "-o", "-j", "--threads"},
-}  # fmt: skip
-
 #: What a hook of a well-known id runs where its entry is not known (a fork of
 #: the hook repository, say).
 _ID_COMMANDS = {
@@ -278,54 +215,43 @@ _ID_COMMANDS = {
 }  # fmt: skip
 
 
+#: What a local hook's entry may run its tool through (``uv run mypy``): the
+#: tool is the word after it (and after the runner's own options).
+_RUNNERS = (
+    ("uv", "run"), ("poetry", "run"), ("pdm", "run"), ("hatch", "run"), ("pipenv", "run"),
+    ("rye", "run"), ("python", "-m"), ("python3", "-m"),
+)  # fmt: skip
+#: Those runners' options that take a value (``uv run --group typing mypy``).
+_RUNNER_VALUES = frozenset({"--group", "--extra", "--with", "--python", "-p", "--env", "-e"})
+
+
+def entry_words(hook: Hook) -> list[str]:
+    """The hook's entry as its tool's command: ``mypy --strict`` for ``uv run --frozen mypy --strict``."""
+    words = hook.entry.split() or _ID_COMMANDS.get(hook.id, "").split()
+    for runner in _RUNNERS:
+        if words[: len(runner)] == list(runner):
+            rest = words[len(runner) :]
+            while rest and rest[0].startswith("-"):
+                rest = rest[2:] if rest[0] in _RUNNER_VALUES else rest[1:]
+            return rest
+    return words
+
+
 def command_of(hook: Hook) -> str:
     """``ruff check``, ``ruff format``, ``black`` or ``mypy``: what the hook's entry runs."""
-    words = hook.entry.split() or _ID_COMMANDS.get(hook.id, "").split()
+    words = entry_words(hook)
     if words[:1] == ["ruff"]:
         return "ruff format" if "format" in words[1:2] else "ruff check"
+    if words[:1] in (["ty"], ["pyrefly"]) and words[1:2] == ["check"]:
+        return f"{words[0]} check"
     return words[0] if words else ""
+
+
+def hook_words(hook: Hook) -> list[str]:
+    """Every argument the hook gives its tool: its entry's after the command, then ``args``."""
+    return [*entry_words(hook)[len(command_of(hook).split()) :], *hook.args]
 
 
 def verdict_args(hook: Hook) -> list[str]:
     """The hook's arguments (entry's own included) that change its tool's verdict."""
-    command = command_of(hook)
-    return verdict_words(command, [*hook.entry.split()[len(command.split()) :], *hook.args])
-
-
-def operand_words(command: str, words: Iterable[str]) -> list[str]:
-    """Of ``command``'s arguments ``words``, the operands: what it checks (``src tests``).
-
-    Options and their values are left out, and so are a nox call's keyword
-    arguments (``external=True``).
-    """
-    valued = _TAKES_VALUE.get(command, set())
-    operands: list[str] = []
-    take_next = False
-    for word in words:
-        if take_next:
-            take_next = False
-        elif word.startswith("-"):
-            take_next = word in valued
-        elif "=" not in word:
-            operands.append(word)
-    return operands
-
-
-def verdict_words(command: str, words: Iterable[str]) -> list[str]:
-    """Of ``command``'s arguments ``words``, those that change its verdict."""
-    words = list(words)
-    if command == "mypy":
-        return words
-    flags, valued = _VERDICT_FLAGS.get(command) or set(), _VERDICT_VALUES.get(command, set())
-    kept: list[str] = []
-    take_next = False
-    for word in words:
-        if take_next:
-            kept.append(word)
-            take_next = False
-        elif word in flags or ("=" in word and word.split("=", 1)[0] in valued | flags):
-            kept.append(word)
-        elif word in valued:
-            kept.append(word)
-            take_next = True
-    return kept
+    return verdict_words(command_of(hook), hook_words(hook))

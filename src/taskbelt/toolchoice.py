@@ -91,7 +91,7 @@ def choose(
         for choice in (
             formatter,
             linter,
-            *typechoice.choose(root, data, settings.type_checker, requirements),
+            *typechoice.choose(root, data, settings.type_checker, requirements, hooks),
         )
     )
     off = typecheckingoff.reason(root, tuple(type_checkers))

@@ -1,8 +1,8 @@
 """Which type checker runs on a repository, with which settings, and why.
 
 The order is README's "Which tools run" typecheck row: ``[tool.taskbelt]
-type-checker``; the checkers the repository's command files run (tox, nox,
-make, CI: each of them); the one checker it configures (several: the first of
+type-checker``; the checkers the repository's command files (tox, nox, make,
+CI) and pre-commit hooks run: each of them; the one checker it configures (several: the first of
 :data:`CHECKERS` that is, and the summary names the others); the one among
 its dependencies; else mypy with taskbelt's settings.
 """
@@ -16,9 +16,10 @@ from typing import Any, Final, get_args
 
 from taskbelt import defaults
 from taskbelt.choice import Choice
-from taskbelt.precommit import operand_words, verdict_words
+from taskbelt.precommit import Hook, command_of, config_path, hook_words
 from taskbelt.repocommands import arguments_of, run_by_commands
 from taskbelt.tomlfile import lookup
+from taskbelt.toolargs import operand_words, verdict_words
 
 #: The checkers taskbelt runs, in the order it prefers one when several are configured.
 CHECKERS: Final[tuple[str, ...]] = get_args(defaults.TypeChecker)
@@ -49,30 +50,41 @@ _COMMANDS: Final = {
 #: arguments are not the type check's.
 _NOT_A_TYPE_CHECK: Final = frozenset({"--verifytypes", "--createstub", "--version"})
 #: The checkers whose verdict-changing arguments taskbelt reads from those commands
-#: (:func:`taskbelt.precommit.verdict_words`) and passes on.
+#: (:func:`taskbelt.toolargs.verdict_words`) and passes on.
 _PASSES_ARGS: Final = frozenset({"pyright", "basedpyright", "ty", "pyrefly"})
 
 
 def choose(
-    root: Path, data: Mapping[str, Any], chosen: str | None, requirements: frozenset[str]
+    root: Path,
+    data: Mapping[str, Any],
+    chosen: str | None,
+    requirements: frozenset[str],
+    hooks: tuple[Hook, ...] = (),
 ) -> tuple[Choice, ...]:
     """The type checkers of the repository at ``root`` (``data``: its pyproject.toml).
 
-    One, except where the repository's commands run several (tox's
+    One, except where the repository's commands or hooks run several (tox's
     ``typing`` running mypy and pyright): then each of them, since its own
     run passes only when every one does. ``chosen`` is ``[tool.taskbelt]
     type-checker``; ``requirements`` the lower-case names of every
-    dependency the project lists.
+    dependency the project lists; ``hooks`` its pre-commit hooks.
     """
     configured = {tool: where for tool in CHECKERS if (where := _configured(root, data, tool))}
     if chosen is not None:
         return (_settings(chosen, "[tool.taskbelt] type-checker", configured),)
     run = run_by_commands(root, _COMMANDS, _NOT_A_TYPE_CHECK)
-    if run:
+    hooked = _run_by_hooks(hooks)
+    if run or hooked:
         return tuple(
-            dataclasses.replace(_settings(tool, run[tool], configured), **_from_command(root, tool))
+            (
+                dataclasses.replace(
+                    _settings(tool, run[tool], configured), **_from_command(root, tool)
+                )
+                if tool in run
+                else _from_hook(root, tool, hooked[tool], configured)
+            )
             for tool in CHECKERS
-            if tool in run
+            if tool in run or tool in hooked
         )
     if configured:
         tool = next(iter(configured))
@@ -108,6 +120,42 @@ def _from_command(root: Path, tool: str) -> dict[str, Any]:
     if unread:
         return {**fields, "unread": unread[0]}
     return {**fields, "targets": tuple(operands)}
+
+
+def _run_by_hooks(hooks: tuple[Hook, ...]) -> dict[str, Hook]:
+    """The first pre-commit hook running each checker (``mirrors-mypy``, ``entry: uv run pyright``)."""
+    found: dict[str, Hook] = {}
+    for hook in hooks:
+        command = command_of(hook)
+        tool = next((t for t, words in _COMMANDS.items() if " ".join(words) == command), None)
+        if tool is not None and not _NOT_A_TYPE_CHECK.intersection(hook_words(hook)):
+            found.setdefault(tool, hook)
+    return found
+
+
+def _from_hook(root: Path, tool: str, hook: Hook, configured: Mapping[str, str]) -> Choice:
+    """``tool`` as pre-commit's ``hook`` runs it: its files, its arguments, its settings.
+
+    The files are the ones pre-commit gives the hook (resolved when the check
+    runs, :meth:`Choice.paths`), or, for a hook that passes none, the paths its
+    own command names. Without the repository's mypy settings the hook runs
+    mypy's own defaults, and so does taskbelt (not its stricter ones).
+    """
+    where = f"{_precommit_name(root)} {hook}"
+    choice = _settings(tool, where, configured)
+    command = " ".join(_COMMANDS[tool])
+    words = hook_words(hook)
+    fields: dict[str, Any] = {"hook": hook, "args": tuple(verdict_words(command, words))}
+    if tool == "mypy" and tool not in configured:
+        fields["source"], fields["config"] = f"{where}; mypy's default settings", None
+    if not hook.pass_filenames:
+        fields["targets"] = tuple(operand_words(command, words))
+    return dataclasses.replace(choice, **fields)
+
+
+def _precommit_name(root: Path) -> str:
+    path = config_path(root)
+    return path.name if path else ".pre-commit-config.yaml"
 
 
 def _templated(word: str) -> bool:

@@ -8,6 +8,7 @@ so the verdict, the table and the findings look the same for every one.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 from taskbelt import typechoice, typehints
@@ -47,6 +48,11 @@ def _run(ctx: CheckContext) -> CheckResult:
 def _run_one(ctx: CheckContext, choice: Choice) -> CheckResult:
     started = time.perf_counter()
     LOGGER.info("typecheck: %s", choice.explain())
+    hooked = _with_hook_files(ctx, choice)
+    if hooked is None:
+        summary = f"no files: pre-commit gives {choice.hook} none"
+        return CheckResult(NAME, Status.PASSED, 0.0, summary, "", {"checker": choice.tool})
+    choice = hooked
     runner = RUNNERS[choice.tool]
     done = ctx.run(runner.argv(ctx, choice), env=runner.env)
     if done.returncode not in (0, runner.found):
@@ -68,6 +74,23 @@ def _run_one(ctx: CheckContext, choice: Choice) -> CheckResult:
         f"first: {findings[0]}{notes}",
         tail(done.output),
         {**details, "findings": [f.to_json() for f in findings]},
+    )
+
+
+def _with_hook_files(ctx: CheckContext, choice: Choice) -> Choice | None:
+    """``choice`` checking the files pre-commit gives its hook (None: it gives none).
+
+    Unchanged without a hook, or for a hook that names what it checks itself
+    (``pass_filenames: false``).
+    """
+    if choice.hook is None or not choice.hook.pass_filenames:
+        return choice
+    files = choice.paths(ctx.root, ctx.project.excluded)[1:]  # after its "--"
+    if not files:
+        return None
+    # every checker reads a word starting with "-" as an option, not as a file
+    return dataclasses.replace(
+        choice, targets=tuple(f"./{f}" if f.startswith("-") else f for f in files)
     )
 
 

@@ -26,8 +26,16 @@ def _repo_lists_files(ctx: CheckContext) -> bool:
     return isinstance(mypy_table, dict) and bool(mypy_table.get("files"))
 
 
+#: Options that name what mypy checks: no files are added to a command with one.
+_NAMES_TARGETS = frozenset({"-p", "--package", "-m", "--module", "-c", "--command"})
+
+
 def argv(ctx: CheckContext, choice: Choice) -> list[str]:
-    """The mypy command: repo config if it has one, else taskbelt's defaults."""
+    """The mypy command: the repository's settings, or its hook's, else taskbelt's defaults.
+
+    What it checks: the files or paths of the repository's own run (its
+    pre-commit hook's), else its ``[tool.mypy] files``, else its packages.
+    """
     if ctx.project_python is None:
         raise ToolError("no project environment for mypy", "this is a taskbelt bug: report it")
     args = [
@@ -45,7 +53,10 @@ def argv(ctx: CheckContext, choice: Choice) -> list[str]:
     config = choice.config
     if config is not None:
         args += ["--config-file", str(config)]
-    if _repo_lists_files(ctx):
+    args += choice.args
+    if choice.targets:
+        return [*args, *choice.targets]
+    if _repo_lists_files(ctx) or _NAMES_TARGETS.intersection(a.split("=")[0] for a in choice.args):
         return args
     targets = [ctx.project.relative(p) for p in ctx.project.source_paths]
     if not targets:

@@ -24,13 +24,13 @@ _ERROR, _WARNING = "major", "minor"
 
 
 def argv(ctx: CheckContext, choice: Choice) -> list[str]:
-    """``ty check`` over what ty's configuration includes, in the project's environment."""
+    """``ty check`` over what ty's configuration includes (or its hook's files), in the project's environment."""
     if ctx.project_python is None:
         raise ToolError("no project environment for ty", "this is a taskbelt bug: report it")
     excluded = [arg for folder in ctx.project.excluded for arg in ("--exclude", f"{folder}/")]
     return [
         "ty", "check", "--python", str(ctx.project_python), "--output-format", "gitlab",
-        "--no-progress", "--color", "never", *excluded, *choice.args,
+        "--no-progress", "--color", "never", *excluded, *choice.args, *choice.targets,
     ]  # fmt: skip
 
 
