@@ -352,3 +352,59 @@ def test_a_mypy_pre_commit_hook_is_run_as_pre_commit_runs_it(
             5,
             "assignment",
         )
+
+
+#: A wrong argument to PyYAML: seen only with its stubs (types-PyYAML); without
+#: them, under ``--ignore-missing-imports``, ``yaml`` is ``Any`` and it passes.
+NEEDS_STUBS = (
+    '"""Demo."""\n\nimport yaml\n\n\ndef load() -> object:\n    return yaml.safe_load(1)\n'
+)
+
+
+@pytest.mark.parametrize("dependencies", [True, False], ids=["with stubs", "without"])
+def test_a_mypy_hook_s_stub_dependencies_are_what_mypy_sees(
+    tmp_path: Path, tool_venv: ToolVenv, dependencies: bool
+) -> None:
+    """pre-commit installs the hook's ``additional_dependencies`` beside mypy: the stubs count.
+
+    The repository's own run is mypy seeing an environment holding those stubs
+    (pre-commit's hook environment); taskbelt's agrees, with the stubs and without.
+    """
+    version = toolversions.taskbelt_pins()["mypy"]
+    extra = "    additional_dependencies: [types-PyYAML]\n" if dependencies else ""
+    project = repo(
+        tmp_path / "r",
+        {
+            "src/demo/__init__.py": NEEDS_STUBS,
+            ".pre-commit-config.yaml": MIRRORS_MYPY.format(version) + extra,
+        },
+    )
+    done, rows = run_rows(project, "typecheck")
+    row = rows["typecheck"]
+    hook_env = tmp_path / "hook-env"
+    subprocess.run(["uv", "venv", "-q", str(hook_env)], check=True)
+    if dependencies:
+        subprocess.run(
+            [
+                "uv",
+                "pip",
+                "install",
+                "-q",
+                "--python",
+                str(hook_env / "bin/python"),
+                "types-PyYAML",
+            ],
+            check=True,
+        )
+    own = subprocess.run(
+        [str(tool_venv("typecheck") / "bin/mypy"), "--python-executable",
+         str(hook_env / "bin/python"), "--ignore-missing-imports", "--scripts-are-modules",
+         "--no-warn-unused-ignores", "src/demo/__init__.py"],
+        cwd=project.root, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert own.returncode == (1 if dependencies else 0), own.stdout
+    assert row["status"] == ("failed" if dependencies else "passed"), done.stdout + done.stderr
+    if dependencies:
+        assert [(f["path"], f["line"], f["code"]) for f in row["details"]["findings"]] == [
+            ("src/demo/__init__.py", 7, "arg-type")
+        ]

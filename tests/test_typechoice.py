@@ -11,9 +11,11 @@ from pathlib import Path
 import pytest
 from conftest import assert_two_line_error, taskbelt, write_files
 
-from taskbelt import cache, defaults, typechoice
+from taskbelt import cache, defaults, hookdeps, typechoice
 from taskbelt.checks import typecheck
+from taskbelt.checks.base import CheckContext
 from taskbelt.choice import Choice
+from taskbelt.errors import ConfigError
 from taskbelt.project import Project
 
 PYPROJECT = "[project]\nname = 'demo'\n"
@@ -295,3 +297,31 @@ def test_a_checker_the_commands_run_takes_their_arguments_not_its_hook_s(tmp_pat
 def test_a_hook_scoring_type_completeness_chooses_nothing(tmp_path: Path) -> None:
     hook = LOCAL_HOOK.format("    entry: pyright --verifytypes demo\n    pass_filenames: false\n")
     assert sources(tmp_path, {".pre-commit-config.yaml": hook}) == [typechoice.DEFAULT_SOURCE]
+
+
+def test_only_the_checker_hook_s_dependencies_are_wanted_and_a_typo_fails_first(
+    tmp_path: Path,
+) -> None:
+    """The mypy hook's stubs go to the type checker's environment; a flake8 hook's plugins do not."""
+    flake8 = (
+        "- repo: https://github.com/pycqa/flake8\n  rev: 7.1.0\n  hooks:\n  - id: flake8\n"
+        "    additional_dependencies: [flake8-bugbear]\n"
+    )
+    mypy = "    additional_dependencies: [types-PyYAML, 'types-requests>=2']\n"
+    write_files(
+        tmp_path,
+        {
+            "pyproject.toml": PYPROJECT,
+            ".pre-commit-config.yaml": MIRRORS_MYPY.format(mypy) + flake8,
+        },
+    )
+    ctx = CheckContext(Project.load(tmp_path), project_python=tmp_path / "env/bin/python")
+    assert hookdeps.wanted(ctx) == ["types-PyYAML", "types-requests>=2"]
+
+    (tmp_path / ".pre-commit-config.yaml").write_text(
+        MIRRORS_MYPY.format("    additional_dependencies: ['types-PyYAML=6']\n")
+    )
+    ctx = CheckContext(Project.load(tmp_path), project_python=tmp_path / "env/bin/python")
+    with pytest.raises(ConfigError, match="'types-PyYAML=6' is not a requirement") as raised:
+        hookdeps.install(ctx)
+    assert raised.value.fix == "fix additional_dependencies in .pre-commit-config.yaml"

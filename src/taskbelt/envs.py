@@ -28,12 +28,14 @@ def venv_python(venv: Path) -> Path:
     return venv / "bin" / "python"
 
 
-def _stamp_ok(venv: Path, name: str, key: str) -> bool:
+def stamp_ok(venv: Path, name: str, key: str) -> bool:
+    """Whether ``venv`` was last filled for ``name`` from inputs hashing to ``key``."""
     stamp = venv / f".taskbelt-{name}"
     return stamp.is_file() and stamp.read_text(encoding="utf-8") == key
 
 
-def _write_stamp(venv: Path, name: str, key: str) -> None:
+def write_stamp(venv: Path, name: str, key: str) -> None:
+    """Record that ``venv`` is filled for ``name`` from inputs hashing to ``key``."""
     (venv / f".taskbelt-{name}").write_text(key, encoding="utf-8")
 
 
@@ -89,15 +91,15 @@ def install_tools(venv: Path, group: str, versions: Mapping[str, str] | None = N
     """
     if not versions:
         key = toolpins.lock_digest(group)
-        if _stamp_ok(venv, f"tools-{group}", key):
+        if stamp_ok(venv, f"tools-{group}", key):
             return
         lock = defaults.LOCKS_DIR / f"{group}.txt"
         uv_pip_install(venv, ["--require-hashes", "-r", str(lock)])
-        _write_stamp(venv, f"tools-{group}", key)
+        write_stamp(venv, f"tools-{group}", key)
         return
     requirements = toolpins.requirements_with(group, versions)
     key = "\n".join(requirements)
-    if _stamp_ok(venv, f"tools-{group}", key):
+    if stamp_ok(venv, f"tools-{group}", key):
         return
     uv_pip_install(
         venv,
@@ -105,7 +107,7 @@ def install_tools(venv: Path, group: str, versions: Mapping[str, str] | None = N
         fix="the repository pins this version (see -v for where); check that pin, or set "
         '[tool.taskbelt] tool-versions = "taskbelt" to run taskbelt\'s',
     )
-    _write_stamp(venv, f"tools-{group}", key)
+    write_stamp(venv, f"tools-{group}", key)
 
 
 #: Bumped when what a project environment holds changes, so that every
@@ -147,7 +149,7 @@ def install_project(venv: Path, project: Project) -> None:
     ToolError naming the group, the Python and the requirement.
     """
     key = project_key(project)
-    if _stamp_ok(venv, "project", key):
+    if stamp_ok(venv, "project", key):
         return
     marker = venv / ".taskbelt-python"
     if (venv / ".taskbelt-project").is_file() and marker.is_file():
@@ -178,7 +180,7 @@ def install_project(venv: Path, project: Project) -> None:
         raise ToolError(
             *explained, argv=exc.argv, returncode=exc.returncode, output=exc.output
         ) from None
-    _write_stamp(venv, "project", key)
+    write_stamp(venv, "project", key)
 
 
 def python_version(venv: Path) -> str:

@@ -2,9 +2,9 @@
 
 The order is README's "Which tools run" typecheck row: ``[tool.taskbelt]
 type-checker``; the checkers the repository's command files (tox, nox, make,
-CI) and pre-commit hooks run: each of them; the one checker it configures (several: the first of
-:data:`CHECKERS` that is, and the summary names the others); the one among
-its dependencies; else mypy with taskbelt's settings.
+CI) and pre-commit hooks run: each of them; the one checker it configures
+(several: the first of :data:`CHECKERS` that is, and the summary names the
+others); the one among its dependencies; else mypy with taskbelt's settings.
 """
 
 from __future__ import annotations
@@ -77,9 +77,7 @@ def choose(
     if run or hooked:
         return tuple(
             (
-                dataclasses.replace(
-                    _settings(tool, run[tool], configured), **_from_command(root, tool)
-                )
+                _command_choice(root, tool, run[tool], configured)
                 if tool in run
                 else _from_hook(root, tool, hooked[tool], configured)
             )
@@ -95,6 +93,11 @@ def choose(
     if len(listed) == 1:
         return (_settings(listed[0], f"{listed[0]} among the project's dependencies", configured),)
     return (Choice("mypy", DEFAULT_SOURCE, defaults.MYPY_CONFIG),)
+
+
+def _command_choice(root: Path, tool: str, source: str, configured: Mapping[str, str]) -> Choice:
+    """``tool`` as the repository's command files (``source``) run it."""
+    return dataclasses.replace(_settings(tool, source, configured), **_from_command(root, tool))
 
 
 def _from_command(root: Path, tool: str) -> dict[str, Any]:

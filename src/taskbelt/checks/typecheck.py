@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import time
 
-from taskbelt import typechoice, typehints
+from taskbelt import hookdeps, typechoice, typehints
 from taskbelt.checks.base import CheckContext, crashed, guarded, plural, tail
 from taskbelt.checks.interface import Check, Environment, Spec
 from taskbelt.checks.typecheckers import Runner, mypy, pyrefly, pyright, ty
@@ -151,6 +151,13 @@ def skipped_because(project: Project) -> str | None:
     )
 
 
+def install_hook_dependencies(ctx: CheckContext) -> None:
+    """The checker's pre-commit hook's ``additional_dependencies``, in the project environment."""
+    added = hookdeps.install(ctx)
+    if added:
+        LOGGER.info("typecheck: added the pre-commit hook's %s", ", ".join(added))
+
+
 def key(project: Project, tests: Matrix, session: str) -> Spec | None:
     """The interpreter the project's imports are resolved with counts too."""
     return {"newest": str(tests.newest[1])} if tests.present else {}
@@ -168,4 +175,5 @@ CHECK = Check(
     key=key,
     uses_dependencies=True,
     skip_when=skipped_because,
+    finish=install_hook_dependencies,
 )

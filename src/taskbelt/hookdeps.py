@@ -1,0 +1,70 @@
+"""What a type checker's pre-commit hook adds to its environment, added to the project's.
+
+pre-commit installs a hook's ``additional_dependencies`` beside its checker:
+for mypy, the stubs (``types-requests``) and packages the checked files
+import, without which their types are unknown and errors go unseen. taskbelt's
+checkers see the project's environment instead (mypy through
+``--python-executable``), so those packages are installed there, into the
+type checker's own copy of it (the tests' environments are never touched).
+A package the environment already has is left at the project's version.
+"""
+
+from __future__ import annotations
+
+import json
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+
+from taskbelt import envs, testenv
+from taskbelt.checks.base import CheckContext
+from taskbelt.errors import ConfigError
+
+_STAMP = "hook-dependencies"
+
+
+def wanted(ctx: CheckContext) -> list[str]:
+    """The ``additional_dependencies`` of the hooks that run the chosen checkers."""
+    return [
+        dependency
+        for choice in ctx.project.tools.type_checkers
+        if choice.hook is not None
+        for dependency in choice.hook.dependencies
+    ]
+
+
+def install(ctx: CheckContext) -> list[str]:
+    """Add the hooks' dependencies the project environment lacks; return what was added.
+
+    Once per change of the project or of those lists (a stamp keeps the key).
+    """
+    requirements = wanted(ctx)
+    if not requirements or ctx.project_python is None:
+        return []
+    names = {text: _name(text) for text in requirements}  # a typo fails before any install
+    venv = ctx.project_python.parent.parent
+    key = json.dumps([envs.project_key(ctx.project), requirements])
+    if envs.stamp_ok(venv, _STAMP, key):
+        return []
+    present = testenv.installed(venv)
+    missing = [text for text in requirements if names[text] not in present]
+    if missing:
+        envs.uv_pip_install(
+            venv,
+            missing,
+            cwd=ctx.root,
+            fix="check the hook's additional_dependencies in .pre-commit-config.yaml "
+            "(pre-commit installs the same list)",
+        )
+    envs.write_stamp(venv, _STAMP, key)
+    return missing
+
+
+def _name(text: str) -> str:
+    try:
+        return canonicalize_name(Requirement(text).name)
+    except InvalidRequirement as exc:
+        raise ConfigError(
+            f"pre-commit hook dependency {text!r} is not a requirement: {exc}",
+            "fix additional_dependencies in .pre-commit-config.yaml",
+        ) from None
