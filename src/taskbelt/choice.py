@@ -62,13 +62,19 @@ class Choice:
         """
         if self.hook is None:
             return ["."]
+        files = self.hook_files(root, excluded)
+        return ["--", *files] if files else []
+
+    def hook_files(self, root: Path, excluded: Iterable[str]) -> list[str]:
+        """The files pre-commit gives the hook, but those in ``excluded`` folders (none without a hook)."""
+        if self.hook is None:
+            return []
         skip = tuple(f"{folder}/" for folder in excluded)
-        files = [
+        return [
             rel
             for rel in cache.list_files(root)
             if not rel.startswith(skip) and self.hook.selects(root, rel)
         ]
-        return ["--", *files] if files else []
 
     @property
     def hook_args(self) -> list[str]:

@@ -85,7 +85,7 @@ def _with_hook_files(ctx: CheckContext, choice: Choice) -> Choice | None:
     """
     if choice.hook is None or not choice.hook.pass_filenames:
         return choice
-    files = choice.paths(ctx.root, ctx.project.excluded)[1:]  # after its "--"
+    files = choice.hook_files(ctx.root, ctx.project.excluded)
     if not files:
         return None
     # every checker reads a word starting with "-" as an option, not as a file
