@@ -9,6 +9,11 @@ carries taskbelt's own rule:
 "suppress every check on this line", which hides future findings too; each
 such comment is a finding until it names the rule it silences.
 
+bandit runs with ``--ignore-nosec``: the findings the repository suppressed
+(its ``# nosec``, and ruff's ``# noqa: S108`` and the like for the same
+rules; :mod:`taskbelt.audit.suppress`) come back too, and are listed in the
+report as suppressed, with the comment that suppressed them, never counted.
+
 A file bandit could not parse, no file scanned at all, a crash or unreadable
 output is ``error``.
 """
@@ -27,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from taskbelt import defaults, proc
+from taskbelt.audit import judged as source_judged
 from taskbelt.checks.base import CheckContext, crashed, guarded, plural, tail
 from taskbelt.errors import ToolError
 from taskbelt.results import CheckResult, Status
@@ -70,6 +76,8 @@ class Issue:
     text: str
     more_info: str = ""
     cwe: int | None = None
+    #: The lines of the finding's statement (bandit's ``line_range``).
+    lines: tuple[int, ...] = ()
 
     def __str__(self) -> str:
         level = f"{self.severity.lower()} severity, {self.confidence.lower()} confidence"
@@ -121,6 +129,7 @@ def _issue(item: Mapping[str, Any]) -> Issue:
         text=_text(item),
         more_info=str(item.get("more_info", "")),
         cwe=int(cwe["id"]) if isinstance(cwe, Mapping) and cwe.get("id") else None,
+        lines=tuple(int(n) for n in item.get("line_range") or ()),
     )
 
 
@@ -190,7 +199,7 @@ def argv(ctx: CheckContext) -> list[str]:
     )
     settings = ctx.project.settings.audit
     return [
-        *("bandit", "--recursive", *targets, "--format", "json", "--quiet"),
+        *("bandit", "--recursive", *targets, "--format", "json", "--quiet", "--ignore-nosec"),
         *("--configfile", str(config)),
         *("--severity-level", settings.severity, "--confidence-level", settings.confidence),
     ]
@@ -213,8 +222,14 @@ def _rule(issue: Issue) -> dict[str, Any]:
     return rule
 
 
-def _run(driver: Mapping[str, str], issues: Sequence[Issue]) -> dict[str, Any]:
-    """One SARIF run: the tool, the rules it used, and its results."""
+def _run(
+    driver: Mapping[str, str], issues: Sequence[Issue], suppressed: Mapping[Issue, str]
+) -> dict[str, Any]:
+    """One SARIF run: the tool, the rules it used, and its results.
+
+    A finding the source suppressed carries an ``inSource`` suppression naming
+    the comment, as SARIF 2.1.0 (3.35) has it, so viewers show it as dismissed.
+    """
     rules: dict[str, dict[str, Any]] = {}
     for issue in issues:
         rules.setdefault(issue.test_id, _rule(issue))
@@ -240,6 +255,11 @@ def _run(driver: Mapping[str, str], issues: Sequence[Issue]) -> dict[str, Any]:
                 }
             ],
             "properties": {"severity": issue.severity, "confidence": issue.confidence},
+            **(
+                {"suppressions": [{"kind": "inSource", "justification": suppressed[issue]}]}
+                if issue in suppressed
+                else {}
+            ),
         }
         for issue in issues
     ]
@@ -249,12 +269,19 @@ def _run(driver: Mapping[str, str], issues: Sequence[Issue]) -> dict[str, Any]:
     }
 
 
-def sarif(root: Path, issues: Sequence[Issue]) -> dict[str, Any]:
-    """A SARIF 2.1.0 log: bandit's findings in one run, taskbelt's TB001 in another."""
+def sarif(
+    root: Path, issues: Sequence[Issue], suppressed: Mapping[Issue, str] | None = None
+) -> dict[str, Any]:
+    """A SARIF 2.1.0 log: bandit's findings in one run, taskbelt's TB001 in another.
+
+    ``suppressed``: the findings the source suppressed, and the comment that did.
+    """
     base = {"%SRCROOT%": {"uri": root.resolve().as_uri() + "/"}}
+    judged = suppressed or {}
+    found = [*issues, *judged]
     runs = [
-        _run(_BANDIT, [i for i in issues if i.test_id != BARE_NOSEC]),
-        _run(_TASKBELT, [i for i in issues if i.test_id == BARE_NOSEC]),
+        _run(_BANDIT, [i for i in found if i.test_id != BARE_NOSEC], judged),
+        _run(_TASKBELT, [i for i in found if i.test_id == BARE_NOSEC], judged),
     ]
     return {
         "$schema": SARIF_SCHEMA,
@@ -264,6 +291,10 @@ def sarif(root: Path, issues: Sequence[Issue]) -> dict[str, Any]:
 
 
 # -- the check -------------------------------------------------------------
+
+
+def _place(issue: Issue) -> tuple[str, int, int, str]:
+    return (issue.file, issue.line, issue.column, issue.test_id)
 
 
 def scan(ctx: CheckContext) -> CheckResult:
@@ -301,19 +332,22 @@ def _scan(ctx: CheckContext) -> CheckResult:
         return crashed(NAME, done, started, "unreadable output")
     if report.errors or not report.scanned:
         return _incomplete(report, done, started)
+    judged = source_judged.suppressed(ctx, report.issues)
     issues = sorted(
-        [*report.issues, *_bare_nosec_in(ctx.root, report.scanned)],
-        key=lambda i: (i.file, i.line, i.column, i.test_id),
+        [*(i for i in report.issues if i not in judged), *_bare_nosec_in(ctx.root, report.scanned)],
+        key=_place,
     )
-    write_text_atomic(sarif_path, json.dumps(sarif(ctx.root, issues), indent=2))
+    write_text_atomic(sarif_path, json.dumps(sarif(ctx.root, issues, judged), indent=2))
     details = {
         "findings": [i.to_json() for i in issues],
+        "suppressed": [{**i.to_json(), "by": judged[i]} for i in sorted(judged, key=_place)],
         "scanned": len(report.scanned),
         "sarif": str(sarif_path),
     }
     seconds = time.perf_counter() - started
     if not issues:
-        return CheckResult(NAME, Status.PASSED, seconds, "bandit clean", "", details)
+        clean = "bandit clean" + (f" ({len(judged)} suppressed in the source)" if judged else "")
+        return CheckResult(NAME, Status.PASSED, seconds, clean, "", details)
     shown = ", ".join(f"{i.test_id} {i.file}:{i.line}" for i in issues[:_LISTED])
     more = f", and {len(issues) - _LISTED} more" if len(issues) > _LISTED else ""
     summary = f"bandit: {plural(len(issues), 'finding')} ({shown}{more})"

@@ -1,0 +1,84 @@
+"""Which of bandit's findings the repository's source already suppressed.
+
+bandit's side of :mod:`taskbelt.audit.suppress`: it reads each file with
+findings once, and asks bandit for its test names only when a ``# nosec``
+names some.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Protocol, TypeVar
+
+from taskbelt.audit import suppress
+from taskbelt.checks.base import CheckContext
+from taskbelt.errors import ToolError
+
+
+class Finding(Protocol):
+    """What this module reads of a bandit finding (``bandit.Issue``)."""
+
+    @property
+    def file(self) -> str: ...
+    @property
+    def line(self) -> int: ...
+    @property
+    def lines(self) -> tuple[int, ...]: ...
+    @property
+    def test_id(self) -> str: ...
+
+
+F = TypeVar("F", bound=Finding)
+
+#: Asks bandit, in the audit tools' Python, for its test ids and names (what a
+#: ``# nosec`` may name); only run when some ``# nosec`` names anything.
+_TESTS_SCRIPT = """
+import json
+from bandit.core.extension_loader import MANAGER as m
+ids = set(m.plugins_by_id) | set(m.blacklist_by_id) | set(m.builtin)
+names = {n: p.plugin._test_id for n, p in m.plugins_by_name.items()}
+names.update({n: b["id"] for n, b in m.blacklist_by_name.items()})
+print(json.dumps({"ids": sorted(ids), "names": names}))
+"""
+
+
+def bandit_tests(ctx: CheckContext) -> suppress.BanditTests:
+    """bandit's test ids and names, from the bandit taskbelt runs.
+
+    Raises:
+        ToolError: bandit's Python could not say.
+    """
+    python = str(ctx.tools_bin / "python") if ctx.tools_bin else "python"
+    done = ctx.run([python, "-c", _TESTS_SCRIPT])
+    try:
+        data = json.loads(done.stdout)
+        return suppress.BanditTests(frozenset(data["ids"]), dict(data["names"]))
+    except (ValueError, KeyError, TypeError):
+        raise ToolError(
+            "bandit could not list its tests, needed to read the `# nosec` comments",
+            "run `mise run check -- --no-cache` to rebuild the audit tools",
+            output=done.stdout + done.stderr,
+        ) from None
+
+
+def suppressed(ctx: CheckContext, issues: Sequence[F]) -> dict[F, str]:
+    """The findings the repository's source suppressed, each with the comment that did."""
+    tests: list[suppress.BanditTests] = []
+
+    def known() -> suppress.BanditTests:
+        if not tests:
+            tests.append(bandit_tests(ctx))
+        return tests[0]
+
+    comments: dict[str, suppress.Comments] = {}
+    judged: dict[F, str] = {}
+    for issue in issues:
+        if issue.file not in comments:
+            text = (ctx.root / issue.file).read_text(encoding="utf-8", errors="replace")
+            comments[issue.file] = suppress.read(text)
+        lines = issue.lines or (issue.line,)
+        comment = suppress.judged(comments[issue.file], issue.line, lines, issue.test_id, known)
+        if comment:
+            judged[issue] = comment
+    return judged
