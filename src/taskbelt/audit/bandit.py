@@ -33,6 +33,7 @@ from typing import Any
 
 from taskbelt import defaults, proc
 from taskbelt.audit import judged as source_judged
+from taskbelt.audit import suppress
 from taskbelt.checks.base import CheckContext, crashed, guarded, plural, tail
 from taskbelt.errors import ToolError
 from taskbelt.results import CheckResult, Status
@@ -45,8 +46,6 @@ BARE_NOSEC_NAME = "bare-nosec"
 SARIF_SCHEMA = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 )
-#: bandit's own pattern for a nosec comment (bandit/core/manager.py).
-_NOSEC = re.compile(r"#\s*nosec:?\s*(?P<tests>[^#]+)?#?")
 _RULE_ID = re.compile(r"\bB\d{3}\b")
 _LEVELS = {"HIGH": "error", "MEDIUM": "warning", "LOW": "note"}
 _BARE_TEXT = (
@@ -158,7 +157,7 @@ def bare_nosec(source: str, file: str) -> list[Issue]:
         for token in tokenize.generate_tokens(io.StringIO(source).readline):
             if token.type != tokenize.COMMENT:
                 continue
-            match = _NOSEC.search(token.string)
+            match = suppress.NOSEC.search(token.string)
             if match and not _RULE_ID.search(match["tests"] or ""):
                 line, column = token.start
                 issues.append(

@@ -32,7 +32,7 @@ class Finding(Protocol):
 F = TypeVar("F", bound=Finding)
 
 #: Asks bandit, in the audit tools' Python, for its test ids and names (what a
-#: ``# nosec`` may name); only run when some ``# nosec`` names anything.
+#: nosec comment may name); only run when some nosec comment names anything.
 _TESTS_SCRIPT = """
 import json
 from bandit.core.extension_loader import MANAGER as m

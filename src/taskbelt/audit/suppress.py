@@ -68,7 +68,7 @@ class Mark:
 class Comments:
     """The suppressing comments of one file, by the lines they cover."""
 
-    #: Line -> the words of its ``# nosec`` (none: a bare one).
+    #: Line -> the words of its nosec comment (none: a bare one).
     nosec: dict[int, frozenset[str]] = field(default_factory=dict)
     ruff: dict[int, list[Mark]] = field(default_factory=dict)
     whole_file: list[Mark] = field(default_factory=list)
