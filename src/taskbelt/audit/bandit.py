@@ -20,13 +20,11 @@ output is ``error``.
 
 from __future__ import annotations
 
-import io
 import json
 import re
 import time
-import tokenize
 import urllib.parse
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,7 +44,7 @@ BARE_NOSEC_NAME = "bare-nosec"
 SARIF_SCHEMA = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 )
-_RULE_ID = re.compile(r"\bB\d{3}\b")
+_RULE_ID = re.compile(r"B\d{3}")
 _LEVELS = {"HIGH": "error", "MEDIUM": "warning", "LOW": "note"}
 _BARE_TEXT = (
     "bare `# nosec` silences every bandit check on this line, future ones too;"
@@ -147,42 +145,18 @@ def parse(stdout: str) -> Report:
 
 
 def bare_nosec(source: str, file: str) -> list[Issue]:
-    """TB001 findings: ``# nosec`` comments in ``source`` that name no ``B###`` rule.
-
-    Comments are found with :mod:`tokenize`, as bandit does, so ``# nosec``
-    inside a string does not count.
-    """
-    issues = []
-    try:
-        for token in tokenize.generate_tokens(io.StringIO(source).readline):
-            if token.type != tokenize.COMMENT:
-                continue
-            match = suppress.NOSEC.search(token.string)
-            if match and not _RULE_ID.search(match["tests"] or ""):
-                line, column = token.start
-                issues.append(
-                    Issue(
-                        file,
-                        line,
-                        column,
-                        BARE_NOSEC,
-                        BARE_NOSEC_NAME,
-                        "MEDIUM",
-                        "HIGH",
-                        _BARE_TEXT,
-                    )
-                )
-    except (tokenize.TokenError, SyntaxError):
-        return issues  # bandit reports the file as an error itself
-    return issues
+    """TB001 findings: ``# nosec`` comments in ``source`` that name no ``B###`` rule."""
+    return _bare_nosec_in({file: suppress.read(source)})
 
 
-def _bare_nosec_in(root: Path, files: Iterable[str]) -> list[Issue]:
-    found = []
-    for name in files:
-        path = root / name
-        found += bare_nosec(path.read_text(encoding="utf-8", errors="replace"), name)
-    return found
+def _bare_nosec_in(comments: Mapping[str, suppress.Comments]) -> list[Issue]:
+    """TB001 findings in files already read (comments found as bandit finds them)."""
+    return [
+        Issue(file, line, nosec.column, BARE_NOSEC, BARE_NOSEC_NAME, "MEDIUM", "HIGH", _BARE_TEXT)
+        for file, found in comments.items()
+        for line, nosec in found.nosec.items()
+        if not any(_RULE_ID.fullmatch(word) for word in nosec.words)
+    ]
 
 
 def argv(ctx: CheckContext) -> list[str]:
@@ -331,9 +305,13 @@ def _scan(ctx: CheckContext) -> CheckResult:
         return crashed(NAME, done, started, "unreadable output")
     if report.errors or not report.scanned:
         return _incomplete(report, done, started)
-    judged = source_judged.suppressed(ctx, report.issues)
+    comments = {
+        name: suppress.read((ctx.root / name).read_text(encoding="utf-8", errors="replace"))
+        for name in report.scanned
+    }
+    judged = source_judged.suppressed(ctx, report.issues, comments)
     issues = sorted(
-        [*(i for i in report.issues if i not in judged), *_bare_nosec_in(ctx.root, report.scanned)],
+        [*(i for i in report.issues if i not in judged), *_bare_nosec_in(comments)],
         key=_place,
     )
     write_text_atomic(sarif_path, json.dumps(sarif(ctx.root, issues, judged), indent=2))

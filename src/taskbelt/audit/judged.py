@@ -1,14 +1,14 @@
 """Which of bandit's findings the repository's source already suppressed.
 
-bandit's side of :mod:`taskbelt.audit.suppress`: it reads each file with
-findings once, and asks bandit for its test names only when a ``# nosec``
-names some.
+bandit's side of :mod:`taskbelt.audit.suppress`: it judges each finding by
+its file's comments, and asks bandit for its test names only when a
+``# nosec`` names some.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Protocol, TypeVar
 
 from taskbelt.audit import suppress
@@ -62,8 +62,13 @@ def bandit_tests(ctx: CheckContext) -> suppress.BanditTests:
         ) from None
 
 
-def suppressed(ctx: CheckContext, issues: Sequence[F]) -> dict[F, str]:
-    """The findings the repository's source suppressed, each with the comment that did."""
+def suppressed(
+    ctx: CheckContext, issues: Sequence[F], comments: Mapping[str, suppress.Comments]
+) -> dict[F, str]:
+    """The findings the repository's source suppressed, each with the comment that did.
+
+    ``comments``: each scanned file's, read once for this and for TB001.
+    """
     tests: list[suppress.BanditTests] = []
 
     def known() -> suppress.BanditTests:
@@ -71,14 +76,11 @@ def suppressed(ctx: CheckContext, issues: Sequence[F]) -> dict[F, str]:
             tests.append(bandit_tests(ctx))
         return tests[0]
 
-    comments: dict[str, suppress.Comments] = {}
     judged: dict[F, str] = {}
     for issue in issues:
-        if issue.file not in comments:
-            text = (ctx.root / issue.file).read_text(encoding="utf-8", errors="replace")
-            comments[issue.file] = suppress.read(text)
         lines = issue.lines or (issue.line,)
-        comment = suppress.judged(comments[issue.file], issue.line, lines, issue.test_id, known)
+        found = comments[issue.file]
+        comment = suppress.judged(found, issue.line, lines, issue.test_id, known)
         if comment:
             judged[issue] = comment
     return judged

@@ -64,12 +64,19 @@ class Mark:
     rules: frozenset[str]
 
 
+@dataclass(frozen=True)
+class Nosec:
+    """A ``# nosec`` comment: where it starts and the words after it (none: a bare one)."""
+
+    column: int
+    words: frozenset[str]
+
+
 @dataclass
 class Comments:
     """The suppressing comments of one file, by the lines they cover."""
 
-    #: Line -> the words of its nosec comment (none: a bare one).
-    nosec: dict[int, frozenset[str]] = field(default_factory=dict)
+    nosec: dict[int, Nosec] = field(default_factory=dict)
     ruff: dict[int, list[Mark]] = field(default_factory=dict)
     whole_file: list[Mark] = field(default_factory=list)
     #: Each line of a string spanning lines -> its last line, where ruff
@@ -118,7 +125,9 @@ class _Reader:
         text, line = token.string, token.start[0]
         if match := NOSEC.search(text):
             words = _NOSEC_WORDS.finditer(match["tests"] or "")
-            self.found.nosec[line] = frozenset(word.group(1) for word in words)
+            self.found.nosec[line] = Nosec(
+                token.start[1], frozenset(word.group(1) for word in words)
+            )
         if match := _FILE_NOQA.search(text):
             # flake8 reads `# flake8: noqa: E501` as no file-wide directive at all.
             if match["tool"].lower() == "ruff" or not match["codes"]:
@@ -193,9 +202,9 @@ def _nosec(
     if base is None and context is None:
         return None
     named: set[str] = set()
-    for words in (base, context):
-        if words is not None and words:
-            named |= tests().resolve(words)
+    for nosec in (base, context):
+        if nosec and nosec.words:
+            named |= tests().resolve(nosec.words)
     if not named or test in named:
         return f"# nosec {test}" if named else "# nosec"
     return None
