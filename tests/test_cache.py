@@ -50,6 +50,16 @@ class TestVerdictCache:
         source.write_text(source.read_text() + "\n# changed\n")
         assert VerdictCache(project.root, project.state_dir, {}).key("lint") != first
 
+    def test_a_changed_bandit_configuration_changes_the_audit_s_key(
+        self, make_repo: MakeRepo
+    ) -> None:
+        """``.bandit`` decides what bandit checks: its edit must not reuse the old verdict."""
+        project = make_repo()
+        (project.root / ".bandit").write_text("[bandit]\nskips = B101\n")
+        first = VerdictCache(project.root, project.state_dir, {}).key("audit")
+        (project.root / ".bandit").write_text("[bandit]\nskips = B404\n")
+        assert VerdictCache(project.root, project.state_dir, {}).key("audit") != first
+
     def test_static_checks_ignore_data_files(self, make_repo: MakeRepo) -> None:
         """A README edit does not rerun lint, but it does rerun the tests (they may read it)."""
         project = make_repo()

@@ -39,6 +39,7 @@ CONFIG_NAMES = frozenset(
         "pyproject.toml", "ruff.toml", ".ruff.toml", "setup.cfg", ".flake8", "mypy.ini", ".mypy.ini",
         "uv.lock", ".python-version", ".gitignore", "py.typed", "setup.py",
         "pyrightconfig.json", "ty.toml", "pyrefly.toml",  # typechoice.CONFIG_FILES
+        defaults.BANDIT_INI,
         *defaults.PRECOMMIT_CONFIGS, *defaults.COMMAND_FILES,
     }
 )  # fmt: skip

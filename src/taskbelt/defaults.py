@@ -19,6 +19,8 @@ NOXFILE: Final = TASKBELT_HOME / "noxfile.py"
 RUFF_CONFIG: Final = CONFIG_DIR / "ruff.toml"
 MYPY_CONFIG: Final = CONFIG_DIR / "mypy.ini"
 BANDIT_CONFIG: Final = CONFIG_DIR / "bandit.toml"
+#: bandit's own INI (or YAML) configuration, at the repository's root.
+BANDIT_INI: Final = ".bandit"
 
 #: Folder inside the user's repository that holds everything taskbelt generates.
 STATE_DIR_NAME: Final = ".taskbelt-cache"
@@ -46,8 +48,9 @@ PYCACHE_TOOL: Final = "pycache"
 CHECK_TIMEOUT: Final = 1800.0
 #: Seconds before an advisory service request is given up (fail closed).
 AUDIT_TIMEOUT: Final = 30.0
-#: Lowest bandit severity and confidence that fail the audit.
-BANDIT_SEVERITY: Final = "low"
+#: Lowest bandit severity and confidence that fail the audit; findings below
+#: them are listed as notes. ``medium``: what most projects run bandit at.
+BANDIT_SEVERITY: Final = "medium"
 BANDIT_CONFIDENCE: Final = "low"
 
 #: Where the repository says which tools it runs (read by :mod:`taskbelt.toolchoice`):

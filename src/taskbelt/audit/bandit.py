@@ -14,6 +14,13 @@ bandit runs with ``--ignore-nosec``: the findings the repository suppressed
 rules; :mod:`taskbelt.audit.suppress`) come back too, and are listed in the
 report as suppressed, with the comment that suppressed them, never counted.
 
+bandit reports every finding; those under ``[tool.taskbelt.audit]``
+``severity`` (``medium`` by default, as most projects run bandit) or
+``confidence`` are notes: listed in the output, the JSON (``notes``) and the
+SARIF report (level ``note``), never failing the audit. The repository's own
+bandit configuration decides which checks run where
+(:mod:`taskbelt.audit.banditconfig`).
+
 A file bandit could not parse, no file scanned at all, a crash or unreadable
 output is ``error``.
 """
@@ -24,16 +31,18 @@ import json
 import re
 import time
 import urllib.parse
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from taskbelt import defaults, proc
+from taskbelt import proc
+from taskbelt.audit import banditconfig, suppress
 from taskbelt.audit import judged as source_judged
-from taskbelt.audit import suppress
 from taskbelt.checks.base import CheckContext, crashed, guarded, plural, tail
 from taskbelt.errors import ToolError
+from taskbelt.output import LOGGER
 from taskbelt.results import CheckResult, Status
 from taskbelt.store import write_text_atomic
 
@@ -160,22 +169,38 @@ def _bare_nosec_in(comments: Mapping[str, suppress.Comments]) -> list[Issue]:
 
 
 def argv(ctx: CheckContext) -> list[str]:
-    """The bandit command: the repo's ``[tool.bandit]`` or taskbelt's defaults."""
+    """The bandit command: every finding, under the repo's configuration or taskbelt's."""
     targets = [ctx.project.relative(p) for p in ctx.project.source_paths]
     if not targets:
         raise ToolError(
             "no Python package or module found for bandit to scan",
             'set [tool.taskbelt] src = ["path/to/package"]',
         )
-    config = (
-        ctx.root / "pyproject.toml" if ctx.project.has_bandit_config else defaults.BANDIT_CONFIG
-    )
-    settings = ctx.project.settings.audit
+    config = banditconfig.choose(ctx.project)
+    LOGGER.info("audit: bandit's settings: %s", config.source)
     return [
         *("bandit", "--recursive", *targets, "--format", "json", "--quiet", "--ignore-nosec"),
-        *("--configfile", str(config)),
-        *("--severity-level", settings.severity, "--confidence-level", settings.confidence),
+        *config.argv(),
+        *("--severity-level", "all", "--confidence-level", "all"),
     ]
+
+
+#: bandit's ranks, lowest first (``UNDEFINED`` is below every threshold).
+_RANKS = {"UNDEFINED": 0, "LOW": 1, "MEDIUM": 2, "HIGH": 3}
+
+
+def threshold(severity: str, confidence: str) -> str:
+    """The audit's threshold in words: ``medium severity``, ``low severity, high confidence``."""
+    words = f"{severity.lower()} severity"
+    return words if confidence.lower() == "low" else f"{words}, {confidence.lower()} confidence"
+
+
+def below(issue: Issue, severity: str, confidence: str) -> bool:
+    """True if ``issue`` is under the threshold: a note, not a failure."""
+    return (
+        _RANKS.get(issue.severity, 0) < _RANKS[severity.upper()]
+        or _RANKS.get(issue.confidence, 0) < _RANKS[confidence.upper()]
+    )
 
 
 # -- SARIF -----------------------------------------------------------------
@@ -196,12 +221,16 @@ def _rule(issue: Issue) -> dict[str, Any]:
 
 
 def _run(
-    driver: Mapping[str, str], issues: Sequence[Issue], suppressed: Mapping[Issue, str]
+    driver: Mapping[str, str],
+    issues: Sequence[Issue],
+    suppressed: Mapping[Issue, str],
+    notes: frozenset[Issue],
 ) -> dict[str, Any]:
     """One SARIF run: the tool, the rules it used, and its results.
 
     A finding the source suppressed carries an ``inSource`` suppression naming
-    the comment, as SARIF 2.1.0 (3.35) has it, so viewers show it as dismissed.
+    the comment, as SARIF 2.1.0 (3.35) has it, so viewers show it as dismissed;
+    one below the audit's threshold is at level ``note``, whatever its severity.
     """
     rules: dict[str, dict[str, Any]] = {}
     for issue in issues:
@@ -211,7 +240,7 @@ def _run(
         {
             "ruleId": issue.test_id,
             "ruleIndex": index[issue.test_id],
-            "level": _LEVELS.get(issue.severity, "warning"),
+            "level": "note" if issue in notes else _LEVELS.get(issue.severity, "warning"),
             "message": {"text": issue.text},
             "locations": [
                 {
@@ -243,18 +272,23 @@ def _run(
 
 
 def sarif(
-    root: Path, issues: Sequence[Issue], suppressed: Mapping[Issue, str] | None = None
+    root: Path,
+    issues: Sequence[Issue],
+    suppressed: Mapping[Issue, str] | None = None,
+    notes: Sequence[Issue] = (),
 ) -> dict[str, Any]:
     """A SARIF 2.1.0 log: bandit's findings in one run, taskbelt's TB001 in another.
 
-    ``suppressed``: the findings the source suppressed, and the comment that did.
+    ``suppressed``: the findings the source suppressed, and the comment that did;
+    ``notes``: those of ``issues`` below the audit's threshold.
     """
     base = {"%SRCROOT%": {"uri": root.resolve().as_uri() + "/"}}
     judged = suppressed or {}
     found = [*issues, *judged]
+    below_threshold = frozenset(notes)
     runs = [
-        _run(_BANDIT, [i for i in found if i.test_id != BARE_NOSEC], judged),
-        _run(_TASKBELT, [i for i in found if i.test_id == BARE_NOSEC], judged),
+        _run(_BANDIT, [i for i in found if i.test_id != BARE_NOSEC], judged, below_threshold),
+        _run(_TASKBELT, [i for i in found if i.test_id == BARE_NOSEC], judged, below_threshold),
     ]
     return {
         "$schema": SARIF_SCHEMA,
@@ -310,24 +344,44 @@ def _scan(ctx: CheckContext) -> CheckResult:
         for name in report.scanned
     }
     judged = source_judged.suppressed(ctx, report.issues, comments)
-    issues = sorted(
+    found = sorted(
         [*(i for i in report.issues if i not in judged), *_bare_nosec_in(comments)],
         key=_place,
     )
-    write_text_atomic(sarif_path, json.dumps(sarif(ctx.root, issues, judged), indent=2))
+    settings = ctx.project.settings.audit
+    notes = [i for i in found if below(i, settings.severity, settings.confidence)]
+    issues = [i for i in found if i not in set(notes)]
+    write_text_atomic(sarif_path, json.dumps(sarif(ctx.root, found, judged, notes), indent=2))
+    level = threshold(settings.severity, settings.confidence)
     details = {
         "findings": [i.to_json() for i in issues],
+        "notes": [i.to_json() for i in notes],
+        "threshold": {"severity": settings.severity, "confidence": settings.confidence},
         "suppressed": [{**i.to_json(), "by": judged[i]} for i in sorted(judged, key=_place)],
         "scanned": len(report.scanned),
         "sarif": str(sarif_path),
     }
     seconds = time.perf_counter() - started
+    asides = _asides(notes, len(judged), level)
+    output = "\n".join(map(str, issues))
+    if notes:
+        output += f"\n\nnotes, below {level} (not counted):\n" + "\n".join(map(str, notes))
     if not issues:
-        clean = "bandit clean" + (f" ({len(judged)} suppressed in the source)" if judged else "")
-        return CheckResult(NAME, Status.PASSED, seconds, clean, "", details)
+        clean = "bandit clean" + (f" ({'; '.join(asides)})" if asides else "")
+        return CheckResult(NAME, Status.PASSED, seconds, clean, tail(output.strip()), details)
     shown = ", ".join(f"{i.test_id} {i.file}:{i.line}" for i in issues[:_LISTED])
     more = f", and {len(issues) - _LISTED} more" if len(issues) > _LISTED else ""
-    summary = f"bandit: {plural(len(issues), 'finding')} ({shown}{more})"
-    return CheckResult(
-        NAME, Status.FAILED, seconds, summary, tail("\n".join(map(str, issues))), details
-    )
+    summary = "; ".join([f"bandit: {plural(len(issues), 'finding')} ({shown}{more})", *asides])
+    return CheckResult(NAME, Status.FAILED, seconds, summary, tail(output.strip()), details)
+
+
+def _asides(notes: Sequence[Issue], suppressed: int, level: str) -> list[str]:
+    """What did not count: ``11 notes below medium severity: B101 x11``, the suppressed."""
+    asides = []
+    if notes:
+        rules = Counter(i.test_id for i in notes)
+        listed = ", ".join(f"{rule} x{count}" for rule, count in sorted(rules.items()))
+        asides.append(f"{plural(len(notes), 'note')} below {level}: {listed}")
+    if suppressed:
+        asides.append(f"{suppressed} suppressed in the source")
+    return asides
