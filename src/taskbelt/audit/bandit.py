@@ -350,7 +350,8 @@ def _scan(ctx: CheckContext) -> CheckResult:
     )
     settings = ctx.project.settings.audit
     notes = [i for i in found if below(i, settings.severity, settings.confidence)]
-    issues = [i for i in found if i not in set(notes)]
+    noted = set(notes)
+    issues = [i for i in found if i not in noted]
     write_text_atomic(sarif_path, json.dumps(sarif(ctx.root, found, judged, notes), indent=2))
     level = threshold(settings.severity, settings.confidence)
     details = {
