@@ -110,7 +110,9 @@ def test_low_severity_findings_are_notes_by_default(
     project = make_repo(LOW_ONLY)
     result = bandit.scan(ctx_for(project, tool_venv))
     assert result.status is Status.PASSED
-    assert result.summary == "bandit clean (3 notes below medium severity: B101 x1, B110 x1, B404 x1)"
+    assert (
+        result.summary == "bandit clean (3 notes below medium severity: B101 x1, B110 x1, B404 x1)"
+    )
     assert result.details["findings"] == []
     assert {f["test_id"] for f in result.details["notes"]} == {"B101", "B110", "B404"}
     assert result.details["threshold"] == {"severity": "medium", "confidence": "low"}
@@ -200,7 +202,10 @@ def test_the_repository_s_bandit_configuration_decides_what_is_checked(
         ({"pyproject.toml": PYPROJECT + "[tool.bandit]\n"}, ("pyproject.toml", None, "[tool")),
         ({".bandit": "[bandit]\nskips = B101\n"}, (defaults.BANDIT_CONFIG, ".bandit", ".bandit (")),
         ({".bandit": "skips: [B101]\n"}, (".bandit", None, ".bandit (YAML)")),
-        ({".bandit": "[bandit]\nconfigfile = b.yaml\n"}, (None, ".bandit", "its configfile b.yaml")),
+        (
+            {".bandit": "[bandit]\nconfigfile = b.yaml\n"},
+            (None, ".bandit", "its configfile b.yaml"),
+        ),
         (
             {"pyproject.toml": PYPROJECT + "[tool.bandit]\n", ".bandit": "[bandit]\n"},
             ("pyproject.toml", ".bandit", "[tool.bandit] in pyproject.toml, .bandit ("),
