@@ -32,9 +32,10 @@ def isolated(tmp: Path) -> dict[str, str]:
 
 class TestDoctor:
     def test_lists_present_and_missing(self) -> None:
-        """Each need has its version, or the command that provides it; a missing Python fails."""
+        """Each need has its version, or the command that provides it; a missing Python fails in CI."""
         found = doctor.requirements(
-            Matrix((interpreters.find("3.12"),), (interpreters.Interpreter("3.98", None),))
+            Matrix((interpreters.find("3.12"),), (interpreters.Interpreter("3.98", None),)),
+            {**os.environ, "CI": "true"},
         )
         by_name = {r.name: r for r in found}
         assert by_name["uv"].version is not None
@@ -53,10 +54,11 @@ class TestDoctor:
         assert not by_name["uv"].ok
 
     def test_cli_exit_status(self, make_repo: MakeRepo) -> None:
-        """doctor exits 0 when everything is there, 1 naming what is missing."""
+        """doctor exits 0 when everything is there, 1 naming what stops ``check`` (here: in CI)."""
         assert taskbelt(make_repo(name="ok").root, "doctor").returncode == 0
         pyproject = CLEAN_PYPROJECT.replace('["3.12"]', '["3.12", "3.98"]')
-        done = taskbelt(make_repo(pyproject=pyproject, name="missing").root, "doctor")
+        repo = make_repo(pyproject=pyproject, name="missing").root
+        done = taskbelt(repo, "doctor", env={"CI": "true"})
         assert done.returncode == 1
         assert "missing: python3.98" in done.stdout
 

@@ -19,15 +19,14 @@ from taskbelt import (
     entry,
     envflags,
     execution,
-    interpreters,
     locate,
+    matrix,
     options,
     output,
 )
 from taskbelt.checks import registry
 from taskbelt.container import cli as container_cli
 from taskbelt.errors import ConfigError, ExitCode
-from taskbelt.matrix import Matrix
 from taskbelt.project import Project
 
 
@@ -152,26 +151,19 @@ def load_project(root: Path | None) -> Project:
     return project
 
 
-def wanted_matrix(project: Project) -> Matrix:
-    """Every wanted version, found or not (doctor reports, it does not fail)."""
-    versions, _ = interpreters.wanted_versions(
-        project.settings.python, project.python_version_file, project.requires_python
-    )
-    found = [interpreters.find(v) for v in versions]
-    return Matrix(tuple(i for i in found if i.path), tuple(i for i in found if not i.path))
-
-
 def run_doctor(args: argparse.Namespace) -> int:
     """Print what is needed and present; 0 only when every check can run."""
     from taskbelt import doctor  # noqa: PLC0415 - commands import what only they use
 
-    found = doctor.requirements(wanted_matrix(load_project(args.root)))
+    found = doctor.requirements(matrix.survey(load_project(args.root)))
     doctor.render(output.console(), found)
     missing = [r.name for r in found if not r.ok]
     if missing:
         print(f"taskbelt: missing: {', '.join(missing)}")
         return int(ExitCode.FAILED)
-    print("taskbelt: everything the checks need is present")
+    skipped = [r.name for r in found if r.status == "skipped"]
+    aside = f"; `check` skips {', '.join(skipped)} (not installed)" if skipped else ""
+    print(f"taskbelt: everything the checks need is present{aside}")
     return int(ExitCode.OK)
 
 
@@ -183,7 +175,7 @@ def python_sync(args: argparse.Namespace) -> int:
 
     for line in doctor.sync():
         print(line)
-    versions = [i.version for i in wanted_matrix(load_project(args.root)).all]
+    versions = [i.version for i in matrix.survey(load_project(args.root)).all]
     table = Table(box=None, header_style="bold", pad_edge=False)
     for column in ("python", "mise", "uv", "taskbelt"):
         table.add_column(column)

@@ -2,7 +2,10 @@
 
 ``doctor`` lists each requirement with its version, or with the command that
 provides it when it is missing, and exits 0 only when every configured check
-can run. ``python:sync`` links pyenv's and uv's interpreters into mise
+can run. It judges each Python as ``check`` does (:mod:`taskbelt.matrix`): a
+version ``check`` would skip is a ``skipped`` row with ``check``'s reason, not
+a failure; one that stops ``check`` (named but missing in CI, or no version of
+the matrix installed at all) is ``missing``. ``python:sync`` links pyenv's and uv's interpreters into mise
 (``mise sync python``) and reports which versions mise, uv and taskbelt see.
 uv only looks on PATH and in its own install folder, so a version mise knows
 through a pyenv link stays invisible to a bare ``uv``; taskbelt therefore
@@ -21,7 +24,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from taskbelt import interpreters, proc
+from taskbelt import interpreters, matrix, proc
 from taskbelt.errors import ToolError
 from taskbelt.matrix import Matrix
 
@@ -34,11 +37,21 @@ class Requirement:
     version: str | None
     provide: str
     required: bool = True
+    skipped: bool = False
 
     @property
     def ok(self) -> bool:
         """Present, or not needed."""
         return self.version is not None or not self.required
+
+    @property
+    def status(self) -> str:
+        """``ok``, ``skipped`` (``check`` goes on without it), ``missing`` or ``optional``."""
+        if self.version is not None:
+            return "ok"
+        if self.skipped:
+            return "skipped"
+        return "missing" if self.required else "optional"
 
 
 def tool_version(argv: list[str], env: Mapping[str, str] | None = None) -> str | None:
@@ -62,9 +75,7 @@ def requirements(tests: Matrix, env: Mapping[str, str] | None = None) -> list[Re
         ),
         Requirement("git", tool_version(["git", "--version"], env), "apt-get install git"),
     ]
-    for interp in tests.all:
-        version = f"{interp.version} at {interp.path}" if interp.path else None
-        found.append(Requirement(f"python{interp.version}", version, interp.install_hint))
+    found += pythons(tests, matrix.in_ci(os.environ if env is None else env))
     engines = ("buildah", "podman", "skopeo")
     for engine in engines:
         found.append(
@@ -78,14 +89,29 @@ def requirements(tests: Matrix, env: Mapping[str, str] | None = None) -> list[Re
     return found
 
 
+def pythons(tests: Matrix, ci: bool) -> list[Requirement]:
+    """Each wanted Python, judged as ``check`` judges it (see the module's docstring)."""
+    found = [
+        Requirement(f"python{i.version}", f"{i.version} at {i.path}", i.install_hint)
+        for i in tests.present
+    ]
+    for interp in tests.skipped:
+        stops_check = not tests.present or (ci and interp in tests.missing)
+        hint = interp.install_hint if stops_check else tests.why_skipped(interp)
+        name = f"python{interp.version}"
+        found.append(Requirement(name, None, hint, required=stops_check, skipped=not stops_check))
+    return found
+
+
 def render(console: Console, found: list[Requirement]) -> None:
     """The requirement table."""
     table = Table(box=None, header_style="bold", pad_edge=False)
     for column in ("needs", "status", "version or how to get it"):
         table.add_column(column)
     for item in found:
-        status = "ok" if item.version is not None else ("missing" if item.required else "optional")
-        table.add_row(item.name, status, item.version if item.version is not None else item.provide)
+        table.add_row(
+            item.name, item.status, item.provide if item.version is None else item.version
+        )
     console.print(table)
 
 

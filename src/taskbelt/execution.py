@@ -122,7 +122,7 @@ def run(
     if any(c.uses_dependencies for c in asked):
         notes.append(f"dependencies: {envs.dependency_source(project)}")
     notes += [
-        f"Python {i.version} skipped: not installed ({i.install_hint})" for i in tests.missing
+        f"Python {i.version} skipped: not installed ({i.install_hint})" for i in tests.skipped
     ]
     if any(c.writes_reports for c in asked):
         notes.append(f"reports: {project.relative(project.reports_dir)}/")

@@ -3,8 +3,10 @@
 Versions come from ``[tool.taskbelt] python``, else ``.python-version``,
 else every version ``requires-python`` admits. A version the repo named
 itself but that is missing fails in CI (``CI=true``) with the command that
-installs it, and is skipped with a warning locally; versions only implied by
-``requires-python`` are used when present and otherwise left out quietly.
+installs it, and is skipped locally; versions only implied by
+``requires-python`` are used when present and otherwise left out, in CI too.
+Each version that is not run is a ``skipped`` row with its reason
+(:meth:`Matrix.why_skipped`), and ``doctor`` reports it the same way.
 """
 
 from __future__ import annotations
@@ -25,10 +27,15 @@ from taskbelt.project import Project
 
 @dataclass(frozen=True)
 class Matrix:
-    """The versions to test on: those present, and those named but missing."""
+    """The versions to test on: those present; those named but missing; those left out.
+
+    ``left_out`` holds versions only ``requires-python`` implies that are not
+    installed: skipped everywhere, where a named ``missing`` one fails in CI.
+    """
 
     present: tuple[Interpreter, ...]
     missing: tuple[Interpreter, ...]
+    left_out: tuple[Interpreter, ...] = ()
 
     @property
     def newest(self) -> tuple[str, Path]:
@@ -40,13 +47,37 @@ class Matrix:
 
     @property
     def all(self) -> tuple[Interpreter, ...]:
-        """Present then missing."""
-        return self.present + self.missing
+        """Present, then missing, then left out."""
+        return self.present + self.skipped
+
+    @property
+    def skipped(self) -> tuple[Interpreter, ...]:
+        """Wanted but not installed: each is a ``skipped`` row (named ones fail in CI)."""
+        return self.missing + self.left_out
+
+    def why_skipped(self, interpreter: Interpreter) -> str:
+        """The one reason ``check`` and ``doctor`` both give for a version not run."""
+        implied = "" if interpreter in self.missing else " (requires-python admits it)"
+        return f"Python {interpreter.version} is not installed{implied}; install: {interpreter.install_hint}"
 
 
 def in_ci(env: Mapping[str, str]) -> bool:
     """True on a CI runner (``CI=true``, as GitHub Actions and GitLab set it)."""
     return envflags.parse(env.get("CI", "")) is True
+
+
+def survey(project: Project, env: Mapping[str, str] | None = None) -> Matrix:
+    """Find an interpreter for each wanted version; never raises (``doctor`` reports)."""
+    environ = os.environ if env is None else env
+    versions, explicit = interpreters.wanted_versions(
+        project.settings.python, project.python_version_file, project.requires_python
+    )
+    # Each find runs the candidate (~30 ms); side by side, five versions cost one.
+    with ThreadPoolExecutor(max_workers=max(1, len(versions))) as pool:
+        found = list(pool.map(lambda v: interpreters.find(v, environ), versions))
+    present = tuple(i for i in found if i.path is not None)
+    absent = tuple(i for i in found if i.path is None)
+    return Matrix(present, absent, ()) if explicit else Matrix(present, (), absent)
 
 
 def resolve(project: Project, env: Mapping[str, str] | None = None) -> Matrix:
@@ -56,14 +87,8 @@ def resolve(project: Project, env: Mapping[str, str] | None = None) -> Matrix:
         ConfigError: no wanted version is present, or (in CI) a named one is missing.
     """
     environ = os.environ if env is None else env
-    versions, explicit = interpreters.wanted_versions(
-        project.settings.python, project.python_version_file, project.requires_python
-    )
-    # Each find runs the candidate (~30 ms); side by side, five versions cost one.
-    with ThreadPoolExecutor(max_workers=max(1, len(versions))) as pool:
-        found = list(pool.map(lambda v: interpreters.find(v, environ), versions))
-    present = tuple(i for i in found if i.path is not None)
-    missing = tuple(i for i in found if i.path is None) if explicit else ()
+    tests = survey(project, environ)
+    present, missing = tests.present, tests.missing
     if missing and in_ci(environ):
         names = ", ".join(i.version for i in missing)
         raise ConfigError(
@@ -71,10 +96,10 @@ def resolve(project: Project, env: Mapping[str, str] | None = None) -> Matrix:
             f"install it: {missing[0].install_hint}; or run `mise run python:sync`",
         )
     if not present:
-        wanted = ", ".join(versions) or "(none)"
-        hint = missing[0].install_hint if missing else "mise install python@3.12"
+        wanted = ", ".join(i.version for i in tests.all) or "(none)"
+        hint = tests.skipped[0].install_hint if tests.skipped else "mise install python@3.12"
         raise ConfigError(
             f"no Python interpreter for the test matrix is installed (wanted: {wanted})",
             f"install one: {hint}; or set [tool.taskbelt] python to versions you have",
         )
-    return Matrix(present, missing)
+    return tests

@@ -118,7 +118,7 @@ def plan(
             continue
         (then if check.after else first).extend(sessions_of(check, tests))
         if check.per_python:
-            skipped += [_not_installed(check.session(i.version), i) for i in tests.missing]
+            skipped += [_not_installed(check.session(i.version), i, tests) for i in tests.skipped]
         if not asked.alone:
             for follower in registry.followers(check):
                 why = skipped_because(follower)
@@ -135,10 +135,9 @@ def plan(
     )
 
 
-def _not_installed(session: str, interpreter: Interpreter) -> CheckResult:
-    version, hint = interpreter.version, interpreter.install_hint
-    summary = f"Python {version} is not installed; install: {hint}"
-    return CheckResult(session, Status.SKIPPED, summary=summary)
+def _not_installed(session: str, interpreter: Interpreter, tests: Matrix) -> CheckResult:
+    """The ``skipped`` row of a wanted version that is not installed (``doctor`` agrees)."""
+    return CheckResult(session, Status.SKIPPED, summary=tests.why_skipped(interpreter))
 
 
 def _one_python(check: Check, version: str, tests: Matrix, first: list[str]) -> list[CheckResult]:
@@ -146,9 +145,9 @@ def _one_python(check: Check, version: str, tests: Matrix, first: list[str]) -> 
 
     A version outside the matrix is a usage error naming the ones there are.
     """
-    missing = [i for i in tests.missing if i.version == version]
+    missing = [i for i in tests.skipped if i.version == version]
     if missing:
-        return [_not_installed(check.session(version), missing[0])]
+        return [_not_installed(check.session(version), missing[0], tests)]
     sessions.interpreter_for(tests, check, version)  # raises for a version outside the matrix
     first.append(check.session(version))
     return []
