@@ -5,7 +5,9 @@ provides it when it is missing, and exits 0 only when every configured check
 can run. It judges each Python as ``check`` does (:mod:`taskbelt.matrix`): a
 version ``check`` would skip is a ``skipped`` row with ``check``'s reason, not
 a failure; one that stops ``check`` (named but missing in CI, or no version of
-the matrix installed at all) is ``missing``. ``python:sync`` links pyenv's and uv's interpreters into mise
+the matrix installed at all) is ``missing``.
+
+``python:sync`` links pyenv's and uv's interpreters into mise
 (``mise sync python``) and reports which versions mise, uv and taskbelt see.
 uv only looks on PATH and in its own install folder, so a version mise knows
 through a pyenv link stays invisible to a bare ``uv``; taskbelt therefore
@@ -95,8 +97,9 @@ def pythons(tests: Matrix, ci: bool) -> list[Requirement]:
         Requirement(f"python{i.version}", f"{i.version} at {i.path}", i.install_hint)
         for i in tests.present
     ]
+    stopping = tests.stops_check(ci)
     for interp in tests.skipped:
-        stops_check = not tests.present or (ci and interp in tests.missing)
+        stops_check = interp in stopping
         hint = interp.install_hint if stops_check else tests.why_skipped(interp)
         name = f"python{interp.version}"
         found.append(Requirement(name, None, hint, required=stops_check, skipped=not stops_check))

@@ -55,6 +55,15 @@ class Matrix:
         """Wanted but not installed: each is a ``skipped`` row (named ones fail in CI)."""
         return self.missing + self.left_out
 
+    def stops_check(self, ci: bool) -> tuple[Interpreter, ...]:
+        """The versions whose absence stops ``check`` (and fails ``doctor``).
+
+        Every wanted one when none is present; else, in CI, the named ones.
+        """
+        if not self.present:
+            return self.skipped
+        return self.missing if ci else ()
+
     def why_skipped(self, interpreter: Interpreter) -> str:
         """The one reason ``check`` and ``doctor`` both give for a version not run."""
         implied = "" if interpreter in self.missing else " (requires-python admits it)"
@@ -88,14 +97,14 @@ def resolve(project: Project, env: Mapping[str, str] | None = None) -> Matrix:
     """
     environ = os.environ if env is None else env
     tests = survey(project, environ)
-    present, missing = tests.present, tests.missing
-    if missing and in_ci(environ):
-        names = ", ".join(i.version for i in missing)
+    stopping = tests.stops_check(in_ci(environ))
+    if stopping and tests.present:
+        names = ", ".join(i.version for i in stopping)
         raise ConfigError(
             f"Python {names} is in the test matrix but not installed on this machine",
-            f"install it: {missing[0].install_hint}; or run `mise run python:sync`",
+            f"install it: {stopping[0].install_hint}; or run `mise run python:sync`",
         )
-    if not present:
+    if not tests.present:
         wanted = ", ".join(i.version for i in tests.all) or "(none)"
         hint = tests.skipped[0].install_hint if tests.skipped else "mise install python@3.12"
         raise ConfigError(
