@@ -29,7 +29,6 @@ from pathlib import Path
 from taskbelt import defaults, envs, masking, matrix, output, plancache, statedir
 from taskbelt.cache import VerdictCache
 from taskbelt.checks import registry
-from taskbelt.checks.base import plural
 from taskbelt.checks.interface import Check
 from taskbelt.masking import Masker
 from taskbelt.matrix import Matrix
@@ -37,6 +36,7 @@ from taskbelt.orchestrator import Plan, Runner, plan
 from taskbelt.project import Project
 from taskbelt.report import github, json_report
 from taskbelt.results import CheckResult, RunSummary, Status
+from taskbelt.words import plural
 
 
 @dataclass(frozen=True)

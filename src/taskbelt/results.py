@@ -32,6 +32,11 @@ class CheckResult:
     ``summary`` is the one-line reason shown in the table; ``output`` is the
     tool's captured output, shown when the check did not pass; ``details``
     holds machine-readable extras (coverage figure, findings) for reports.
+
+    The summary is made one line here, whatever the check wrote: line breaks
+    and runs of spaces become one space (a tool's message joined into it can
+    carry both). It is never cut: the JSON report has it whole, the table
+    wraps it.
     """
 
     name: str
@@ -40,6 +45,10 @@ class CheckResult:
     summary: str = ""
     output: str = ""
     details: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        """Make ``summary`` one line with single spaces (see above)."""
+        object.__setattr__(self, "summary", " ".join(self.summary.split()))
 
     def __bool__(self) -> bool:
         """True when the check did not fail or error."""

@@ -40,11 +40,12 @@ from typing import Any
 from taskbelt import proc
 from taskbelt.audit import banditconfig, suppress
 from taskbelt.audit import judged as source_judged
-from taskbelt.checks.base import CheckContext, crashed, guarded, plural, tail
+from taskbelt.checks.base import CheckContext, crashed, guarded, tail
 from taskbelt.errors import ToolError
 from taskbelt.output import LOGGER
 from taskbelt.results import CheckResult, Status
 from taskbelt.store import write_text_atomic
+from taskbelt.words import plural
 
 NAME = "bandit"
 SARIF_FILE = "bandit.sarif"

@@ -31,15 +31,15 @@ from taskbelt.audit import source as dependency_source
 from taskbelt.audit.memo import ScanMemo
 from taskbelt.audit.services import Service, service
 from taskbelt.audit.verdict import Report, judge, merge, parse
-from taskbelt.checks.base import CheckContext, guarded, plural, tail
+from taskbelt.checks.base import CheckContext, guarded, tail
 from taskbelt.results import CheckResult, Status
+from taskbelt.words import plural
 
 NAME = "pip-audit"
 #: The whole pip-audit run may take this many times ``timeout`` (which bounds
 #: each request), and at least _PROCESS_FLOOR seconds.
 _PROCESS_FACTOR = 20
 _PROCESS_FLOOR = 120.0
-_REASON_CHARS = 300
 _EXCEPTION = re.compile(r"^(?:\w+\.)*\w*(?:Error|Exception|Timeout)(?::\s*(?P<message>.+))?$")
 
 # -- running pip-audit -----------------------------------------------------
@@ -59,7 +59,7 @@ def argv(
 
 
 def _reason(done: proc.Completed) -> str:
-    """pip-audit's own words for why it stopped, shortened.
+    """pip-audit's own words for why it stopped, whole (the table wraps it).
 
     In order of preference: the last exception that carries a message (for
     an HTTP 500 that is requests' ``HTTPError: 500 Server Error``, not the
@@ -75,7 +75,7 @@ def _reason(done: proc.Completed) -> str:
         reason = "; ".join(logged)
     else:
         reason = lines[-1] if lines else f"exit status {done.returncode}, no message"
-    return reason if len(reason) <= _REASON_CHARS else reason[:_REASON_CHARS] + "..."
+    return reason
 
 
 def _could_not_run(svc: Service, done: proc.Completed, started: float, why: str) -> CheckResult:

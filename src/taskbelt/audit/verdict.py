@@ -15,9 +15,10 @@ from typing import Any, Literal
 
 from packaging.version import Version
 
-from taskbelt.checks.base import plural, tail
+from taskbelt.checks.base import tail
 from taskbelt.config import IgnoreRule
 from taskbelt.results import Status
+from taskbelt.words import plural
 
 SOURCE_LOCKED = "uv.lock (frozen)"
 SOURCE_RESOLVED = "resolved from pyproject.toml (no uv.lock)"

@@ -117,11 +117,6 @@ def tail(text: str, limit: int = defaults.OUTPUT_TAIL_CHARS) -> str:
     return text if len(text) <= limit else "...\n" + text[-limit:]
 
 
-def plural(count: int, word: str) -> str:
-    """``1 finding`` / ``2 findings``."""
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
 def crashed(name: str, done: proc.Completed, started: float, what: str = "") -> CheckResult:
     """The result for a tool that exited with a status that means it broke."""
     return CheckResult(

@@ -30,6 +30,7 @@ from taskbelt.checks.base import CheckContext, crashed, guarded, tail
 from taskbelt.checks.interface import Check
 from taskbelt.checks.pytest_cov import coverage_dir, tree_file
 from taskbelt.results import CheckResult, Status
+from taskbelt.words import some_of
 
 NAME = "coverage"
 #: How many measured files an error about the wrong files names.
@@ -211,8 +212,7 @@ def _no_package_file(ctx: CheckContext, measured: list[str], started: float) -> 
         if any(path.endswith("/" + p) or f"/{p}/" in path for p in packages):
             return None
     names = ", ".join(ctx.project.import_names)
-    sample = ", ".join(ctx.project.relative(Path(m)) for m in measured[:_SAMPLE]) or "no file"
-    more = f" and {len(measured) - _SAMPLE} more" if len(measured) > _SAMPLE else ""
+    sample = some_of([ctx.project.relative(Path(m)) for m in measured], _SAMPLE) or "no file"
     choice = repoconfig.file_choice(ctx.project, ctx.base_env)
     if choice is not None:
         why = f"{choice} measures no file of {names}"
@@ -224,7 +224,7 @@ def _no_package_file(ctx: CheckContext, measured: list[str], started: float) -> 
         NAME,
         Status.ERROR,
         time.perf_counter() - started,
-        f"coverage measured no file of {names} (it measured {sample}{more}): {why}",
+        f"coverage measured no file of {names} (it measured {sample}): {why}",
         f"fix: {fix}",
         {"measured": measured[:50]},
     )

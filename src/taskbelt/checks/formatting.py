@@ -12,10 +12,11 @@ import time
 from pathlib import Path
 
 from taskbelt.checks import lint
-from taskbelt.checks.base import CheckContext, crashed, guarded, plural, tail
+from taskbelt.checks.base import CheckContext, crashed, guarded, tail
 from taskbelt.checks.interface import Check
 from taskbelt.output import LOGGER
 from taskbelt.results import CheckResult, Status
+from taskbelt.words import plural, some_of
 
 NAME = "format"
 _BLACK_WOULD = re.compile(r"^would reformat (?P<path>.+)$", re.M)
@@ -103,12 +104,11 @@ def _run(ctx: CheckContext) -> CheckResult:
             return crashed(NAME, diff, started)
         done = diff
     seconds = time.perf_counter() - started
-    shown = ", ".join(files[:3]) + (" ..." if len(files) > 3 else "")  # noqa: PLR2004
     return CheckResult(
         NAME,
         Status.FAILED,
         seconds,
-        f"{choice}: {plural(len(files), 'file')} would be reformatted: {shown}"
+        f"{choice}: {plural(len(files), 'file')} would be reformatted: {some_of(files)}"
         " (run `mise run fix`)",
         tail(done.output),
         {"formatter": tool, "files": files},

@@ -9,11 +9,12 @@ from pathlib import Path
 
 from taskbelt import flake8rules
 from taskbelt.adopt import write_atomic
-from taskbelt.checks.base import CheckContext, Finding, crashed, guarded, plural, tail
+from taskbelt.checks.base import CheckContext, Finding, crashed, guarded, tail
 from taskbelt.checks.interface import Check
 from taskbelt.errors import ToolError
 from taskbelt.output import LOGGER
 from taskbelt.results import CheckResult, Status
+from taskbelt.words import plural
 
 NAME = "lint"
 #: The summary when the repository's pre-commit hook is given no file.

@@ -54,7 +54,7 @@ def read_junit(path: Path) -> dict[str, Any] | None:
                     "test": f"{case.get('classname', '')}::{case.get('name', '')}",
                     "file": case.get("file", ""),
                     "line": case.get("line", ""),
-                    "message": message.splitlines()[0][:200] if message else "",
+                    "message": message.splitlines()[0] if message else "",
                 }
             )
     return totals
@@ -95,9 +95,9 @@ def start_error(output: str) -> str:
     lines = [ln.rstrip() for ln in strip_ansi(output).splitlines() if ln.strip()]
     for line in lines:
         if _USAGE.match(line.strip()):
-            return line.strip()[:300]
+            return line.strip()
     for line in reversed(lines):
         match = _EXCEPTION.match(line.strip())
         if match:
-            return match["text"][:300]
-    return lines[-1].strip()[:300] if lines else "it printed nothing"
+            return match["text"]
+    return lines[-1].strip() if lines else "it printed nothing"

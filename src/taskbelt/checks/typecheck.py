@@ -12,7 +12,7 @@ import dataclasses
 import time
 
 from taskbelt import hookdeps, typechoice, typehints
-from taskbelt.checks.base import CheckContext, crashed, guarded, plural, tail
+from taskbelt.checks.base import CheckContext, crashed, guarded, tail
 from taskbelt.checks.interface import Check, Environment, Spec
 from taskbelt.checks.typecheckers import Runner, mypy, pyrefly, pyright, ty
 from taskbelt.choice import Choice
@@ -20,6 +20,7 @@ from taskbelt.matrix import Matrix
 from taskbelt.output import LOGGER
 from taskbelt.project import Project
 from taskbelt.results import CheckResult, Status
+from taskbelt.words import plural
 
 NAME = "typecheck"
 #: The runner of each checker :mod:`taskbelt.typechoice` can choose.

@@ -3,15 +3,24 @@
 One row per check (verdict, seconds, one-line reason), then the captured
 output of each check that did not pass, then notes (e.g. where dependencies
 came from). Colour only when the console allows it (NO_COLOR is honoured).
+
+The reason wraps to the console's width (the terminal's; ``COLUMNS``, else
+80, when there is none) at spaces only: a path or an inline code span
+(`` `mise run fix` ``) is never cut, so it can be copied from the table; one
+longer than the column gets a line of its own. rich's Table cannot do that
+(it folds or crops an overlong word), so the columns are laid out here.
 """
 
 from __future__ import annotations
 
+import re
+import textwrap
+
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from taskbelt.results import CheckResult, RunSummary, Status
+from taskbelt.words import plural
 
 STYLE = {
     Status.PASSED: "green",
@@ -22,22 +31,48 @@ STYLE = {
 }
 
 
-def table(summary: RunSummary) -> Table:
-    """The check / verdict / seconds / reason table."""
-    grid = Table(show_edge=False, pad_edge=False, box=None, header_style="bold")
-    grid.add_column("check")
-    grid.add_column("verdict")
-    grid.add_column("seconds", justify="right")
-    grid.add_column("reason", overflow="fold")
-    for result in summary.results:
-        verdict = "cached" if result.details.get("cached") else result.status.value
-        grid.add_row(
-            result.name,
-            Text(verdict, style=STYLE[result.status]),
-            f"{result.seconds:.1f}",
-            Text(result.summary),  # plain text: "[tool.coverage.run]" is not markup
+_GAP = "  "
+#: Narrower than this, the reason still gets this many columns (the line overflows).
+_MIN_REASON = 24
+_CODE = re.compile(r"`[^`]*`")
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """``text`` as lines of at most ``width`` columns, broken at spaces outside `` `code` ``."""
+    shielded = _CODE.sub(lambda m: m.group(0).replace(" ", "\0"), text)
+    lines = textwrap.wrap(
+        shielded, width=max(width, 1), break_long_words=False, break_on_hyphens=False
+    )
+    return [line.replace("\0", " ") for line in lines] or [""]
+
+
+def table(summary: RunSummary, width: int) -> list[Text]:
+    """The check / verdict / seconds / reason table, as lines of at most ``width`` columns.
+
+    Only a word longer than the reason column (a long path) goes past ``width``.
+    """
+    rows = [
+        (
+            r.name,
+            Text("cached" if r.details.get("cached") else r.status.value, STYLE[r.status]),
+            f"{r.seconds:.1f}",
+            r.summary,
         )
-    return grid
+        for r in summary.results
+    ]
+    name_w = max([len("check"), *(len(row[0]) for row in rows)])
+    verdict_w = max([len("verdict"), *(len(row[1]) for row in rows)])
+    seconds_w = max([len("seconds"), *(len(row[2]) for row in rows)])
+    indent = name_w + verdict_w + seconds_w + 3 * len(_GAP)
+    header = f"{'check':<{name_w}}{_GAP}{'verdict':<{verdict_w}}{_GAP}"
+    lines = [Text(f"{header}{'seconds':>{seconds_w}}{_GAP}reason", style="bold")]
+    for name, verdict, seconds, reason in rows:
+        first, *rest = wrap(reason, max(width - indent, _MIN_REASON))
+        verdict.pad_right(verdict_w - len(verdict))
+        row = Text.assemble(f"{name:<{name_w}}{_GAP}", verdict, f"{_GAP}{seconds:>{seconds_w}}")
+        row.append(f"{_GAP}{first}" if first else "")
+        lines += [row, *(Text(" " * indent + line) for line in rest)]
+    return lines
 
 
 def details(result: CheckResult) -> str:
@@ -54,13 +89,14 @@ def render(console: Console, summary: RunSummary, *, seconds: float) -> None:
         if result.status in {Status.FAILED, Status.ERROR} or stopped:
             console.print(details(result), markup=False, highlight=False)
             console.print()
-    console.print(table(summary))
+    for line in table(summary, console.width):
+        console.print(line, soft_wrap=True)  # laid out already: rich must not wrap it again
     for note in summary.notes:
         console.print(f"note: {note}", markup=False)
     verdict = summary.status.value
     console.print(
         Text(
-            f"taskbelt: {verdict} ({len(summary.results)} checks, {seconds:.1f} s)",
+            f"taskbelt: {verdict} ({plural(len(summary.results), 'check')}, {seconds:.1f} s)",
             style=STYLE[summary.status],
         )
     )
