@@ -84,7 +84,7 @@ def markdown(summary: RunSummary) -> str:
     }
     rows = ["| check | verdict | seconds | reason |", "|---|---|---:|---|"]
     for r in summary.results:
-        reason = r.summary.replace("|", "\\|").replace("\n", " ")
+        reason = r.summary.replace("|", "\\|")  # one line already (CheckResult)
         rows.append(
             f"| {r.name} | {icon[r.status]} {r.status.value} | {r.seconds:.1f} | {reason} |"
         )
