@@ -29,11 +29,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from taskbelt import proc
+from taskbelt import defaults, proc
 from taskbelt.ci_scripts import github_scripts, gitlab_scripts, split_component
 from taskbelt.errors import ExitCode, TaskbeltError
 
-ENV_TOOLS = "TASKBELT_CI_TOOLS"
+ENV_TOOLS = defaults.ENV_CI_TOOLS
 GITHUB_SCHEMAS = ("vendor.github-workflows", "custom.github-workflows-require-timeout")
 GITLAB_SCHEMA = "vendor.gitlab-ci"
 ZIZMOR_CONFIGS = ("zizmor.yml", "zizmor.yaml")

@@ -10,6 +10,7 @@ is an error that names it and suggests the nearest valid key.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -31,7 +32,7 @@ from pydantic_settings import (
     SettingsError,
 )
 
-from taskbelt import defaults, tables
+from taskbelt import defaults, settingsenv, tables
 from taskbelt.container.settings import NESTED as CONTAINER_NESTED
 from taskbelt.container.settings import ContainerSettings
 from taskbelt.errors import ConfigError
@@ -205,8 +206,10 @@ def load_settings(table: Mapping[str, Any]) -> Settings:
     """Validate ``[tool.taskbelt]`` (already parsed) merged with the environment.
 
     Raises:
-        ConfigError: a key is unknown or a value is invalid; the message names it.
+        ConfigError: a key or a ``TASKBELT_*`` variable is unknown, or a value
+            is invalid; the message names it.
     """
+    settingsenv.check_names(Settings, os.environ)
     fields = tables.to_fields(table, Settings, "tool.taskbelt", NESTED)
     try:
         return Settings(**fields)

@@ -93,6 +93,22 @@ ENV_PROJECT_ROOT: Final = "TASKBELT_PROJECT_ROOT"
 ENV_REPORT: Final = "TASKBELT_REPORT"
 ENV_VERBOSE: Final = "TASKBELT_VERBOSE"
 ENV_NO_CACHE: Final = "TASKBELT_NO_CACHE"
+ENV_CI_TOOLS: Final = "TASKBELT_CI_TOOLS"
+#: Every ``TASKBELT_*`` variable that is not a ``[tool.taskbelt]`` setting;
+#: any other name that is no setting is an error (a typo must not be ignored).
+ENV_OWN: Final = frozenset(
+    {
+        ENV_PROJECT_ROOT, ENV_REPORT, ENV_VERBOSE, ENV_NO_CACHE, ENV_CI_TOOLS,
+        # Set by the test check for its pytest job, which removes them at once.
+        "TASKBELT_RECORD_IMPORTS", "TASKBELT_RECORD_MODULES",
+        # The job variables of the GitLab CI template (templates/check.yml).
+        "TASKBELT_WORKDIR", "TASKBELT_HOME", "TASKBELT_REPOSITORY", "TASKBELT_REF",
+        "TASKBELT_MISE_VERSION", "TASKBELT_UV_VERSION", "TASKBELT_GATE",
+        "TASKBELT_CONTAINER_JOB",
+        # Where taskbelt's own test suite keeps its environments.
+        "TASKBELT_TEST_ENVS",
+    }
+)  # fmt: skip
 
 #: Characters of a tool's output kept in a result (the tail is kept).
 OUTPUT_TAIL_CHARS: Final = 20_000

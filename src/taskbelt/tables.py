@@ -24,11 +24,17 @@ def kebab(name: str) -> str:
     return name.replace("_", "-")
 
 
+def closest(name: str, choices: Iterable[str]) -> str | None:
+    """The one of ``choices`` closest to ``name``, if any is close enough to be a typo of it."""
+    guess = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
+    return guess[0] if guess else None
+
+
 def nearest(name: str, choices: Iterable[str], listed_as: str) -> str:
     """``did you mean 'x'?`` for the closest of ``choices``, else all of them listed."""
     options = list(choices)
-    guess = difflib.get_close_matches(name, options, n=1, cutoff=0.6)
-    return f"did you mean '{guess[0]}'?" if guess else f"{listed_as}: {', '.join(options)}"
+    guess = closest(name, options)
+    return f"did you mean '{guess}'?" if guess else f"{listed_as}: {', '.join(options)}"
 
 
 def unknown_key(path: str, key: str, known: Mapping[str, str]) -> ConfigError:
