@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import oci_registry
 import pytest
 from conftest import git, write_files
 from referencing import Registry, Resource
@@ -155,7 +156,12 @@ APP_FILES = {
 }
 
 
-def _pyproject(base: str, deps: str = '"markupsafe==3.0.2", "six==1.17.0"', extra: str = "") -> str:
+def _pyproject(
+    base: str,
+    deps: str = '"markupsafe==3.0.2", "six==1.17.0"',
+    extra: str = "",
+    container: str = "",
+) -> str:
     return f"""
         [project]
         name = "hello-app"
@@ -171,6 +177,7 @@ def _pyproject(base: str, deps: str = '"markupsafe==3.0.2", "six==1.17.0"', extr
         build-backend = "hatchling.build"
         {extra}
         [tool.taskbelt.container]
+        {container}
         base = "{base}"
         files = [{{ source = "conf/app.toml", target = "/etc/hello/app.toml" }}]
         labels = {{ "org.example.team" = "tools" }}
@@ -371,14 +378,7 @@ def test_negative_control_is_caught_with_the_file_name(
 def test_bytecode_opt_in_is_hash_based_and_reproducible(
     bases: Bases, main: Main, tmp_path: Path
 ) -> None:
-    root = make_app(tmp_path / "pyc", bases.amd64, extra="")
-    pyproject = root / "pyproject.toml"
-    pyproject.write_text(
-        pyproject.read_text().replace(
-            "[tool.taskbelt.container]\n", "[tool.taskbelt.container]\ncompile-bytecode = true\n"
-        )
-    )
-    git(root, "commit", "-qam", "bytecode")
+    root = make_app(tmp_path / "pyc", bases.amd64, container="compile-bytecode = true")
     code, out, err = main("--root", str(root), "--verify")
     assert code == 0, out + err
     layout = root / "build/container/oci"
@@ -463,6 +463,50 @@ def test_an_oci_archive_works_as_a_base(app: Path, main: Main, tmp_path: Path) -
     ((_, manifest),) = manifests(tmp_path / "second/oci")
     assert len(manifest["layers"]) == 7  # the first image's 4, and 3 new ones
     assert manifest["annotations"]["org.opencontainers.image.base.digest"] == base.split("@")[1]
+
+
+@pytest.fixture
+def served_base(
+    bases: Bases, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[str, oci_registry.Registry]]:
+    """The amd64 base in a loopback registry, written `host/debian/python:bookworm@sha256:...`.
+
+    HOME moves to where the registry's registries.conf is (uv keeps its cache).
+    """
+    cache = _run(["uv", "cache", "dir"]).stdout.strip()
+    with oci_registry.serve(bases.folder / "amd64", tmp_path / "home") as served:
+        monkeypatch.setenv("UV_CACHE_DIR", cache)
+        monkeypatch.setenv("HOME", str(served.home))
+        yield f"{served.host}/debian/python:bookworm@{bases.amd64.split('@')[1]}", served
+
+
+def test_a_registry_base_with_tag_and_digest_is_pulled_by_digest(
+    app: Path,
+    main: Main,
+    tmp_path: Path,
+    served_base: tuple[str, oci_registry.Registry],
+) -> None:
+    """Debian's skopeo refuses `name:tag@digest`: it is pulled by digest, the tag kept."""
+    base, served = served_base
+    out_dir, cache = tmp_path / "out", tmp_path / "cache"
+    code, _, err = main(
+        "--root", str(app), "--base", base, "--output", str(out_dir), "--cache-dir", str(cache), "-v"
+    )  # fmt: skip
+    assert code == 0, err
+    digest = base.split("@")[1]
+    name = base.split("@")[0]
+    assert f"pulled as {served.host}/debian/python@{digest}" in err
+    assert f"GET /v2/debian/python/manifests/{digest}" in served.requests
+    assert not [r for r in served.requests if r.endswith("/manifests/bookworm")]
+    ((_, manifest),) = manifests(out_dir / "oci")
+    assert manifest["annotations"]["org.opencontainers.image.base.name"] == name
+    assert manifest["annotations"]["org.opencontainers.image.base.digest"] == digest
+    labels = layout_json(out_dir / "oci", manifest["config"]["digest"])["config"]["Labels"]
+    assert labels["org.opencontainers.image.base.name"] == name
+    assert labels["org.opencontainers.image.base.digest"] == digest
+    assert labels["org.example.team"] == "tools"
+    stdout, _ = run_image(out_dir / "oci", tmp_path)
+    assert "hello &lt;world&gt;" in stdout
 
 
 def test_image_spec_schemas_reject_a_broken_manifest() -> None:
@@ -560,14 +604,8 @@ def test_containerfile_backend_with_buildah_verifies(
         tmp_path / "cf",
         bases.amd64,
         files={"Containerfile": CONTAINERFILE},
-        extra="[tool.taskbelt]\n",
+        container='backend = "containerfile"',
     )
-    pyproject = root / "pyproject.toml"
-    text = pyproject.read_text().replace(
-        "[tool.taskbelt.container]\n", '[tool.taskbelt.container]\nbackend = "containerfile"\n'
-    )
-    pyproject.write_text(text)
-    git(root, "commit", "-qam", "containerfile backend")
     code, out, err = main("--root", str(root), "--verify")
     assert code == 0, out + err
     code, out, err = main("--root", str(root))
@@ -580,6 +618,30 @@ def test_containerfile_backend_with_buildah_verifies(
     config = layout_json(layout, manifest["config"]["digest"])
     assert "io.buildah.version" not in (config["config"].get("Labels") or {})
     assert process["user"]["uid"] == 65532
+
+
+def test_containerfile_backend_pulls_a_tagged_registry_base_by_digest(
+    bases: Bases, main: Main, tmp_path: Path, served_base: tuple[str, oci_registry.Registry]
+) -> None:
+    """buildah gets `BASE=name@digest`, pulls by digest, and the name as written is a label."""
+    base, served = served_base
+    root = make_app(
+        tmp_path / "cf",
+        base,
+        files={"Containerfile": CONTAINERFILE},
+        container='backend = "containerfile"',
+    )
+    code, _, err = main("--root", str(root), "-v")
+    assert code == 0, err
+    digest = base.split("@")[1]
+    assert f"GET /v2/debian/python/manifests/{digest}" in served.requests
+    assert not [r for r in served.requests if r.endswith("/manifests/bookworm")]
+    layout = root / "build/container/oci"
+    ((_, manifest),) = manifests(layout)
+    labels = layout_json(layout, manifest["config"]["digest"])["config"]["Labels"]
+    assert labels["org.opencontainers.image.base.name"] == base.split("@")[0]
+    stdout, _ = run_image(layout, tmp_path)
+    assert stdout.strip() == "built by RUN 65532"
 
 
 def test_installed_tools_are_debians() -> None:

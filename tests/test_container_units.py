@@ -8,6 +8,7 @@ import os
 import tarfile
 from pathlib import Path
 
+import oci_registry
 import pytest
 
 from taskbelt import tables
@@ -15,6 +16,7 @@ from taskbelt.container import layers, oci, reference
 from taskbelt.container import settings as container_settings
 from taskbelt.container.settings import ContainerSettings
 from taskbelt.errors import ConfigError
+from taskbelt.output import LOGGER
 
 pytestmark = pytest.mark.container
 
@@ -22,19 +24,32 @@ DIGEST = "sha256:" + "ab" * 32
 
 
 @pytest.mark.parametrize(
-    ("raw", "kind", "location"),
+    ("raw", "kind", "location", "tag"),
     [
-        (f"python:3.12-slim@{DIGEST}", "registry", "python:3.12-slim"),
-        (f"docker://ghcr.io/org/app@{DIGEST}", "registry", "ghcr.io/org/app"),
-        (f"localhost:5000/a/b:1.0@{DIGEST}", "registry", "localhost:5000/a/b:1.0"),
-        (f"oci:base/layout@{DIGEST}", "layout", "base/layout"),
-        (f"oci:/abs/base.tar@{DIGEST}", "archive", "/abs/base.tar"),
-        (f"oci-archive:base.tar@{DIGEST}", "archive", "base.tar"),
+        (f"python:3.12-slim@{DIGEST}", "registry", "python", "3.12-slim"),
+        (f"docker://ghcr.io/org/app@{DIGEST}", "registry", "ghcr.io/org/app", ""),
+        (f"localhost:5000/a/b:1.0@{DIGEST}", "registry", "localhost:5000/a/b", "1.0"),
+        (f"oci:base/layout@{DIGEST}", "layout", "base/layout", ""),
+        (f"oci:/abs/base.tar@{DIGEST}", "archive", "/abs/base.tar", ""),
+        (f"oci-archive:base.tar@{DIGEST}", "archive", "base.tar", ""),
     ],
 )
-def test_pinned_references_parse(raw: str, kind: str, location: str) -> None:
+def test_pinned_references_parse(raw: str, kind: str, location: str, tag: str) -> None:
     ref = reference.parse(raw)
-    assert (ref.kind, ref.location, ref.digest) == (kind, location, DIGEST)
+    assert (ref.kind, ref.location, ref.digest, ref.tag) == (kind, location, DIGEST, tag)
+
+
+def test_a_tag_beside_the_digest_is_pulled_by_digest_and_kept_as_the_name() -> None:
+    """Debian's skopeo refuses `name:tag@sha256:...`: the tools get `name@sha256:...`."""
+    ref = reference.parse(f"localhost:5000/a/b:1.0@{DIGEST}")
+    assert ref.skopeo == f"docker://localhost:5000/a/b@{DIGEST}"
+    assert ref.pinned == f"localhost:5000/a/b@{DIGEST}"
+    assert ref.named == "localhost:5000/a/b:1.0"
+    untagged = reference.parse(f"docker://ghcr.io/org/app@{DIGEST}")
+    assert (untagged.skopeo, untagged.named) == (
+        f"docker://ghcr.io/org/app@{DIGEST}",
+        "ghcr.io/org/app",
+    )
 
 
 @pytest.mark.parametrize(
@@ -309,6 +324,30 @@ def test_base_without_python_or_platform_is_a_clear_error(tmp_path: Path) -> Non
     with pytest.raises(ConfigError, match="has no manifest") as caught:
         base.resolve(reference.parse(other), tmp_path, tmp_path / "cache")
     assert ref.digest in caught.value.fix
+
+
+def test_a_tagged_registry_base_is_pulled_by_digest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """`host/team/base:1.0@sha256:...` through a real skopeo from a loopback registry."""
+    from taskbelt.container import base  # noqa: PLC0415
+
+    digest = _synthetic_base(tmp_path / "layout", {"etc/hostname": b"x"}).split("@")[1]
+    caplog.set_level("INFO", logger="taskbelt")
+    # An earlier in-process run may have installed taskbelt's own handler (propagation off).
+    monkeypatch.setattr(LOGGER, "propagate", True)
+    with oci_registry.serve(tmp_path / "layout", tmp_path / "home") as served:
+        monkeypatch.setenv("HOME", str(served.home))
+        raw = f"{served.host}/team/base:1.0@{digest}"
+        image = base.resolve(reference.parse(raw), tmp_path, tmp_path / "cache")
+    assert image.top["digest"] == digest
+    assert f"GET /v2/team/base/manifests/{digest}" in served.requests
+    assert not [r for r in served.requests if r.endswith("/manifests/1.0")]
+    assert (
+        f"base image {raw}: pulled as {served.host}/team/base@{digest} (the digest decides"
+        in caplog.text
+    )
+    assert f"org.opencontainers.image.base.name={served.host}/team/base:1.0" in caplog.text
 
 
 def test_a_registry_that_cannot_be_reached_is_a_tool_error(tmp_path: Path) -> None:

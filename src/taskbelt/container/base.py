@@ -83,6 +83,7 @@ def resolve(ref: BaseRef, root: Path, cache: Path) -> BaseImage:
         ToolError: skopeo could not copy the image.
     """
     if ref.kind == "registry":
+        ref.say_pulled_by_digest()
         folder = cache / "base" / ref.hex
         if not (folder / "oci-layout").is_file():
             _pull(ref, folder)

@@ -70,7 +70,8 @@ def _base_arg(
 ) -> tuple[str, list[str]]:
     """The BASE build argument, and extra engine options that make it available."""
     if job.ref.kind == "registry":
-        return f"{job.ref.location}@{job.ref.digest}", []
+        job.ref.say_pulled_by_digest()
+        return job.ref.pinned, []
     image = base.resolve(job.ref, job.root, job.cache)
     chosen = base.for_platform(image, platform)
     slug = platform.replace("/", "-")
@@ -123,7 +124,7 @@ def _run(
 
 
 def _common_args(job: Job, platform: str, base_arg: str, containerfile: Path) -> list[str]:
-    return [
+    args = [
         "--platform",
         platform,
         "--file",
@@ -133,6 +134,10 @@ def _common_args(job: Job, platform: str, base_arg: str, containerfile: Path) ->
         "--build-arg",
         f"SOURCE_DATE_EPOCH={job.epoch}",
     ]
+    if job.ref.kind == "registry":
+        # BASE is pulled by digest alone: the label keeps the name as written.
+        args += ["--label", f"org.opencontainers.image.base.name={job.ref.named}"]
+    return args
 
 
 def build_one(job: Job, platform: str, engine: str) -> oci.Layout:

@@ -170,15 +170,24 @@ def labels(
     info: ProjectInfo,
     version: str,
     epoch: int,
+    *,
     base_labels: Mapping[str, str] | None,
+    base_ref: reference.BaseRef,
 ) -> dict[str, str]:
-    """Base labels, then taskbelt's OCI labels, then the configured ones."""
+    """Base labels, then taskbelt's OCI labels, then the configured ones.
+
+    A registry base is named as written, tag included (it is pulled by digest
+    alone, so the label is where the tag is kept).
+    """
     out = dict(base_labels or {})
     out["org.opencontainers.image.created"] = oci.rfc3339(epoch)
     out["org.opencontainers.image.title"] = info.name
     out["org.opencontainers.image.version"] = version
     if info.revision:
         out["org.opencontainers.image.revision"] = info.revision
+    if base_ref.kind == "registry":
+        out["org.opencontainers.image.base.name"] = base_ref.named
+        out["org.opencontainers.image.base.digest"] = base_ref.digest
     out.update(settings.labels)
     return out
 
@@ -218,7 +227,14 @@ def _assemble(
     run["Env"] = _env(run.get("Env") or [], settings)
     run["User"] = settings.user
     run["WorkingDir"] = str(WORKDIR)
-    run["Labels"] = labels(settings, info, version, epoch, run.get("Labels"))
+    run["Labels"] = labels(
+        settings,
+        info,
+        version,
+        epoch,
+        base_labels=run.get("Labels"),
+        base_ref=platform_base.image.ref,
+    )
     config["config"] = run
     rootfs = dict(config.get("rootfs") or {"type": "layers"})
     rootfs["diff_ids"] = [*rootfs.get("diff_ids", []), *(layer.diff_id for layer, _ in written)]
@@ -235,7 +251,7 @@ def _assemble(
         "org.opencontainers.image.base.digest": platform_base.image.ref.digest,
     }
     if platform_base.image.ref.kind == "registry":
-        annotations["org.opencontainers.image.base.name"] = platform_base.image.ref.location
+        annotations["org.opencontainers.image.base.name"] = platform_base.image.ref.named
     manifest = {
         "schemaVersion": 2,
         "mediaType": oci.MANIFEST,

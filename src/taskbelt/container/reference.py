@@ -3,7 +3,9 @@
 Accepted forms:
 
 - ``name[:tag]@sha256:<hex>`` (or ``docker://...``): an image in a registry,
-  pulled with skopeo;
+  pulled by ``name@sha256:<hex>`` alone (Debian's skopeo refuses a reference
+  with both a tag and a digest; the digest decides the bytes anyway), the tag
+  kept in the image's ``org.opencontainers.image.base.name``;
 - ``oci:<path>@sha256:<hex>``: a local OCI image layout (a folder), or an OCI
   archive when ``<path>`` is a ``.tar`` file; ``oci-archive:<path>@...`` too.
 
@@ -17,6 +19,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from taskbelt.errors import ConfigError
+from taskbelt.output import LOGGER
 
 DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
 _NAME = re.compile(r"^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:/[a-z0-9]+(?:[._-]+[a-z0-9]+)*)*$")
@@ -33,6 +36,7 @@ class BaseRef:
     location: str
     digest: str
     raw: str
+    tag: str = ""
 
     @property
     def hex(self) -> str:
@@ -40,11 +44,33 @@ class BaseRef:
         return self.digest.split(":", 1)[1]
 
     @property
+    def pinned(self) -> str:
+        """A registry image as the tools pull it: ``name@sha256:...``, no tag."""
+        return f"{self.location}@{self.digest}"
+
+    @property
+    def named(self) -> str:
+        """A registry image's name as written, with its tag: ``name[:tag]``."""
+        return f"{self.location}:{self.tag}" if self.tag else self.location
+
+    @property
     def skopeo(self) -> str:
         """The reference in skopeo's transport syntax."""
         if self.kind == "registry":
-            return f"docker://{self.location}@{self.digest}"
+            return f"docker://{self.pinned}"
         return f"{'oci' if self.kind == 'layout' else 'oci-archive'}:{self.location}"
+
+    def say_pulled_by_digest(self) -> None:
+        """With ``-v``, say that a written tag is not what is pulled."""
+        if self.tag:
+            LOGGER.info(
+                "base image %s: pulled as %s (the digest decides; Debian's skopeo refuses "
+                "a tag beside a digest), the tag kept in the label "
+                "org.opencontainers.image.base.name=%s",
+                self.raw,
+                self.pinned,
+                self.named,
+            )
 
 
 def _digest(raw: str, digest: str) -> str:
@@ -90,11 +116,11 @@ def parse(raw: str) -> BaseRef:
     repo, sep, digest = name.partition("@")
     if not sep:
         raise _pin_hint(raw, f"docker://{name}", repo)
-    _check_name(raw, repo)
-    return BaseRef("registry", repo, _digest(raw, digest), raw)
+    name, tag = _name_and_tag(raw, repo)
+    return BaseRef("registry", name, _digest(raw, digest), raw, tag)
 
 
-def _check_name(raw: str, repo: str) -> None:
+def _name_and_tag(raw: str, repo: str) -> tuple[str, str]:
     last = repo.rsplit("/", 1)[-1]
     name, tag = repo, ""
     if ":" in last:
@@ -105,3 +131,4 @@ def _check_name(raw: str, repo: str) -> None:
             'write it as "registry.example/name:tag@sha256:<digest>" or '
             '"oci:<layout folder>@sha256:<digest>"',
         )
+    return name, tag
