@@ -640,6 +640,7 @@ def test_containerfile_backend_pulls_a_tagged_registry_base_by_digest(
     ((_, manifest),) = manifests(layout)
     labels = layout_json(layout, manifest["config"]["digest"])["config"]["Labels"]
     assert labels["org.opencontainers.image.base.name"] == base.split("@")[0]
+    assert labels["org.opencontainers.image.base.digest"] == digest
     stdout, _ = run_image(layout, tmp_path)
     assert stdout.strip() == "built by RUN 65532"
 

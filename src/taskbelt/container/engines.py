@@ -135,8 +135,9 @@ def _common_args(job: Job, platform: str, base_arg: str, containerfile: Path) ->
         f"SOURCE_DATE_EPOCH={job.epoch}",
     ]
     if job.ref.kind == "registry":
-        # BASE is pulled by digest alone: the label keeps the name as written.
+        # BASE is pulled by digest alone: the labels keep the name as written.
         args += ["--label", f"org.opencontainers.image.base.name={job.ref.named}"]
+        args += ["--label", f"org.opencontainers.image.base.digest={job.ref.digest}"]
     return args
 
 
