@@ -134,10 +134,8 @@ def _common_args(job: Job, platform: str, base_arg: str, containerfile: Path) ->
         "--build-arg",
         f"SOURCE_DATE_EPOCH={job.epoch}",
     ]
-    if job.ref.kind == "registry":
-        # BASE is pulled by digest alone: the labels keep the name as written.
-        args += ["--label", f"org.opencontainers.image.base.name={job.ref.named}"]
-        args += ["--label", f"org.opencontainers.image.base.digest={job.ref.digest}"]
+    for key, value in job.ref.labels.items():  # BASE is pulled by digest alone
+        args += ["--label", f"{key}={value}"]
     return args
 
 

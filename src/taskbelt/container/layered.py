@@ -185,9 +185,7 @@ def labels(
     out["org.opencontainers.image.version"] = version
     if info.revision:
         out["org.opencontainers.image.revision"] = info.revision
-    if base_ref.kind == "registry":
-        out["org.opencontainers.image.base.name"] = base_ref.named
-        out["org.opencontainers.image.base.digest"] = base_ref.digest
+    out.update(base_ref.labels)
     out.update(settings.labels)
     return out
 
@@ -248,10 +246,9 @@ def _assemble(
     config_digest, config_size = writer.add_json(config)
     annotations = {
         "org.opencontainers.image.created": created,
-        "org.opencontainers.image.base.digest": platform_base.image.ref.digest,
+        reference.BASE_DIGEST: platform_base.image.ref.digest,
+        **platform_base.image.ref.labels,
     }
-    if platform_base.image.ref.kind == "registry":
-        annotations["org.opencontainers.image.base.name"] = platform_base.image.ref.named
     manifest = {
         "schemaVersion": 2,
         "mediaType": oci.MANIFEST,

@@ -21,6 +21,8 @@ from typing import Literal
 from taskbelt.errors import ConfigError
 from taskbelt.output import LOGGER
 
+BASE_NAME = "org.opencontainers.image.base.name"
+BASE_DIGEST = "org.opencontainers.image.base.digest"
 DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
 _NAME = re.compile(r"^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:/[a-z0-9]+(?:[._-]+[a-z0-9]+)*)*$")
 _TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
@@ -59,6 +61,17 @@ class BaseRef:
         if self.kind == "registry":
             return f"docker://{self.pinned}"
         return f"{'oci' if self.kind == 'layout' else 'oci-archive'}:{self.location}"
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """The OCI ``base.name``/``base.digest`` pair naming a registry base (none for a path).
+
+        The image's labels (both backends) and its manifest annotations carry
+        it: the tag, not sent to the tools, is kept there.
+        """
+        if self.kind != "registry":
+            return {}
+        return {BASE_NAME: self.named, BASE_DIGEST: self.digest}
 
     def say_pulled_by_digest(self) -> None:
         """With ``-v``, say that a written tag is not what is pulled."""
