@@ -37,7 +37,7 @@ class TestFind:
 
 class TestWantedVersions:
     def test_explicit_wins(self) -> None:
-        """[tool.taskbelt] python is taken as written, deduplicated."""
+        """[tool.taskbelt] python wins, each version once (in version order: tests/test_version_order.py)."""
         assert interpreters.wanted_versions(["3.12", "3.12"], ["3.9"], None) == (["3.12"], True)
 
     def test_python_version_file_next(self) -> None:

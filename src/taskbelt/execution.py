@@ -58,8 +58,8 @@ def asked_for(names: Sequence[str]) -> list[Check]:
 
 
 def in_summary_order(results: Sequence[CheckResult]) -> tuple[CheckResult, ...]:
-    """``results`` in the registry's order of their checks (each Python's in name order)."""
-    return tuple(sorted(results, key=lambda r: (registry.summary_rank(r.name), r.name)))
+    """``results`` in the registry's order of their checks (each Python's in version order)."""
+    return tuple(sorted(results, key=lambda r: registry.summary_key(r.name)))
 
 
 def preload(module: str) -> None:
@@ -131,12 +131,14 @@ def run(
         stopped = signal.Signals(runner.stopped_by).name
         notes.append(f"stopped by {stopped}: {plural(unfinished, 'check')} did not finish")
     elif cache is not None and work.keep:
+        sessions = (*work.first, *work.then)
+        place = _places([*sessions, *(r.name for r in work.skipped)])
         plancache.save_plan(
             project.root,
             project.state_dir,
             names=names,
-            sessions=_planned(runner, (*work.first, *work.then)),
-            skipped=[(r, registry.summary_rank(r.name)) for r in work.skipped],
+            sessions=_planned(runner, sessions, place),
+            skipped=[(r, place[r.name]) for r in work.skipped],
             notes=[masker.text(n) for n in notes],
             environ=env,
         )
@@ -144,7 +146,14 @@ def run(
     return masker.summary(summary)
 
 
-def _planned(runner: Runner, sessions: Sequence[str]) -> dict[str, plancache.Planned]:
+def _places(names: Sequence[str]) -> dict[str, int]:
+    """Each row's place in the summary, as :func:`in_summary_order` lists them."""
+    return {name: at for at, name in enumerate(sorted(names, key=registry.summary_key))}
+
+
+def _planned(
+    runner: Runner, sessions: Sequence[str], place: Mapping[str, int]
+) -> dict[str, plancache.Planned]:
     """What the fast answer needs of each session run, in the order the keys were made.
 
     A session without a key (no check of that name, never cached) is saved
@@ -155,8 +164,7 @@ def _planned(runner: Runner, sessions: Sequence[str]) -> dict[str, plancache.Pla
         check = registry.of_session(session)
         spec = runner.specs.get(session) if check is not None else None
         files, environ = (check.files, check.environ) if check is not None else ("all", "all")
-        rank = registry.summary_rank(session)
-        planned[session] = plancache.Planned(spec, files, environ, rank)
+        planned[session] = plancache.Planned(spec, files, environ, place[session])
     return planned
 
 

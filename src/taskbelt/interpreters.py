@@ -11,11 +11,12 @@ none is found it asks ``uv python find``, which also sees uv-managed builds.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from packaging.specifiers import SpecifierSet
+from packaging.version import Version
 
 from taskbelt import proc
 from taskbelt.errors import ToolError
@@ -94,18 +95,23 @@ def _uv_find(version: str, env: Mapping[str, str]) -> Path | None:
     return found if found is not None and probe(found) == version else None
 
 
+def in_version_order(versions: Iterable[str]) -> list[str]:
+    """``versions`` once each, oldest first: 3.9 before 3.10 (not as strings sort)."""
+    return sorted(dict.fromkeys(versions), key=Version)
+
+
 def wanted_versions(
     explicit: list[str] | None, version_file: list[str], requires: SpecifierSet | None
 ) -> tuple[list[str], bool]:
-    """The versions a repo asks for, and whether it named them itself.
+    """The versions a repo asks for (in version order), and whether it named them itself.
 
     ``[tool.taskbelt] python`` wins, then ``.python-version``; otherwise every
     known minor version that ``requires-python`` admits (only those present
     are used then).
     """
     if explicit:
-        return list(dict.fromkeys(explicit)), True
+        return in_version_order(explicit), True
     if version_file:
-        return list(dict.fromkeys(version_file)), True
+        return in_version_order(version_file), True
     spec = requires or SpecifierSet()
     return [v for v in KNOWN_MINORS if spec.contains(f"{v}.0", prereleases=True)], False

@@ -47,8 +47,8 @@ class Matrix:
 
     @property
     def all(self) -> tuple[Interpreter, ...]:
-        """Present, then missing, then left out."""
-        return self.present + self.skipped
+        """Every wanted version, present or not, oldest first."""
+        return tuple(sorted(self.present + self.skipped, key=lambda i: Version(i.version)))
 
     @property
     def skipped(self) -> tuple[Interpreter, ...]:

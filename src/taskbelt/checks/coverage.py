@@ -29,6 +29,7 @@ from taskbelt.checks import pytest_cov
 from taskbelt.checks.base import CheckContext, crashed, guarded, tail
 from taskbelt.checks.interface import Check
 from taskbelt.checks.pytest_cov import coverage_dir, tree_file
+from taskbelt.interpreters import in_version_order
 from taskbelt.results import CheckResult, Status
 from taskbelt.words import some_of
 
@@ -43,13 +44,12 @@ _DATA_NAME = re.compile(r"\.coverage\.(\d+\.\d+)")
 
 
 def data_files(ctx: CheckContext, versions: list[str] | None = None) -> list[Path]:
-    """The per-version data files there are (of ``versions``; all by default)."""
+    """The per-version data files there are (of ``versions``; all by default), 3.9 before 3.10."""
     folder = coverage_dir(ctx)
-    if versions is not None:
-        return [
-            folder / f".coverage.{v}" for v in versions if (folder / f".coverage.{v}").is_file()
-        ]
-    return sorted(p for p in folder.iterdir() if _DATA_NAME.fullmatch(p.name) and p.is_file())
+    if versions is None:
+        versions = [m[1] for p in folder.iterdir() if (m := _DATA_NAME.fullmatch(p.name))]
+    files = (folder / f".coverage.{v}" for v in in_version_order(versions))
+    return [f for f in files if f.is_file()]
 
 
 def version_of(data: Path) -> str:

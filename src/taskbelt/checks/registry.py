@@ -18,6 +18,8 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass
 
+from packaging.version import Version
+
 from taskbelt import tables
 from taskbelt.checks.interface import Check
 from taskbelt.config import TABLE, Settings
@@ -166,8 +168,12 @@ def followers(check: Check) -> list[Check]:
     return [c for c in checks() if c.follows and check.name in c.after]
 
 
-def summary_rank(session: str) -> int:
-    """A session's place in the summary: its check's place in :func:`checks`."""
-    check = of_session(session)
+def summary_key(session: str) -> tuple[int, Version, str]:
+    """What places a session in the summary: its check's place in :func:`checks`,
+    then its Python as a version (``test-3.9`` before ``test-3.10``), then its name.
+    """
+    asked = resolve(session)
     every = checks()
-    return every.index(check) if check in every else len(every)
+    place = every.index(asked.check) if asked is not None and asked.check in every else len(every)
+    version = asked.version if asked is not None and asked.version else "0"
+    return place, Version(version), session
