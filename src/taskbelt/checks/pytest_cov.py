@@ -251,7 +251,7 @@ def verdict(
     name: str, done: proc.Completed, seconds: float, junit: Path, details: dict[str, Any]
 ) -> CheckResult:
     """Turn pytest's exit status, JUnit file and output into the check's result."""
-    counts = pytest_outcome.read_junit(junit) or pytest_outcome.read_terminal(done.output)
+    counts = pytest_outcome.read(junit, done.output)
     details = {**details, **(counts or pytest_outcome.empty())}
     if done.returncode == _NO_TESTS:
         return _no_tests(name, done, seconds, details)
@@ -259,18 +259,15 @@ def verdict(
     if done.returncode != 0 and not ran:
         return _could_not_start(name, done, seconds, details)
     counts = counts or pytest_outcome.empty()
-    passed = counts["tests"] - counts["failures"] - counts["errors"] - counts["skipped"]
-    failed = counts["failures"] + counts["errors"]
-    tally = f"{passed} passed, {failed} failed, {counts['skipped']} skipped"
+    tally = pytest_outcome.tally(counts)
     if done.returncode == 0:
         return CheckResult(name, Status.PASSED, seconds, tally, details=details)
     collection_error = (
         "error during collection" in done.output or "errors during collection" in done.output
     )
     if done.returncode == _FAILED or collection_error:
-        first = counts["failing"][0]["test"] if counts["failing"] else "see output"
         summary = (
-            f"{tally}; first failure: {first}"
+            f"{tally}; first failure: {pytest_outcome.first_failure(counts)}"
             if counts["failing"]
             else "tests could not be collected"
         )

@@ -3,6 +3,10 @@
 The counts come from the JUnit file taskbelt asked for; where the
 repository turned pytest's junitxml plugin off (``-p no:junitxml``), from
 pytest's own last summary line and its ``FAILED``/``ERROR`` lines instead.
+Expected failures are counted as pytest counts them, not as skips: pytest's
+JUnit file writes an xfail as ``<skipped type="pytest.xfail">`` and an
+unexpected pass (non-strict xpass) as a plain pass, so the xpassed count is
+pytest's own summary line's (a strict xpass is a failure in both).
 A pytest that never got to run tests (a crash while loading conftest or a
 plugin, a usage error, a warning made an error by ``filterwarnings``) is
 told by its one informative line, the exception or the usage error; its
@@ -25,12 +29,62 @@ _EXCEPTION = re.compile(
     r"^(?:INTERNALERROR>\s*|E\s+)?"
     r"(?P<text>[A-Za-z_][\w.]*(?:Error|Exception|Warning|Exit|Interrupt)\b(?::.*)?)$"
 )
+_STRICT_XPASS = "[XPASS(strict)]"
 _USAGE = re.compile(r"^(?:ERROR: )?\S+: error: .+")
 
 
 def empty() -> dict[str, Any]:
     """Counts of a run that ran nothing."""
-    return {"tests": 0, "failures": 0, "errors": 0, "skipped": 0, "failing": []}
+    return {
+        "tests": 0,
+        "failures": 0,
+        "errors": 0,
+        "skipped": 0,
+        "xfailed": 0,
+        "xpassed": 0,
+        "failing": [],
+    }
+
+
+def read(junit: Path, output: str) -> dict[str, Any] | None:
+    """Counts and failing test ids of a run, as pytest states them; None if it said none.
+
+    From the JUnit file where there is one, its xpassed count from pytest's
+    summary line (JUnit writes an xpass as a pass); from the summary line
+    and the ``FAILED`` lines otherwise. Under ``-qq`` pytest prints no
+    summary line and an xpass counts as passed, as in its JUnit file.
+    """
+    counts = read_junit(junit)
+    said = read_terminal(output)
+    if counts is None:
+        return said
+    if said is not None:
+        counts["xpassed"] = min(said["xpassed"], _passed(counts))
+    return counts
+
+
+def tally(counts: dict[str, Any]) -> str:
+    """``12 passed, 0 failed, 1 skipped``, then xfailed and xpassed where pytest has them."""
+    failed = counts["failures"] + counts["errors"]
+    words = [f"{_passed(counts)} passed", f"{failed} failed", f"{counts['skipped']} skipped"]
+    words += [f"{counts[key]} {key}" for key in ("xfailed", "xpassed") if counts[key]]
+    return ", ".join(words)
+
+
+def first_failure(counts: dict[str, Any]) -> str:
+    """The first failing test's id; a strict xpass says so in pytest's words.
+
+    A test marked ``xfail(strict=True)`` that passes fails the run with no
+    traceback to show, so its row says why: ``[XPASS(strict)] <reason>``.
+    """
+    first = counts["failing"][0]
+    strict = str(first["message"]).startswith(_STRICT_XPASS)
+    return f"{first['test']} {first['message']}" if strict else str(first["test"])
+
+
+def _passed(counts: dict[str, Any]) -> int:
+    gone = ("failures", "errors", "skipped", "xfailed", "xpassed")
+    return int(counts["tests"]) - sum(int(counts[key]) for key in gone)
 
 
 def read_junit(path: Path) -> dict[str, Any] | None:
@@ -44,6 +98,10 @@ def read_junit(path: Path) -> dict[str, Any] | None:
         for key in ("tests", "failures", "errors", "skipped"):
             totals[key] += int(suite.get(key, "0"))
     for case in root.iter("testcase"):
+        skip = case.find("skipped")
+        if skip is not None and skip.get("type") == "pytest.xfail":
+            totals["xfailed"] += 1
+            totals["skipped"] -= 1  # the suite's skipped count includes it
         problem = case.find("failure")
         if problem is None:
             problem = case.find("error")
@@ -73,9 +131,9 @@ def read_terminal(output: str) -> dict[str, Any] | None:
     totals = empty()
     totals["failures"] = seen.get("failed", 0)
     totals["errors"] = seen.get("error", 0)
-    totals["skipped"] = seen.get("skipped", 0) + seen.get("xfailed", 0)
-    totals["tests"] = totals["failures"] + totals["errors"] + totals["skipped"]
-    totals["tests"] += seen.get("passed", 0) + seen.get("xpassed", 0)
+    for key in ("skipped", "xfailed", "xpassed"):
+        totals[key] = seen.get(key, 0)
+    totals["tests"] = sum(seen.values())
     for line in lines:
         match = _FAILED.match(line.strip())
         if match:
