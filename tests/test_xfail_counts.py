@@ -9,14 +9,11 @@ without pytest's junitxml plugin, and with a strict xpass, which fails.
 
 from __future__ import annotations
 
-import json
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
-from conftest import CLEAN_PYPROJECT, CLEAN_SRC, taskbelt, write_files
+from conftest import CLEAN_PYPROJECT, CLEAN_SRC, run_rows, write_files
 
 from taskbelt.checks import pytest_outcome
 from taskbelt.project import Project
@@ -122,21 +119,14 @@ STRICT = """
     """
 
 
-def run_tests(project: Project) -> tuple[subprocess.CompletedProcess[str], Any]:
-    """``taskbelt run test``; the process and the test row of its JSON report."""
-    report = project.root.parent / "report.json"
-    done = taskbelt(project.root, "run", "test", env={"TASKBELT_REPORT": str(report)})
-    checks = json.loads(report.read_text(encoding="utf-8"))["checks"]
-    return done, next(c for c in checks if c["name"] == "test-3.12")
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("addopts", ["", "-p no:junitxml"])
 def test_row_says_what_pytest_says(make_repo: MakeRepo, addopts: str) -> None:
     """xfailed and xpassed in the row and the JSON as pytest says them; a strict xpass fails."""
     pyproject = f'{CLEAN_PYPROJECT}\n[tool.pytest.ini_options]\naddopts = "{addopts}"\n'
     project = make_repo({**CLEAN_SRC, "tests/test_marks.py": MARKED}, pyproject=pyproject)
-    done, row = run_tests(project)
+    done, rows = run_rows(project, "test")
+    row = rows["test-3.12"]
     assert done.returncode == 0, done.stdout + done.stderr
     assert row["status"] == "passed"
     assert row["summary"] == "2 passed, 0 failed, 1 skipped, 1 xfailed, 1 xpassed"
@@ -144,7 +134,8 @@ def test_row_says_what_pytest_says(make_repo: MakeRepo, addopts: str) -> None:
     assert (details["skipped"], details["xfailed"], details["xpassed"]) == (1, 1, 1)
 
     write_files(project.root, {"tests/test_strict.py": STRICT})
-    done, row = run_tests(project)
+    done, rows = run_rows(project, "test")
+    row = rows["test-3.12"]
     assert done.returncode == 1, done.stdout + done.stderr
     assert row["status"] == "failed"
     tally = "2 passed, 1 failed, 1 skipped, 1 xfailed, 1 xpassed; first failure: "
