@@ -408,3 +408,92 @@ def test_a_mypy_hook_s_stub_dependencies_are_what_mypy_sees(
         assert [(f["path"], f["line"], f["code"]) for f in row["details"]["findings"]] == [
             ("src/demo/__init__.py", 7, "arg-type")
         ]
+
+
+#: The issue's repository: pre-commit's mypy over the package and tests/ (its
+#: test cases excluded), tox's mypy over those test cases alone.
+HOOK_OVER_TESTS = MIRRORS_MYPY + "    exclude: ^tests/mypy_test_cases/\n"
+TOX_OVER_CASES = "[testenv:mypy]\ndeps = mypy\ncommands = mypy tests/mypy_test_cases {posargs}\n"
+CASE_CLEAN = '"""A case."""\n\nx: int = 1\n'
+CASE_ERROR = '"""A case."""\n\nx: int = "one"\n'
+
+
+@pytest.mark.parametrize(
+    ("base", "case", "failing"),
+    [
+        (TEST_ERROR, CASE_CLEAN, ".pre-commit-config.yaml hook mypy"),
+        (TEST_CLEAN, CASE_ERROR, "tox.ini runs mypy"),
+        (TEST_CLEAN, CASE_CLEAN, None),
+    ],
+    ids=["error in tests/base.py", "error in a tox test case", "both clean"],
+)
+def test_every_mypy_run_the_repository_declares_judges(
+    tmp_path: Path, tool_venv: ToolVenv, base: str, case: str, failing: str | None
+) -> None:
+    """A hook's mypy and tox's mypy both run, each over its own files: either one fails the row.
+
+    taskbelt used to take tox's line alone, without its targets, and check the
+    package: both planted errors passed. The repository's own two runs are
+    the reference.
+    """
+    version = toolversions.taskbelt_pins()["mypy"]
+    project = repo(
+        tmp_path / "r",
+        {
+            "src/demo/__init__.py": TYPED,
+            "tests/base.py": base,
+            "tests/mypy_test_cases/case.py": case,
+            ".pre-commit-config.yaml": HOOK_OVER_TESTS.format(version),
+            "tox.ini": TOX_OVER_CASES,
+        },
+    )
+    done, rows = run_rows(project, "typecheck")
+    row = rows["typecheck"]
+    mypy = str(tool_venv("typecheck") / "bin/mypy")
+    hook = ["--ignore-missing-imports", "--scripts-are-modules", "--no-warn-unused-ignores"]
+    own = {
+        ".pre-commit-config.yaml hook mypy": [mypy, *hook, "src/demo/__init__.py", "tests/base.py"],
+        "tox.ini runs mypy": [mypy, "tests/mypy_test_cases"],
+    }
+    verdicts = {
+        where: subprocess.run(argv, cwd=project.root, capture_output=True, check=False).returncode
+        for where, argv in own.items()
+    }
+    assert verdicts == {where: int(where == failing) for where in own}
+    assert row["status"] == ("passed" if failing is None else "failed"), done.stdout + done.stderr
+    runs = {run["declared"]: run for run in row["details"]["runs"]}
+    assert set(runs) == set(own)
+    assert runs["tox.ini runs mypy"]["targets"] == ["tests/mypy_test_cases"]
+    assert runs[".pre-commit-config.yaml hook mypy"]["targets"] == [
+        "src/demo/__init__.py",
+        "tests/base.py",
+    ]
+    assert {where: run["status"] for where, run in runs.items()} == {
+        where: "failed" if where == failing else "passed" for where in own
+    }
+    if failing is not None:
+        assert f"mypy ({failing}): 1 type error" in row["summary"]
+
+
+def test_mypy_declared_over_typing_tests_alone_does_not_judge_src(
+    tmp_path: Path, tool_venv: ToolVenv
+) -> None:
+    """The reverse wrong fail: nox runs mypy over typing_tests/ only; src/'s errors are not asked for."""
+    nox = "def typing(session):\n    session.run('mypy', '--strict', 'typing_tests')\n"
+    project = repo(
+        tmp_path / "r",
+        {
+            "src/demo/__init__.py": WRONG_RETURN,
+            "typing_tests/check.py": '"""Typing test."""\n\nx: int = 1\n',
+            "noxfile.py": nox,
+        },
+    )
+    done, rows = run_rows(project, "typecheck", "-v")
+    own = subprocess.run(
+        [str(tool_venv("typecheck") / "bin/mypy"), "--strict", "typing_tests"],
+        cwd=project.root, capture_output=True, check=False,
+    )  # fmt: skip
+    assert own.returncode == 0
+    assert rows["typecheck"]["status"] == "passed", done.stdout + done.stderr
+    assert rows["typecheck"]["details"]["targets"] == ["typing_tests"]
+    assert "noxfile.py runs mypy" in done.stdout + done.stderr

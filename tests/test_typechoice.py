@@ -91,10 +91,12 @@ def test_the_repository_s_checker_in_order(
 def test_every_checker_the_repository_s_commands_run_runs(tmp_path: Path) -> None:
     """Its own run passes only when each passes: mypy and ty here, in CHECKERS order."""
     nox = "def t(session):\n    session.run('ty', 'check')\n    session.run('mypy', 'src')\n"
-    write_files(tmp_path, {"pyproject.toml": PYPROJECT + "[tool.ty]\n", "noxfile.py": nox})
+    write_files(
+        tmp_path, {"pyproject.toml": PYPROJECT + "[tool.ty]\n", "noxfile.py": nox, "src/a.py": ""}
+    )
     assert [c.explain() for c in Project.load(tmp_path).tools.type_checkers] == [
-        "mypy 2.4.1 (noxfile.py runs mypy; taskbelt's default settings); "
-        "version from taskbelt's pin: the repository pins no version",
+        "mypy 2.4.1 (noxfile.py runs mypy; mypy's default settings); "
+        "version from taskbelt's pin: the repository pins no version; on src",
         "ty 0.0.104 (noxfile.py runs ty check; settings from pyproject.toml [tool.ty]); "
         "version from taskbelt's pin: the repository pins no version",
     ]
@@ -169,7 +171,7 @@ def sources(root: Path, files: dict[str, str]) -> list[str]:
 def test_pyproject_s_tox_configuration_is_a_command_file(tmp_path: Path) -> None:
     """tox reads ``[tool.tox]``: its typing environment runs mypy and pyright, so both judge."""
     assert sources(tmp_path, {"pyproject.toml": PYPROJECT + PYPROJECT_TOX}) == [
-        "pyproject.toml [tool.tox] runs mypy; taskbelt's default settings",
+        "pyproject.toml [tool.tox] runs mypy; mypy's default settings",
         "pyproject.toml [tool.tox] runs pyright; pyright's default settings",
     ]
 
@@ -269,8 +271,8 @@ def test_a_checker_a_pre_commit_hook_runs_is_chosen_with_its_arguments(
     assert Project.load(tmp_path).tools.type_checker.hook is not None
 
 
-def test_a_checker_the_commands_run_takes_their_arguments_not_its_hook_s(tmp_path: Path) -> None:
-    """tox runs pyright on src, pre-commit runs pyright and mypy: tox's pyright, the hook's mypy."""
+def test_every_run_the_commands_and_hooks_declare_runs_as_declared(tmp_path: Path) -> None:
+    """tox runs pyright on src, pre-commit runs pyright and mypy: all three run, each its own way."""
     hooks = LOCAL_HOOK.format("    entry: pyright --warnings\n") + MIRRORS_MYPY.format(
         ""
     ).removeprefix("repos:\n")
@@ -283,15 +285,91 @@ def test_a_checker_the_commands_run_takes_their_arguments_not_its_hook_s(tmp_pat
             "src/a.py": "",
         },
     )
-    mypy, pyright = Project.load(tmp_path).tools.type_checkers
-    assert (pyright.source, pyright.hook, pyright.args, pyright.targets) == (
+    mypy, tox_pyright, hook_pyright = Project.load(tmp_path).tools.type_checkers
+    assert (tox_pyright.source, tox_pyright.hook, tox_pyright.args, tox_pyright.targets) == (
         "tox.toml runs pyright; pyright's default settings",
         None,
         (),
         ("src",),
     )
+    assert hook_pyright.hook is not None
+    assert (hook_pyright.hook.id, hook_pyright.args) == ("types", ("--warnings",))
     assert mypy.hook is not None
     assert mypy.hook.id == "mypy"
+
+
+#: The symptom's repository: pre-commit's mypy over the package and tests/, tox's
+#: mypy over its test cases alone (with its own options).
+HOOK_AND_TOX_MYPY = {
+    ".pre-commit-config.yaml": MIRRORS_MYPY.format("    args: [--strict]\n"),
+    "tox.ini": "[testenv:mypy]\ndeps = mypy\ncommands =\n"
+    "    mypy --warn-unused-ignores --show-error-codes tests/mypy_test_cases {posargs}\n",
+    "tests/mypy_test_cases/a.py": "",
+}
+
+
+def test_a_hook_s_mypy_and_tox_s_mypy_both_run_each_over_its_own_targets(
+    tmp_path: Path,
+) -> None:
+    write_files(tmp_path, {"pyproject.toml": PYPROJECT, **HOOK_AND_TOX_MYPY})
+    runs = Project.load(tmp_path).tools.type_checkers
+    assert [(c.declared, c.args, c.targets, c.config) for c in runs] == [
+        ("tox.ini runs mypy", ("--warn-unused-ignores",), ("tests/mypy_test_cases",), None),
+        (".pre-commit-config.yaml hook mypy", ("--strict",), (), None),
+    ]
+    assert typecheck.labels(runs) == [
+        "mypy (tox.ini runs mypy)",
+        "mypy (.pre-commit-config.yaml hook mypy)",
+    ]
+    assert typecheck.tool_groups(Project.load(tmp_path)) == ("typecheck",)
+
+
+@pytest.mark.parametrize("where", ["noxfile.py", ".github/workflows/t.yml"])
+@pytest.mark.parametrize(
+    ("arguments", "args", "targets"),
+    [
+        ("--strict typing_tests stubs", ("--strict",), ("typing_tests", "stubs")),
+        ("--config-file tests/mypy.ini -p demo", ("--config-file", "tests/mypy.ini", "-p", "demo"), ()),
+        ("--python-version 3.10 --pretty --cache-dir .c typing_tests", ("--python-version", "3.10"), ("typing_tests",)),
+    ],
+    ids=["paths", "config file and package", "output options dropped"],
+)  # fmt: skip
+def test_a_declared_mypy_run_keeps_its_options_and_targets(
+    tmp_path: Path, where: str, arguments: str, args: tuple[str, ...], targets: tuple[str, ...]
+) -> None:
+    """The reverse wrong fail: mypy declared over typing_tests/ checks that, not src/."""
+    files = {"typing_tests/a.py": "", "stubs/b.pyi": "", "src/demo/__init__.py": ""}
+    words = ", ".join(repr(word) for word in ["mypy", *arguments.split()])
+    text = {
+        "noxfile.py": f"def t(session):\n    session.run({words})\n",
+        ".github/workflows/t.yml": f"steps:\n  - run: mypy {arguments}\n",
+    }[where]
+    (choice,) = checkers(tmp_path, {**files, where: text})
+    assert (choice.declared, choice.args, choice.targets, choice.unread) == (
+        f"{where} runs mypy",
+        args,
+        targets,
+        "",
+    )
+
+
+def test_a_run_declared_twice_alike_runs_once(tmp_path: Path) -> None:
+    """CI and tox both run ``mypy src``: one run, named by the first place that declares it."""
+    files = {
+        "src/a.py": "",
+        "tox.ini": "[testenv:t]\ncommands = mypy src\n",
+        ".github/workflows/ci.yml": "steps:\n  - run: mypy src\n  - run: mypy tests\n",
+        "tests/b.py": "",
+    }
+    assert [(c.declared, c.targets) for c in checkers(tmp_path, files)] == [
+        ("tox.ini runs mypy", ("src",)),
+        (".github/workflows/ci.yml runs mypy", ("tests",)),
+    ]
+
+
+def checkers(root: Path, files: dict[str, str]) -> tuple[Choice, ...]:
+    write_files(root, {"pyproject.toml": PYPROJECT, **files})
+    return Project.load(root).tools.type_checkers
 
 
 def test_a_hook_scoring_type_completeness_chooses_nothing(tmp_path: Path) -> None:

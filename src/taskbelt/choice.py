@@ -44,6 +44,11 @@ class Choice:
         version = f" {self.pin.version}" if self.pin else ""
         return f"{self.tool}{version} ({self.source})"
 
+    @property
+    def declared(self) -> str:
+        """Where this run was chosen: ``tox.ini runs mypy``, ``.pre-commit-config.yaml hook mypy``."""
+        return self.source.split("; ", 1)[0]
+
     def explain(self) -> str:
         """The choice and the version's reason, for ``-v``."""
         scope = f"; files and arguments of pre-commit {self.hook}" if self.hook else ""

@@ -142,22 +142,27 @@ def run_by_commands(
     return found
 
 
-def arguments_of(root: Path, *words: str, unless: frozenset[str] = frozenset()) -> list[str]:
-    """The arguments of the first command-file line that runs ``words`` (``ty check``).
+def runs_of(
+    root: Path, *words: str, unless: frozenset[str] = frozenset()
+) -> list[tuple[str, list[str]]]:
+    """Every command-file line that runs ``words`` (``ty check``): its file's name and its arguments.
 
-    Quotes, commas and brackets of a tox.toml or nox list are dropped, so
-    ``["ty", "check", "--error-on-warning", "."]`` gives ``--error-on-warning .``.
-    Lines with a word of ``unless`` do not count (:func:`command_texts`).
+    In file order, each file's lines in order. Quotes, commas and brackets of
+    a tox.toml or nox list are dropped, so ``["ty", "check", "--error-on-warning", "."]``
+    gives ``--error-on-warning .``. Lines with a word of ``unless`` do not
+    count (:func:`command_texts`).
     """
     pattern = command_pattern(*words)
-    for _, text in command_texts(root, unless):
+    found: list[tuple[str, list[str]]] = []
+    for name, text in command_texts(root, unless):
         for line in text.splitlines():
             if pattern.search(line):
                 tokens = _TOKEN.findall(line)
                 for at in range(len(tokens) - len(words) + 1):
                     if tokens[at : at + len(words)] == list(words):
-                        return tokens[at + len(words) :]
-    return []
+                        found.append((name, tokens[at + len(words) :]))
+                        break
+    return found
 
 
 #: A word of a command: what lies between spaces, a list's quotes, commas and

@@ -78,6 +78,17 @@ _TAKES_VALUE = {
         "--venv-path", "--verifytypes",
     },
     "pyrefly check": {*_VERDICT_VALUES["pyrefly check"], "--output-format", "-o", "-j", "--threads"},
+    "ty check": {*_VERDICT_VALUES["ty check"], "--output-format", "--color", "--python", "--project"},
+    "mypy": {
+        "--config-file", "-p", "--package", "-m", "--module", "-c", "--command",
+        "--python-version", "--platform", "--always-true", "--always-false", "--exclude",
+        "--custom-typeshed-dir", "--custom-typing-module", "--enable-error-code",
+        "--disable-error-code", "--enable-incomplete-feature", "--follow-imports",
+        "--package-root", "--shadow-file", *("-O", "--output", "--cache-dir", "--python-executable"),
+        "--junit-xml", "--junit-format", "--any-exprs-report", "--cobertura-xml-report",
+        "--html-report", "--linecount-report", "--linecoverage-report", "--lineprecision-report",
+        "--txt-report", "--xml-report", "--xslt-html-report", "--xslt-txt-report",
+    },
 }  # fmt: skip
 
 
@@ -87,24 +98,32 @@ def operand_words(command: str, words: Iterable[str]) -> list[str]:
     Options and their values are left out, and so are a nox call's keyword
     arguments (``external=True``).
     """
+    words = list(words)
+    return [words[at] for at in _operand_places(command, words)]
+
+
+def _operand_places(command: str, words: list[str]) -> list[int]:
+    """Where the operands of ``command``'s arguments ``words`` are (:func:`operand_words`)."""
     valued = _TAKES_VALUE.get(command, set())
-    operands: list[str] = []
+    places: list[int] = []
     take_next = False
-    for word in words:
+    for at, word in enumerate(words):
         if take_next:
             take_next = False
         elif word.startswith("-"):
             take_next = word in valued
         elif "=" not in word:
-            operands.append(word)
-    return operands
+            places.append(at)
+    return places
 
 
 def verdict_words(command: str, words: Iterable[str]) -> list[str]:
     """Of ``command``'s arguments ``words``, those that change its verdict."""
     words = list(words)
-    if command == "mypy":
-        return _without(words, _MYPY_OUTPUT, _MYPY_OUTPUT_VALUES)
+    if command == "mypy":  # its options, but those of _MYPY_OUTPUT; not what it checks
+        options = _without(words, _MYPY_OUTPUT, _MYPY_OUTPUT_VALUES)
+        operands = set(_operand_places(command, options))
+        return [word for at, word in enumerate(options) if at not in operands]
     flags, valued = _VERDICT_FLAGS.get(command) or set(), _VERDICT_VALUES.get(command, set())
     kept: list[str] = []
     take_next = False

@@ -1,8 +1,9 @@
 """Which type checker runs on a repository, with which settings, and why.
 
 The order is README's "Which tools run" typecheck row: ``[tool.taskbelt]
-type-checker``; the checkers the repository's command files (tox, nox, make,
-CI) and pre-commit hooks run: each of them; the one checker it configures
+type-checker``; the checker runs the repository's command files (tox, nox,
+make, CI) and pre-commit hooks declare: each of them, as declared, with its
+targets and arguments; the one checker it configures
 (several: the first of :data:`CHECKERS` that is, and the summary names the
 others); the one among its dependencies; else mypy with taskbelt's settings.
 """
@@ -17,7 +18,7 @@ from typing import Any, Final, get_args
 from taskbelt import defaults
 from taskbelt.choice import Choice
 from taskbelt.precommit import Hook, command_of, config_path, hook_words
-from taskbelt.repocommands import arguments_of, run_by_commands
+from taskbelt.repocommands import runs_of
 from taskbelt.tomlfile import lookup
 from taskbelt.toolargs import operand_words, verdict_words
 
@@ -49,9 +50,6 @@ _COMMANDS: Final = {
 #: writes stubs. A line with one of them does not choose the checker, and its
 #: arguments are not the type check's.
 _NOT_A_TYPE_CHECK: Final = frozenset({"--verifytypes", "--createstub", "--version"})
-#: The checkers whose verdict-changing arguments taskbelt reads from those commands
-#: (:func:`taskbelt.toolargs.verdict_words`) and passes on.
-_PASSES_ARGS: Final = frozenset({"pyright", "basedpyright", "ty", "pyrefly"})
 
 
 def choose(
@@ -61,29 +59,22 @@ def choose(
     requirements: frozenset[str],
     hooks: tuple[Hook, ...] = (),
 ) -> tuple[Choice, ...]:
-    """The type checkers of the repository at ``root`` (``data``: its pyproject.toml).
+    """The type-checker runs of the repository at ``root`` (``data``: its pyproject.toml).
 
-    One, except where the repository's commands or hooks run several (tox's
-    ``typing`` running mypy and pyright): then each of them, since its own
-    run passes only when every one does. ``chosen`` is ``[tool.taskbelt]
-    type-checker``; ``requirements`` the lower-case names of every
-    dependency the project lists; ``hooks`` its pre-commit hooks.
+    One, except where the repository declares several: then every run its
+    command files and pre-commit hooks declare (tox's ``mypy`` over its test
+    cases beside the hook's ``mypy`` over the package and ``tests/``), each
+    as declared, since its own runs pass only when every one does.
+    ``chosen`` is ``[tool.taskbelt] type-checker``; ``requirements`` the
+    lower-case names of every dependency the project lists; ``hooks`` its
+    pre-commit hooks.
     """
     configured = {tool: where for tool in CHECKERS if (where := _configured(root, data, tool))}
     if chosen is not None:
         return (_settings(chosen, "[tool.taskbelt] type-checker", configured),)
-    run = run_by_commands(root, _COMMANDS, _NOT_A_TYPE_CHECK)
-    hooked = _run_by_hooks(hooks)
-    if run or hooked:
-        return tuple(
-            (
-                _command_choice(root, tool, run[tool], configured)
-                if tool in run
-                else _from_hook(root, tool, hooked[tool], configured)
-            )
-            for tool in CHECKERS
-            if tool in run or tool in hooked
-        )
+    declared = _declared_runs(root, hooks, configured)
+    if declared:
+        return declared
     if configured:
         tool = next(iter(configured))
         others = ", ".join(f"{t} ({where})" for t, where in configured.items() if t != tool)
@@ -95,45 +86,58 @@ def choose(
     return (Choice("mypy", DEFAULT_SOURCE, defaults.MYPY_CONFIG),)
 
 
-def _command_choice(root: Path, tool: str, source: str, configured: Mapping[str, str]) -> Choice:
-    """``tool`` as the repository's command files (``source``) run it."""
-    return dataclasses.replace(_settings(tool, source, configured), **_from_command(root, tool))
+def _declared_runs(
+    root: Path, hooks: tuple[Hook, ...], configured: Mapping[str, str]
+) -> tuple[Choice, ...]:
+    """Every checker run the command files and hooks declare, in :data:`CHECKERS` order.
+
+    Each checker's command-file runs come first, in file order, then its
+    hooks'. A run declared twice alike (CI and tox both run ``mypy src``)
+    runs once, under the first place that declares it.
+    """
+    runs: dict[tuple[object, ...], Choice] = {}
+    for tool in CHECKERS:
+        words = _COMMANDS[tool]
+        found = [
+            _from_command(root, tool, f"{name} runs {' '.join(words)}", arguments, configured)
+            for name, arguments in runs_of(root, *words, unless=_NOT_A_TYPE_CHECK)
+        ]
+        found += [_from_hook(root, tool, hook, configured) for hook in _hooks_running(hooks, tool)]
+        for choice in found:
+            runs.setdefault((tool, choice.args, choice.targets, choice.unread, choice.hook), choice)
+    return tuple(runs.values())
 
 
-def _from_command(root: Path, tool: str) -> dict[str, Any]:
-    """What the repository's command running ``tool`` passes that changes its verdict.
+def _from_command(
+    root: Path, tool: str, source: str, arguments: list[str], configured: Mapping[str, str]
+) -> Choice:
+    """``tool`` as one command-file line (``source``) runs it, with ``arguments``.
 
     Its verdict-changing options (``args``) and the paths it checks
     (``targets``; ``unread`` where one is not a path taskbelt can read).
+    Extra arguments a user may pass (``{posargs}``) are left out.
     """
-    if tool not in _PASSES_ARGS:
-        return {}
-    words = _COMMANDS[tool]
-    command = " ".join(words)
-    found = [
-        word
-        for word in arguments_of(root, *words, unless=_NOT_A_TYPE_CHECK)
-        if not _templated(word)
-    ]
-    fields: dict[str, Any] = {"args": tuple(verdict_words(command, found))}
-    if tool == "ty":  # ty's own src.include decides; "ty check ." is its default anyway
-        return fields
-    operands = operand_words(command, found)
+    command = " ".join(_COMMANDS[tool])
+    words = [word for word in arguments if not _templated(word)]
+    choice = _declared_settings(tool, source, configured)
+    operands = operand_words(command, words)
+    args = tuple(verdict_words(command, words))
+    if tool == "ty" and operands == ["."]:  # "ty check ." is ty's own default
+        operands = []
     unread = [word for word in operands if not (root / word).exists()]
     if unread:
-        return {**fields, "unread": unread[0]}
-    return {**fields, "targets": tuple(operands)}
+        return dataclasses.replace(choice, args=args, unread=unread[0])
+    return dataclasses.replace(choice, args=args, targets=tuple(operands))
 
 
-def _run_by_hooks(hooks: tuple[Hook, ...]) -> dict[str, Hook]:
-    """The first pre-commit hook running each checker (``mirrors-mypy``, ``entry: uv run pyright``)."""
-    found: dict[str, Hook] = {}
-    for hook in hooks:
-        command = command_of(hook)
-        tool = next((t for t, words in _COMMANDS.items() if " ".join(words) == command), None)
-        if tool is not None and not _NOT_A_TYPE_CHECK.intersection(hook_words(hook)):
-            found.setdefault(tool, hook)
-    return found
+def _hooks_running(hooks: tuple[Hook, ...], tool: str) -> list[Hook]:
+    """The pre-commit hooks running ``tool`` (``mirrors-mypy``, ``entry: uv run pyright``)."""
+    command = " ".join(_COMMANDS[tool])
+    return [
+        hook
+        for hook in hooks
+        if command_of(hook) == command and _NOT_A_TYPE_CHECK.isdisjoint(hook_words(hook))
+    ]
 
 
 def _from_hook(root: Path, tool: str, hook: Hook, configured: Mapping[str, str]) -> Choice:
@@ -141,19 +145,26 @@ def _from_hook(root: Path, tool: str, hook: Hook, configured: Mapping[str, str])
 
     The files are the ones pre-commit gives the hook (resolved when the check
     runs, :meth:`Choice.paths`), or, for a hook that passes none, the paths its
-    own command names. Without the repository's mypy settings the hook runs
-    mypy's own defaults, and so does taskbelt (not its stricter ones).
+    own command names.
     """
-    where = f"{_precommit_name(root)} {hook}"
-    choice = _settings(tool, where, configured)
+    choice = _declared_settings(tool, f"{_precommit_name(root)} {hook}", configured)
     command = " ".join(_COMMANDS[tool])
     words = hook_words(hook)
     fields: dict[str, Any] = {"hook": hook, "args": tuple(verdict_words(command, words))}
-    if tool == "mypy" and tool not in configured:
-        fields["source"], fields["config"] = f"{where}; mypy's default settings", None
     if not hook.pass_filenames:
         fields["targets"] = tuple(operand_words(command, words))
     return dataclasses.replace(choice, **fields)
+
+
+def _declared_settings(tool: str, source: str, configured: Mapping[str, str]) -> Choice:
+    """``tool`` as a run the repository declares (``source``) runs it: with its own settings.
+
+    Without the repository's settings, that run has the checker's own
+    defaults, and so does taskbelt: mypy's too, not taskbelt's stricter ones.
+    """
+    if tool in configured:
+        return Choice(tool, f"{source}; settings from {configured[tool]}")
+    return Choice(tool, f"{source}; {tool}'s default settings")
 
 
 def _precommit_name(root: Path) -> str:

@@ -43,7 +43,26 @@ def _run(ctx: CheckContext) -> CheckResult:
     results = [_run_one(ctx, choice) for choice in choices]
     if len(results) == 1:
         return results[0]
-    return _combined([choice.tool for choice in choices], results)
+    return _combined(labels(choices), results)
+
+
+def labels(choices: tuple[Choice, ...]) -> list[str]:
+    """What the row calls each run: its checker, and where it was declared if it runs twice.
+
+    ``mypy`` and ``pyright`` for one run each; ``mypy (tox.ini runs mypy)`` and
+    ``mypy (.pre-commit-config.yaml hook mypy)`` for two mypy runs (with what
+    each checks where even that is the same).
+    """
+    tools = [choice.tool for choice in choices]
+    named = [
+        choice.tool if tools.count(choice.tool) == 1 else f"{choice.tool} ({choice.declared})"
+        for choice in choices
+    ]
+    return [
+        f"{name[:-1]} on {' '.join(choice.targets)})" if named.count(name) > 1 and choice.targets
+        else name
+        for name, choice in zip(named, choices, strict=True)
+    ]  # fmt: skip
 
 
 def _run_one(ctx: CheckContext, choice: Choice) -> CheckResult:
@@ -52,16 +71,17 @@ def _run_one(ctx: CheckContext, choice: Choice) -> CheckResult:
     hooked = _with_hook_files(ctx, choice)
     if hooked is None:
         summary = f"no files: pre-commit gives {choice.hook} none"
-        return CheckResult(NAME, Status.PASSED, 0.0, summary, "", {"checker": choice.tool})
+        return CheckResult(NAME, Status.PASSED, 0.0, summary, "", _run_details(choice, []))
     choice = hooked
     runner = RUNNERS[choice.tool]
-    done = ctx.run(runner.argv(ctx, choice), env=runner.env)
+    argv = runner.argv(ctx, choice)
+    done = ctx.run(argv, env=runner.env)
     if done.returncode not in (0, runner.found):
-        return crashed(NAME, done, started)
+        return dataclasses.replace(crashed(NAME, done, started), details=_run_details(choice, argv))
     found = runner.read(ctx, done.stdout, done.returncode)
     seconds = time.perf_counter() - started
     notes = f"; {plural(len(found.notes), 'warning')}, not failing" if found.notes else ""
-    details = {"checker": choice.tool, "notes": [n.to_json() for n in found.notes]}
+    details = {**_run_details(choice, argv), "notes": [n.to_json() for n in found.notes]}
     if done.returncode == 0 or found.clean:
         return CheckResult(NAME, Status.PASSED, seconds, f"no type errors{notes}", "", details)
     if not found.findings:
@@ -76,6 +96,17 @@ def _run_one(ctx: CheckContext, choice: Choice) -> CheckResult:
         tail(done.output),
         {**details, "findings": [f.to_json() for f in findings]},
     )
+
+
+def _run_details(choice: Choice, argv: list[str]) -> dict[str, object]:
+    """What the JSON says of one run: the checker, where it was declared, what it checked."""
+    return {
+        "checker": choice.tool,
+        "declared": choice.declared,
+        "args": list(choice.args),
+        "targets": list(choice.targets),
+        "command": argv,
+    }
 
 
 def _with_hook_files(ctx: CheckContext, choice: Choice) -> Choice | None:
@@ -106,8 +137,12 @@ def _combined(tools: list[str], results: list[CheckResult]) -> CheckResult:
         Status.PASSED,
     )
     details: dict[str, object] = {
-        "checker": ", ".join(tools),
+        "checker": ", ".join(dict.fromkeys(str(r.details.get("checker")) for r in results)),
         "checkers": {tool: r.details for tool, r in zip(tools, results, strict=True)},
+        "runs": [
+            {"name": tool, "status": r.status.value, "summary": r.summary, **r.details}
+            for tool, r in zip(tools, results, strict=True)
+        ],
         "findings": [f for r in results for f in r.details.get("findings", [])],
         "notes": [n for r in results for n in r.details.get("notes", [])],
     }
@@ -127,8 +162,10 @@ _WORST_FIRST = (Status.ERROR, Status.FAILED)
 def tool_groups(project: Project) -> tuple[str, ...]:
     """The tool group of each chosen checker: ``typecheck`` (mypy), ``typecheck-ty``..."""
     return tuple(
-        NAME if choice.tool == "mypy" else f"{NAME}-{choice.tool}"
-        for choice in project.tools.type_checkers
+        dict.fromkeys(
+            NAME if choice.tool == "mypy" else f"{NAME}-{choice.tool}"
+            for choice in project.tools.type_checkers
+        )
     )
 
 
