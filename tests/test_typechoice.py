@@ -367,6 +367,15 @@ def test_a_run_declared_twice_alike_runs_once(tmp_path: Path) -> None:
     ]
 
 
+def test_two_runs_declared_in_one_file_are_named_by_what_they_check(tmp_path: Path) -> None:
+    tox = "[testenv:a]\ncommands = mypy src\n[testenv:b]\ncommands = mypy --strict tests\n"
+    runs = checkers(tmp_path, {"tox.ini": tox, "src/a.py": "", "tests/b.py": ""})
+    assert typecheck.labels(runs) == [
+        "mypy (tox.ini runs mypy on src)",
+        "mypy (tox.ini runs mypy on tests)",
+    ]
+
+
 def checkers(root: Path, files: dict[str, str]) -> tuple[Choice, ...]:
     write_files(root, {"pyproject.toml": PYPROJECT, **files})
     return Project.load(root).tools.type_checkers

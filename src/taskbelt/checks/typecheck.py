@@ -59,10 +59,14 @@ def labels(choices: tuple[Choice, ...]) -> list[str]:
         for choice in choices
     ]
     return [
-        f"{name[:-1]} on {' '.join(choice.targets)})" if named.count(name) > 1 and choice.targets
-        else name
+        _with_targets(name, choice) if named.count(name) > 1 else name
         for name, choice in zip(named, choices, strict=True)
-    ]  # fmt: skip
+    ]
+
+
+def _with_targets(name: str, choice: Choice) -> str:
+    """``mypy (tox.ini runs mypy on tests/cases)``: the label of one of two runs declared alike."""
+    return f"{name[:-1]} on {' '.join(choice.targets)})" if choice.targets else name
 
 
 def _run_one(ctx: CheckContext, choice: Choice) -> CheckResult:
