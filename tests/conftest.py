@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from taskbelt import defaults, envs, interpreters, masking, toolpins
+from taskbelt import defaults, interpreters, masking, toolpins, venvs
 from taskbelt.project import Project
 
 ENVS_ROOT = Path(
@@ -43,8 +43,8 @@ def _tool_venv(group: str) -> Path:
     ENVS_ROOT.mkdir(parents=True, exist_ok=True)
     with (ENVS_ROOT / f".{venv.name}.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        envs.create_venv(venv, RUNNER_PYTHON)
-        envs.install_tools(venv, group)
+        venvs.create_venv(venv, RUNNER_PYTHON)
+        venvs.install_tools(venv, group)
     return venv
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import CLEAN_PYPROJECT, CLEAN_SRC, git
 
-from taskbelt import envs, proc, sessions, testenv
+from taskbelt import envs, proc, sessions, testenv, venvs
 from taskbelt.checks import coverage, formatting, lint, pytest_cov, typecheck
 from taskbelt.checks.base import CheckContext
 from taskbelt.checks.fix import fix_repo
@@ -254,7 +254,7 @@ def project_env(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Project, 
     def build(project: Project, interpreter: Interpreter) -> Path:
         assert interpreter.path is not None
         venv = tmp_path_factory.mktemp("env") / "venv"
-        envs.create_venv(venv, interpreter.path)
+        venvs.create_venv(venv, interpreter.path)
         envs.install_project(venv, project)
         testenv.prepare(venv, project, os.environ)
         return venv

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import gone
 
-from taskbelt import children, envs, output, proc, toolpins
+from taskbelt import children, output, proc, toolpins, venvs
 from taskbelt.errors import ConfigError, Interrupted, ToolError
 
 
@@ -182,7 +182,7 @@ def test_install_is_skipped_when_stamp_matches(tmp_path: Path) -> None:
     venv = tmp_path / "venv"
     venv.mkdir()
     (venv / ".taskbelt-tools-lint").write_text(toolpins.lock_digest("lint"))
-    envs.install_tools(venv, "lint")  # would fail: venv has no python to install into
+    venvs.install_tools(venv, "lint")  # would fail: venv has no python to install into
 
 
 class TestEntryBoundary:

@@ -291,6 +291,33 @@ def test_a_repository_running_two_checkers_passes_only_when_both_do(
     assert [f["code"] for f in row["details"]["findings"]] == ["reportOperatorIssue"]
 
 
+def test_pyright_alone_on_a_tox_commands_line_runs_and_judges(
+    tmp_path: Path, tool_venv: ToolVenv
+) -> None:
+    """``pyright`` alone on a line of tox.ini's ``commands`` is a run, not a dependency.
+
+    Read as text it looked like ``deps``, so pyright never ran and nothing
+    said so; tox, asked, knows it is a command. The repository's own pyright
+    is the reference.
+    """
+    tox = "[tox]\nenv_list = type\n[testenv:type]\ndeps = pyright\ncommands =\n    pyright\n"
+    project = repo(
+        tmp_path / "r",
+        {"src/demo/__init__.py": TYPED, "src/demo/untyped.py": UNTYPED, "tox.ini": tox},
+    )
+    done, rows = run_rows(project, "typecheck")
+    own = subprocess.run(
+        [str(tool_venv("typecheck-pyright") / "bin/pyright")],
+        cwd=project.root, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert own.returncode == 1, own.stdout
+    row = rows["typecheck"]
+    assert row["status"] == "failed", done.stdout + done.stderr
+    assert row["details"]["checker"] == "pyright"
+    assert row["details"]["declared"] == "tox.ini runs pyright"
+    assert [f["code"] for f in row["details"]["findings"]] == ["reportOperatorIssue"]
+
+
 #: Calls an unannotated function: mypy's defaults accept it, taskbelt's own settings do not.
 CALLS_UNTYPED = '"""Demo."""\n\n\ndef double(x):\n    return x * 2\n'
 #: A type error in a test file, which pre-commit gives the mypy hook with the package.

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
-from taskbelt import envs, proc, repoconfig
+from taskbelt import proc, repoconfig, venvs
 from taskbelt.errors import ToolError
 from taskbelt.project import Project
 from taskbelt.tomlfile import read_toml
@@ -84,11 +84,11 @@ def ensure(venv: Path, project: Project, env: Mapping[str, str], where: str) -> 
     wanted = json.dumps(list(reqs.values()))
     if stamp.is_file() and stamp.read_text(encoding="utf-8") == wanted:
         return []
-    todo = absent(envs.venv_python(venv), modules)
+    todo = absent(venvs.venv_python(venv), modules)
     for module in todo:
         req = reqs[module]
         try:
-            envs.uv_pip_install(venv, [req])
+            venvs.uv_pip_install(venv, [req])
         except ToolError as exc:
             setting = repoconfig.coverage_file(project, env)
             source = project.relative(setting) if setting else "the coverage settings"

@@ -1,114 +1,24 @@
-"""Put the right packages into a virtual environment, once.
+"""Put the project into a virtual environment, once.
 
 taskbelt keeps its environments under ``.taskbelt-cache/envs/``; this
-module creates them with ``uv venv`` (on the interpreter
-:mod:`taskbelt.interpreters` found, by absolute path) and fills them: a tool
-group from taskbelt's hashed locks, or the project with its locked (or,
-without ``uv.lock``, resolved) dependencies. Each install leaves a stamp
-holding the hash of its inputs, so an unchanged environment is not touched
-again; changing a pin, the lock or pyproject.toml reinstalls.
+module fills a project environment (made by :mod:`taskbelt.venvs` on the
+interpreter :mod:`taskbelt.interpreters` found) with the project and its
+locked (or, without ``uv.lock``, resolved) dependencies. The install leaves
+a stamp holding the hash of its inputs, so an unchanged environment is not
+touched again; changing the lock or pyproject.toml reinstalls.
 """
 
 from __future__ import annotations
 
 import hashlib
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
-from taskbelt import defaults, proc, testdeps, toolpins
+from taskbelt import proc, testdeps
 from taskbelt.errors import ToolError
 from taskbelt.project import Project
-
-_UV_TIMEOUT = 900.0
-
-
-def venv_python(venv: Path) -> Path:
-    """The interpreter inside ``venv``."""
-    return venv / "bin" / "python"
-
-
-def stamp_ok(venv: Path, name: str, key: str) -> bool:
-    """Whether ``venv`` was last filled for ``name`` from inputs hashing to ``key``."""
-    stamp = venv / f".taskbelt-{name}"
-    return stamp.is_file() and stamp.read_text(encoding="utf-8") == key
-
-
-def write_stamp(venv: Path, name: str, key: str) -> None:
-    """Record that ``venv`` is filled for ``name`` from inputs hashing to ``key``."""
-    (venv / f".taskbelt-{name}").write_text(key, encoding="utf-8")
-
-
-def uv_pip_install(
-    venv: Path,
-    args: Sequence[str],
-    *,
-    cwd: Path | None = None,
-    verb: str = "install",
-    fix: str = "read uv's message above; a network or resolution problem is the usual cause",
-) -> None:
-    """``uv pip install ARGS`` into ``venv``; a failure is a ToolError with uv's words.
-
-    ``verb="sync"`` makes the environment hold exactly ``ARGS``' requirements.
-
-    Installed packages are compiled to bytecode now, once: a tool started on
-    every run must not compile its imports again each time, which is what
-    happens where ``PYTHONDONTWRITEBYTECODE`` is set (common in containers
-    and CI images; measured: ``import pytest, coverage`` 1.3 s -> 0.5 s).
-    """
-    proc.run(
-        ["uv", "pip", verb, "--compile-bytecode", "--python", str(venv_python(venv)), *args],
-        cwd=cwd,
-        timeout=_UV_TIMEOUT,
-        error=(f"uv could not install into {venv}: {' '.join(args)}", fix),
-    )
-
-
-def create_venv(venv: Path, python: Path) -> None:
-    """Create ``venv`` with uv for ``python`` unless it already runs that interpreter."""
-    marker = venv / ".taskbelt-python"
-    if (
-        venv_python(venv).exists()
-        and marker.is_file()
-        and marker.read_text(encoding="utf-8") == str(python)
-    ):
-        return
-    proc.run(
-        ["uv", "venv", "--quiet", "--clear", "--python", str(python), str(venv)],
-        timeout=_UV_TIMEOUT,
-        error=(f"uv could not create {venv}", "read uv's message above"),
-    )
-    marker.write_text(str(python), encoding="utf-8")
-
-
-def install_tools(venv: Path, group: str, versions: Mapping[str, str] | None = None) -> None:
-    """Install tool ``group``: taskbelt's hashed lock, or ``versions`` where the repo pins them.
-
-    With ``versions`` (tool name -> the repository's version) the group's
-    requirements are installed with those versions instead of taskbelt's,
-    resolved by uv without hashes: the repository's own pins (a pre-commit
-    ``rev``, a ``==`` in a dependency group) carry none to check against.
-    """
-    if not versions:
-        key = toolpins.lock_digest(group)
-        if stamp_ok(venv, f"tools-{group}", key):
-            return
-        lock = defaults.LOCKS_DIR / f"{group}.txt"
-        uv_pip_install(venv, ["--require-hashes", "-r", str(lock)])
-        write_stamp(venv, f"tools-{group}", key)
-        return
-    requirements = toolpins.requirements_with(group, versions)
-    key = "\n".join(requirements)
-    if stamp_ok(venv, f"tools-{group}", key):
-        return
-    uv_pip_install(
-        venv,
-        requirements,
-        fix="the repository pins this version (see -v for where); check that pin, or set "
-        '[tool.taskbelt] tool-versions = "taskbelt" to run taskbelt\'s',
-    )
-    write_stamp(venv, f"tools-{group}", key)
-
+from taskbelt.venvs import UV_TIMEOUT, create_venv, stamp_ok, uv_pip_install, write_stamp
 
 #: Bumped when what a project environment holds changes, so that every
 #: environment made by an older taskbelt is rebuilt (2: the project's own
@@ -218,7 +128,7 @@ def export_locked(
     proc.run(
         [*argv, "-o", str(out)],
         cwd=project.root,
-        timeout=_UV_TIMEOUT,
+        timeout=UV_TIMEOUT,
         error=(
             "uv could not export the locked dependencies (is uv.lock out of date?)",
             "run `uv lock` and commit uv.lock",
@@ -239,7 +149,7 @@ def compile_unlocked(project: Project, out: Path, *, groups: Sequence[str] = ())
     proc.run(
         [*argv, "--no-header", "--quiet", "-o", str(out)],
         cwd=project.root,
-        timeout=_UV_TIMEOUT,
+        timeout=UV_TIMEOUT,
         error=(
             "uv could not resolve the dependencies in pyproject.toml",
             "read uv's message above; `uv lock` shows the same problem",

@@ -16,7 +16,7 @@ import json
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from taskbelt import envs, testenv
+from taskbelt import envs, testenv, venvs
 from taskbelt.checks.base import CheckContext
 from taskbelt.errors import ConfigError
 
@@ -44,19 +44,19 @@ def install(ctx: CheckContext) -> list[str]:
     names = {text: _name(text) for text in requirements}  # a typo fails before any install
     venv = ctx.project_python.parent.parent
     key = json.dumps([envs.project_key(ctx.project), requirements])
-    if envs.stamp_ok(venv, _STAMP, key):
+    if venvs.stamp_ok(venv, _STAMP, key):
         return []
     present = testenv.installed(venv)
     missing = [text for text in requirements if names[text] not in present]
     if missing:
-        envs.uv_pip_install(
+        venvs.uv_pip_install(
             venv,
             missing,
             cwd=ctx.root,
             fix="check the hook's additional_dependencies in .pre-commit-config.yaml "
             "(pre-commit installs the same list)",
         )
-    envs.write_stamp(venv, _STAMP, key)
+    venvs.write_stamp(venv, _STAMP, key)
     return missing
 
 

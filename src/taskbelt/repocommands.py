@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from taskbelt import defaults
+from taskbelt import defaults, toxconfig
 from taskbelt.tomlfile import lookup, read_toml
 
 
@@ -44,19 +44,42 @@ def command_files(root: Path) -> list[Path]:
 def command_texts(root: Path, unless: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
     """Each command file's name and its commands' text, without comments and installs.
 
-    pyproject.toml's tox configuration counts as tox's own files do, but only
-    it (:func:`pyproject_tox`): the rest of pyproject.toml lists dependencies,
-    which are not commands. A line with one of the words ``unless`` is left
-    out (``pyright --verifytypes pkg`` runs pyright, but not as a type check).
+    tox's commands are tox's answer where tox can be asked
+    (:func:`tox_commands`), one command per line; otherwise tox's files are
+    read as text, and pyproject.toml's tox configuration counts as tox's
+    own files do, but only it (:func:`pyproject_tox`): the rest of
+    pyproject.toml lists dependencies, which are not commands. A line with
+    one of the words ``unless`` is left out (``pyright --verifytypes pkg``
+    runs pyright, but not as a type check).
     """
+    asked = tox_commands(root)
     texts = [
         (path.relative_to(root).as_posix(), path.read_text(encoding="utf-8", errors="replace"))
         for path in command_files(root)
+        if asked is None or path.name not in _TOX_FILES or path.parent != root
     ]
-    tox = pyproject_tox(root)
-    if tox:  # after tox.ini and tox.toml, which come first
+    if asked is not None:
+        texts.insert(0, asked)
+    elif tox := pyproject_tox(root):  # after tox.ini and tox.toml, which come first
         texts.insert(sum(name.startswith("tox.") for name, _ in texts), tox)
     return [(name, _one_command_per_line(text, unless)) for name, text in texts]
+
+
+_TOX_FILES = frozenset({"tox.ini", "tox.toml"})
+
+
+def tox_commands(root: Path) -> tuple[str, str] | None:
+    """Every command of every tox environment, as tox resolves them; None where tox cannot say.
+
+    One command per line, as a tox.toml list of words (``["pyright"]``): tox
+    has told commands from dependencies, resolved ``{toxinidir}`` and
+    ``{posargs:...}``, and each environment's inherited commands.
+    """
+    tox = toxconfig.declared(root, root / defaults.STATE_DIR_NAME)
+    if tox is None:
+        return None
+    lines = [json.dumps(list(words)) for env in tox.envs for words in env.commands]
+    return tox.source, "\n".join(dict.fromkeys(lines))
 
 
 def pyproject_tox(root: Path) -> tuple[str, str] | None:

@@ -24,7 +24,7 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
-from taskbelt import defaults, envs, testenv, toolpins
+from taskbelt import defaults, envs, testenv, toolpins, venvs
 from taskbelt.checks import registry
 from taskbelt.checks.base import Ahead, CheckContext, guarded
 from taskbelt.checks.interface import Check, Environment
@@ -59,15 +59,15 @@ def tool_env(project: Project, group: str) -> Path:
     versions = project.tools.repository_versions(toolpins.group_tools(group))
     suffix = "".join(f"-{tool}{version}" for tool, version in sorted(versions.items()))
     venv = env_dir(project, f"tools-{group}{suffix}")
-    envs.create_venv(venv, tools_python())
-    envs.install_tools(venv, group, versions)
+    venvs.create_venv(venv, tools_python())
+    venvs.install_tools(venv, group, versions)
     return venv
 
 
 def project_env(project: Project, name: str, python: Path) -> Path:
     """An environment named ``name`` on ``python`` with the project installed."""
     venv = env_dir(project, name)
-    envs.create_venv(venv, python)
+    venvs.create_venv(venv, python)
     envs.install_project(venv, project)
     return venv
 
@@ -169,7 +169,7 @@ def context(
         tools, *more = [tool_env(project, group) / "bin" for group in check.tool_groups(project)]
         target = project_env(project, f"{check.name}-project-{version}", python)
         ctx = CheckContext(
-            project, tools, tuple(more), project_python=envs.venv_python(target), base_env=env
+            project, tools, tuple(more), project_python=venvs.venv_python(target), base_env=env
         )
     else:
         ctx = _per_python(session, check, project, tests, env)
@@ -190,7 +190,7 @@ def _per_python(
         raise ConfigError(f"Python {interpreter.version} has no path", interpreter.install_hint)
     venv = project_env(project, session, interpreter.path)
     testenv.prepare(venv, project, env)
-    python = envs.venv_python(venv)
+    python = venvs.venv_python(venv)
     return CheckContext(
         project, venv / "bin", interpreter=interpreter, project_python=python, base_env=env
     )

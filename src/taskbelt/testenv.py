@@ -34,7 +34,7 @@ from typing import Any
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from taskbelt import covplugins, defaults, envs, hashedreqs, proc, toolpins
+from taskbelt import covplugins, defaults, envs, hashedreqs, proc, toolpins, venvs
 from taskbelt.errors import ToolError
 from taskbelt.project import Project
 
@@ -83,7 +83,7 @@ def lock_entries(lock: Path) -> list[tuple[str, str]]:
 def installed(venv: Path) -> dict[str, str]:
     """Canonical name -> version of every distribution in ``venv``."""
     done = proc.run(
-        ["uv", "pip", "list", "--format", "json", "--python", str(envs.venv_python(venv))],
+        ["uv", "pip", "list", "--format", "json", "--python", str(venvs.venv_python(venv))],
         timeout=120.0,
         error=(
             f"uv could not list what is installed in {venv}",
@@ -103,7 +103,7 @@ def missing_tools(present: Mapping[str, str], project: Project) -> list[tuple[st
 def _conflicts(venv: Path, added: Sequence[str], own: str) -> list[str]:
     """``uv pip check``'s complaints about a package taskbelt added."""
     done = proc.run(
-        ["uv", "pip", "check", "--python", str(envs.venv_python(venv))], timeout=120.0, ok=None
+        ["uv", "pip", "check", "--python", str(venvs.venv_python(venv))], timeout=120.0, ok=None
     )
     found = []
     for line in done.output.splitlines():
@@ -136,7 +136,7 @@ def prepare(venv: Path, project: Project, environ: Mapping[str, str]) -> dict[st
         return origins
     added = add_test_tools(venv, project)
     added += covplugins.ensure(venv, project, environ, "the test environment")
-    origins = import_origins(envs.venv_python(venv), project)
+    origins = import_origins(venvs.venv_python(venv), project)
     check_own_code(project, origins, "the test environment")
     record = {"key": key, "names": list(project.import_names), "added": added, "origins": origins}
     (venv / f".taskbelt-{_STAMP}").write_text(json.dumps(record), encoding="utf-8")
@@ -162,7 +162,7 @@ def add_test_tools(venv: Path, project: Project) -> list[str]:
     with tempfile.TemporaryDirectory() as tmp:
         reqs = Path(tmp) / "test-tools.txt"
         reqs.write_text("\n".join(text for _, text in todo) + "\n", encoding="utf-8")
-        envs.uv_pip_install(venv, ["--no-deps", "--require-hashes", "-r", str(reqs)])
+        venvs.uv_pip_install(venv, ["--no-deps", "--require-hashes", "-r", str(reqs)])
     problems = _conflicts(venv, added, canonicalize_name(project.name))
     if problems:
         raise ToolError(
