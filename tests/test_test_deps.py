@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import CLEAN_SRC, assert_two_line_error, run_rows, taskbelt, write_files
 
-from taskbelt import testdeps
+from taskbelt import testdeps, toxconfig
 from taskbelt.config import load_settings
 from taskbelt.errors import ConfigError
 from taskbelt.project import Project
@@ -124,3 +124,99 @@ def test_tests_and_type_checker_install_the_same_choice(make_repo: MakeRepo) -> 
         ), row["summary"]
         assert "group docs (included by dev) requires sphinx>=9.1" in row["summary"]
     assert done.stdout.count("fix: leave that group out of [tool.taskbelt] test-groups") == 2
+
+
+class TestToxChooses:
+    """Where nothing is named like tests, the tox environment that runs pytest says what they need."""
+
+    DEV_EXTRA = '[project]\nname = "x"\noptional-dependencies.dev = ["six"]\n'
+    TOX_ENV = toxconfig.ToxEnv("py312", extras=("dev",), deps=("freezegun", "-e ."))
+
+    def test_tox_s_extras_and_deps_where_nothing_is_named_like_tests(self) -> None:
+        choice = testdeps.choose(
+            tomllib.loads(self.DEV_EXTRA), load_settings({}), lambda: self.TOX_ENV
+        )
+        assert (choice.groups, choice.extras, choice.requirements) == ((), ("dev",), ("freezegun",))
+        assert choice.describe() == "groups none; extras dev; deps freezegun (tox env py312)"
+
+    def test_a_test_named_extra_or_the_settings_come_first(self) -> None:
+        def never() -> toxconfig.ToxEnv:
+            raise AssertionError("tox asked where the choice was made")
+
+        named = self.DEV_EXTRA + 'optional-dependencies.test = ["pytest"]\n'
+        assert testdeps.choose(tomllib.loads(named), load_settings({}), never).extras == ("test",)
+        settings = load_settings({"test-extras": []})
+        assert testdeps.choose(tomllib.loads(self.DEV_EXTRA), settings, never).extras == ()
+
+    def test_a_tox_env_that_installs_nothing_leaves_the_default(self) -> None:
+        plain = '[project]\nname = "x"\n[dependency-groups]\ndev = ["pytest"]\n'
+        choice = testdeps.choose(
+            tomllib.loads(plain), load_settings({}), lambda: toxconfig.ToxEnv("py")
+        )
+        assert (choice.groups, choice.tox_env) == (("dev",), "")
+
+
+TOX_EXTRAS = """
+[project]
+name = "demo"
+version = "0.1.0"
+requires-python = ">=3.9"
+dependencies = []
+optional-dependencies.dev = ["six"]
+
+[tool.taskbelt]
+python = ["3.12"]
+"""
+
+
+#: tox's test environment: an extra, a requirements file, variables (one a secret) and
+#: a value in tox's own work folder, which no tox run has made here.
+TOX_TEST_ENV = """
+[tox]
+env_list = py312
+[testenv]
+extras = dev
+deps = -rrequirements-test.txt
+set_env =
+    DEMO_MODE = strict
+    DEMO_API_TOKEN = s3cr3t-token-value
+    DEMO_SCRATCH = {envtmpdir}
+commands = pytest {posargs}
+"""
+NEEDS_TOX_ENV = """
+import os
+
+import freezegun
+import six
+
+
+def test_needs() -> None:
+    assert six.PY3 and freezegun
+    assert os.environ["DEMO_MODE"] == "strict"
+    assert os.environ["DEMO_API_TOKEN"] == "s3cr3t-token-value"
+    assert "DEMO_SCRATCH" not in os.environ
+"""
+
+
+@pytest.mark.slow
+def test_tox_s_test_environment_is_what_the_tests_get(make_repo: MakeRepo) -> None:
+    """Seen: ``[testenv] extras = dev`` was not read, so every test row was an ``error``.
+
+    tox's test environment installs the ``dev`` extra and, through ``deps``,
+    a requirements file, and sets variables; the tests need all of it and
+    pass, as under tox. ``-v`` says what was installed and set, the secret masked.
+    """
+    files = {
+        **CLEAN_SRC,
+        "tests/test_needs.py": NEEDS_TOX_ENV,
+        "requirements-test.txt": "freezegun\n",
+        "tox.ini": TOX_TEST_ENV,
+    }
+    project = make_repo(files, pyproject=TOX_EXTRAS)
+    done, rows = run_rows(project, "test-3.12", "-v")
+    row = rows["test-3.12"]
+    assert row["status"] == "passed", done.stdout + done.stderr
+    assert "groups none; extras dev; deps -r requirements-test.txt (tox env py312)" in done.stderr
+    logged = next(line for line in done.stderr.splitlines() if "set_env of tox env py312" in line)
+    assert {"DEMO_MODE=strict", "DEMO_API_TOKEN=***"} == set(logged.split(": ")[-1].split())
+    assert "s3cr3t-token-value" not in done.stdout + done.stderr

@@ -11,6 +11,8 @@ touched again; changing the lock or pyproject.toml reinstalls.
 from __future__ import annotations
 
 import hashlib
+import logging
+import shlex
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,6 +21,8 @@ from taskbelt import proc, testdeps
 from taskbelt.errors import ToolError
 from taskbelt.project import Project
 from taskbelt.venvs import UV_TIMEOUT, create_venv, stamp_ok, uv_pip_install, write_stamp
+
+LOGGER = logging.getLogger("taskbelt")
 
 #: Bumped when what a project environment holds changes, so that every
 #: environment made by an older taskbelt is rebuilt (2: the project's own
@@ -31,13 +35,28 @@ def project_key(project: Project) -> str:
     """Hash of what decides the project's environment."""
     digest = hashlib.sha256(_ENV_LAYOUT)
     choice = project.test_choice  # TASKBELT_TEST_GROUPS may choose, not only pyproject
-    digest.update(repr((choice.groups, choice.extras)).encode())
+    digest.update(repr((choice.groups, choice.extras, choice.requirements)).encode())
+    for path in _files_named(project.root, choice.requirements):  # -r requirements-test.txt
+        digest.update(path.read_bytes())
     for name in ("pyproject.toml", "uv.lock", "setup.py", "setup.cfg"):
         path = project.root / name
         if path.is_file():
             digest.update(name.encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def _files_named(root: Path, requirements: Sequence[str]) -> list[Path]:
+    """The files option lines such as ``-r requirements-test.txt`` name, where they exist."""
+    found = []
+    for arg in requirement_args([line for line in requirements if line.startswith("-")]):
+        if arg.startswith("--"):
+            name = arg.split("=", 1)[1] if "=" in arg else ""
+        else:
+            name = arg[2:] if arg[:2] in ("-r", "-c") else arg
+        if name and (root / name).is_file():
+            found.append(root / name)
+    return found
 
 
 def dependency_source(project: Project) -> str:
@@ -69,6 +88,7 @@ def install_project(venv: Path, project: Project) -> None:
         marker.unlink()
         create_venv(venv, python)
     choice = project.test_choice
+    LOGGER.info("%s: the project with %s", venv.name, choice.describe())
     try:
         if project.lock is not None:
             with tempfile.TemporaryDirectory() as tmp:
@@ -76,10 +96,12 @@ def install_project(venv: Path, project: Project) -> None:
                 export_locked(project, reqs, groups=choice.groups, extras=choice.extras)
                 uv_pip_install(venv, [str(reqs)], cwd=project.root, verb="sync")
             uv_pip_install(venv, ["--no-deps", "-e", str(project.root)], cwd=project.root)
+            if choice.requirements:
+                uv_pip_install(venv, requirement_args(choice.requirements), cwd=project.root)
         else:
             extras = ",".join(choice.extras)
             target = f"{project.root}[{extras}]" if extras else str(project.root)
-            args = ["-e", target]
+            args = ["-e", target, *requirement_args(choice.requirements)]
             for group in choice.groups:
                 args += ["--group", f"{project.root / 'pyproject.toml'}:{group}"]
             uv_pip_install(venv, args, cwd=project.root)
@@ -91,6 +113,19 @@ def install_project(venv: Path, project: Project) -> None:
             *explained, argv=exc.argv, returncode=exc.returncode, output=exc.output
         ) from None
     write_stamp(venv, "project", key)
+
+
+def requirement_args(requirements: Sequence[str]) -> list[str]:
+    """``uv pip install`` arguments for requirement lines as tox's ``deps`` holds them.
+
+    A requirement (``freezegun>=1``) is one argument; an option line
+    (``-r requirements-test.txt``, ``-cconstraints.txt``) is split as a shell
+    would, and uv reads it as pip does, relative to the repository.
+    """
+    args: list[str] = []
+    for line in requirements:
+        args += shlex.split(line) if line.startswith("-") else [line]
+    return args
 
 
 def python_version(venv: Path) -> str:

@@ -92,11 +92,13 @@ def run(
     """
     env = os.environ if environ is None else environ
     registry.check_settings(project.settings)
-    masker = Masker.from_environ(env, project.settings.secret_env)
-    masking.install(masker)
     asked = asked_for(names)
-    preload("taskbelt.report.terminal")
     needs_matrix = any(c.needs_matrix for c in asked)
+    # tox's set_env reaches the tests: a secret it sets is masked like the environment's
+    declared = project.test_set_env if needs_matrix else {}
+    masker = Masker.from_environ(env, project.settings.secret_env, also=declared)
+    masking.install(masker)
+    preload("taskbelt.report.terminal")
     tests = matrix.resolve(project, env) if needs_matrix else Matrix((), ())
     statedir.prepare(project.state_dir)
     caching = options.use_cache and not options.prepare_only

@@ -102,14 +102,21 @@ class Masker:
 
     @classmethod
     def from_environ(
-        cls, environ: Mapping[str, str] | None = None, names: Iterable[str] = ()
+        cls,
+        environ: Mapping[str, str] | None = None,
+        names: Iterable[str] = (),
+        also: Mapping[str, str] | None = None,
     ) -> Masker:
-        """The masker for ``environ`` (default: this process's) plus ``names`` patterns."""
+        """The masker for ``environ`` (default: this process's) plus ``names`` patterns.
+
+        ``also`` holds more variables the tools will see (tox's ``set_env``),
+        judged by the same rules.
+        """
         env = os.environ if environ is None else environ
         patterns = tuple(names)
         secret = {
             value
-            for key, value in env.items()
+            for key, value in [*env.items(), *(also or {}).items()]
             if len(value) >= MIN_LENGTH
             and (SECRET_NAME.search(key) or any(fnmatch.fnmatchcase(key, p) for p in patterns))
         }

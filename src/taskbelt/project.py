@@ -17,7 +17,7 @@ from typing import Any, Literal
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
-from taskbelt import defaults, testdeps, toolchoice
+from taskbelt import defaults, testdeps, toolchoice, toxconfig
 from taskbelt.config import Settings, load_settings
 from taskbelt.errors import ConfigError, ProjectError
 from taskbelt.tomlfile import lookup, read_toml
@@ -204,7 +204,25 @@ class Project:
     @cached_property
     def test_choice(self) -> testdeps.Choice:
         """The groups and extras the test and type-check environments install."""
-        return testdeps.choose(self.data, self.settings)
+        return testdeps.choose(self.data, self.settings, lambda: self.tox_test_env)
+
+    @cached_property
+    def tox_test_env(self) -> toxconfig.ToxEnv | None:
+        """The tox environment that runs pytest, as tox resolves it (None without one)."""
+        config = toxconfig.declared(self.root, self.state_dir)
+        return None if config is None else toxconfig.test_env(config)
+
+    @cached_property
+    def test_set_env(self) -> dict[str, str]:
+        """The variables the tox environment that runs pytest sets for the tests.
+
+        Only what the repository declares (:func:`taskbelt.toxconfig.declared`
+        leaves out tox's own), and not a value inside tox's work folder
+        (``{envtmpdir}``), which no tox run has made here.
+        """
+        env = self.tox_test_env
+        work = str(self.state_dir / toxconfig.WORK_SUBDIR)
+        return {} if env is None else {k: v for k, v in env.set_env.items() if work not in v}
 
     def _all_requirement_names(self) -> set[str]:
         names = _requirement_names(lookup(self.data, "project", "dependencies") or [])

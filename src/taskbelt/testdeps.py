@@ -2,8 +2,11 @@
 
 ``[tool.taskbelt] test-groups`` and ``test-extras`` choose; without them the
 choice is the groups and extras *named* like tests or typing (``test``,
-``tests``, ``testing``, ``type``, ``typing``, ``lint``, ...), and ``dev`` only where no
-such group or extra exists and ``dev`` includes no other group. A group that
+``tests``, ``testing``, ``type``, ``typing``, ``lint``, ...). Where nothing is
+named like tests, the tox environment that runs pytest says what the tests
+need (its ``extras``, ``dependency_groups`` and ``deps``, as tox resolves
+them: :mod:`taskbelt.toxconfig`), and without one ``dev``, where ``dev``
+includes no other group. A group that
 gathers others (platformdirs' ``dev`` includes ``docs``, whose Sphinx needs
 Python 3.11) is never installed unasked: installing every group had made
 each test run on 3.10 an ``error``.
@@ -15,7 +18,7 @@ Python and the requirement as written, and a fix.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +27,7 @@ from packaging.utils import canonicalize_name
 
 from taskbelt.config import TABLE, Settings
 from taskbelt.errors import ConfigError
+from taskbelt.toxconfig import ToxEnv
 
 TEST_NAMES = ("test", "tests", "testing")
 #: ``lint`` too: where many repositories keep mypy and the stub packages it needs.
@@ -40,12 +44,19 @@ class Choice:
     extras: tuple[str, ...]
     #: True when ``test-groups`` / ``test-extras`` chose; False for the default.
     configured: bool
+    #: Requirements installed besides the groups and extras (a tox environment's ``deps``).
+    requirements: tuple[str, ...] = ()
+    #: The tox environment that chose (``py312``), or "" where tox did not.
+    tox_env: str = ""
 
     def describe(self) -> str:
         """``groups test, type; extras none``, for messages."""
         groups = ", ".join(self.groups) or "none"
         extras = ", ".join(self.extras) or "none"
-        return f"groups {groups}; extras {extras}"
+        described = f"groups {groups}; extras {extras}"
+        if self.requirements:
+            described += f"; deps {', '.join(self.requirements)}"
+        return described + (f" (tox env {self.tox_env})" if self.tox_env else "")
 
 
 def groups_of(data: Mapping[str, Any]) -> dict[str, list[Any]]:
@@ -86,8 +97,17 @@ def _chosen(names: Sequence[str], wanted: Sequence[str], key: str, kind: str) ->
     return tuple(found)
 
 
-def choose(data: Mapping[str, Any], settings: Settings) -> Choice:
+def _no_tox() -> ToxEnv | None:
+    return None
+
+
+def choose(
+    data: Mapping[str, Any], settings: Settings, tox: Callable[[], ToxEnv | None] = _no_tox
+) -> Choice:
     """What the test and type-check environments install besides the project.
+
+    ``tox`` gives the tox environment that runs pytest; it is asked only
+    where neither the settings nor a name chooses the tests' dependencies.
 
     Raises:
         ConfigError: ``test-groups`` or ``test-extras`` names what the project lacks.
@@ -103,12 +123,29 @@ def choose(data: Mapping[str, Any], settings: Settings) -> Choice:
     else:
         chosen_extras = tuple(e for e in extras if _norm(e) in named)
     testing = any(_norm(n) in TEST_NAMES for n in (*groups, *extras))
+    configured = settings.test_groups is not None or settings.test_extras is not None
+    if not configured and not testing and (env := tox()) is not None:
+        tox_groups = [g for g in groups if _norm(g) in {_norm(n) for n in env.dependency_groups}]
+        tox_extras = [e for e in extras if _norm(e) in {_norm(n) for n in env.extras}]
+        requirements = tuple(dep for dep in env.deps if not _installs_the_project(dep))
+        if tox_groups or tox_extras or requirements:
+            return Choice(
+                tuple(dict.fromkeys((*chosen_groups, *tox_groups))),
+                tuple(dict.fromkeys((*chosen_extras, *tox_extras))),
+                configured=False,
+                requirements=requirements,
+                tox_env=env.name,
+            )
     if settings.test_groups is None and not testing:
         dev = next((g for g in groups if _norm(g) == DEV), None)
         if dev is not None and not _includes(groups[dev]):
             chosen_groups = (*chosen_groups, dev)
-    configured = settings.test_groups is not None or settings.test_extras is not None
     return Choice(chosen_groups, chosen_extras, configured)
+
+
+def _installs_the_project(dep: str) -> bool:
+    """``.``, ``-e .``: a tox ``deps`` line installing the project, which taskbelt installs itself."""
+    return dep.replace("-e", "", 1).strip() in {".", "./"}
 
 
 @dataclass(frozen=True)
@@ -137,6 +174,8 @@ def sources(data: Mapping[str, Any], choice: Choice) -> Iterator[Source]:
     extras = extras_of(data)
     for extra in choice.extras:
         yield from (Source(str(t), f"extra {extra}") for t in extras.get(extra, []))
+    for text in choice.requirements:
+        yield Source(text, f"tox env {choice.tox_env} deps")
     project = data.get("project")
     runtime = project.get("dependencies") if isinstance(project, Mapping) else None
     yield from (Source(str(text), "[project] dependencies") for text in runtime or [])

@@ -63,6 +63,8 @@ _TOX_OWN_ENV: Mapping[str, str | None] = {
     "VIRTUAL_ENV": None,
 }
 _STORE_ENTRY = "tox-config"
+#: tox's work folder, in the state folder: tox would make ``.tox/`` in the repository.
+WORK_SUBDIR = "tox"
 _TIMEOUT = 120.0
 
 
@@ -170,7 +172,7 @@ def _ask(root: Path, state_dir: Path) -> dict[str, Any]:
     done = proc.run(
         [
             str(venv / "bin" / "tox"), "config", "--root", str(root),
-            "--workdir", str(state_dir / "tox"), "--no-provision", "-x", "tox.requires=",
+            "--workdir", str(state_dir / WORK_SUBDIR), "--no-provision", "-x", "tox.requires=",
             "--hashseed", "notset", "-e", "ALL", "--format", "json", "-k", *KEYS,
         ],
         cwd=root,
@@ -205,6 +207,13 @@ def _relative(root: Path, word: str) -> str:
     return word[len(top) + 1 :] if word.startswith(top + "/") else word
 
 
+def _relative_text(root: Path, text: str) -> str:
+    """A dependency line with the repository's absolute paths made relative (``-rreq.txt``)."""
+    top = str(root)
+    text = text.replace(top + "/", "")
+    return "." if text == top else text.replace(top, ".")
+
+
 def command_words(root: Path, command: str) -> tuple[str, ...]:
     """One command as tox printed it (shell-quoted) as words, tox's own markers dropped.
 
@@ -220,6 +229,23 @@ def command_words(root: Path, command: str) -> tuple[str, ...]:
     if words and words[0].startswith(("-", "!")) and len(words[0]) > 1:
         words[0] = words[0][1:]
     return tuple(_relative(root, word) for word in words)
+
+
+#: Words that run pytest: ``pytest``, ``py.test``, ``python -m pytest``, ``coverage run -m pytest``.
+_PYTEST = frozenset({"pytest", "py.test"})
+
+
+def runs_pytest(command: Sequence[str]) -> bool:
+    """Whether one command runs pytest, directly or as a module."""
+    return bool(command) and (
+        command[0] in _PYTEST
+        or any(word in _PYTEST and command[at - 1] == "-m" for at, word in enumerate(command) if at)
+    )
+
+
+def test_env(config: ToxConfig) -> ToxEnv | None:
+    """The environment that runs the tests: the first, in tox's order, with a pytest command."""
+    return next((env for env in config.envs if any(map(runs_pytest, env.commands))), None)
 
 
 def _declared_env(values: object) -> dict[str, str]:
@@ -244,7 +270,7 @@ def _env(root: Path, name: str, settings: Mapping[str, Any]) -> ToxEnv:
         name=name,
         commands=tuple(words for c in commands if (words := command_words(root, c))),
         extras=_words(settings.get("extras")),
-        deps=_words(settings.get("deps")),
+        deps=tuple(_relative_text(root, dep) for dep in _words(settings.get("deps"))),
         dependency_groups=_words(settings.get("dependency_groups")),
         set_env=_declared_env(settings.get("set_env")),
         skip_install=settings.get("skip_install") is True,

@@ -203,9 +203,18 @@ def _run(ctx: CheckContext, version: str) -> CheckResult:
     # Taken before the run: data of a file edited while the tests run are stale.
     tree = cache.tree_digest(ctx.root, ctx.project.state_dir)
     command = argv(ctx, version)
+    declared = ctx.project.test_set_env
+    if declared:
+        LOGGER.info(
+            "%s: set_env of tox env %s: %s",
+            name,
+            ctx.project.tox_test_env.name if ctx.project.tox_test_env else "?",
+            " ".join(f"{key}={value}" for key, value in declared.items()),
+        )
     done = ctx.run(
         command,
         env={
+            **declared,  # the repository's tox set_env; taskbelt's own variables win
             "COVERAGE_FILE": str(data),
             "TASKBELT_RECORD_IMPORTS": str(record),
             "TASKBELT_RECORD_MODULES": ",".join(ctx.project.import_names),
