@@ -151,6 +151,54 @@ def test_lint_reports_what_flake8_reports(
     assert all(part in unchecked for part in expected_unchecked), summary
 
 
+#: flake8 selects pep8-naming's N and flake8-no-pep420's INP codes, neither installed.
+TOX_FLAKE8 = """
+[flake8]
+select = C,E,F,W,B,I,N
+[testenv:lint]
+skip_install = true
+deps =
+    flake8
+    flake8-import-order
+commands = flake8 pkg
+"""
+#: A method whose first argument is not ``self`` (pep8-naming's N805), in a
+#: folder without ``__init__.py`` (flake8-no-pep420's INP001), and an unused import.
+NAMING = "import os\n\n\nclass Shape:\n    def area(this):\n        return 0\n"
+
+
+@pytest.mark.slow
+def test_only_the_plugins_tox_s_flake8_environment_installs_are_translated(
+    tmp_path: Path, tool_venv: object
+) -> None:
+    """Seen: ``select = C,E,F,W,B,I,N`` with flake8-import-order installed gave ruff's N805, INP001.
+
+    flake8 runs only the plugins installed beside it: tox's lint environment
+    installs flake8-import-order alone. The reference is that environment's
+    flake8, installed here as tox would.
+    """
+    root = tmp_path / "r"
+    write_files(root, {"pyproject.toml": PYPROJECT.replace(PLUGINS, ""), "tox.ini": TOX_FLAKE8})
+    write_files(root, {"pkg/shapes.py": NAMING})
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    env = tmp_path / "flake8-env"
+    subprocess.run(["uv", "venv", "-q", str(env)], check=True)
+    subprocess.run(
+        ["uv", "pip", "install", "-q", "--python", str(env / "bin/python"), "flake8",
+         "flake8-import-order"],
+        check=True,
+    )  # fmt: skip
+    own = subprocess.run(
+        [str(env / "bin/flake8"), "--format=%(path)s|%(row)d|%(code)s", "pkg"],
+        cwd=root, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    expected = {tuple(line.split("|")) for line in own.stdout.splitlines()}
+    assert expected == {("pkg/shapes.py", "1", "F401")}, own.stdout + own.stderr
+    summary, found = lint_repo(root, tool_venv("lint") / "bin")  # type: ignore[operator]
+    assert found == {("pkg/shapes.py", 1, "F401")}, summary
+    assert "flake8-import-order (no ruff rules of the same codes)" in summary
+
+
 @pytest.mark.slow
 def test_a_flake8_clean_repository_passes_and_fails_under_taskbelt_s_rules(
     tmp_path: Path, tool_venv: object

@@ -56,6 +56,11 @@ class Declared:
     source: str
     options: Mapping[str, str]
     plugins: frozenset[str]
+    #: True where flake8's own environment is known (a pre-commit hook, a tox
+    #: environment running flake8): then only its plugins run, whatever
+    #: ``select`` names. Otherwise a selected plugin code may mean an
+    #: installed plugin taskbelt cannot see.
+    plugins_known: bool = False
 
     def codes(self, option: str) -> tuple[str, ...] | None:
         """The codes of a list option, or None where it is not set (flake8's default)."""
@@ -113,13 +118,19 @@ class Declared:
 
 
 def find(
-    root: Path, data: Mapping[str, Any], requirements: Iterable[str], hook: Hook | None
+    root: Path,
+    data: Mapping[str, Any],
+    requirements: Iterable[str],
+    hook: Hook | None,
+    tox_deps: Iterable[str] | None = None,
 ) -> Declared | None:
     """The flake8 options of the repository at ``root``; None if it declares no flake8.
 
     ``hook``: the repository's flake8 pre-commit hook, whose arguments win
     over the file and whose ``additional_dependencies`` are flake8's plugins.
     A hook without a configuration file still declares flake8's defaults.
+    ``tox_deps``: the ``deps`` of the tox environments that run flake8 (None
+    where none does), whose plugins are flake8's too.
     """
     source, options = _from_files(root, data)
     if hook is not None:
@@ -132,12 +143,13 @@ def find(
     if not source:
         return None
     plugins = {canonicalize_name(name) for name in requirements}
-    for text in hook.dependencies if hook else ():
+    for text in [*(hook.dependencies if hook else ()), *(tox_deps or ())]:
         try:
             plugins.add(canonicalize_name(Requirement(text).name))
         except InvalidRequirement:
-            continue  # pre-commit would fail to install it; nothing to read
-    return Declared(source, options, frozenset(plugins))
+            continue  # pre-commit would fail to install it; a -r line of tox's: nothing to read
+    known = hook is not None or tox_deps is not None
+    return Declared(source, options, frozenset(plugins), plugins_known=known)
 
 
 def _from_files(root: Path, data: Mapping[str, Any]) -> tuple[str, dict[str, str]]:

@@ -290,8 +290,12 @@ def translate(
 def _linters(declared: Declared, rules: list[RuffRule]) -> tuple[set[str], list[str]]:
     """ruff's linters whose rules flake8 runs here, and the plugins left out.
 
-    A plugin runs when it is installed beside flake8 or when ``select`` or
-    ``extend-select`` names its codes (a prefix no bundled rule shares).
+    A plugin runs when it is installed beside flake8. Where flake8's own
+    environment is unknown (:attr:`Declared.plugins_known`), a plugin whose
+    codes ``select`` or ``extend-select`` names (a prefix no bundled rule
+    shares) is taken as installed too; where it is known, a selected code of
+    a plugin it does not install selects nothing, as in flake8 (seen:
+    ``select = ...,I,N`` without pep8-naming gave ruff's N805 and INP001).
     """
     linters = set(_BUNDLED)
     known = {rule.linter for rule in rules}
@@ -301,6 +305,8 @@ def _linters(declared: Declared, rules: list[RuffRule]) -> tuple[set[str], list[
             linters.add(_SAME_CODES[plugin])
         elif plugin.startswith(("flake8-", "pep8-")) and plugin not in _NO_RULES:
             left_out.append(f"{plugin} (no ruff rules of the same codes)")
+    if declared.plugins_known:
+        return linters, left_out
     bundled = [rule.flake8_code for rule in rules if rule.linter in _BUNDLED]
     plugin_linters = set(_SAME_CODES.values())
     for selector in (*(declared.codes("select") or ()), *(declared.codes("extend-select") or ())):

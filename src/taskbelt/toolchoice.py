@@ -16,7 +16,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from taskbelt import defaults, flake8config, precommit, toolversions, typecheckingoff, typechoice
+from taskbelt import (
+    defaults,
+    flake8config,
+    precommit,
+    toolversions,
+    toxconfig,
+    typecheckingoff,
+    typechoice,
+)
 from taskbelt.choice import Choice
 from taskbelt.config import Settings
 from taskbelt.precommit import Hook
@@ -115,7 +123,7 @@ def _linter(
             "ruff", f"ruff's default rules, as pre-commit {ruff_hook} runs it", hook=ruff_hook
         )
     flake8_hook = _hook_running(hooks, "flake8")
-    declared = flake8config.find(root, data, requirements, flake8_hook)
+    declared = flake8config.find(root, data, requirements, flake8_hook, _tox_deps(root, "flake8"))
     if declared is not None:
         return Choice(
             "ruff",
@@ -124,6 +132,13 @@ def _linter(
             flake8=declared,
         )
     return Choice("ruff", "taskbelt's default rules", defaults.RUFF_CONFIG)
+
+
+def _tox_deps(root: Path, tool: str) -> list[str] | None:
+    """The ``deps`` of the tox environments that run ``tool``; None where none does."""
+    config = toxconfig.declared(root, root / defaults.STATE_DIR_NAME)
+    envs = toxconfig.envs_running(config, tool) if config is not None else []
+    return [dep for env in envs for dep in env.deps] if envs else None
 
 
 def _hook_running(hooks: Iterable[Hook], command: str) -> Hook | None:

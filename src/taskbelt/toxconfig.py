@@ -231,21 +231,22 @@ def command_words(root: Path, command: str) -> tuple[str, ...]:
     return tuple(_relative(root, word) for word in words)
 
 
-#: Words that run pytest: ``pytest``, ``py.test``, ``python -m pytest``, ``coverage run -m pytest``.
-_PYTEST = frozenset({"pytest", "py.test"})
-
-
-def runs_pytest(command: Sequence[str]) -> bool:
-    """Whether one command runs pytest, directly or as a module."""
+def runs(command: Sequence[str], *tools: str) -> bool:
+    """Whether one command runs one of ``tools``, directly or as a module (``python -m pytest``)."""
     return bool(command) and (
-        command[0] in _PYTEST
-        or any(word in _PYTEST and command[at - 1] == "-m" for at, word in enumerate(command) if at)
+        command[0] in tools
+        or any(word in tools and command[at - 1] == "-m" for at, word in enumerate(command) if at)
     )
+
+
+def envs_running(config: ToxConfig, *tools: str) -> list[ToxEnv]:
+    """The environments, in tox's order, with a command that runs one of ``tools``."""
+    return [env for env in config.envs if any(runs(command, *tools) for command in env.commands)]
 
 
 def test_env(config: ToxConfig) -> ToxEnv | None:
     """The environment that runs the tests: the first, in tox's order, with a pytest command."""
-    return next((env for env in config.envs if any(map(runs_pytest, env.commands))), None)
+    return next(iter(envs_running(config, "pytest", "py.test")), None)
 
 
 def _declared_env(values: object) -> dict[str, str]:
