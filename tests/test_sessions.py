@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from taskbelt import nox_sessions, sessions
+from taskbelt import nox_sessions, sessions, venvs
 from taskbelt.errors import ConfigError
 from taskbelt.interpreters import Interpreter
 from taskbelt.matrix import Matrix
@@ -39,7 +39,7 @@ def test_unknown_session_is_an_error_row(make_repo: MakeRepo) -> None:
 
 def test_tool_environments_come_from_a_base_interpreter() -> None:
     """Tool environments are made from a real interpreter, not from a virtual environment."""
-    python = sessions.tools_python()
+    python = venvs.base_python()
     assert python.is_file()
     assert not (python.parent.parent / "pyvenv.cfg").exists()
 

@@ -106,7 +106,11 @@ class TestFormatter:
         [
             ("tox.ini", "[testenv:lint]\ncommands =\n    black --check .\n", "black"),
             ("Makefile", "fmt:\n\truff format --check src\n", "ruff"),
-            ("noxfile.py", "def fmt(session):\n    session.run('ruff', 'format', '.')\n", "ruff"),
+            (
+                "noxfile.py",
+                "import nox\n\n\n@nox.session\ndef fmt(session):\n    session.run('ruff', 'format', '.')\n",
+                "ruff",
+            ),
             (
                 ".github/workflows/ci.yml",
                 "jobs:\n  l:\n    steps:\n      - run: python -m black --check src\n",

@@ -506,7 +506,7 @@ def test_mypy_declared_over_typing_tests_alone_does_not_judge_src(
     tmp_path: Path, tool_venv: ToolVenv
 ) -> None:
     """The reverse wrong fail: nox runs mypy over typing_tests/ only; src/'s errors are not asked for."""
-    nox = "def typing(session):\n    session.run('mypy', '--strict', 'typing_tests')\n"
+    nox = "import nox\n\n\n@nox.session\ndef typing(session):\n    session.run('mypy', '--strict', 'typing_tests')\n"
     project = repo(
         tmp_path / "r",
         {
@@ -524,3 +524,51 @@ def test_mypy_declared_over_typing_tests_alone_does_not_judge_src(
     assert rows["typecheck"]["status"] == "passed", done.stdout + done.stderr
     assert rows["typecheck"]["details"]["targets"] == ["typing_tests"]
     assert "noxfile.py runs mypy" in done.stdout + done.stderr
+
+
+#: A session parametrized over three checkers, each command picked from a dict (the shape seen).
+NOX_PARAMETRIZED = """
+import nox
+
+COMMANDS = {"pyright": ("pyright",), "pyrefly": ("pyrefly", "check"), "ty": ("ty", "check")}
+
+
+@nox.session
+@nox.parametrize("checker", ["pyright", "pyrefly", "ty"])
+def typing(session, checker):
+    session.install(checker)
+    session.run(*COMMANDS[checker], "tests/typing")
+"""
+
+
+def test_each_checker_of_a_parametrized_nox_session_judges_only_what_it_names(
+    tmp_path: Path, tool_venv: ToolVenv
+) -> None:
+    """Read as text, all three ran over the whole tree and failed on src/; nox, asked, knows better.
+
+    Each of the repository's own three runs over ``tests/typing`` is the reference.
+    """
+    project = repo(
+        tmp_path / "r",
+        {
+            "src/demo/__init__.py": WRONG_RETURN,
+            "tests/typing/check.py": '"""Typing test."""\n\nx: int = 1\n',
+            "noxfile.py": NOX_PARAMETRIZED,
+        },
+    )
+    done, rows = run_rows(project, "typecheck")
+    own = {
+        tool: subprocess.run(
+            [str(tool_venv(f"typecheck-{tool}") / "bin" / tool), *words, "tests/typing"],
+            cwd=project.root, capture_output=True, check=False,
+        ).returncode
+        for tool, words in [("pyright", []), ("pyrefly", ["check"]), ("ty", ["check"])]
+    }  # fmt: skip
+    assert own == {"pyright": 0, "pyrefly": 0, "ty": 0}
+    row = rows["typecheck"]
+    assert row["status"] == "passed", done.stdout + done.stderr
+    assert {run["declared"]: run["targets"] for run in row["details"]["runs"]} == {
+        "noxfile.py runs pyright": ["tests/typing"],
+        "noxfile.py runs ty check": ["tests/typing"],
+        "noxfile.py runs pyrefly check": ["tests/typing"],
+    }

@@ -56,7 +56,7 @@ def checker_of(root: Path, files: dict[str, str]) -> Choice:
             Choice("ty", "tox.ini runs ty check; ty's default settings", args=("--python-version", "3.12")),
         ),
         (
-            {"noxfile.py": "def t(session):\n    session.run('pyright', '--warnings', '--pythonpath', 'x', 'src')\n", "src/a.py": ""},
+            {"noxfile.py": "import nox\n\n\n@nox.session\ndef t(session):\n    session.run('pyright', '--warnings', '--pythonpath', 'x', 'src')\n", "src/a.py": ""},
             Choice("pyright", "noxfile.py runs pyright; pyright's default settings", args=("--warnings",), targets=("src",)),
         ),
         (
@@ -68,7 +68,7 @@ def checker_of(root: Path, files: dict[str, str]) -> Choice:
             Choice("pyrefly", "tox.ini runs pyrefly check; settings from pyrefly.toml", args=("--min-severity=warn",), targets=("src",)),
         ),
         (
-            {"noxfile.py": "def typing(session):\n    session.run('pyright', *session.posargs, PACKAGE, external=True)\n"},
+            {"noxfile.py": "import nox\n\n\n@nox.session\ndef typing(session):\n    session.run('pyright', *session.posargs, PACKAGE, external=True)\n"},
             Choice("pyright", "noxfile.py runs pyright; pyright's default settings", unread="PACKAGE"),
         ),
         (
@@ -90,7 +90,7 @@ def test_the_repository_s_checker_in_order(
 
 def test_every_checker_the_repository_s_commands_run_runs(tmp_path: Path) -> None:
     """Its own run passes only when each passes: mypy and ty here, in CHECKERS order."""
-    nox = "def t(session):\n    session.run('ty', 'check')\n    session.run('mypy', 'src')\n"
+    nox = "import nox\n\n\n@nox.session\ndef t(session):\n    session.run('ty', 'check')\n    session.run('mypy', 'src')\n"
     write_files(
         tmp_path, {"pyproject.toml": PYPROJECT + "[tool.ty]\n", "noxfile.py": nox, "src/a.py": ""}
     )
@@ -108,7 +108,10 @@ def test_every_checker_the_repository_s_commands_run_runs(tmp_path: Path) -> Non
         ("tox.ini", "[testenv:type]\ndeps =\n    mypy\n    ty\ncommands = pytest\n"),
         ("tox.ini", "[testenv:type]\ndeps = mypy ty\ncommands = pytest\n"),
         ("tox.toml", '[env.type]\ndeps = [\n  "mypy",\n  "ty",\n]\ncommands = [["pytest"]]\n'),
-        ("noxfile.py", "def t(session):\n    session.install(\n        'mypy', 'pyright'\n    )\n"),
+        (
+            "noxfile.py",
+            "import nox\n\n\n@nox.session\ndef t(session):\n    session.install(\n        'mypy', 'pyright'\n    )\n",
+        ),
         (".github/workflows/ci.yml", "steps:\n  - run: pip install mypy pyright && pytest\n"),
     ],
     ids=["tox.ini deps lines", "tox.ini deps", "tox.toml deps", "nox install", "pip install"],
@@ -341,7 +344,7 @@ def test_a_declared_mypy_run_keeps_its_options_and_targets(
     files = {"typing_tests/a.py": "", "stubs/b.pyi": "", "src/demo/__init__.py": ""}
     words = ", ".join(repr(word) for word in ["mypy", *arguments.split()])
     text = {
-        "noxfile.py": f"def t(session):\n    session.run({words})\n",
+        "noxfile.py": f"import nox\n\n\n@nox.session\ndef t(session):\n    session.run({words})\n",
         ".github/workflows/t.yml": f"steps:\n  - run: mypy {arguments}\n",
     }[where]
     (choice,) = checkers(tmp_path, {**files, where: text})

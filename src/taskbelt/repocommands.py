@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from taskbelt import defaults, toxconfig
+from taskbelt import defaults, noxconfig, toxconfig
 from taskbelt.tomlfile import lookup, read_toml
 
 
@@ -45,7 +45,8 @@ def command_texts(root: Path, unless: frozenset[str] = frozenset()) -> list[tupl
     """Each command file's name and its commands' text, without comments and installs.
 
     tox's commands are tox's answer where tox can be asked
-    (:func:`tox_commands`), one command per line; otherwise tox's files are
+    (:func:`tox_commands`), one command per line, and the noxfile's are
+    nox's (:mod:`taskbelt.noxconfig`); otherwise those files are
     read as text, and pyproject.toml's tox configuration counts as tox's
     own files do, but only it (:func:`pyproject_tox`): the rest of
     pyproject.toml lists dependencies, which are not commands. A line with
@@ -53,11 +54,17 @@ def command_texts(root: Path, unless: frozenset[str] = frozenset()) -> list[tupl
     runs pyright, but not as a type check).
     """
     asked = tox_commands(root)
+    sessions = noxconfig.declared(root, root / defaults.STATE_DIR_NAME)
     texts = [
         (path.relative_to(root).as_posix(), path.read_text(encoding="utf-8", errors="replace"))
         for path in command_files(root)
         if asked is None or path.name not in _TOX_FILES or path.parent != root
     ]
+    if sessions is not None:  # nox's answer in the noxfile's place
+        texts = [
+            (name, noxconfig.commands_text(sessions) if name == noxconfig.NOXFILE else text)
+            for name, text in texts
+        ]
     if asked is not None:
         texts.insert(0, asked)
     elif tox := pyproject_tox(root):  # after tox.ini and tox.toml, which come first

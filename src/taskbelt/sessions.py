@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import sys
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -33,15 +32,6 @@ from taskbelt.interpreters import Interpreter
 from taskbelt.matrix import Matrix
 from taskbelt.project import Project
 from taskbelt.results import CheckResult, Status
-
-
-def tools_python() -> Path:
-    """The interpreter tool environments are made from: the one running taskbelt.
-
-    Inside a virtual environment this is its base interpreter, so a tool
-    environment outlives the environment taskbelt itself runs from.
-    """
-    return Path(getattr(sys, "_base_executable", "") or sys.executable)
 
 
 def env_dir(project: Project, name: str) -> Path:
@@ -59,7 +49,7 @@ def tool_env(project: Project, group: str) -> Path:
     versions = project.tools.repository_versions(toolpins.group_tools(group))
     suffix = "".join(f"-{tool}{version}" for tool, version in sorted(versions.items()))
     venv = env_dir(project, f"tools-{group}{suffix}")
-    venvs.create_venv(venv, tools_python())
+    venvs.create_venv(venv, venvs.base_python())
     venvs.install_tools(venv, group, versions)
     return venv
 

@@ -31,13 +31,12 @@ import json
 import logging
 import re
 import shlex
-import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from taskbelt import defaults, proc, statedir, toolpins, venvs
+from taskbelt import proc, statedir, toolpins, venvs
 from taskbelt.errors import TaskbeltError
 from taskbelt.store import KeyedStore
 from taskbelt.tomlfile import lookup, read_toml
@@ -166,9 +165,7 @@ def _key(root: Path) -> str:
 def _ask(root: Path, state_dir: Path) -> dict[str, Any]:
     """Run ``tox config`` and return its environments, as tox printed them."""
     statedir.prepare(state_dir)
-    venv = state_dir / defaults.ENVS_SUBDIR / f"tools-{GROUP}"
-    venvs.create_venv(venv, Path(getattr(sys, "_base_executable", "") or sys.executable))
-    venvs.install_tools(venv, GROUP)
+    venv = venvs.asking_env(state_dir, GROUP)
     done = proc.run(
         [
             str(venv / "bin" / "tox"), "config", "--root", str(root),

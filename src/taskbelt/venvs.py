@@ -12,6 +12,7 @@ depending on the project.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -105,3 +106,24 @@ def install_tools(venv: Path, group: str, versions: Mapping[str, str] | None = N
         '[tool.taskbelt] tool-versions = "taskbelt" to run taskbelt\'s',
     )
     write_stamp(venv, f"tools-{group}", key)
+
+
+def base_python() -> Path:
+    """The interpreter tool environments are made from: the one running taskbelt.
+
+    Inside a virtual environment this is its base interpreter, so a tool
+    environment outlives the environment taskbelt itself runs from.
+    """
+    return Path(getattr(sys, "_base_executable", "") or sys.executable)
+
+
+def asking_env(state_dir: Path, group: str) -> Path:
+    """The environment of tool ``group`` at taskbelt's pins, made and filled if needed.
+
+    For the tools taskbelt asks what a repository declares (tox, nox): their
+    answers are read, not verdicts, so the repository's own pins do not apply.
+    """
+    venv = state_dir / defaults.ENVS_SUBDIR / f"tools-{group}"
+    create_venv(venv, base_python())
+    install_tools(venv, group)
+    return venv
