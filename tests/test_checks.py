@@ -223,6 +223,27 @@ class TestFormat:
             "1 file would be reformatted: src/demo/q.py"
         )
 
+    def test_a_black_hook_from_black_s_former_url_formats_the_python_files_only(
+        self, make_repo: MakeRepo
+    ) -> None:
+        """Seen: ``github.com/ambv/black`` was given every tracked file: "black crashed (exit 123)".
+
+        Black at the hook's pin leaves the repository's Python files unchanged,
+        and taskbelt says so: its rst, toml and txt files are not black's.
+        """
+        black = taskbelt_pins()["black"]
+        hooks = f"repos:\n  - repo: https://github.com/ambv/black\n    rev: {black}\n    hooks:\n      - id: black\n"
+        files = {
+            **CLEAN_SRC,
+            ".pre-commit-config.yaml": hooks,
+            "docs/index.rst": "Title\n=====\n\n.. code:: python\n\n   x  =  1\n",
+            "requirements.txt": "click\n",
+        }
+        project = make_repo(files)
+        result = formatting.run(ctx_for(project, sessions.tool_env(project, "format")))
+        assert result.status is Status.PASSED, result.summary + result.output
+        assert result.summary == f"black {black} (.pre-commit-config.yaml hook black): formatted"
+
     def test_the_formatter_the_pre_commit_hooks_run(self, make_repo: MakeRepo) -> None:
         """itsdangerous's and pluggy's case: pre-commit runs ruff-format, so black never judges.
 

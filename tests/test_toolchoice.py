@@ -342,7 +342,12 @@ class TestHookScope:
         )
         write_files(
             tmp_path,
-            {"bin/tool": "#!/usr/bin/env python3\n", "bin/notes": "#!/usr/bin/env python3\n"},
+            {
+                **dict.fromkeys(["a.py", "b.pyi", "pyproject.toml", "README.md"], ""),
+                "n.ipynb": "{}",
+                "bin/tool": "#!/usr/bin/env python3\n",
+                "bin/notes": "#!/usr/bin/env python3\n",
+            },
         )
         (tmp_path / "bin/tool").chmod(0o755)
         chosen = [
@@ -360,6 +365,39 @@ class TestHookScope:
         ]
         assert chosen == ["a.py", "b.pyi", "n.ipynb", "bin/tool"]
 
+    @pytest.mark.parametrize(
+        "url",
+        ["https://github.com/ambv/black", "https://gitlab.example.com/mirrors/black.git"],
+        ids=["black's former URL", "a mirror"],
+    )
+    def test_a_hook_from_a_renamed_or_mirrored_repository_gets_its_manifest_s_files(
+        self, tmp_path: Path, url: str
+    ) -> None:
+        """Seen: ``github.com/ambv/black`` got every tracked file, rst and toml too: black crashed.
+
+        The manifest is matched by hook id whatever the URL; file types are
+        ``identify``'s, as pre-commit tells them.
+        """
+        hook = self.hook(tmp_path, BLACK_HOOK.replace("https://github.com/psf/black", url))
+        files = {
+            "a.py": "",
+            "stubs/b.pyi": "",
+            "docs/index.rst": "",
+            "pyproject.toml": "",
+            "requirements.txt": "",
+        }
+        write_files(tmp_path, files)
+        assert [rel for rel in files if hook.selects(tmp_path, rel)] == ["a.py", "stubs/b.pyi"]
+
+    def test_a_local_hook_declares_its_files_itself(self, tmp_path: Path) -> None:
+        local = "repos:\n  - repo: local\n    hooks:\n      - id: black\n        name: b\n        entry: black\n        language: system\n"
+        hook = self.hook(tmp_path, local)
+        write_files(tmp_path, {"a.py": "", "notes.txt": ""})
+        assert [rel for rel in ("a.py", "notes.txt") if hook.selects(tmp_path, rel)] == [
+            "a.py",
+            "notes.txt",
+        ], "no manifest: pre-commit's default types [file]"
+
     def test_files_and_exclude_of_the_hook_and_of_the_whole_configuration(
         self, tmp_path: Path
     ) -> None:
@@ -369,6 +407,8 @@ class TestHookScope:
             "        exclude: _version\\.py$\n"
         )
         hook = self.hook(tmp_path, config)
+        paths = ["src/p/a.py", "testing/t.py", "docs/conf.py", "src/p/_version.py", "src/p/a.pyi"]
+        write_files(tmp_path, dict.fromkeys([*paths, "vendor/src/x.py"], ""))
         chosen = [
             rel
             for rel in [

@@ -9,7 +9,7 @@ environment for every hook the repository lists.
 from __future__ import annotations
 
 import dataclasses
-import os
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from identify import identify
 
 from taskbelt import defaults
 from taskbelt.errors import ConfigError
@@ -40,6 +41,10 @@ KNOWN_HOOKS: dict[tuple[str, str], dict[str, Any]] = {
     ("psf/black", "black"): {"entry": "black", "types_or": ("python", "pyi")},
     ("psf/black", "black-jupyter"): {"entry": "black", "types_or": ("python", "pyi", "jupyter")},
     ("pycqa/flake8", "flake8"): {"entry": "flake8", "types": ("python",)},
+    ("robertcraigie/pyright-python", "pyright"): {
+        "entry": "pyright",
+        "types_or": ("python", "pyi"),
+    },
     ("pre-commit/mirrors-mypy", "mypy"): {
         "entry": "mypy",
         "types": ("python",),
@@ -50,14 +55,9 @@ KNOWN_HOOKS: dict[tuple[str, str], dict[str, Any]] = {
 _SAME_REPO = {
     "charliermarsh/ruff-pre-commit": "astral-sh/ruff-pre-commit",
     "psf/black-pre-commit-mirror": "psf/black",
+    "ambv/black": "psf/black",  # black's home before the PSF's
 }
 _REPO_PATH = re.compile(r"(?:github\.com[/:])?(?P<path>[\w.-]+/[\w.-]+?)(?:\.git)?/?$")
-#: File types (pre-commit's ``identify`` tags) by file name extension; a file
-#: without one is ``python`` when it is executable and its ``#!`` line names python.
-_TYPES_BY_SUFFIX = {
-    ".py": {"python"}, ".pyw": {"python"}, ".pyi": {"pyi"}, ".ipynb": {"jupyter", "json"},
-    ".toml": {"toml"}, ".yaml": {"yaml"}, ".yml": {"yaml"}, ".md": {"markdown"},
-}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -118,19 +118,29 @@ class Hook:
         return f"hook {self.id}"
 
 
-def file_types(root: Path, rel: str) -> set[str]:
-    """The ``identify`` tags of file ``rel`` that hooks taskbelt runs select on."""
-    name = rel.rsplit("/", 1)[-1]
-    suffix = name[name.rfind(".") :] if "." in name.lstrip(".") else ""
-    tags = {"file", "text", *_TYPES_BY_SUFFIX.get(suffix.lower(), ())}
-    if not suffix:
-        path = root / rel
-        try:
-            if os.access(path, os.X_OK) and b"python" in path.open("rb").readline():
-                tags.add("python")
-        except OSError:
-            pass
-    return tags
+def file_types(root: Path, rel: str) -> frozenset[str]:
+    """The ``identify`` tags of file ``rel``: the library pre-commit itself asks.
+
+    ``python`` for ``.py`` and for an executable whose ``#!`` line runs
+    python, ``text`` or ``binary`` from the content, ``symlink``, ... A file
+    gone since git listed it has none, so no hook is given it.
+    """
+    path = root / rel
+    try:
+        stat = path.lstat()
+    except OSError:
+        return frozenset()
+    return _tags(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=65536)
+def _tags(path: str, mtime: int, size: int) -> frozenset[str]:
+    """identify's tags of ``path`` as it was at ``mtime`` and ``size`` (read once per run)."""
+    del mtime, size  # the cache key: a changed file is read again
+    try:
+        return frozenset(identify.tags_from_path(path))
+    except ValueError:  # gone between the two looks
+        return frozenset()
 
 
 def config_path(root: Path) -> Path | None:
@@ -184,7 +194,7 @@ def _hook(
 ) -> Hook:
     rev = str(repo.get("rev", ""))
     found = Hook(id=str(hook["id"]), repo=str(repo.get("repo", "")), rev=rev)
-    known = KNOWN_HOOKS.get((found.repo_path, found.id), {})
+    known = manifest_of(found)
     fields: dict[str, Any] = {}
     for key in ("entry", "files", "exclude"):
         value = hook.get(key, known.get(key))
@@ -206,6 +216,27 @@ def _hook(
         scope_exclude=scope.get("exclude", "^$"),
         **fields,
     )
+
+
+#: The hooks of :data:`KNOWN_HOOKS` by id alone, where one id means one manifest.
+_BY_ID = {
+    hook_id: manifest
+    for (_, hook_id), manifest in KNOWN_HOOKS.items()
+    if sum(known_id == hook_id for _, known_id in KNOWN_HOOKS) == 1
+}
+
+
+def manifest_of(hook: Hook) -> dict[str, Any]:
+    """What the hook's repository declares for it (its ``.pre-commit-hooks.yaml`` entry).
+
+    Matched by repository and id, else by id alone whatever the repository's
+    URL: a hook declared from a renamed or mirrored repository
+    (``github.com/ambv/black``, black's former home) is the same hook. A
+    ``local`` or ``meta`` hook declares everything itself.
+    """
+    if hook.repo in ("local", "meta"):
+        return {}
+    return KNOWN_HOOKS.get((hook.repo_path, hook.id)) or _BY_ID.get(hook.id, {})
 
 
 #: What a hook of a well-known id runs where its entry is not known (a fork of
