@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 from identify import identify
 
-from taskbelt import defaults
+from taskbelt import defaults, hookmanifests
 from taskbelt.errors import ConfigError
 from taskbelt.toolargs import verdict_words
 
@@ -30,27 +30,6 @@ _FROZEN = re.compile(
 )
 
 
-#: What the hook repositories taskbelt knows declare in their ``.pre-commit-hooks.yaml``
-#: (read there; pre-commit merges them under the repository's own keys): the
-#: entry, the file types and the default arguments of each hook.
-_RUFF = {"types_or": ("python", "pyi", "jupyter")}
-KNOWN_HOOKS: dict[tuple[str, str], dict[str, Any]] = {
-    ("astral-sh/ruff-pre-commit", "ruff-check"): {"entry": "ruff check --force-exclude", **_RUFF},
-    ("astral-sh/ruff-pre-commit", "ruff"): {"entry": "ruff check --force-exclude", **_RUFF},
-    ("astral-sh/ruff-pre-commit", "ruff-format"): {"entry": "ruff format --force-exclude", **_RUFF},
-    ("psf/black", "black"): {"entry": "black", "types_or": ("python", "pyi")},
-    ("psf/black", "black-jupyter"): {"entry": "black", "types_or": ("python", "pyi", "jupyter")},
-    ("pycqa/flake8", "flake8"): {"entry": "flake8", "types": ("python",)},
-    ("robertcraigie/pyright-python", "pyright"): {
-        "entry": "pyright",
-        "types_or": ("python", "pyi"),
-    },
-    ("pre-commit/mirrors-mypy", "mypy"): {
-        "entry": "mypy",
-        "types": ("python",),
-        "args": ("--ignore-missing-imports", "--scripts-are-modules", "--no-warn-unused-ignores"),
-    },
-}
 #: Aliases of those repositories (renamed or mirrored).
 _SAME_REPO = {
     "charliermarsh/ruff-pre-commit": "astral-sh/ruff-pre-commit",
@@ -194,7 +173,7 @@ def _hook(
 ) -> Hook:
     rev = str(repo.get("rev", ""))
     found = Hook(id=str(hook["id"]), repo=str(repo.get("repo", "")), rev=rev)
-    known = manifest_of(found)
+    known = hookmanifests.manifest_of(found.repo, found.repo_path, rev, found.id)
     fields: dict[str, Any] = {}
     for key in ("entry", "files", "exclude"):
         value = hook.get(key, known.get(key))
@@ -216,27 +195,6 @@ def _hook(
         scope_exclude=scope.get("exclude", "^$"),
         **fields,
     )
-
-
-#: The hooks of :data:`KNOWN_HOOKS` by id alone, where one id means one manifest.
-_BY_ID = {
-    hook_id: manifest
-    for (_, hook_id), manifest in KNOWN_HOOKS.items()
-    if sum(known_id == hook_id for _, known_id in KNOWN_HOOKS) == 1
-}
-
-
-def manifest_of(hook: Hook) -> dict[str, Any]:
-    """What the hook's repository declares for it (its ``.pre-commit-hooks.yaml`` entry).
-
-    Matched by repository and id, else by id alone whatever the repository's
-    URL: a hook declared from a renamed or mirrored repository
-    (``github.com/ambv/black``, black's former home) is the same hook. A
-    ``local`` or ``meta`` hook declares everything itself.
-    """
-    if hook.repo in ("local", "meta"):
-        return {}
-    return KNOWN_HOOKS.get((hook.repo_path, hook.id)) or _BY_ID.get(hook.id, {})
 
 
 #: What a hook of a well-known id runs where its entry is not known (a fork of
