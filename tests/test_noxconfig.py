@@ -151,3 +151,22 @@ def test_nox_s_answer_is_kept_until_the_noxfile_changes(tmp_path: Path) -> None:
     (root / "noxfile.py").write_text(PARAMETRIZED + "\n# changed\n", encoding="utf-8")
     noxconfig._answer.cache_clear()
     assert noxconfig.declared(root, root / defaults.STATE_DIR_NAME) is None
+
+
+def test_what_a_session_installs_beside_its_checker_is_what_the_checker_sees(
+    tmp_path: Path,
+) -> None:
+    """Stubs a session installs reach the checker; the checker itself and the project do not."""
+    noxfile = (
+        "import nox\n\n\n@nox.session\ndef typing(session):\n"
+        "    session.install('-e', '.', 'mypy==1.11.2', 'types-requests', '-r', 'reqs.txt')\n"
+        "    session.run('mypy', 'src')\n"
+    )
+    root = repo(tmp_path / "r", {"noxfile.py": noxfile, "src/demo/__init__.py": ""})
+    noxconfig._answer.cache_clear()
+    (run,) = Project.load(root).tools.type_checkers
+    assert (run.declared, run.targets, run.dependencies) == (
+        "noxfile.py runs mypy",
+        ("src",),
+        ("types-requests",),
+    )

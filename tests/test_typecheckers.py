@@ -572,3 +572,34 @@ def test_each_checker_of_a_parametrized_nox_session_judges_only_what_it_names(
         "noxfile.py runs ty check": ["tests/typing"],
         "noxfile.py runs pyrefly check": ["tests/typing"],
     }
+
+
+def test_the_stubs_a_tox_typing_environment_installs_are_what_mypy_sees(
+    tmp_path: Path, tool_venv: ToolVenv
+) -> None:
+    """tox's typing environment installs ``types-six`` beside mypy: its run sees six's types.
+
+    Without them mypy reports six's missing stubs, which that run never
+    does; the repository's own run (mypy and the stubs in one environment)
+    is the reference.
+    """
+    tox = "[tox]\nenv_list = typing\n[testenv:typing]\nskip_install = true\ndeps =\n    mypy\n    types-six\ncommands = mypy src\n"
+    code = '"""Demo."""\n\nimport six\n\nPY3: bool = six.PY3\n'
+    project = repo(tmp_path / "r", {"src/demo/__init__.py": code, "tox.ini": tox})
+    own_env = tmp_path / "own"
+    subprocess.run(["uv", "venv", "-q", str(own_env)], check=True)
+    subprocess.run(
+        ["uv", "pip", "install", "-q", "--python", str(own_env / "bin/python"),
+         f"mypy=={toolversions.taskbelt_pins()['mypy']}", "types-six"],
+        check=True,
+    )  # fmt: skip
+    own = subprocess.run(
+        [str(own_env / "bin/mypy"), "src"], cwd=project.root, capture_output=True, text=True,
+        check=False,
+    )  # fmt: skip
+    assert own.returncode == 0, own.stdout
+    done, rows = run_rows(project, "typecheck")
+    row = rows["typecheck"]
+    assert row["status"] == "passed", done.stdout + done.stderr
+    assert row["details"]["declared"] == "tox.ini runs mypy"
+    assert row["details"]["dependencies"] == ["types-six"]

@@ -39,6 +39,9 @@ class Choice:
     #: That command's operand taskbelt cannot read (a nox variable, ``REFERENCING``):
     #: then the project's packages are checked, and the summary says why.
     unread: str = ""
+    #: What the tox environment or nox session running that command installs
+    #: besides the tool (stubs such as ``types-requests``): the checker sees them.
+    dependencies: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         version = f" {self.pin.version}" if self.pin else ""

@@ -1,6 +1,7 @@
-"""What a type checker's pre-commit hook adds to its environment, added to the project's.
+"""What a type checker's declared run adds to its environment, added to the project's.
 
-pre-commit installs a hook's ``additional_dependencies`` beside its checker:
+pre-commit installs a hook's ``additional_dependencies`` beside its checker
+(and tox an environment's ``deps``, nox a session's ``session.install``):
 for mypy, the stubs (``types-requests``) and packages the checked files
 import, without which their types are unknown and errors go unseen. taskbelt's
 checkers see the project's environment instead (mypy through
@@ -24,13 +25,17 @@ _STAMP = "hook-dependencies"
 
 
 def wanted(ctx: CheckContext) -> list[str]:
-    """The ``additional_dependencies`` of the hooks that run the chosen checkers."""
-    return [
+    """What the declared runs of the chosen checkers install beside them.
+
+    A hook's ``additional_dependencies``; a tox environment's ``deps`` or a
+    nox session's ``session.install`` (:attr:`Choice.dependencies`).
+    """
+    found = [
         dependency
         for choice in ctx.project.tools.type_checkers
-        if choice.hook is not None
-        for dependency in choice.hook.dependencies
+        for dependency in (choice.hook.dependencies if choice.hook else choice.dependencies)
     ]
+    return list(dict.fromkeys(found))
 
 
 def install(ctx: CheckContext) -> list[str]:
@@ -53,8 +58,9 @@ def install(ctx: CheckContext) -> list[str]:
             venv,
             missing,
             cwd=ctx.root,
-            fix="check the hook's additional_dependencies in .pre-commit-config.yaml "
-            "(pre-commit installs the same list)",
+            fix="check the hook's additional_dependencies in .pre-commit-config.yaml, or the "
+            "deps of the tox environment or session.install of the nox session running the "
+            "checker (they install the same list)",
         )
     venvs.write_stamp(venv, _STAMP, key)
     return missing

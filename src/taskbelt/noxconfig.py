@@ -52,6 +52,17 @@ class NoxSession:
     #: The session function's source, where it failed: read as text instead.
     source: str = ""
 
+    @property
+    def requirements(self) -> tuple[str, ...]:
+        """What ``session.install`` installs, option words (``-e``, ``-r``) and paths left out."""
+        return tuple(
+            word
+            for words in self.installs
+            for at, word in enumerate(words)
+            if not word.startswith((".", "/", "-"))
+            and not (at and words[at - 1] in ("-r", "-c", "-e", "--requirement", "--constraint"))
+        )
+
 
 def declared(root: Path, state_dir: Path) -> tuple[NoxSession, ...] | None:
     """The noxfile's sessions as nox expands them; None without a noxfile or an answer."""

@@ -11,7 +11,7 @@ import json
 import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from taskbelt import defaults, noxconfig, toxconfig
 from taskbelt.tomlfile import lookup, read_toml
@@ -41,42 +41,54 @@ def command_files(root: Path) -> list[Path]:
     return [path for path in files if path.is_file()]
 
 
-def command_texts(root: Path, unless: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
-    """Each command file's name and its commands' text, without comments and installs.
+class CommandText(NamedTuple):
+    """Commands the repository declares in one place, and what that place installs."""
+
+    #: The file: ``tox.ini``, ``noxfile.py``, ``.github/workflows/ci.yml``.
+    name: str
+    text: str
+    #: What the tox environment or nox session these commands run in installs
+    #: (``deps``, ``session.install``): stubs and plugins its checker sees.
+    installs: tuple[str, ...] = ()
+
+
+def command_texts(root: Path, unless: frozenset[str] = frozenset()) -> list[CommandText]:
+    """Each command file's commands' text, without comments and installs.
 
     tox's commands are tox's answer where tox can be asked
-    (:func:`tox_commands`), one command per line, and the noxfile's are
-    nox's (:mod:`taskbelt.noxconfig`); otherwise those files are
-    read as text, and pyproject.toml's tox configuration counts as tox's
-    own files do, but only it (:func:`pyproject_tox`): the rest of
-    pyproject.toml lists dependencies, which are not commands. A line with
-    one of the words ``unless`` is left out (``pyright --verifytypes pkg``
-    runs pyright, but not as a type check).
+    (:func:`tox_commands`), one piece per environment, and the noxfile's
+    are nox's (:mod:`taskbelt.noxconfig`), one piece per session; otherwise
+    those files are read as text, and pyproject.toml's tox configuration
+    counts as tox's own files do, but only it (:func:`pyproject_tox`): the
+    rest of pyproject.toml lists dependencies, which are not commands. A
+    line with one of the words ``unless`` is left out (``pyright
+    --verifytypes pkg`` runs pyright, but not as a type check).
     """
-    asked = tox_commands(root)
+    tox = tox_commands(root)
     sessions = noxconfig.declared(root, root / defaults.STATE_DIR_NAME)
-    texts = [
-        (path.relative_to(root).as_posix(), path.read_text(encoding="utf-8", errors="replace"))
-        for path in command_files(root)
-        if asked is None or path.name not in _TOX_FILES or path.parent != root
-    ]
-    if sessions is not None:  # nox's answer in the noxfile's place
-        texts = [
-            (name, noxconfig.commands_text(sessions) if name == noxconfig.NOXFILE else text)
-            for name, text in texts
-        ]
-    if asked is not None:
-        texts.insert(0, asked)
-    elif tox := pyproject_tox(root):  # after tox.ini and tox.toml, which come first
-        texts.insert(sum(name.startswith("tox.") for name, _ in texts), tox)
-    return [(name, _one_command_per_line(text, unless)) for name, text in texts]
+    texts: list[CommandText] = []
+    for path in command_files(root):
+        name = path.relative_to(root).as_posix()
+        if tox is not None and name in _TOX_FILES:
+            continue
+        if sessions is not None and name == noxconfig.NOXFILE:
+            texts += [
+                CommandText(name, noxconfig.commands_text((s,)), s.requirements) for s in sessions
+            ]
+            continue
+        texts.append(CommandText(name, path.read_text(encoding="utf-8", errors="replace")))
+    if tox is not None:
+        texts[:0] = tox
+    elif in_pyproject := pyproject_tox(root):  # after tox.ini and tox.toml, which come first
+        texts.insert(sum(t.name.startswith("tox.") for t in texts), CommandText(*in_pyproject))
+    return [t._replace(text=_one_command_per_line(t.text, unless)) for t in texts]
 
 
 _TOX_FILES = frozenset({"tox.ini", "tox.toml"})
 
 
-def tox_commands(root: Path) -> tuple[str, str] | None:
-    """Every command of every tox environment, as tox resolves them; None where tox cannot say.
+def tox_commands(root: Path) -> list[CommandText] | None:
+    """Every tox environment's commands, as tox resolves them; None where tox cannot say.
 
     One command per line, as a tox.toml list of words (``["pyright"]``): tox
     has told commands from dependencies, resolved ``{toxinidir}`` and
@@ -85,8 +97,13 @@ def tox_commands(root: Path) -> tuple[str, str] | None:
     tox = toxconfig.declared(root, root / defaults.STATE_DIR_NAME)
     if tox is None:
         return None
-    lines = [json.dumps(list(words)) for env in tox.envs for words in env.commands]
-    return tox.source, "\n".join(dict.fromkeys(lines))
+    return [
+        CommandText(
+            tox.source, "\n".join(json.dumps(list(words)) for words in env.commands), env.deps
+        )
+        for env in tox.envs
+        if env.commands
+    ]
 
 
 def pyproject_tox(root: Path) -> tuple[str, str] | None:
@@ -165,17 +182,23 @@ def run_by_commands(
     """
     patterns = {tool: command_pattern(*words) for tool, words in commands.items()}
     found: dict[str, str] = {}
-    for name, text in command_texts(root, unless):
+    for name, text, _ in command_texts(root, unless):
         for tool, pattern in patterns.items():
             if tool not in found and pattern.search(text):
                 found[tool] = f"{name} runs {' '.join(commands[tool])}"
     return found
 
 
-def runs_of(
-    root: Path, *words: str, unless: frozenset[str] = frozenset()
-) -> list[tuple[str, list[str]]]:
-    """Every command-file line that runs ``words`` (``ty check``): its file's name and its arguments.
+class Run(NamedTuple):
+    """One declared command running a tool: where, its arguments, what its place installs."""
+
+    name: str
+    arguments: list[str]
+    installs: tuple[str, ...] = ()
+
+
+def runs_of(root: Path, *words: str, unless: frozenset[str] = frozenset()) -> list[Run]:
+    """Every command-file line that runs ``words`` (``ty check``): where, and its arguments.
 
     In file order, each file's lines in order. Quotes, commas and brackets of
     a tox.toml or nox list are dropped, so ``["ty", "check", "--error-on-warning", "."]``
@@ -183,14 +206,14 @@ def runs_of(
     count (:func:`command_texts`).
     """
     pattern = command_pattern(*words)
-    found: list[tuple[str, list[str]]] = []
-    for name, text in command_texts(root, unless):
+    found: list[Run] = []
+    for name, text, installs in command_texts(root, unless):
         for line in text.splitlines():
             if pattern.search(line):
                 tokens = _TOKEN.findall(line)
                 for at in range(len(tokens) - len(words) + 1):
                     if tokens[at : at + len(words)] == list(words):
-                        found.append((name, tokens[at + len(words) :]))
+                        found.append(Run(name, tokens[at + len(words) :], installs))
                         break
     return found
 

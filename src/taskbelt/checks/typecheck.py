@@ -109,6 +109,7 @@ def _run_details(choice: Choice, argv: list[str]) -> dict[str, object]:
         "declared": choice.declared,
         "args": list(choice.args),
         "targets": list(choice.targets),
+        "dependencies": list(choice.hook.dependencies if choice.hook else choice.dependencies),
         "command": argv,
     }
 
