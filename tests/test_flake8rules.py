@@ -362,3 +362,11 @@ def test_decisions_are_flake8_s(options: dict[str, str]) -> None:
         code: engine.decision_for(code) is Decision.Selected for code in CODES
     }
     assert DEFAULT_IGNORE == ("E121", "E123", "E126", "E226", "E24", "E704", "W503", "W504")
+
+
+def test_a_backslash_ending_an_exclude_line_is_no_pattern() -> None:
+    """Seen (travertino): ``exclude = a,\\`` lines; kept as a pattern, ruff crashed on ``\\``."""
+    declared = Declared(
+        "tox.ini [flake8]", {"exclude": "\n.git,\\\n  build,\\\n  docs"}, frozenset()
+    )
+    assert declared.words("exclude") == (".git", "build", "docs")

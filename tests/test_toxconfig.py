@@ -162,3 +162,22 @@ def test_a_tox_ini_holding_only_other_tools_settings_does_not_start_tox(tmp_path
     root = repo(tmp_path / "r", {"tox.ini": "[flake8]\nmax-line-length = 99\n"})
     assert toxconfig.declared(root, root / defaults.STATE_DIR_NAME) is None
     assert not (root / defaults.STATE_DIR_NAME).exists()
+
+
+def test_an_environment_tox_cannot_resolve_here_leaves_the_others_answered(
+    tmp_path: Path,
+) -> None:
+    """Seen (pytest-mock): py314 has no interpreter here and a command names
+    ``{envsitepackagesdir}``; tox exits 255 but prints every other value, and the
+    test environment's deps still reach the tests."""
+    tox = (
+        "[tox]\nenv_list = py312, py315\n[testenv]\ndeps =\n    mock\n    pytest-asyncio\n"
+        "commands = pytest --cov={envsitepackagesdir}/demo {posargs}\n"
+    )
+    root = repo(tmp_path / "r", {"tox.ini": tox})
+    config = ask(root)
+    assert [e.name for e in config.envs] == ["py312", "py315"]
+    assert env(config, "py315").commands == (), "tox could not resolve them here"
+    test = toxconfig.test_env(config)
+    assert test is not None
+    assert (test.name, test.deps) == ("py312", ("mock", "pytest-asyncio"))

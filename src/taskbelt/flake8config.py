@@ -69,8 +69,13 @@ class Declared:
         return tuple(word for word in _SEPARATORS.split(self.options[option]) if _CODE.match(word))
 
     def words(self, option: str) -> tuple[str, ...]:
-        """The items of a comma-separated option (``exclude``, ``builtins``)."""
-        return tuple(word for word in _SEPARATORS.split(self.options.get(option, "")) if word)
+        """The items of a comma-separated option (``exclude``, ``builtins``).
+
+        A lone ``\\`` ending a line (a shell habit some configurations keep:
+        flake8's INI values continue on indented lines without it) is no item.
+        """
+        items = _SEPARATORS.split(self.options.get(option, ""))
+        return tuple(word for word in items if word and word != "\\")
 
     def number(self, option: str) -> int | None:
         """A whole-number option, or None where it is not set."""

@@ -43,15 +43,19 @@ def _home_dir(env: Mapping[str, str], var: str, default: str) -> Path:
     return Path(env.get(var) or Path.home() / default)
 
 
-def candidates(version: str, env: Mapping[str, str]) -> Iterator[Path]:
-    """Places ``python<version>`` may live, most specific first."""
-    exe = f"python{version}"
-    install_roots = (
+def _install_roots(env: Mapping[str, str]) -> tuple[Path, ...]:
+    """Where mise, pyenv and uv install Pythons, one folder per version."""
+    return (
         _home_dir(env, "MISE_DATA_DIR", ".local/share/mise") / "installs" / "python",
         _home_dir(env, "PYENV_ROOT", ".pyenv") / "versions",
         _home_dir(env, "UV_PYTHON_INSTALL_DIR", ".local/share/uv/python"),
     )
-    for root in install_roots:
+
+
+def candidates(version: str, env: Mapping[str, str]) -> Iterator[Path]:
+    """Places ``python<version>`` may live, most specific first."""
+    exe = f"python{version}"
+    for root in _install_roots(env):
         if root.is_dir():
             for folder in sorted(root.iterdir(), reverse=True):
                 name = folder.name.removeprefix("cpython-")
@@ -60,6 +64,21 @@ def candidates(version: str, env: Mapping[str, str]) -> Iterator[Path]:
     for entry in env.get("PATH", "").split(os.pathsep):
         if entry:
             yield Path(entry) / exe
+
+
+def install_bins(env: Mapping[str, str]) -> list[Path]:
+    """The ``bin`` folders of every Python mise, pyenv and uv installed, newest first.
+
+    For a tool that discovers interpreters on ``PATH`` itself (tox), so that
+    it finds the ones taskbelt finds.
+    """
+    found = []
+    for root in _install_roots(env):
+        if root.is_dir():
+            found += [
+                d / "bin" for d in sorted(root.iterdir(), reverse=True) if (d / "bin").is_dir()
+            ]
+    return found
 
 
 def probe(path: Path) -> str | None:

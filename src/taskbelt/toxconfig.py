@@ -29,6 +29,7 @@ import functools
 import hashlib
 import json
 import logging
+import os
 import re
 import shlex
 from collections.abc import Mapping, Sequence
@@ -36,7 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from taskbelt import proc, statedir, toolpins, venvs
+from taskbelt import interpreters, proc, statedir, toolpins, venvs
 from taskbelt.errors import TaskbeltError
 from taskbelt.store import KeyedStore
 from taskbelt.tomlfile import lookup, read_toml
@@ -173,23 +174,41 @@ def _ask(root: Path, state_dir: Path) -> dict[str, Any]:
             "--hashseed", "notset", "-e", "ALL", "--format", "json", "-k", *KEYS,
         ],
         cwd=root,
+        env=_with_interpreters(os.environ),
         timeout=_TIMEOUT,
         ok=None,
     )  # fmt: skip
-    if done.returncode != 0:
+    try:
+        answer = json.loads(done.stdout)
+    except ValueError:
         said = [line.strip() for line in done.output.splitlines() if line.strip()]
         raise TaskbeltError(
             f"tox config exited {done.returncode}: {said[0] if said else 'no message'}",
             "run `tox config` in the repository to see why",
+        ) from None
+    if done.returncode != 0:
+        # tox exits non-zero when a value of one environment cannot be resolved here
+        # (py315 with no interpreter, {envsitepackagesdir}), printing that value as
+        # {"error": ...} and every other one as it is: those are the answer
+        LOGGER.info(
+            "tox config exited %d, some values unresolved here; the rest is used",
+            done.returncode,
         )
-    try:
-        answer = json.loads(done.stdout)
-    except ValueError:
-        raise TaskbeltError("tox config did not print JSON", "run `tox config`") from None
     found = answer.get("env") if isinstance(answer, Mapping) else None
     if not isinstance(found, dict):
         raise TaskbeltError("tox config printed no environments", "run `tox config`")
     return found
+
+
+def _with_interpreters(environ: Mapping[str, str]) -> dict[str, str]:
+    """``environ`` with every Python taskbelt finds on ``PATH``, after the user's own.
+
+    tox resolves ``{envsitepackagesdir}`` and ``{envpython}`` from the
+    environment's interpreter, which it looks for on ``PATH``: where it finds
+    none, the environment's commands are unresolved and read as nothing.
+    """
+    bins = [str(path) for path in interpreters.install_bins(environ)]
+    return {**environ, "PATH": os.pathsep.join([environ.get("PATH", ""), *bins])}
 
 
 def _words(values: object) -> tuple[str, ...]:
