@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -138,3 +139,18 @@ def test_repository_noxfile_from_readme(make_repo: MakeRepo) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     assert "hello from the repository's own session" in done.stderr
     assert re.search(r"^lint\s+passed", done.stdout, re.M), done.stdout
+
+
+def test_the_noxfiles_script_dependencies_are_taskbelt_s_own() -> None:
+    """nox's script mode installs these for ``uvx nox -f``: a runtime dependency missing here
+    (identify, once) fails every session with ModuleNotFoundError. The README's example too."""
+    home = defaults.TASKBELT_HOME
+    own = tomllib.loads((home / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    pattern = re.compile(r"^# dependencies = (\[.*\])$", re.M)
+    for text in (
+        (home / "noxfile.py").read_text(encoding="utf-8"),
+        (home / "README.md").read_text(encoding="utf-8"),
+    ):
+        found = pattern.search(text)
+        assert found is not None
+        assert json.loads(found.group(1)) == own["dependencies"]
