@@ -77,6 +77,13 @@ def write_files(root: Path, files: dict[str, str]) -> None:
         path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
 
 
+def break_executable(path: Path) -> None:
+    """Replace the program at ``path`` with one that always fails (exit 3): whoever starts it now gets no answer."""
+    path.unlink()
+    path.write_text("#!/bin/sh\necho broken >&2\nexit 3\n", encoding="utf-8")
+    path.chmod(0o755)
+
+
 def git(root: Path, *args: str) -> str:
     """Run git in ``root`` with a fixed identity; return stdout."""
     env = {

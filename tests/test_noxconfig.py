@@ -10,11 +10,10 @@ imports what is not installed.
 from __future__ import annotations
 
 import logging
-import stat
 from pathlib import Path
 
 import pytest
-from conftest import git, write_files
+from conftest import break_executable, git, write_files
 
 from taskbelt import defaults, noxconfig
 from taskbelt.project import Project
@@ -144,9 +143,7 @@ def test_nox_s_answer_is_kept_until_the_noxfile_changes(tmp_path: Path) -> None:
     root = repo(tmp_path / "r", {"noxfile.py": PARAMETRIZED})
     first = ask(root)
     python = root / defaults.STATE_DIR_NAME / defaults.ENVS_SUBDIR / "tools-nox" / "bin" / "python"
-    python.unlink()
-    python.write_text("#!/bin/sh\necho broken >&2\nexit 3\n", encoding="utf-8")
-    python.chmod(python.stat().st_mode | stat.S_IXUSR)
+    break_executable(python)
     assert ask(root) == first
     (root / "noxfile.py").write_text(PARAMETRIZED + "\n# changed\n", encoding="utf-8")
     noxconfig._answer.cache_clear()

@@ -8,11 +8,10 @@ substitutions, a plugin in ``requires``, ``pyright`` alone on a commands line.
 from __future__ import annotations
 
 import logging
-import stat
 from pathlib import Path
 
 import pytest
-from conftest import git, write_files
+from conftest import break_executable, git, write_files
 
 from taskbelt import defaults, toxconfig
 from taskbelt.project import Project
@@ -131,9 +130,7 @@ def test_tox_s_answer_is_kept_until_a_file_it_reads_changes(tmp_path: Path) -> N
     root = repo(tmp_path / "r", {"tox.ini": TOX_INI})
     first = ask(root)
     tox = root / defaults.STATE_DIR_NAME / defaults.ENVS_SUBDIR / "tools-tox" / "bin" / "tox"
-    tox.unlink()
-    tox.write_text("#!/bin/sh\necho broken >&2\nexit 3\n", encoding="utf-8")
-    tox.chmod(tox.stat().st_mode | stat.S_IXUSR)
+    break_executable(tox)
     assert ask(root) == first
     (root / "tox.ini").write_text(TOX_INI + "\n[testenv:more]\n", encoding="utf-8")
     toxconfig._answer.cache_clear()

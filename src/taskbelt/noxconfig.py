@@ -18,7 +18,6 @@ session that fails under the recorder comes with its source, read as text.
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import logging
 from collections.abc import Mapping
@@ -26,9 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from taskbelt import proc, statedir, toolpins, venvs
+from taskbelt import proc, statedir, toolanswers, venvs
 from taskbelt.errors import TaskbeltError
-from taskbelt.store import KeyedStore
 
 LOGGER = logging.getLogger("taskbelt")
 
@@ -69,30 +67,16 @@ def declared(root: Path, state_dir: Path) -> tuple[NoxSession, ...] | None:
     noxfile = root / NOXFILE
     if not noxfile.is_file():
         return None
-    return _answer(root, state_dir, _key(root))
-
-
-def _key(root: Path) -> str:
-    """Hash of what the answer is made from: the noxfile, the recorder, nox's version."""
-    digest = hashlib.sha256(toolpins.lock_digest(GROUP).encode())
-    digest.update(str(root).encode())
-    digest.update(_RECORDER.read_bytes())
-    digest.update((root / NOXFILE).read_bytes())
-    return digest.hexdigest()
+    # the recorder's own text is in the key: a changed recorder records anew
+    return _answer(root, state_dir, toolanswers.key(root, GROUP, (_RECORDER, noxfile)))
 
 
 @functools.lru_cache(maxsize=8)
 def _answer(root: Path, state_dir: Path, key: str) -> tuple[NoxSession, ...] | None:
     """nox's answer under ``key``: kept in the state folder, else asked (once per process)."""
-    store = KeyedStore(state_dir / "cache")
-    kept = store.get(_STORE_ENTRY, key)
+    kept = toolanswers.kept(state_dir, _STORE_ENTRY, key, lambda: _ask(root, state_dir), "nox")
     if kept is None:
-        try:
-            kept = _ask(root, state_dir)
-        except TaskbeltError as err:
-            LOGGER.info("nox could not be asked (%s); %s is read as text", err.cause, NOXFILE)
-            return None
-        store.put(_STORE_ENTRY, key, kept)
+        return None
     if kept.get("error"):
         LOGGER.info("nox could not load %s (%s); it is read as text", NOXFILE, kept["error"])
         return None

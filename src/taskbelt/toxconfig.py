@@ -26,7 +26,6 @@ reads the files as text as before.
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import logging
 import os
@@ -37,9 +36,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from taskbelt import interpreters, proc, statedir, toolpins, venvs
+from taskbelt import interpreters, proc, statedir, toolanswers, venvs
 from taskbelt.errors import TaskbeltError
-from taskbelt.store import KeyedStore
 from taskbelt.tomlfile import lookup, read_toml
 
 LOGGER = logging.getLogger("taskbelt")
@@ -125,22 +123,22 @@ def source_name(root: Path) -> str | None:
 def declared(root: Path, state_dir: Path) -> ToxConfig | None:
     """The repository's tox environments as tox resolves them; None without tox or an answer."""
     source = source_name(root)
-    return None if source is None else _answer(root, state_dir, source, _key(root))
+    return (
+        None
+        if source is None
+        else _answer(
+            root, state_dir, source, toolanswers.key(root, GROUP, (root / n for n in FILES))
+        )
+    )
 
 
 @functools.lru_cache(maxsize=8)
 def _answer(root: Path, state_dir: Path, source: str, key: str) -> ToxConfig | None:
     """tox's answer under ``key``: kept in the state folder, else asked (once per process)."""
-    store = KeyedStore(state_dir / "cache")
-    kept = store.get(_STORE_ENTRY, key)
-    if kept is None:
-        try:
-            kept = {"envs": _ask(root, state_dir)}
-        except TaskbeltError as err:
-            LOGGER.info("tox could not be asked (%s); its files are read as text", err.cause)
-            return None
-        store.put(_STORE_ENTRY, key, kept)
-    found = kept.get("envs")
+    answer = toolanswers.kept(
+        state_dir, _STORE_ENTRY, key, lambda: {"envs": _ask(root, state_dir)}, "tox"
+    )
+    found = answer.get("envs") if answer is not None else None
     if not isinstance(found, Mapping):
         return None
     return ToxConfig(
@@ -151,16 +149,6 @@ def _answer(root: Path, state_dir: Path, source: str, key: str) -> ToxConfig | N
             if not name.startswith(".")  # tox's own packaging environments: .pkg
         ),
     )
-
-
-def _key(root: Path) -> str:
-    """Hash of what tox's answer is made from: its files, its version, the folder."""
-    digest = hashlib.sha256(toolpins.lock_digest(GROUP).encode())
-    digest.update(str(root).encode())
-    for name in FILES:
-        path = root / name
-        digest.update(path.read_bytes() if path.is_file() else b"-")
-    return digest.hexdigest()
 
 
 def _ask(root: Path, state_dir: Path) -> dict[str, Any]:
