@@ -370,3 +370,26 @@ def test_a_backslash_ending_an_exclude_line_is_no_pattern() -> None:
         "tox.ini [flake8]", {"exclude": "\n.git,\\\n  build,\\\n  docs"}, frozenset()
     )
     assert declared.words("exclude") == (".git", "build", "docs")
+
+
+@pytest.mark.slow
+def test_a_file_flake8_skips_for_its_noqa_line_is_skipped_by_ruff_too(
+    tmp_path: Path, tool_venv: object
+) -> None:
+    """Seen (travertino): ``# flake8: NOQA: F405`` skips the whole file in flake8; ruff read
+    it as exempting F405 alone and reported F403 and E741 there. A ``# flake8: noqa`` after
+    code skips nothing, in flake8 as here."""
+    write_files(
+        tmp_path,
+        {
+            "pyproject.toml": PYPROJECT,
+            ".flake8": "[flake8]\nextend-ignore = D\n",
+            "pkg/colors.py": "# flake8: NOQA: F405\nfrom os import *\n\nl = 1\n",
+            "pkg/other.py": "import sys  # flake8: noqa\n\nl = 1\n",
+        },
+    )
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    expected = findings_of_flake8(tmp_path)
+    assert expected == {("pkg/other.py", 1, "F401"), ("pkg/other.py", 3, "E741")}
+    _, found = lint_repo(tmp_path, tool_venv("lint") / "bin")  # type: ignore[operator]
+    assert found == expected

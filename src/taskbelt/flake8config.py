@@ -205,3 +205,23 @@ def _from_arguments(args: Iterable[str]) -> dict[str, str]:
             value = words[index + 1]
         found[name] = value
     return found
+
+
+#: flake8's file-level exemption (flake8/defaults.py ``NOQA_FILE``): a line that
+#: begins with it makes flake8 skip the whole file, whatever codes follow
+#: (``# flake8: NOQA: F405`` too). ruff reads ``# flake8: noqa: F405`` as
+#: exempting F405 alone, so these files are named to ruff explicitly.
+_NOQA_FILE = re.compile(r"\s*# flake8[:=]\s*noqa", re.I)
+
+
+def files_flake8_skips(root: Path, files: Iterable[str]) -> list[str]:
+    """Of ``files`` (relative Python files), those flake8 skips for a ``# flake8: noqa`` line."""
+    skipped = []
+    for rel in files:
+        try:
+            text = (root / rel).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        if "flake8" in text and any(_NOQA_FILE.match(line) for line in text.splitlines()):
+            skipped.append(rel)
+    return skipped

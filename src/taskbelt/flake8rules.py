@@ -15,6 +15,7 @@ and the lint summary names it. No maintained library does this translation
 from __future__ import annotations
 
 import enum
+import glob
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -222,12 +223,17 @@ def _multiline(value: Any) -> Any:
 
 
 def translate(
-    declared: Declared, rules: Iterable[RuffRule], *, names_codes: bool = False
+    declared: Declared,
+    rules: Iterable[RuffRule],
+    *,
+    names_codes: bool = False,
+    skipped: Iterable[str] = (),
 ) -> Translation:
     """The ruff settings that report, file by file, what flake8 reports on ``declared``.
 
     ``names_codes``: the ruff that runs has ``output-prefer-rule-codes``, so
     its messages say ``E501`` (what a flake8 user knows) under preview too.
+    ``skipped``: files flake8 skips whole (``# flake8: noqa``): ruff reports nothing there.
     """
     rules = list(rules)
     linters, left_out = _linters(declared, rules)
@@ -264,6 +270,7 @@ def translate(
         quiet = sorted(rule.code for rule in selected if not runs(rule, here))
         if quiet:
             per_file[pattern] = sorted({*per_file.get(pattern, ()), *quiet})
+    per_file |= {glob.escape(rel): ["ALL"] for rel in skipped}
     if per_file:
         lint["per-file-ignores"] = per_file
     excluded = [*declared.words("exclude"), *declared.words("extend-exclude")]

@@ -9,9 +9,11 @@ from pathlib import Path
 
 from taskbelt import flake8rules
 from taskbelt.adopt import write_atomic
+from taskbelt.cache import list_files
 from taskbelt.checks.base import CheckContext, Finding, crashed, guarded, tail
 from taskbelt.checks.interface import Check
 from taskbelt.errors import ToolError
+from taskbelt.flake8config import files_flake8_skips
 from taskbelt.output import LOGGER
 from taskbelt.results import CheckResult, Status
 from taskbelt.words import plural
@@ -41,8 +43,12 @@ def rules(ctx: CheckContext) -> tuple[list[str], tuple[str, ...]]:
             raise ValueError(listing.returncode)
         # ruff's preview names rules (`line-too-long`) unless told to say codes, where it can
         names_codes = ctx.run(["ruff", "config", "output-prefer-rule-codes"]).returncode == 0
+        python = [rel for rel in list_files(ctx.root) if rel.endswith((".py", ".pyi"))]
         translation = flake8rules.translate(
-            choice.flake8, flake8rules.ruff_rules(listing.stdout), names_codes=names_codes
+            choice.flake8,
+            flake8rules.ruff_rules(listing.stdout),
+            names_codes=names_codes,
+            skipped=files_flake8_skips(ctx.root, python),
         )
     except ValueError:  # json.JSONDecodeError included
         raise ToolError(
