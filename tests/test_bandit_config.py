@@ -226,3 +226,56 @@ def test_which_configuration_bandit_is_given(
     assert chosen.configfile == (root / configfile if isinstance(configfile, str) else configfile)
     assert chosen.ini == (root / ini if ini else None)
     assert source in chosen.source
+
+
+# -- taskbelt's default configuration ------------------------------------------
+
+SHELL_CALL = '''
+    """A shell call."""
+    import subprocess
+
+
+    def run(cmd: str) -> int:
+        """Run a shell command."""
+        return subprocess.call(cmd, shell=True)
+    '''
+ASSERTING_TEST = """
+    def test_it() -> None:
+        assert 1 + 1 == 2
+    """
+
+
+@pytest.mark.slow
+def test_the_default_leaves_out_test_folders_and_files_not_names_that_contain_test(
+    make_repo: MakeRepo, tool_venv: ToolVenv
+) -> None:
+    """bandit matches an ``exclude_dirs`` entry as a substring of the path: the
+    default must not leave out ``pytest_thing/``, ``attestation.py`` or
+    ``builder.py`` (seen: pytest-mock's whole package unscanned, an error)."""
+    files = {
+        "src/pytest_thing/__init__.py": '"""A pytest plugin."""\n',
+        "src/pytest_thing/shell.py": SHELL_CALL,
+        "src/pytest_thing/attestation.py": SHELL_CALL,
+        "src/pytest_thing/builder.py": SHELL_CALL,
+        "src/pytest_thing/tests/__init__.py": "",
+        "src/pytest_thing/tests/test_inside.py": ASSERTING_TEST,
+        "src/pytest_thing/test_beside.py": ASSERTING_TEST,
+        "src/pytest_thing/conftest.py": "assert True\n",
+        "src/pytest_thing/build/gen.py": "assert True\n",
+    }
+    pyproject = '[project]\nname = "pytest-thing"\nversion = "0"\n'
+    project = make_repo(files, pyproject=pyproject)
+    result = bandit.scan(ctx_for(project, tool_venv))
+    scanned = {f["file"] for f in result.details["findings"]} | {
+        f["file"] for f in result.details["notes"]
+    }
+    assert scanned == {
+        "src/pytest_thing/shell.py",
+        "src/pytest_thing/attestation.py",
+        "src/pytest_thing/builder.py",
+    }
+    assert result.status is Status.FAILED
+    assert result.summary.startswith("bandit: 3 findings (B602 ")
+    # what bandit itself reports under taskbelt's default file
+    own = own_run(project, tool_venv, "-c", str(defaults.BANDIT_CONFIG), "-r", "src")
+    assert places(result.details["findings"]) | places(result.details["notes"]) == own
