@@ -11,6 +11,7 @@ none is found it asks ``uv python find``, which also sees uv-managed builds.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -112,6 +113,16 @@ def _uv_find(version: str, env: Mapping[str, str]) -> Path | None:
         return None
     found = Path(done.stdout.strip()) if done.stdout.strip() else None
     return found if found is not None and probe(found) == version else None
+
+
+#: A Python named by version: ``3.12``, ``py312``, ``py3.12``, ``python3.12``, ``pypy3.10``.
+_NAMED_VERSION = re.compile(r"(?:py|python|cpython|pypy)?(3)\.?(\d{1,2})")
+
+
+def named_version(spec: str) -> str:
+    """The ``3.X`` a tox ``base_python`` or nox ``python`` names; "" for a path or bare ``py3``."""
+    match = _NAMED_VERSION.fullmatch(spec.strip())
+    return f"{match[1]}.{match[2]}" if match else ""
 
 
 def in_version_order(versions: Iterable[str]) -> list[str]:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from taskbelt import proc, statedir, toolanswers, venvs
+from taskbelt import interpreters, proc, statedir, toolanswers, venvs
 from taskbelt.errors import TaskbeltError
 
 LOGGER = logging.getLogger("taskbelt")
@@ -49,6 +49,8 @@ class NoxSession:
     failed: str = ""
     #: The session function's source, where it failed: read as text instead.
     source: str = ""
+    #: The Python version it runs on (``python="3.10"``); "" where it names none.
+    python: str = ""
 
     @property
     def requirements(self) -> tuple[str, ...]:
@@ -127,6 +129,11 @@ def _session(found: Mapping[str, Any]) -> NoxSession:
         runs=_lists(found.get("runs")),
         failed=str(found.get("failed") or ""),
         source=str(found.get("source") or ""),
+        python=(
+            interpreters.named_version(python)
+            if isinstance(python := found.get("python"), str)
+            else ""
+        ),
     )
 
 

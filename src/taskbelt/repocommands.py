@@ -50,6 +50,8 @@ class CommandText(NamedTuple):
     #: What the tox environment or nox session these commands run in installs
     #: (``deps``, ``session.install``): stubs and plugins its checker sees.
     installs: tuple[str, ...] = ()
+    #: The Python version that environment or session runs on (``3.10``); "" where unnamed.
+    python: str = ""
 
 
 def command_texts(root: Path, unless: frozenset[str] = frozenset()) -> list[CommandText]:
@@ -73,7 +75,8 @@ def command_texts(root: Path, unless: frozenset[str] = frozenset()) -> list[Comm
             continue
         if sessions is not None and name == noxconfig.NOXFILE:
             texts += [
-                CommandText(name, noxconfig.commands_text((s,)), s.requirements) for s in sessions
+                CommandText(name, noxconfig.commands_text((s,)), s.requirements, s.python)
+                for s in sessions
             ]
             continue
         texts.append(CommandText(name, path.read_text(encoding="utf-8", errors="replace")))
@@ -99,7 +102,10 @@ def tox_commands(root: Path) -> list[CommandText] | None:
         return None
     return [
         CommandText(
-            tox.source, "\n".join(json.dumps(list(words)) for words in env.commands), env.deps
+            tox.source,
+            "\n".join(json.dumps(list(words)) for words in env.commands),
+            env.deps,
+            env.python,
         )
         for env in tox.envs
         if env.commands
@@ -182,7 +188,7 @@ def run_by_commands(
     """
     patterns = {tool: command_pattern(*words) for tool, words in commands.items()}
     found: dict[str, str] = {}
-    for name, text, _ in command_texts(root, unless):
+    for name, text, *_ in command_texts(root, unless):
         for tool, pattern in patterns.items():
             if tool not in found and pattern.search(text):
                 found[tool] = f"{name} runs {' '.join(commands[tool])}"
@@ -195,6 +201,8 @@ class Run(NamedTuple):
     name: str
     arguments: list[str]
     installs: tuple[str, ...] = ()
+    #: The Python version its environment or session runs on; "" where unnamed.
+    python: str = ""
 
 
 def runs_of(root: Path, *words: str, unless: frozenset[str] = frozenset()) -> list[Run]:
@@ -207,13 +215,13 @@ def runs_of(root: Path, *words: str, unless: frozenset[str] = frozenset()) -> li
     """
     pattern = command_pattern(*words)
     found: list[Run] = []
-    for name, text, installs in command_texts(root, unless):
+    for name, text, installs, python in command_texts(root, unless):
         for line in text.splitlines():
             if pattern.search(line):
                 tokens = _TOKEN.findall(line)
                 for at in range(len(tokens) - len(words) + 1):
                     if tokens[at : at + len(words)] == list(words):
-                        found.append(Run(name, tokens[at + len(words) :], installs))
+                        found.append(Run(name, tokens[at + len(words) :], installs, python))
                         break
     return found
 

@@ -44,12 +44,14 @@ LOGGER = logging.getLogger("taskbelt")
 
 #: The files tox reads its configuration from, in tox's own search order.
 FILES = ("tox.ini", "setup.cfg", "pyproject.toml", "tox.toml")
+#: This reader, whose text is part of the kept answer's key.
+_SELF = Path(__file__)
 #: The tool group whose tox is asked.
 GROUP = "tox"
 #: The settings read of each environment.
 KEYS = (
     "commands_pre", "commands", "commands_post", "extras", "deps", "dependency_groups",
-    "set_env", "skip_install",
+    "set_env", "skip_install", "base_python",
 )  # fmt: skip
 #: What tox adds to every environment's ``set_env`` (name: value; None: any value).
 #: A repository that sets one of these to tox's own value loses nothing.
@@ -79,6 +81,9 @@ class ToxEnv:
     #: What the repository sets, without what tox adds itself.
     set_env: Mapping[str, str] = field(default_factory=dict)
     skip_install: bool = False
+    #: The Python version its ``base_python`` names (``py310`` gives ``3.10``);
+    #: "" where it names none (tox's own interpreter, the default).
+    python: str = ""
 
 
 @dataclass(frozen=True)
@@ -127,7 +132,11 @@ def declared(root: Path, state_dir: Path) -> ToxConfig | None:
         None
         if source is None
         else _answer(
-            root, state_dir, source, toolanswers.key(root, GROUP, (root / n for n in FILES))
+            # this module's text is in the key: a reader asking other keys asks anew
+            root,
+            state_dir,
+            source,
+            toolanswers.key(root, GROUP, (_SELF, *(root / n for n in FILES))),
         )
     )
 
@@ -279,4 +288,12 @@ def _env(root: Path, name: str, settings: Mapping[str, Any]) -> ToxEnv:
         dependency_groups=_words(settings.get("dependency_groups")),
         set_env=_declared_env(settings.get("set_env")),
         skip_install=settings.get("skip_install") is True,
+        python=next(
+            (
+                v
+                for spec in _words(settings.get("base_python"))
+                if (v := interpreters.named_version(spec))
+            ),
+            "",
+        ),
     )

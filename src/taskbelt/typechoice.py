@@ -18,7 +18,7 @@ from typing import Any, Final, get_args
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from taskbelt import defaults
+from taskbelt import checkerpython, defaults
 from taskbelt.choice import Choice
 from taskbelt.precommit import Hook, command_of, config_path, hook_words
 from taskbelt.repocommands import runs_of
@@ -75,7 +75,7 @@ def choose(
     configured = {tool: where for tool in CHECKERS if (where := _configured(root, data, tool))}
     if chosen is not None:
         return (_settings(chosen, "[tool.taskbelt] type-checker", configured),)
-    declared = _declared_runs(root, hooks, configured)
+    declared = _declared_runs(root, data, hooks, configured)
     if declared:
         return declared
     if configured:
@@ -90,23 +90,26 @@ def choose(
 
 
 def _declared_runs(
-    root: Path, hooks: tuple[Hook, ...], configured: Mapping[str, str]
+    root: Path, data: Mapping[str, Any], hooks: tuple[Hook, ...], configured: Mapping[str, str]
 ) -> tuple[Choice, ...]:
     """Every checker run the command files and hooks declare, in :data:`CHECKERS` order.
 
     Each checker's command-file runs come first, in file order, then its
     hooks'. A run declared twice alike (CI and tox both run ``mypy src``)
-    runs once, under the first place that declares it.
+    runs once, under the first place that declares it; runs on different
+    Pythons (a nox session over 3.10 and 3.14) are different runs, each for
+    its version (:mod:`taskbelt.checkerpython`).
     """
     runs: dict[tuple[object, ...], Choice] = {}
     for tool in CHECKERS:
         words = _COMMANDS[tool]
         found = [
-            dataclasses.replace(
+            _on_python(
                 _from_command(
                     root, tool, f"{run.name} runs {' '.join(words)}", run.arguments, configured
                 ),
-                dependencies=_beside_checker(run.installs),
+                checkerpython.version_args(root, data, tool, run.python, run.arguments),
+                run.installs,
             )
             for run in runs_of(root, *words, unless=_NOT_A_TYPE_CHECK)
         ]
@@ -114,6 +117,25 @@ def _declared_runs(
         for choice in found:
             runs.setdefault((tool, choice.args, choice.targets, choice.unread, choice.hook), choice)
     return tuple(runs.values())
+
+
+def _on_python(choice: Choice, version: tuple[str, ...], installs: tuple[str, ...]) -> Choice:
+    """``choice`` checking for the Python ``version`` names (``--python-version 3.10``), if any.
+
+    Where it declares ``(Python 3.10)``, so that ``-v`` and the JSON tell the
+    runs of one session over several Pythons apart. ``installs``: what its
+    environment installs, seen by the checker (:func:`_beside_checker`).
+    """
+    dependencies = _beside_checker(installs)
+    if not version:
+        return dataclasses.replace(choice, dependencies=dependencies)
+    declared, _, rest = choice.source.partition("; ")
+    return dataclasses.replace(
+        choice,
+        source=f"{declared} (Python {version[-1]}); {rest}",
+        args=(*choice.args, *version),
+        dependencies=dependencies,
+    )
 
 
 def _beside_checker(installs: tuple[str, ...]) -> tuple[str, ...]:
