@@ -18,7 +18,9 @@ import pytest
 from conftest import CLEAN_PYPROJECT, git, run_rows, write_files
 
 from taskbelt import checkerpython, interpreters, toolversions
+from taskbelt.checks import typecheck
 from taskbelt.project import Project
+from taskbelt.results import CheckResult, Status
 
 #: Fine for 3.11 and later; for 3.10, ``typing`` has no ``Self``.
 USES_SELF = (
@@ -79,8 +81,11 @@ def test_each_python_a_declared_run_names_is_checked_for(
     row = rows["typecheck"]
     assert row["status"] == "failed", done.stdout + done.stderr
     runs = {run["declared"]: run["status"] for run in row["details"]["runs"]}
-    assert runs == {f"{declared} (Python 3.10)": "failed", f"{declared} (Python 3.12)": "passed"}
-    assert f"mypy ({declared} (Python 3.10)): 1 type error" in row["summary"]
+    assert runs == {
+        f"{declared} for Python 3.10": "failed",
+        f"{declared} for Python 3.12": "passed",
+    }
+    assert row["summary"].startswith(f"mypy ({declared} for Python 3.10): 1 type error")
     assert "--python-version 3.10" in done.stdout + done.stderr  # the -v command line
 
 
@@ -144,3 +149,25 @@ def test_where_a_checker_s_configuration_sets_its_version_nothing_is_passed(
     # a version the command names itself stays the command's
     assert checkerpython.version_args(bare, {}, tool, "3.12", [f"{flag}=3.11"]) == ()
     assert checkerpython.version_args(bare, {}, tool, "", ["src"]) == ()
+
+
+def test_many_runs_are_summed_up_and_those_that_fail_named() -> None:
+    """stamina's nox sessions are nine runs: the row names what failed, counts what passed."""
+    labels = [f"mypy (noxfile.py runs mypy for Python 3.{minor})" for minor in range(10, 15)]
+    labels += ["mypy (noxfile.py runs mypy)", "pyright", "ty", "pyrefly"]
+    checkers = ["mypy"] * 6 + ["pyright", "ty", "pyrefly"]
+
+    def result(status: Status, summary: str, checker: str) -> CheckResult:
+        return CheckResult("typecheck", status, 1.0, summary, "", {"checker": checker})
+
+    passing = [result(Status.PASSED, "no type errors", c) for c in checkers]
+    row = typecheck._combined(labels, passing)
+    assert row.status is Status.PASSED
+    assert row.summary == "9 runs, no type errors (mypy x6, pyright, ty, pyrefly)"
+    one_fails = [result(Status.FAILED, "1 type error", "mypy"), *passing[1:]]
+    row = typecheck._combined(labels, one_fails)
+    assert row.status is Status.FAILED
+    assert row.summary == (
+        "mypy (noxfile.py runs mypy for Python 3.10): 1 type error; 8 other runs passed"
+    )
+    assert len(row.details["runs"]) == 9

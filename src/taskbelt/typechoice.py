@@ -122,7 +122,7 @@ def _declared_runs(
 def _on_python(choice: Choice, version: tuple[str, ...], installs: tuple[str, ...]) -> Choice:
     """``choice`` checking for the Python ``version`` names (``--python-version 3.10``), if any.
 
-    Where it declares ``(Python 3.10)``, so that ``-v`` and the JSON tell the
+    Where it declares ``for Python 3.10``, so that ``-v`` and the JSON tell the
     runs of one session over several Pythons apart. ``installs``: what its
     environment installs, seen by the checker (:func:`_beside_checker`).
     """
@@ -132,7 +132,7 @@ def _on_python(choice: Choice, version: tuple[str, ...], installs: tuple[str, ..
     declared, _, rest = choice.source.partition("; ")
     return dataclasses.replace(
         choice,
-        source=f"{declared} (Python {version[-1]}); {rest}",
+        source=f"{declared} for Python {version[-1]}; {rest}",
         args=(*choice.args, *version),
         dependencies=dependencies,
     )
