@@ -119,6 +119,36 @@ class TestToolVersions:
             ".pre-commit-config.yaml rev v0.16.3 of astral-sh/ruff-pre-commit" in caplog.text
         )
 
+    def test_a_ruff_from_before_output_format_judges_as_it_does_itself(
+        self, make_repo: MakeRepo
+    ) -> None:
+        """ambient-package-update's case (2023): ruff's hook from its former URL at v0.0.285.
+
+        That ruff knows ``--format``, not ``--output-format``: the row was
+        "ruff crashed (exit 2)". Its own run, the same ruff on the same files,
+        is the reference.
+        """
+        hooks = (
+            "repos:\n  - repo: https://github.com/charliermarsh/ruff-pre-commit\n"
+            "    rev: 'v0.0.285'\n    hooks:\n      - id: ruff\n"
+            "        args: [ --fix, --exit-non-zero-on-fix ]\n"
+        )
+        files = {
+            **CLEAN_SRC,
+            "src/demo/unused.py": '"""Unused import."""\nimport os\n',
+            ".pre-commit-config.yaml": hooks,
+        }
+        project = make_repo(files)
+        venv = sessions.tool_env(project, "lint")
+        ruff = str(venv / "bin/ruff")
+        assert proc.run([ruff, "--version"]).stdout.strip() == "ruff 0.0.285"
+        own = proc.run([ruff, "check", "src/demo/unused.py"], cwd=project.root, ok=None)
+        assert own.returncode == 1
+        assert "F401" in own.stdout
+        result = lint.run(ctx_for(project, venv))
+        assert result.status is Status.FAILED, result.output
+        assert result.summary.startswith("1 finding; first: src/demo/unused.py:2:8: F401 ")
+
     def test_tool_versions_taskbelt_runs_the_shared_pin(self, make_repo: MakeRepo) -> None:
         """The same repository under taskbelt's ruff gets the newer rule, named as ruff names it."""
         pyproject = ALL_RULES_PYPROJECT.replace(

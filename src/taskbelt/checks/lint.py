@@ -7,6 +7,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from packaging.version import InvalidVersion, Version
+
 from taskbelt import flake8rules
 from taskbelt.adopt import write_atomic
 from taskbelt.cache import list_files
@@ -16,6 +18,7 @@ from taskbelt.errors import ToolError
 from taskbelt.flake8config import files_flake8_skips
 from taskbelt.output import LOGGER
 from taskbelt.results import CheckResult, Status
+from taskbelt.toolversions import Pin
 from taskbelt.words import plural
 
 NAME = "lint"
@@ -74,11 +77,28 @@ def argv(ctx: CheckContext, *, fix: bool = False, config: list[str] | None = Non
     paths = choice.paths(ctx.root, ctx.project.excluded)
     if not paths:
         return []
-    mode = ["--fix"] if fix else ["--no-fix", "--output-format", "json"]
+    mode = ["--fix"] if fix else ["--no-fix", output_format_option(choice.pin), "json"]
     return [
         "ruff", "check", *mode, "--force-exclude", *exclude_args(ctx, paths),
         *(config_args(ctx) if config is None else config), *choice.hook_args, *paths,
     ]  # fmt: skip
+
+
+#: The first ruff whose ``check`` says ``--output-format``; before it, ``--format``.
+_OUTPUT_FORMAT_SINCE = Version("0.0.291")
+
+
+def output_format_option(pin: Pin | None) -> str:
+    """``--output-format``, or ``--format`` for a ruff a repository pins from before 0.0.291.
+
+    ruff 0.0.291 renamed the option; a pre-commit hook at ``v0.0.285`` (from
+    ``charliermarsh/ruff-pre-commit``, as in 2023) knows only the old name.
+    """
+    try:
+        old = pin is not None and Version(pin.version) < _OUTPUT_FORMAT_SINCE
+    except InvalidVersion:
+        old = False
+    return "--format" if old else "--output-format"
 
 
 def exclude_args(ctx: CheckContext, paths: list[str]) -> list[str]:
