@@ -14,7 +14,7 @@ from typing import Any
 
 from packaging.version import Version
 
-from taskbelt import cache, defaults, proc, repoconfig, testenv
+from taskbelt import cache, covearly, defaults, proc, repoconfig, testenv
 from taskbelt.checks import pytest_outcome
 from taskbelt.checks.base import CheckContext, guarded, tail
 from taskbelt.checks.interface import Check, Environment, Spec
@@ -69,6 +69,16 @@ def _cov_args(ctx: CheckContext, addopts: list[str]) -> list[str]:
         return ["--cov"]
     paths = [ctx.project.relative(p) for p in ctx.project.source_paths] or ["."]
     return [f"--cov={p}" for p in paths]
+
+
+def early_coverage(ctx: CheckContext) -> dict[str, str]:
+    """The variable that starts coverage before pytest, as pytest-cov will measure.
+
+    Empty where pytest-cov will not measure (:mod:`taskbelt.covearly`).
+    """
+    addopts = repoconfig.pytest_addopts(ctx.project, ctx.base_env)
+    spec = covearly.spec([*addopts, *_cov_args(ctx, addopts)], repoconfig.disabled_plugins(addopts))
+    return {covearly.ENV: spec} if spec else {}
 
 
 def coverage_core(ctx: CheckContext, version: str) -> dict[str, str]:
@@ -220,6 +230,7 @@ def _run(ctx: CheckContext, version: str) -> CheckResult:
             "TASKBELT_RECORD_MODULES": ",".join(ctx.project.import_names),
             **coverage_core(ctx, version),
             **bytecode_env(ctx),
+            **early_coverage(ctx),
         },
     )
     seconds = time.perf_counter() - started
