@@ -149,11 +149,16 @@ def argv(ctx: CheckContext, version: str) -> list[str]:
             "junit_family=xunit1",  # adds file and line to each test case, for annotations
         ]
     )
+    # taskbelt's own folders are never collected, whatever norecursedirs says
+    # (a repository's list without pytest's ".*", with --doctest-modules, made
+    # pytest import the vendored taskbelt and the test environments)
+    ignored = [f"--ignore={folder}" for folder in ctx.project.excluded]
     return [
         str(ctx.project_python),
         str(PYTEST_MAIN),
         *cache,
         *junit,
+        *ignored,
         *_cov_args(ctx, addopts),
         "--cov-report=",
         "--cov-fail-under=0",

@@ -1,0 +1,55 @@
+"""Layouts nobody planned for: a repository without ``tests/``, taskbelt vendored inside it.
+
+Each case runs the real ``taskbelt run ...`` on a throwaway repository, as
+a user who vendored taskbelt would, and reads its JSON report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from conftest import CLEAN_PYPROJECT, run_rows, taskbelt_checkout
+
+from taskbelt.project import Project
+
+MakeRepo = Callable[..., Project]
+
+#: A package whose only tests are its doctests.
+DOCTESTED = '''
+    """Demo package."""
+
+
+    def add(a: int, b: int) -> int:
+        """Add two numbers.
+
+        >>> add(1, 2)
+        3
+        """
+        return a + b
+    '''
+
+
+@pytest.mark.slow
+def test_taskbelt_vendored_in_the_repository_is_never_collected(make_repo: MakeRepo) -> None:
+    """No ``tests/``, ``--doctest-modules``, and a ``norecursedirs`` without pytest's ``.*``.
+
+    pytest collected the vendored taskbelt (its benchmarks/run.py: 67 errors)
+    and taskbelt's own environments; no test of the repository ran. taskbelt
+    runs here from its vendored copy, as ``mise run`` does.
+    """
+    pytest_config = (
+        '\n[tool.pytest.ini_options]\naddopts = "--doctest-modules"\nnorecursedirs = ["docs"]\n'
+    )
+    project = make_repo(
+        {"src/demo/__init__.py": DOCTESTED}, pyproject=CLEAN_PYPROJECT + pytest_config
+    )
+    vendored = taskbelt_checkout(project.root / ".taskbelt")
+    done, rows = run_rows(project, "test", env={"PYTHONPATH": str(vendored / "src")})
+    row = rows["test-3.12"]
+    assert row["status"] == "passed", done.stdout + done.stderr
+    assert row["summary"].startswith("1 passed, 0 failed"), row["summary"]
+    command = row["details"]["pytest_command"]
+    assert command[1].startswith(str(vendored))  # the vendored copy ran
+    assert "--ignore=.taskbelt" in command
+    assert "--ignore=.taskbelt-cache" in command
