@@ -70,6 +70,11 @@ def own_percent(project: Project) -> float:
         [str(python), "-m", "coverage", "run", "--source=src/demo", "-m", "pytest", "-q", "tests"],
         cwd=project.root, env=env, check=True, capture_output=True,
     )  # fmt: skip
+    # under `parallel = true` the data are in suffixed files until combined
+    subprocess.run(
+        [str(python), "-m", "coverage", "combine"],
+        cwd=project.root, env=env, capture_output=True, check=False,
+    )  # fmt: skip
     report = subprocess.run(
         [str(python), "-m", "coverage", "json", "-o", "-"],
         cwd=project.root, env=env, check=True, capture_output=True, text=True,
@@ -85,8 +90,15 @@ def own_percent(project: Project) -> float:
         '\n[tool.pytest.ini_options]\naddopts = "-p demo.plugin"\n',
         '\n[project.entry-points.pytest11]\ndemo = "demo.plugin"\n'
         "\n[tool.coverage.run]\nbranch = true\n",
+        '\n[project.entry-points.pytest11]\ndemo = "demo.plugin"\n'
+        '\n[tool.coverage.run]\nparallel = true\npatch = ["subprocess"]\n',
     ],
-    ids=["a pytest11 plugin", "-p in addopts", "a plugin, branches measured"],
+    ids=[
+        "a pytest11 plugin",
+        "-p in addopts",
+        "a plugin, branches measured",
+        "a plugin, parallel data and subprocesses",
+    ],
 )
 def test_a_package_pytest_imports_at_start_up_is_measured_from_its_first_line(
     make_repo: MakeRepo, how: str

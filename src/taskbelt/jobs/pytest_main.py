@@ -104,11 +104,13 @@ def merge_early(early: Any, spec: str) -> None:
     if not os.path.isfile(data_file):
         return
     early.save()
-    if not os.path.isfile(data_file + EARLY_SUFFIX):
+    # under `parallel = true` coverage adds .host.pid.random to the name: ask it
+    saved = early.get_data().data_filename()
+    if not os.path.isfile(saved):  # nothing was measured
         return
     combined = coverage.Coverage(data_file=data_file, config_file=json.loads(spec)["config_file"])
     combined.load()
-    combined.combine([data_file + EARLY_SUFFIX])
+    combined.combine([saved])
     combined.save()
 
 
