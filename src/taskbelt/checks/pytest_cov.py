@@ -71,13 +71,15 @@ def _cov_args(ctx: CheckContext, addopts: list[str]) -> list[str]:
     return [f"--cov={p}" for p in paths]
 
 
-def early_coverage(ctx: CheckContext) -> dict[str, str]:
+def early_coverage(ctx: CheckContext, command: list[str]) -> dict[str, str]:
     """The variable that starts coverage before pytest, as pytest-cov will measure.
 
-    Empty where pytest-cov will not measure (:mod:`taskbelt.covearly`).
+    pytest-cov reads the repository's ``addopts`` and then ``command`` (the
+    pytest command :func:`argv` made). Empty where pytest-cov will not
+    measure (:mod:`taskbelt.covearly`).
     """
     addopts = repoconfig.pytest_addopts(ctx.project, ctx.base_env)
-    spec = covearly.spec([*addopts, *_cov_args(ctx, addopts)], repoconfig.disabled_plugins(addopts))
+    spec = covearly.spec([*addopts, *command], repoconfig.disabled_plugins(addopts))
     return {covearly.ENV: spec} if spec else {}
 
 
@@ -235,7 +237,7 @@ def _run(ctx: CheckContext, version: str) -> CheckResult:
             "TASKBELT_RECORD_MODULES": ",".join(ctx.project.import_names),
             **coverage_core(ctx, version),
             **bytecode_env(ctx),
-            **early_coverage(ctx),
+            **early_coverage(ctx, command),
         },
     )
     seconds = time.perf_counter() - started
