@@ -17,7 +17,7 @@ from typing import Any, Literal
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
-from taskbelt import defaults, testdeps, toolchoice, toxconfig
+from taskbelt import buildpackages, defaults, testdeps, toolchoice, toxconfig
 from taskbelt.config import Settings, load_settings
 from taskbelt.errors import ConfigError, ProjectError
 from taskbelt.tomlfile import lookup, read_toml
@@ -39,6 +39,30 @@ def _requirement_names(items: Iterable[Any]) -> set[str]:
             except InvalidRequirement:
                 continue
     return names
+
+
+def _import_name(path: Path) -> str:
+    return path.stem if path.suffix == ".py" else path.name
+
+
+def _expanded(path: Path, base: Path, depth: int = 0) -> list[tuple[Path, str]]:
+    """``path`` with its import name below ``base``; a namespace folder as the packages it holds.
+
+    Only folders with an ``__init__.py`` and ``.py`` files count: a
+    namespace folder holding neither (data, docs) yields nothing.
+    """
+    dotted = ".".join(path.relative_to(base).with_suffix("").parts)
+    if path.suffix == ".py" or (path / "__init__.py").is_file():
+        return [(path, dotted)]
+    if not path.is_dir() or depth >= buildpackages.MAX_DEPTH:
+        return []
+    return [
+        found
+        for child in sorted(path.iterdir())
+        if (child.is_dir() and child.name.isidentifier())
+        or (child.suffix == ".py" and child.stem.isidentifier())
+        for found in _expanded(child, base, depth + 1)
+    ]
 
 
 @dataclass(frozen=True)
@@ -101,19 +125,45 @@ class Project:
     @cached_property
     def layout(self) -> Literal["src", "flat"]:
         """``src`` when the code lives under ``src/``, else ``flat``."""
-        return (
-            "src"
-            if (self.root / "src").is_dir() and self._modules_in(self.root / "src")
-            else "flat"
-        )
+        src = self.root / "src"
+        return "src" if src.is_dir() and self._modules_in(src) else "flat"
 
     @cached_property
-    def source_paths(self) -> tuple[Path, ...]:
-        """Packages and modules to lint, type-check, measure and scan."""
+    def _sources(self) -> tuple[tuple[Path, str], ...]:
+        """Each package or module to check, with its import name (``acme.widgets``).
+
+        ``[tool.taskbelt] src`` first; else what the build settings ship
+        (:mod:`taskbelt.buildpackages`); else what the tree shows.
+        """
         if self.settings.src is not None:
-            return tuple(self._existing(self.settings.src, "src"))
+            return tuple((p, _import_name(p)) for p in self._existing(self.settings.src, "src"))
+        declared = [
+            p for p in buildpackages.declared(self.root, self.data) if p.name not in _NOT_PACKAGES
+        ]
+        if declared:
+            return tuple(found for path in declared for found in _expanded(path, path.parent))
         base = self.root / "src" if self.layout == "src" else self.root
         return tuple(self._modules_in(base))
+
+    @property
+    def source_paths(self) -> tuple[Path, ...]:
+        """Packages and modules to lint, type-check, measure and scan."""
+        return tuple(path for path, _ in self._sources)
+
+    @property
+    def import_names(self) -> tuple[str, ...]:
+        """Import names of the project's code (for coverage): ``acme.widgets`` in a namespace."""
+        return tuple(name for _, name in self._sources)
+
+    @property
+    def namespace_bases(self) -> tuple[Path, ...]:
+        """The folders holding a namespace package's top folder (``src`` for ``src/acme/widgets``)."""
+        bases = []
+        for path, name in self._sources:
+            base = path.parents[name.count(".")]
+            if "." in name and base not in bases:
+                bases.append(base)
+        return tuple(bases)
 
     @cached_property
     def test_paths(self) -> tuple[Path, ...]:
@@ -123,11 +173,6 @@ class Project:
         return tuple(
             self.root / name for name in defaults.TEST_DIR_CANDIDATES if (self.root / name).is_dir()
         )[:1]
-
-    @property
-    def import_names(self) -> tuple[str, ...]:
-        """Top-level import names of the project's code (for coverage)."""
-        return tuple(p.stem if p.suffix == ".py" else p.name for p in self.source_paths)
 
     def relative(self, path: Path) -> str:
         """``path`` relative to the root, for commands run in the root."""
@@ -146,21 +191,33 @@ class Project:
                 )
             yield path
 
-    @staticmethod
-    def _modules_in(base: Path) -> list[Path]:
-        found = []
+    def _modules_in(self, base: Path) -> list[tuple[Path, str]]:
+        """Packages and modules in ``base``; a namespace folder where it is the project's.
+
+        A folder without ``__init__.py`` that holds packages is a namespace
+        package (PEP 420) when it is under ``src/``, when it bears the first
+        part of the distribution's name (``acme`` for ``acme.widgets``), or
+        when nothing else is found.
+        """
+        found: list[tuple[Path, str]] = []
+        namespaces: list[Path] = []
         for entry in sorted(base.iterdir()):
             if entry.name.startswith((".", "_")) or entry.name in _NOT_PACKAGES:
                 continue
-            is_package = entry.is_dir() and (entry / "__init__.py").is_file()
             is_module = (
                 entry.suffix == ".py"
                 and entry.name not in _NOT_MODULES
                 and (base.name == "src" or not entry.name.startswith("test"))
             )
-            if is_package or is_module:
-                found.append(entry)
-        return found
+            if (entry.is_dir() and (entry / "__init__.py").is_file()) or is_module:
+                found.append((entry, _import_name(entry)))
+            elif entry.is_dir() and entry.name.isidentifier():
+                namespaces.append(entry)
+        first = re.split(r"[-_.]", self.name.lower())[0]
+        for folder in namespaces:
+            if base.name == "src" or folder.name.lower() == first or not found:
+                found.extend(_expanded(folder, base))
+        return sorted(found)
 
     # -- Python versions and dependencies ---------------------------------
 

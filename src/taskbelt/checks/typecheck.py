@@ -80,7 +80,10 @@ def _run_one(ctx: CheckContext, choice: Choice) -> CheckResult:
     choice = hooked
     runner = RUNNERS[choice.tool]
     argv = runner.argv(ctx, choice)
-    done = ctx.run(argv, env=runner.env)
+    extra = runner.env_for(ctx, choice)
+    if extra:
+        LOGGER.info("typecheck: with %s", " ".join(f"{k}={v}" for k, v in extra.items()))
+    done = ctx.run(argv, env={**runner.env, **extra})
     if done.returncode not in (0, runner.found):
         return dataclasses.replace(crashed(NAME, done, started), details=_run_details(choice, argv))
     found = runner.read(ctx, done.stdout, done.returncode)

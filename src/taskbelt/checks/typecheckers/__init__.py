@@ -44,6 +44,8 @@ class Runner:
     found: int = 1
     #: Variables set for its run, on top of the check's environment.
     env: Mapping[str, str] = field(default_factory=dict)
+    #: Variables that depend on the run (on top of ``env``).
+    env_for: Callable[[CheckContext, Choice], Mapping[str, str]] = lambda _ctx, _choice: {}
 
 
 def in_excluded(ctx: CheckContext, path: str) -> bool:

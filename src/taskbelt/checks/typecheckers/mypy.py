@@ -7,6 +7,7 @@ has to fit the project's dependency pins.
 
 from __future__ import annotations
 
+import os
 import re
 
 from taskbelt.checks.base import CheckContext, Finding
@@ -54,17 +55,40 @@ def argv(ctx: CheckContext, choice: Choice) -> list[str]:
     if config is not None:
         args += ["--config-file", str(config)]
     args += choice.args
-    if choice.targets:
+    if not _taskbelt_targets(ctx, choice):
         return [*args, *choice.targets]
-    if _repo_lists_files(ctx) or _NAMES_TARGETS.intersection(a.split("=")[0] for a in choice.args):
-        return args
     targets = [ctx.project.relative(p) for p in ctx.project.source_paths]
     if not targets:
         raise ToolError(
             "no Python package or module found to type-check",
             'set [tool.taskbelt] src = ["path/to/package"]',
         )
+    if ctx.project.namespace_bases:
+        # acme/widgets alone would be module "widgets" and also "acme.widgets":
+        # mypy stops on "Source file found twice under different module names".
+        args.append("--explicit-package-bases")
     return [*args, *targets]
+
+
+def _taskbelt_targets(ctx: CheckContext, choice: Choice) -> bool:
+    """Whether taskbelt names what mypy checks (the repository names nothing)."""
+    return not (
+        choice.targets
+        or _repo_lists_files(ctx)
+        or _NAMES_TARGETS.intersection(a.split("=")[0] for a in choice.args)
+    )
+
+
+def env(ctx: CheckContext, choice: Choice) -> dict[str, str]:
+    """``MYPYPATH`` naming the folders of namespace packages taskbelt checks (``src``).
+
+    With ``--explicit-package-bases`` mypy names modules from its search
+    path: ``src/acme/widgets`` is ``acme.widgets`` only with ``src`` on it.
+    """
+    if not _taskbelt_targets(ctx, choice):
+        return {}
+    bases = [ctx.project.relative(b) for b in ctx.project.namespace_bases if b != ctx.project.root]
+    return {"MYPYPATH": os.pathsep.join(bases)} if bases else {}
 
 
 def read(_ctx: CheckContext, output: str, returncode: int) -> Read:
@@ -77,4 +101,4 @@ def read(_ctx: CheckContext, output: str, returncode: int) -> Read:
     return Read(errors, [])
 
 
-RUNNER = Runner(argv, read)
+RUNNER = Runner(argv, read, env_for=env)
