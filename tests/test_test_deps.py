@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import CLEAN_SRC, assert_two_line_error, run_rows, taskbelt, write_files
+from conftest import CLEAN_PYPROJECT, CLEAN_SRC, assert_two_line_error, run_rows, taskbelt, write_files
 
 from taskbelt import testdeps, toxconfig
 from taskbelt.config import load_settings
@@ -50,7 +50,21 @@ def choose(pyproject: str, **settings: list[str]) -> testdeps.Choice:
 class TestChoice:
     def test_named_like_tests_or_typing_never_an_aggregate(self) -> None:
         choice = choose(PLATFORMDIRS_LIKE)
-        assert (choice.groups, choice.extras, choice.configured) == (("test", "type"), (), False)
+        assert (choice.groups, choice.extras, choice.configured) == (("test",), (), False)
+        typing = testdeps.choose(tomllib.loads(PLATFORMDIRS_LIKE), load_settings({}), typing=True)
+        assert (typing.groups, typing.extras) == (("test", "type"), ())
+
+    def test_a_typing_group_stays_out_of_the_tests(self) -> None:
+        """A ``mypy`` group bringing pytest-mypy-plugins: the type checker's, not the tests'."""
+        pyproject = (
+            '[project]\nname = "x"\n[dependency-groups]\ntests = ["pytest"]\n'
+            'mypy = ["mypy", "pytest-mypy-plugins"]\nlint = ["ruff"]\n'
+        )
+        assert choose(pyproject).groups == ("tests",)
+        typing = testdeps.choose(tomllib.loads(pyproject), load_settings({}), typing=True)
+        assert typing.groups == ("tests", "mypy", "lint")
+        only_typing = '[project]\nname = "x"\n[dependency-groups]\nmypy = ["mypy"]\n'
+        assert choose(only_typing).groups == ()
 
     def test_dev_when_nothing_is_named_like_tests(self) -> None:
         plain = '[project]\nname = "x"\n[dependency-groups]\ndev = ["pytest"]\ndocs = ["sphinx"]\n'
@@ -98,9 +112,9 @@ def test_unknown_group_fails_fast_in_two_lines(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_tests_and_type_checker_install_the_same_choice(make_repo: MakeRepo) -> None:
-    """On 3.10 the default choice installs; `dev` (gathering docs) is an error that says why."""
-    files = {**CLEAN_SRC, "tests/test_types.py": "import iniconfig, typing_extensions\n"}
+def test_tests_and_type_checker_install_their_choice(make_repo: MakeRepo) -> None:
+    """On 3.10 the default choices install; `dev` (gathering docs) is an error that says why."""
+    files = {**CLEAN_SRC, "tests/test_types.py": "import iniconfig\n"}
     project = make_repo(files, pyproject=PLATFORMDIRS_LIKE)
 
     done, rows = run_rows(project, "test", "typecheck")
@@ -109,7 +123,7 @@ def test_tests_and_type_checker_install_the_same_choice(make_repo: MakeRepo) -> 
     for env in ("test-3.10", "typecheck-project-3.10"):
         site = project.state_dir / "envs" / env / "lib" / "python3.10" / "site-packages"
         installed = {path.name.split("-")[0].lower() for path in site.iterdir()}
-        assert {"iniconfig", "typing_extensions"} <= installed, env
+        assert "iniconfig" in installed, env
         assert "sphinx" not in installed, env
 
     done, rows = run_rows(project, "test", "typecheck", env={"TASKBELT_TEST_GROUPS": "dev"})
@@ -139,14 +153,23 @@ class TestToxChooses:
         assert (choice.groups, choice.extras, choice.requirements) == ((), ("dev",), ("freezegun",))
         assert choice.describe() == "groups none; extras dev; deps freezegun (tox env py312)"
 
-    def test_a_test_named_extra_or_the_settings_come_first(self) -> None:
+    def test_the_settings_come_first(self) -> None:
         def never() -> toxconfig.ToxEnv:
-            raise AssertionError("tox asked where the choice was made")
+            raise AssertionError("tox asked where the settings chose")
 
-        named = self.DEV_EXTRA + 'optional-dependencies.test = ["pytest"]\n'
-        assert testdeps.choose(tomllib.loads(named), load_settings({}), never).extras == ("test",)
         settings = load_settings({"test-extras": []})
         assert testdeps.choose(tomllib.loads(self.DEV_EXTRA), settings, never).extras == ()
+
+    def test_tox_comes_before_the_names(self) -> None:
+        """The repository's test command installs ``dev``, not its ``test`` extra: so do the tests."""
+        named = self.DEV_EXTRA + 'optional-dependencies.test = ["pytest"]\n'
+        choice = testdeps.choose(tomllib.loads(named), load_settings({}), lambda: self.TOX_ENV)
+        assert (choice.extras, choice.tox_env) == (("dev",), "py312")
+        typing = named + 'optional-dependencies.typing = ["mypy"]\n'
+        choice = testdeps.choose(
+            tomllib.loads(typing), load_settings({}), lambda: self.TOX_ENV, typing=True
+        )
+        assert choice.extras == ("dev", "typing")
 
     def test_a_tox_env_that_installs_nothing_leaves_the_default(self) -> None:
         plain = '[project]\nname = "x"\n[dependency-groups]\ndev = ["pytest"]\n'
@@ -220,3 +243,37 @@ def test_tox_s_test_environment_is_what_the_tests_get(make_repo: MakeRepo) -> No
     logged = next(line for line in done.stderr.splitlines() if "set_env of tox env py312" in line)
     assert {"DEMO_MODE=strict", "DEMO_API_TOKEN=***"} == set(logged.split(": ")[-1].split())
     assert "s3cr3t-token-value" not in done.stdout + done.stderr
+
+
+#: A ``mypy`` group bringing pytest-mypy-plugins, whose YAML cases the repository
+#: runs in its typing environment only.
+MYPY_PLUGIN_GROUP = (
+    CLEAN_PYPROJECT
+    + '\n[dependency-groups]\ntest = ["iniconfig"]\nmypy = ["pytest-mypy-plugins"]\n'
+)
+MYPY_CASE = """
+- case: revealed
+  main: |
+    reveal_type(1)  # N: Revealed type is "builtins.int"
+"""
+
+
+@pytest.mark.slow
+def test_a_mypy_group_s_pytest_plugin_stays_out_of_the_tests(make_repo: MakeRepo) -> None:
+    """The tests run the repository's tests only; the type checker has the typing group.
+
+    Before, the ``mypy`` group went into every test environment and pytest
+    collected the plugin's YAML case too (2 tests, a mypy run per Python).
+    """
+    files = {**CLEAN_SRC, "tests/test_cases.yml": MYPY_CASE}
+    project = make_repo(files, pyproject=MYPY_PLUGIN_GROUP)
+    done, rows = run_rows(project, "test", "typecheck")
+    row = rows["test-3.12"]
+    assert row["status"] == "passed", done.stdout + done.stderr
+    assert row["summary"].startswith("1 passed, 0 failed"), row["summary"]
+    envs = project.state_dir / "envs"
+    for env, has_plugin in (("test-3.12", False), ("typecheck-project-3.12", True)):
+        site = envs / env / "lib" / "python3.12" / "site-packages"
+        installed = {path.name.split("-")[0].lower() for path in site.iterdir()}
+        assert "iniconfig" in installed, env
+        assert ("pytest_mypy_plugins" in installed) is has_plugin, (env, sorted(installed))

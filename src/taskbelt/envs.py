@@ -31,10 +31,11 @@ LOGGER = logging.getLogger("taskbelt")
 _ENV_LAYOUT = b"3"
 
 
-def project_key(project: Project) -> str:
-    """Hash of what decides the project's environment."""
+def project_key(project: Project, choice: testdeps.Choice | None = None) -> str:
+    """Hash of what decides the project's environment (with ``choice``, default the tests')."""
     digest = hashlib.sha256(_ENV_LAYOUT)
-    choice = project.test_choice  # TASKBELT_TEST_GROUPS may choose, not only pyproject
+    # TASKBELT_TEST_GROUPS may choose, not only pyproject
+    choice = project.test_choice if choice is None else choice
     digest.update(repr((choice.groups, choice.extras, choice.requirements)).encode())
     for path in _files_named(project.root, choice.requirements):  # -r requirements-test.txt
         digest.update(path.read_bytes())
@@ -66,18 +67,20 @@ def dependency_source(project: Project) -> str:
     return "pyproject.toml (resolved now: no uv.lock)"
 
 
-def install_project(venv: Path, project: Project) -> None:
+def install_project(venv: Path, project: Project, choice: testdeps.Choice | None = None) -> None:
     """Install the project (editable) with its runtime and chosen test dependencies.
 
-    The groups and extras are :attr:`Project.test_choice` (``test-groups``,
-    ``test-extras``, or those named like tests or typing). With ``uv.lock``
+    The groups and extras are ``choice``, by default :attr:`Project.test_choice`
+    (:mod:`taskbelt.testdeps`; the type checker's environment is given
+    :attr:`Project.typing_choice`). With ``uv.lock``
     the environment is synced to exactly that part of the locked set (hashes
     checked: nothing else stays); without it, uv resolves ``pyproject.toml``
     now. Test tools the project does not bring are added afterwards by
     :func:`taskbelt.testenv.add_test_tools`. A set uv cannot install is a
     ToolError naming the group, the Python and the requirement.
     """
-    key = project_key(project)
+    choice = project.test_choice if choice is None else choice
+    key = project_key(project, choice)
     if stamp_ok(venv, "project", key):
         return
     marker = venv / ".taskbelt-python"
@@ -87,7 +90,6 @@ def install_project(venv: Path, project: Project) -> None:
         python = Path(marker.read_text(encoding="utf-8"))
         marker.unlink()
         create_venv(venv, python)
-    choice = project.test_choice
     LOGGER.info("%s: the project with %s", venv.name, choice.describe())
     try:
         if project.lock is not None:

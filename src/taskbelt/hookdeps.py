@@ -48,7 +48,7 @@ def install(ctx: CheckContext) -> list[str]:
         return []
     names = {text: _name(text) for text in requirements}  # a typo fails before any install
     venv = ctx.project_python.parent.parent
-    key = json.dumps([envs.project_key(ctx.project), requirements])
+    key = json.dumps([envs.project_key(ctx.project, ctx.project.typing_choice), requirements])
     if venvs.stamp_ok(venv, _STAMP, key):
         return []
     present = testenv.installed(venv)

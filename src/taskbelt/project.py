@@ -260,8 +260,13 @@ class Project:
 
     @cached_property
     def test_choice(self) -> testdeps.Choice:
-        """The groups and extras the test and type-check environments install."""
+        """The groups, extras and requirements the test environments install."""
         return testdeps.choose(self.data, self.settings, lambda: self.tox_test_env)
+
+    @cached_property
+    def typing_choice(self) -> testdeps.Choice:
+        """What the type checker's environment installs: the tests' and the typing groups."""
+        return testdeps.choose(self.data, self.settings, lambda: self.tox_test_env, typing=True)
 
     @cached_property
     def tox_test_env(self) -> toxconfig.ToxEnv | None:

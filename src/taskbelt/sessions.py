@@ -23,7 +23,7 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
-from taskbelt import defaults, envs, testenv, toolpins, venvs
+from taskbelt import defaults, envs, testdeps, testenv, toolpins, venvs
 from taskbelt.checks import registry
 from taskbelt.checks.base import Ahead, CheckContext, guarded
 from taskbelt.checks.interface import Check, Environment
@@ -54,11 +54,13 @@ def tool_env(project: Project, group: str) -> Path:
     return venv
 
 
-def project_env(project: Project, name: str, python: Path) -> Path:
-    """An environment named ``name`` on ``python`` with the project installed."""
+def project_env(
+    project: Project, name: str, python: Path, choice: testdeps.Choice | None = None
+) -> Path:
+    """An environment named ``name`` on ``python`` with the project and ``choice`` installed."""
     venv = env_dir(project, name)
     venvs.create_venv(venv, python)
-    envs.install_project(venv, project)
+    envs.install_project(venv, project, choice)
     return venv
 
 
@@ -157,7 +159,9 @@ def context(
     elif check.environment is Environment.PROJECT_NEWEST:
         version, python = tests.newest
         tools, *more = [tool_env(project, group) / "bin" for group in check.tool_groups(project)]
-        target = project_env(project, f"{check.name}-project-{version}", python)
+        target = project_env(
+            project, f"{check.name}-project-{version}", python, project.typing_choice
+        )
         ctx = CheckContext(
             project, tools, tuple(more), project_python=venvs.venv_python(target), base_env=env
         )

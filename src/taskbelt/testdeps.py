@@ -1,15 +1,16 @@
 """Which of the project's dependency groups and extras its tests and type checker install.
 
-``[tool.taskbelt] test-groups`` and ``test-extras`` choose; without them the
-choice is the groups and extras *named* like tests or typing (``test``,
-``tests``, ``testing``, ``type``, ``typing``, ``lint``, ...). Where nothing is
-named like tests, the tox environment that runs pytest says what the tests
-need (its ``extras``, ``dependency_groups`` and ``deps``, as tox resolves
-them: :mod:`taskbelt.toxconfig`), and without one ``dev``, where ``dev``
-includes no other group. A group that
-gathers others (platformdirs' ``dev`` includes ``docs``, whose Sphinx needs
-Python 3.11) is never installed unasked: installing every group had made
-each test run on 3.10 an ``error``.
+``[tool.taskbelt] test-groups`` and ``test-extras`` choose for both. Without
+them the tests get what the repository's own test command installs: the
+tox environment that runs pytest (its ``extras``, ``dependency_groups`` and
+``deps``, as tox resolves them: :mod:`taskbelt.toxconfig`); else the groups
+and extras *named* like tests (``test``, ``tests``, ``testing``); else
+``dev``, where ``dev`` includes no other group. The type checker gets the
+same and the groups and extras named like typing (``type``, ``typing``,
+``mypy``, ``lint``, ...), which stay out of the tests. A group that gathers
+others (platformdirs' ``dev`` includes ``docs``, whose Sphinx needs Python
+3.11) is never installed unasked: installing every group had made each test
+run on 3.10 an ``error``.
 
 When uv cannot install the chosen set, :func:`explain` turns uv's resolver
 message into one line naming the group (and the group that included it), the
@@ -18,6 +19,7 @@ Python and the requirement as written, and a fix.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -102,45 +104,78 @@ def _no_tox() -> ToxEnv | None:
 
 
 def choose(
-    data: Mapping[str, Any], settings: Settings, tox: Callable[[], ToxEnv | None] = _no_tox
+    data: Mapping[str, Any],
+    settings: Settings,
+    tox: Callable[[], ToxEnv | None] = _no_tox,
+    *,
+    typing: bool = False,
 ) -> Choice:
-    """What the test and type-check environments install besides the project.
+    """What the test environments (or, ``typing``, the type checker's) install besides the project.
 
-    ``tox`` gives the tox environment that runs pytest; it is asked only
-    where neither the settings nor a name chooses the tests' dependencies.
+    The settings choose for both. Else the tests get what the repository's
+    own test command installs (``tox``: the tox environment that runs
+    pytest), else the groups and extras named like tests, else ``dev``; the
+    type checker gets that and the groups and extras named like typing. A
+    typing group stays out of the tests: a ``mypy`` group bringing
+    pytest-mypy-plugins ran its cases on every Python, before coverage.
 
     Raises:
         ConfigError: ``test-groups`` or ``test-extras`` names what the project lacks.
     """
     groups, extras = groups_of(data), extras_of(data)
-    named = (*TEST_NAMES, *TYPING_NAMES)
-    if settings.test_groups is not None:
-        chosen_groups = _chosen(list(groups), settings.test_groups, "test-groups", "a group")
-    else:
-        chosen_groups = tuple(g for g in groups if _norm(g) in named)
-    if settings.test_extras is not None:
-        chosen_extras = _chosen(list(extras), settings.test_extras, "test-extras", "an extra")
-    else:
-        chosen_extras = tuple(e for e in extras if _norm(e) in named)
-    testing = any(_norm(n) in TEST_NAMES for n in (*groups, *extras))
-    configured = settings.test_groups is not None or settings.test_extras is not None
-    if not configured and not testing and (env := tox()) is not None:
+    named = (*TEST_NAMES, *TYPING_NAMES) if typing else TEST_NAMES
+    if settings.test_groups is not None or settings.test_extras is not None:
+        return Choice(
+            (
+                _chosen(list(groups), settings.test_groups, "test-groups", "a group")
+                if settings.test_groups is not None
+                else tuple(g for g in groups if _norm(g) in named)
+            ),
+            (
+                _chosen(list(extras), settings.test_extras, "test-extras", "an extra")
+                if settings.test_extras is not None
+                else tuple(e for e in extras if _norm(e) in named)
+            ),
+            configured=True,
+        )
+    tests = _for_tests(groups, extras, tox)
+    if not typing:
+        return tests
+    return dataclasses.replace(
+        tests,
+        groups=tuple(
+            dict.fromkeys((*tests.groups, *(g for g in groups if _norm(g) in TYPING_NAMES)))
+        ),
+        extras=tuple(
+            dict.fromkeys((*tests.extras, *(e for e in extras if _norm(e) in TYPING_NAMES)))
+        ),
+    )
+
+
+def _for_tests(
+    groups: Mapping[str, Any], extras: Mapping[str, Any], tox: Callable[[], ToxEnv | None]
+) -> Choice:
+    """The tox environment's groups, extras and deps; else those named like tests; else ``dev``."""
+    env = tox()
+    if env is not None:
         tox_groups = [g for g in groups if _norm(g) in {_norm(n) for n in env.dependency_groups}]
         tox_extras = [e for e in extras if _norm(e) in {_norm(n) for n in env.extras}]
         requirements = tuple(dep for dep in env.deps if not _installs_the_project(dep))
         if tox_groups or tox_extras or requirements:
             return Choice(
-                tuple(dict.fromkeys((*chosen_groups, *tox_groups))),
-                tuple(dict.fromkeys((*chosen_extras, *tox_extras))),
+                tuple(tox_groups),
+                tuple(tox_extras),
                 configured=False,
                 requirements=requirements,
                 tox_env=env.name,
             )
-    if settings.test_groups is None and not testing:
+    chosen_groups = tuple(g for g in groups if _norm(g) in TEST_NAMES)
+    chosen_extras = tuple(e for e in extras if _norm(e) in TEST_NAMES)
+    if not chosen_groups and not chosen_extras:
         dev = next((g for g in groups if _norm(g) == DEV), None)
         if dev is not None and not _includes(groups[dev]):
-            chosen_groups = (*chosen_groups, dev)
-    return Choice(chosen_groups, chosen_extras, configured)
+            chosen_groups = (dev,)
+    return Choice(chosen_groups, chosen_extras, configured=False)
 
 
 def _installs_the_project(dep: str) -> bool:
