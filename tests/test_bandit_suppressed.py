@@ -73,7 +73,12 @@ TEMP_VERDICTS = {
 
 
 def ctx_for(project: Project, tool_venv: ToolVenv) -> CheckContext:
-    return CheckContext(project=project, tools_bin=tool_venv("audit") / "bin")
+    """The audit's tools: bandit, and ruff after it on PATH (as the audit check has them)."""
+    return CheckContext(
+        project=project,
+        tools_bin=tool_venv("audit") / "bin",
+        more_bins=(tool_venv("lint") / "bin",),
+    )
 
 
 # -- reading the comments: no tools -------------------------------------------
@@ -269,6 +274,63 @@ def test_a_source_that_suppressed_every_finding_passes_and_its_sarif_says_why(
     assert sarif_result["suppressions"] == [
         {"kind": "inSource", "justification": "# ruff: ignore[hardcoded-temp-file]"}
     ]
+
+
+#: A repository judging S rules in its ruff settings: everywhere (with a comment, as
+#: written in the wild), for one file, and a rule selected again more precisely.
+RUFF_JUDGES = """
+[project]
+name = "demo"
+version = "0.1.0"
+requires-python = ">=3.9"
+
+[tool.ruff.lint]
+extend-select = ["S602"]
+ignore = [
+    "S307",  # eval FTW
+    "S6",
+]
+per-file-ignores."src/demo/shell.py" = ["S603", "S404"]
+"""
+SHELL = (
+    '"""Shell."""\nimport subprocess\n\n\n'
+    "def run(cmd: str) -> int:\n"
+    '    """Run."""\n'
+    "    subprocess.run([cmd], check=True)\n"
+    "    return eval(cmd)\n"
+)
+LOOSE = '"""Loose."""\nimport subprocess\n\n\ndef go(cmd: str) -> None:\n    """Go."""\n    subprocess.call(cmd, shell=True)\n'
+
+
+@pytest.mark.slow
+def test_ruff_settings_that_ignore_an_s_rule_suppress_its_bandit_finding(
+    make_repo: MakeRepo, tool_venv: ToolVenv
+) -> None:
+    """``ignore = ["S307"  # eval FTW]`` and ``per-file-ignores``: suppressed, and where.
+
+    ``S6`` is ignored too, but ``extend-select = ["S602"]`` is more precise:
+    ruff reports S602, and so B602 counts. Before, every finding counted.
+    """
+    files = {**CLEAN_SRC, "src/demo/shell.py": SHELL, "src/demo/loose.py": LOOSE}
+    project = make_repo(files, pyproject=RUFF_JUDGES)
+    result = bandit.scan(ctx_for(project, tool_venv))
+    assert result.status is Status.FAILED, result.summary
+    counted = {(f["test_id"], f["file"], f["line"]) for f in result.details["findings"]}
+    assert counted == {("B602", "src/demo/loose.py", 7)}, result.summary
+    by = {(f["test_id"], f["file"], f["line"]): f["by"] for f in result.details["suppressed"]}
+    assert by == {
+        ("B307", "src/demo/shell.py", 8): "ruff: [tool.ruff.lint] ignore in pyproject.toml (S307)",
+        ("B603", "src/demo/shell.py", 7): "ruff: per-file-ignores in pyproject.toml (S603)",
+    }, result.details["suppressed"]
+    assert "2 suppressed by ruff's settings" in result.summary, result.summary
+    log = json.loads((project.reports_dir / "bandit.sarif").read_text(encoding="utf-8"))
+    jsonschema.validate(log, SARIF_SCHEMA)
+    kinds = {
+        r["ruleId"]: r["suppressions"][0]["kind"]
+        for r in log["runs"][0]["results"]
+        if r.get("suppressions")
+    }
+    assert kinds == {"B307": "external", "B603": "external"}
 
 
 @pytest.mark.slow

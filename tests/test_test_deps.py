@@ -14,7 +14,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import CLEAN_PYPROJECT, CLEAN_SRC, assert_two_line_error, run_rows, taskbelt, write_files
+from conftest import (
+    CLEAN_PYPROJECT,
+    CLEAN_SRC,
+    assert_two_line_error,
+    run_rows,
+    taskbelt,
+    write_files,
+)
 
 from taskbelt import testdeps, toxconfig
 from taskbelt.config import load_settings

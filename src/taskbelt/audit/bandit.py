@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from taskbelt import proc
-from taskbelt.audit import banditconfig, suppress
+from taskbelt.audit import banditconfig, ruffsettings, suppress
 from taskbelt.audit import judged as source_judged
 from taskbelt.checks.base import CheckContext, crashed, guarded, tail
 from taskbelt.errors import ToolError
@@ -229,9 +229,8 @@ def _run(
 ) -> dict[str, Any]:
     """One SARIF run: the tool, the rules it used, and its results.
 
-    A finding the source suppressed carries an ``inSource`` suppression naming
-    the comment, as SARIF 2.1.0 (3.35) has it, so viewers show it as dismissed;
-    one below the audit's threshold is at level ``note``, whatever its severity.
+    A suppressed finding carries a suppression (SARIF 2.1.0, 3.35) naming the comment
+    or setting, so viewers show it as dismissed; one below the threshold is a ``note``.
     """
     rules: dict[str, dict[str, Any]] = {}
     for issue in issues:
@@ -259,7 +258,14 @@ def _run(
             ],
             "properties": {"severity": issue.severity, "confidence": issue.confidence},
             **(
-                {"suppressions": [{"kind": "inSource", "justification": suppressed[issue]}]}
+                {
+                    "suppressions": [
+                        {
+                            "kind": ruffsettings.sarif_kind(suppressed[issue]),
+                            "justification": suppressed[issue],
+                        }
+                    ]
+                }
                 if issue in suppressed
                 else {}
             ),
@@ -345,6 +351,7 @@ def _scan(ctx: CheckContext) -> CheckResult:
         for name in report.scanned
     }
     judged = source_judged.suppressed(ctx, report.issues, comments)
+    judged.update(ruffsettings.suppressed(ctx, [i for i in report.issues if i not in judged]))
     found = sorted(
         [*(i for i in report.issues if i not in judged), *_bare_nosec_in(comments)],
         key=_place,
@@ -364,7 +371,8 @@ def _scan(ctx: CheckContext) -> CheckResult:
         "sarif": str(sarif_path),
     }
     seconds = time.perf_counter() - started
-    asides = _asides(notes, len(judged), level)
+    by_settings = sum(1 for by in judged.values() if by.startswith(ruffsettings.PREFIX))
+    asides = _asides(notes, len(judged) - by_settings, by_settings, level)
     output = "\n".join(map(str, issues))
     if notes:
         output += f"\n\nnotes, below {level} (not counted):\n" + "\n".join(map(str, notes))
@@ -377,13 +385,15 @@ def _scan(ctx: CheckContext) -> CheckResult:
     return CheckResult(NAME, Status.FAILED, seconds, summary, tail(output.strip()), details)
 
 
-def _asides(notes: Sequence[Issue], suppressed: int, level: str) -> list[str]:
+def _asides(notes: Sequence[Issue], in_source: int, by_settings: int, level: str) -> list[str]:
     """What did not count: ``11 notes below medium severity: B101 x11``, the suppressed."""
     asides = []
     if notes:
         rules = Counter(i.test_id for i in notes)
         listed = ", ".join(f"{rule} x{count}" for rule, count in sorted(rules.items()))
         asides.append(f"{plural(len(notes), 'note')} below {level}: {listed}")
-    if suppressed:
-        asides.append(f"{suppressed} suppressed in the source")
+    if in_source:
+        asides.append(f"{in_source} suppressed in the source")
+    if by_settings:
+        asides.append(f"{by_settings} suppressed by ruff's settings")
     return asides

@@ -77,6 +77,8 @@ CHECK = Check(
     "pip-audit on the locked dependencies, bandit on the source",
     run,
     tools="audit",
+    # ruff too: it says which bandit findings the repository's ruff settings ignore.
+    tools_for=lambda _project: ("audit", "lint"),
     starts=30,
     key=key,
     uses_dependencies=True,
