@@ -7,9 +7,10 @@ a user who vendored taskbelt would, and reads its JSON report.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
-from conftest import CLEAN_PYPROJECT, run_rows, taskbelt_checkout
+from conftest import CLEAN_PYPROJECT, git, run_rows, taskbelt_checkout
 
 from taskbelt.project import Project
 
@@ -53,3 +54,36 @@ def test_taskbelt_vendored_in_the_repository_is_never_collected(make_repo: MakeR
     assert command[1].startswith(str(vendored))  # the vendored copy ran
     assert "--ignore=.taskbelt" in command
     assert "--ignore=.taskbelt-cache" in command
+
+
+SETUPTOOLS_PYPROJECT = (
+    CLEAN_PYPROJECT
+    + '\n[build-system]\nrequires = ["setuptools>=64"]\nbuild-backend = "setuptools.build_meta"\n'
+)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "own_extra_config", [False, True], ids=["default", "own-dist-extra-config"]
+)
+def test_a_setuptools_project_s_tree_stays_clean(
+    make_repo: MakeRepo, tmp_path: Path, own_extra_config: bool
+) -> None:
+    """No ``src/demo.egg-info/`` left behind by the editable installs (``git status`` clean).
+
+    With the repository's own ``DIST_EXTRA_CONFIG`` taskbelt leaves that
+    variable alone, setuptools writes into the tree, and the folder the
+    install made is removed after it.
+    """
+    project = make_repo(pyproject=SETUPTOOLS_PYPROJECT)
+    env = {}
+    if own_extra_config:
+        own = tmp_path / "own.cfg"
+        own.write_text("[egg_info]\ntag_build =\n", encoding="utf-8")
+        env["DIST_EXTRA_CONFIG"] = str(own)
+    done, rows = run_rows(project, "test", "typecheck", env=env)
+    assert rows["test-3.12"]["status"] == "passed", done.stdout + done.stderr
+    assert rows["typecheck"]["status"] == "passed", done.stdout + done.stderr
+    assert git(project.root, "status", "--porcelain") == ""
+    made = [p for p in project.root.glob("**/*.egg-info") if ".taskbelt-cache" not in p.parts]
+    assert made == [], "nowhere in the tree (the default puts it under .taskbelt-cache)"

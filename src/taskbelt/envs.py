@@ -17,7 +17,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from taskbelt import proc, testdeps
+from taskbelt import byproducts, proc, testdeps
 from taskbelt.errors import ToolError
 from taskbelt.project import Project
 from taskbelt.venvs import UV_TIMEOUT, create_venv, stamp_ok, uv_pip_install, write_stamp
@@ -91,13 +91,16 @@ def install_project(venv: Path, project: Project, choice: testdeps.Choice | None
         marker.unlink()
         create_venv(venv, python)
     LOGGER.info("%s: the project with %s", venv.name, choice.describe())
+    kept_out = byproducts.kept_out(project.root, project.state_dir, venv.name, project.excluded)
     try:
         if project.lock is not None:
             with tempfile.TemporaryDirectory() as tmp:
                 reqs = Path(tmp) / "requirements.txt"
                 export_locked(project, reqs, groups=choice.groups, extras=choice.extras)
                 uv_pip_install(venv, [str(reqs)], cwd=project.root, verb="sync")
-            uv_pip_install(venv, ["--no-deps", "-e", str(project.root)], cwd=project.root)
+            with kept_out as env:
+                editable = ["--no-deps", "-e", str(project.root)]
+                uv_pip_install(venv, editable, cwd=project.root, env=env)
             if choice.requirements:
                 uv_pip_install(venv, requirement_args(choice.requirements), cwd=project.root)
         else:
@@ -106,7 +109,8 @@ def install_project(venv: Path, project: Project, choice: testdeps.Choice | None
             args = ["-e", target, *requirement_args(choice.requirements)]
             for group in choice.groups:
                 args += ["--group", f"{project.root / 'pyproject.toml'}:{group}"]
-            uv_pip_install(venv, args, cwd=project.root)
+            with kept_out as env:
+                uv_pip_install(venv, args, cwd=project.root, env=env)
     except ToolError as exc:
         explained = testdeps.explain(project.data, choice, python_version(venv), exc.output)
         if explained is None:

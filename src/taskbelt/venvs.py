@@ -44,6 +44,7 @@ def uv_pip_install(
     cwd: Path | None = None,
     verb: str = "install",
     fix: str = "read uv's message above; a network or resolution problem is the usual cause",
+    env: Mapping[str, str] | None = None,
 ) -> None:
     """``uv pip install ARGS`` into ``venv``; a failure is a ToolError with uv's words.
 
@@ -57,6 +58,7 @@ def uv_pip_install(
     proc.run(
         ["uv", "pip", verb, "--compile-bytecode", "--python", str(venv_python(venv)), *args],
         cwd=cwd,
+        env=env,
         timeout=UV_TIMEOUT,
         error=(f"uv could not install into {venv}: {' '.join(args)}", fix),
     )
