@@ -184,7 +184,7 @@ def test_cached_tests_restore_their_coverage(make_repo: MakeRepo, tmp_path: Path
     assert done.returncode == 0, done.stdout
     assert statuses(report)["test-3.12"] == "cached"
     assert statuses(report)["coverage"] in {"cached", "passed"}
-    assert "100.0% covered" in done.stdout
+    assert "100.00% covered" in done.stdout
     if statuses(report)["coverage"] == "cached":
         assert "started ahead" not in done.stderr, "no report process for a cached verdict"
 
@@ -219,7 +219,7 @@ def test_concurrent_runs_in_one_repo_and_in_two(make_repo: MakeRepo, tmp_path: P
     outputs = [p.communicate(timeout=600) for p in procs]
     assert [p.returncode for p in procs] == [0, 0, 0], outputs
     assert any("another run is using this repository" in err for _, err in outputs[:2])
-    assert all("100.0% covered" in out for out, _ in outputs)
+    assert all("100.00% covered" in out for out, _ in outputs)
 
 
 class TestVerdictEnv:

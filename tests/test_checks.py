@@ -377,6 +377,40 @@ class TestPytestAndCoverage:
         assert (project.reports_dir / "coverage.xml").is_file()
         assert not (project.reports_dir / "htmlcov").exists(), "HTML is opt-in"
 
+    def test_one_precision_on_pass_and_fail(self, make_repo: MakeRepo, run_ctx: RunCtx) -> None:
+        """Two decimals by default, on a pass and a fail; coverage's ``precision`` where set.
+
+        Seen: "97.3%" on a pass and "97.75%" on a fail of the same repository.
+        """
+        files = {
+            **CLEAN_SRC,
+            "src/demo/more.py": "def unused(x: int) -> int:\n    if x:\n        return 1\n    return 2\n",
+        }
+        summaries = []
+        for name, gate, report in (
+            ("pass", 30, ""),
+            ("fail", 40, ""),
+            ("pass-1", 30, "\n[tool.coverage.report]\nprecision = 1\n"),
+            ("fail-1", 40, "\n[tool.coverage.report]\nprecision = 1\n"),
+        ):
+            pyproject = CLEAN_PYPROJECT + f"fail-under = {gate}\n" + report
+            ctx = run_ctx(make_repo(files, pyproject=pyproject, name=name))
+            assert pytest_cov.run(ctx).status is Status.PASSED
+            summaries.append(coverage.run(ctx).summary.split(" (")[0])
+        assert summaries == [
+            "33.33% covered",
+            "33.33% covered, 40% required",
+            "33.3% covered",
+            "33.3% covered, 40% required",
+        ]
+
+    def test_the_figure_shown_is_the_figure_judged(self) -> None:
+        """coverage's own rule: 89.996 % shows as 90.00 % and meets 90; only 100 meets 100."""
+        assert not coverage._fails(89.996, 90, 2)
+        assert coverage._fails(89.994, 90, 2)
+        assert coverage._fails(99.999, 100, 2)
+        assert not coverage._fails(100.0, 100, 0)
+
     def test_jobs_started_ahead(
         self,
         make_repo: MakeRepo,

@@ -166,7 +166,7 @@ class TestRuns:
         done = taskbelt(project.root, "run", "test")
         assert done.returncode == 0, done.stdout + done.stderr
         assert "dependencies: uv.lock (frozen)" in done.stdout
-        assert "100.0% covered" in done.stdout
+        assert "100.00% covered" in done.stdout
 
     def test_skip_setting_is_a_skipped_row_saying_so(self, make_repo: MakeRepo) -> None:
         """`skip = ["typecheck"]`: a skipped row with its reason, the rest runs; the fast answer too."""

@@ -174,7 +174,7 @@ class TestStrictRepositories:
         done, row = run_tests(project)
         assert done.returncode == 0, done.stdout + done.stderr
         assert row["summary"] == "1 passed, 0 failed, 0 skipped"
-        assert "100.0% covered" in done.stdout
+        assert "100.00% covered" in done.stdout
         assert not (project.root / ".pytest_cache").exists()
 
     def test_pytest_that_cannot_start_says_why_in_one_line(self, make_repo: MakeRepo) -> None:

@@ -320,9 +320,9 @@ def test_component_reports_coverage_the_gitlab_way() -> None:
     assert junit.endswith(".taskbelt-cache/reports/junit-*.xml")
     # GitLab reads the first number of the last match: the summary row's figure.
     pattern = re.compile(coverage["coverage"].strip("/"))
-    passed = "coverage   passed     1.4  96.2% covered (gate 90%, combined over 3.11, 3.12)"
+    passed = "coverage   passed     1.4  96.20% covered (gate 90%, combined over 3.11, 3.12)"
     failed = "coverage   failed     1.4  85.00% covered, 90% required (combined over 3.12)"
-    for row, figure in ((passed, "96.2"), (failed, "85.00")):
+    for row, figure in ((passed, "96.20"), (failed, "85.00")):
         match = pattern.search(row)
         assert match
         first = re.search(r"\d+(?:\.\d+)?", match.group(0))

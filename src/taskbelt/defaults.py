@@ -35,6 +35,8 @@ COVERAGE_SUBDIR: Final = "coverage"
 
 #: Default coverage gate, in percent.
 FAIL_UNDER: Final = 90.0
+#: Decimals of the coverage figure where coverage's ``[report] precision`` is unset.
+COVERAGE_PRECISION: Final = 2
 #: Coverage report files written by the coverage check (the gate needs none).
 #: JSON and HTML are left out by default: HTML costs more than the gate itself.
 COVERAGE_REPORTS: Final[tuple[Literal["xml", "json", "html"], ...]] = ("xml",)

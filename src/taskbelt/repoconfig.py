@@ -98,19 +98,33 @@ def fail_under(project: Project, env: Mapping[str, str], effective: float = 0.0)
     """
     if project.settings.fail_under is not None:
         return project.settings.fail_under
-    path = coverage_file(project, env)
-    value: Any = None
-    if path is not None and (path.name == "pyproject.toml" or path.suffix == ".toml"):
-        value = (_toml_table(path, "tool", "coverage", "report") or {}).get("fail_under")
-    elif path is not None:
-        prefix = "coverage:" if path.name in {"setup.cfg", "tox.ini"} else ""
-        value = (_ini_section(path, f"{prefix}report") or {}).get("fail_under")
+    value = _report_option(project, env, "fail_under")
     try:
         if value is not None and str(value).strip():
             return float(value)
     except ValueError:
         pass
     return effective or defaults.FAIL_UNDER
+
+
+def precision(project: Project, env: Mapping[str, str]) -> int:
+    """Decimals of the coverage figure: coverage's ``[report] precision`` where set, else 2."""
+    value = _report_option(project, env, "precision")
+    try:
+        return int(str(value).strip()) if value is not None else defaults.COVERAGE_PRECISION
+    except ValueError:
+        return defaults.COVERAGE_PRECISION
+
+
+def _report_option(project: Project, env: Mapping[str, str], key: str) -> Any:
+    """``[report] key`` in whichever file coverage reads; None where unset."""
+    path = coverage_file(project, env)
+    if path is not None and (path.name == "pyproject.toml" or path.suffix == ".toml"):
+        return (_toml_table(path, "tool", "coverage", "report") or {}).get(key)
+    if path is not None:
+        prefix = "coverage:" if path.name in {"setup.cfg", "tox.ini"} else ""
+        return (_ini_section(path, f"{prefix}report") or {}).get(key)
+    return None
 
 
 def coverage_chooses_files(project: Project, env: Mapping[str, str]) -> bool:

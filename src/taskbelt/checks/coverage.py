@@ -161,8 +161,9 @@ def _run(ctx: CheckContext, versions: list[str] | None, jobs: Jobs | None) -> Ch
     if wrong is not None:
         return wrong
     gate = repoconfig.fail_under(ctx.project, ctx.base_env, float(answer.get("fail_under") or 0))
+    decimals = repoconfig.precision(ctx.project, ctx.base_env)
     # The table is shown under a failed gate and in GitHub's job summary only.
-    shown = percent + 1e-9 < gate or ctx.base_env.get("GITHUB_ACTIONS") == "true"
+    shown = _fails(percent, gate, decimals) or ctx.base_env.get("GITHUB_ACTIONS") == "true"
     table = str(answer["table"]) if shown else ""
     seconds = time.perf_counter() - started
     versions_used = [version_of(f) for f in files]
@@ -176,12 +177,12 @@ def _run(ctx: CheckContext, versions: list[str] | None, jobs: Jobs | None) -> Ch
     combined = f"combined over {', '.join(versions_used)}" + (
         f"; left out {left_out}: measured on an older tree" if stale else ""
     )
-    if percent + 1e-9 < gate:
+    if _fails(percent, gate, decimals):
         return CheckResult(
             NAME,
             Status.FAILED,
             seconds,
-            f"{percent:.2f}% covered, {gate:g}% required ({combined})",
+            f"{percent:.{decimals}f}% covered, {gate:g}% required ({combined})",
             tail(table),
             details,
         )
@@ -189,10 +190,22 @@ def _run(ctx: CheckContext, versions: list[str] | None, jobs: Jobs | None) -> Ch
         NAME,
         Status.PASSED,
         seconds,
-        f"{percent:.1f}% covered (gate {gate:g}%, {combined})",
+        f"{percent:.{decimals}f}% covered (gate {gate:g}%, {combined})",
         tail(table),
         details,
     )
+
+
+def _fails(percent: float, gate: float, decimals: int) -> bool:
+    """coverage's own rule (``coverage.results.should_fail_under``), at the figure's precision.
+
+    The figure shown is the one judged: 89.996 % at two decimals is 90.00 % and
+    meets a 90 % gate, as ``coverage report --fail-under=90 --precision=2``
+    says; only a figure of exactly 100 meets a gate of 100.
+    """
+    if gate == 100:  # noqa: PLR2004 - coverage's special case
+        return percent < 100  # noqa: PLR2004
+    return round(percent, decimals) < gate
 
 
 def _no_package_file(ctx: CheckContext, measured: list[str], started: float) -> CheckResult | None:
