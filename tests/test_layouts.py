@@ -87,3 +87,22 @@ def test_a_setuptools_project_s_tree_stays_clean(
     assert git(project.root, "status", "--porcelain") == ""
     made = [p for p in project.root.glob("**/*.egg-info") if ".taskbelt-cache" not in p.parts]
     assert made == [], "nowhere in the tree (the default puts it under .taskbelt-cache)"
+
+
+@pytest.mark.slow
+def test_collection_errors_are_counted_as_pytest_counts_them(make_repo: MakeRepo) -> None:
+    """Two test modules that cannot be imported: ``2 errors``, as pytest says, not ``failed``."""
+    broken = "import not_installed_anywhere\n\n\ndef test_never() -> None:\n    pass\n"
+    files = {
+        "src/demo/__init__.py": DOCTESTED,
+        "tests/test_one.py": broken,
+        "tests/test_two.py": broken,
+    }
+    project = make_repo(files)
+    done, rows = run_rows(project, "test")
+    row = rows["test-3.12"]
+    assert row["status"] == "failed", done.stdout + done.stderr
+    assert row["summary"] == (
+        "0 passed, 0 failed, 2 errors, 0 skipped; first error: tests/test_one.py - "
+        "ModuleNotFoundError: No module named 'not_installed_anywhere'"
+    ), row["summary"]

@@ -293,10 +293,11 @@ def verdict(
         "error during collection" in done.output or "errors during collection" in done.output
     )
     if done.returncode == _FAILED or collection_error:
+        first = "first failure" if counts["failures"] else "first error"
         summary = (
-            f"{tally}; first failure: {pytest_outcome.first_failure(counts)}"
+            f"{tally}; {first}: {pytest_outcome.first_failure(counts)}"
             if counts["failing"]
-            else "tests could not be collected"
+            else f"{tally}: tests could not be collected"
         )
         return CheckResult(name, Status.FAILED, seconds, summary, tail(done.output), details)
     return CheckResult(

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from taskbelt.checks.base import strip_ansi
+from taskbelt.words import plural
 
 _COUNT = re.compile(r"(?P<n>\d+) (?P<what>passed|failed|errors?|skipped|xfailed|xpassed)\b")
 _SUMMARY = re.compile(r"^=*\s*(?:\d+ \w+(?:, )?)+.* in [\d.]+s")
@@ -64,9 +65,15 @@ def read(junit: Path, output: str) -> dict[str, Any] | None:
 
 
 def tally(counts: dict[str, Any]) -> str:
-    """``12 passed, 0 failed, 1 skipped``, then xfailed and xpassed where pytest has them."""
-    failed = counts["failures"] + counts["errors"]
-    words = [f"{_passed(counts)} passed", f"{failed} failed", f"{counts['skipped']} skipped"]
+    """``12 passed, 0 failed, 1 skipped``, with errors, xfailed and xpassed where pytest has them.
+
+    Errors (collection, fixtures) are pytest's own word, ``67 errors``, not
+    failures: 67 modules that could not be imported are no failed test.
+    """
+    words = [f"{_passed(counts)} passed", f"{counts['failures']} failed"]
+    if counts["errors"]:
+        words.append(plural(int(counts["errors"]), "error"))
+    words.append(f"{counts['skipped']} skipped")
     words += [f"{counts[key]} {key}" for key in ("xfailed", "xpassed") if counts[key]]
     return ", ".join(words)
 
@@ -85,6 +92,20 @@ def first_failure(counts: dict[str, Any]) -> str:
 def _passed(counts: dict[str, Any]) -> int:
     gone = ("failures", "errors", "skipped", "xfailed", "xpassed")
     return int(counts["tests"]) - sum(int(counts[key]) for key in gone)
+
+
+def _test_id(case: ET.Element, problem: ET.Element) -> str:
+    """``module::test``; for a module that failed to collect, its path and pytest's ``E`` line.
+
+    pytest's JUnit names such a module ``tests.test_one`` with no class:
+    shown as its terminal summary shows it, ``tests/test_one.py - ModuleNotFoundError: ...``.
+    """
+    classname, name = case.get("classname", ""), case.get("name", "")
+    if classname:
+        return f"{classname}::{name}"
+    said = [line[1:].strip() for line in (problem.text or "").splitlines() if line.startswith("E ")]
+    module = name.replace(".", "/") + ".py"
+    return f"{module} - {said[-1]}" if said else module
 
 
 def read_junit(path: Path) -> dict[str, Any] | None:
@@ -109,7 +130,7 @@ def read_junit(path: Path) -> dict[str, Any] | None:
             message = problem.get("message") or ""
             failing.append(
                 {
-                    "test": f"{case.get('classname', '')}::{case.get('name', '')}",
+                    "test": _test_id(case, problem),
                     "file": case.get("file", ""),
                     "line": case.get("line", ""),
                     "message": message.splitlines()[0] if message else "",
