@@ -73,7 +73,7 @@ class TestTerminal:
         terminal.render(console(stream), summary, seconds=3.0)
         text = stream.getvalue()
         assert "--- typecheck: failed ---\n  src/a.py:1:1: error" in text
-        assert "--- audit: error ---\n  connection refused" in text
+        assert "--- audit: error ---\n  service unreachable\n  connection refused" in text
         assert "lint" in text
         assert "no findings" in text
         assert "--- lint" not in text

@@ -17,7 +17,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from taskbelt import byproducts, proc, testdeps
+from taskbelt import buildfailure, byproducts, proc, testdeps
 from taskbelt.errors import ToolError
 from taskbelt.project import Project
 from taskbelt.venvs import UV_TIMEOUT, create_venv, stamp_ok, uv_pip_install, write_stamp
@@ -112,7 +112,9 @@ def install_project(venv: Path, project: Project, choice: testdeps.Choice | None
             with kept_out as env:
                 uv_pip_install(venv, args, cwd=project.root, env=env)
     except ToolError as exc:
-        explained = testdeps.explain(project.data, choice, python_version(venv), exc.output)
+        explained = testdeps.explain(
+            project.data, choice, python_version(venv), exc.output
+        ) or buildfailure.explain(project.data, project.name, exc.output)
         if explained is None:
             raise
         raise ToolError(

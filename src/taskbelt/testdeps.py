@@ -20,6 +20,7 @@ Python and the requirement as written, and a fix.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -216,6 +217,19 @@ def sources(data: Mapping[str, Any], choice: Choice) -> Iterator[Source]:
     yield from (Source(str(text), "[project] dependencies") for text in runtime or [])
 
 
+#: uv's words for a requirement no index has (not a Python-version matter).
+_NOT_IN_INDEX = re.compile(
+    r"Because (?P<name>[A-Za-z0-9._-]+) was not found in the package registry"
+)
+
+
+def _name_of(text: str) -> str:
+    try:
+        return Requirement(text).name
+    except InvalidRequirement:
+        return text
+
+
 def _spellings(text: str) -> list[str]:
     try:
         normal = str(Requirement(text))
@@ -228,9 +242,17 @@ def explain(
     data: Mapping[str, Any], choice: Choice, python: str, output: str
 ) -> tuple[str, str] | None:
     """Cause and fix for uv's "no solution" ``output``, if it names a chosen requirement."""
+    absent = _NOT_IN_INDEX.search(output)
     for source in sources(data, choice):
         if not any(spelling in output for spelling in _spellings(source.text)):
             continue
+        if absent is not None and _norm(absent["name"]) == _norm(_name_of(source.text)):
+            return (
+                f"the test dependencies cannot be installed: {source.where} requires "
+                f"{source.text}, and the package index has no {absent['name']}",
+                "check the name, or point uv at the index that has it "
+                "(UV_INDEX_URL, or [[tool.uv.index]] in pyproject.toml)",
+            )
         cause = (
             f"the test dependencies cannot be installed on Python {python}: "
             f"{source.where} requires {source.text}, which uv cannot satisfy there"

@@ -75,20 +75,47 @@ def table(summary: RunSummary, width: int) -> list[Text]:
     return lines
 
 
-def details(result: CheckResult) -> str:
-    """The block shown under the table for a check that did not pass."""
+#: A Python version in a row's words (``3.12``, ``3.12.1``): rows that differ only
+#: in it tell the same story (an install that fails alike on every Python).
+_VERSION = re.compile(r"(?<![\d.])3\.\d{1,2}(?:\.\d+)?(?![\d.])")
+
+
+def details(result: CheckResult, alike: tuple[str, ...] = ()) -> str:
+    """The block shown under the table for a check that did not pass.
+
+    An ``error`` starts with its cause (the row's reason), then the tool's
+    words. ``alike``: the names of other rows with the same block but for the
+    Python version, printed once for all of them.
+    """
     body = result.output.strip() or "(no output)"
+    if result.status is Status.ERROR and result.summary:
+        body = f"{result.summary}\n{body}"
     indented = "\n".join(f"  {line}" for line in body.splitlines())
-    return f"--- {result.name}: {result.status.value} ---\n{indented}"
+    names = ", ".join((result.name, *alike))
+    same = f" (the same on each; shown for {result.name})" if alike else ""
+    return f"--- {names}: {result.status.value}{same} ---\n{indented}"
+
+
+def _blocks(results: tuple[CheckResult, ...]) -> list[str]:
+    """The blocks to print: one for each story, its rows named together."""
+    groups: dict[object, list[CheckResult]] = {}
+    for result in results:
+        stopped = result.status is Status.INTERRUPTED and result.output.strip()
+        if result.status not in {Status.FAILED, Status.ERROR} and not stopped:
+            continue
+        key: object = id(result)
+        if result.status is Status.ERROR:  # the same cause and fix, whatever the tool's words
+            fixes = [line for line in result.output.splitlines() if line.startswith("fix: ")]
+            key = _VERSION.sub("3.x", "\n".join((result.summary, *fixes)))
+        groups.setdefault(key, []).append(result)
+    return [details(first, tuple(r.name for r in rest)) for first, *rest in groups.values()]
 
 
 def render(console: Console, summary: RunSummary, *, seconds: float) -> None:
     """Print the whole report to ``console``."""
-    for result in summary.results:
-        stopped = result.status is Status.INTERRUPTED and result.output.strip()
-        if result.status in {Status.FAILED, Status.ERROR} or stopped:
-            console.print(details(result), markup=False, highlight=False)
-            console.print()
+    for block in _blocks(summary.results):
+        console.print(block, markup=False, highlight=False)
+        console.print()
     for line in table(summary, console.width):
         console.print(line, soft_wrap=True)  # laid out already: rich must not wrap it again
     for note in summary.notes:
