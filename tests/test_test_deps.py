@@ -23,7 +23,7 @@ from conftest import (
     write_files,
 )
 
-from taskbelt import testdeps, toxconfig
+from taskbelt import noxconfig, testdeps, toxconfig
 from taskbelt.config import load_settings
 from taskbelt.errors import ConfigError
 from taskbelt.project import Project
@@ -157,13 +157,15 @@ class TestToxChooses:
 
     def test_tox_s_extras_and_deps_where_nothing_is_named_like_tests(self) -> None:
         choice = testdeps.choose(
-            tomllib.loads(self.DEV_EXTRA), load_settings({}), lambda: self.TOX_ENV
+            tomllib.loads(self.DEV_EXTRA),
+            load_settings({}),
+            lambda: testdeps.TestCommand.of_tox(self.TOX_ENV),
         )
         assert (choice.groups, choice.extras, choice.requirements) == ((), ("dev",), ("freezegun",))
         assert choice.describe() == "groups none; extras dev; deps freezegun (tox env py312)"
 
     def test_the_settings_come_first(self) -> None:
-        def never() -> toxconfig.ToxEnv:
+        def never() -> testdeps.TestCommand:
             raise AssertionError("tox asked where the settings chose")
 
         settings = load_settings({"test-extras": []})
@@ -172,20 +174,29 @@ class TestToxChooses:
     def test_tox_comes_before_the_names(self) -> None:
         """The repository's test command installs ``dev``, not its ``test`` extra: so do the tests."""
         named = self.DEV_EXTRA + 'optional-dependencies.test = ["pytest"]\n'
-        choice = testdeps.choose(tomllib.loads(named), load_settings({}), lambda: self.TOX_ENV)
-        assert (choice.extras, choice.tox_env) == (("dev",), "py312")
+        choice = testdeps.choose(
+            tomllib.loads(named),
+            load_settings({}),
+            lambda: testdeps.TestCommand.of_tox(self.TOX_ENV),
+        )
+        assert (choice.extras, choice.chosen_by) == (("dev",), "tox env py312")
         typing = named + 'optional-dependencies.typing = ["mypy"]\n'
         choice = testdeps.choose(
-            tomllib.loads(typing), load_settings({}), lambda: self.TOX_ENV, typing=True
+            tomllib.loads(typing),
+            load_settings({}),
+            lambda: testdeps.TestCommand.of_tox(self.TOX_ENV),
+            typing=True,
         )
         assert choice.extras == ("dev", "typing")
 
     def test_a_tox_env_that_installs_nothing_leaves_the_default(self) -> None:
         plain = '[project]\nname = "x"\n[dependency-groups]\ndev = ["pytest"]\n'
         choice = testdeps.choose(
-            tomllib.loads(plain), load_settings({}), lambda: toxconfig.ToxEnv("py")
+            tomllib.loads(plain),
+            load_settings({}),
+            lambda: testdeps.TestCommand.of_tox(toxconfig.ToxEnv("py")),
         )
-        assert (choice.groups, choice.tox_env) == (("dev",), "")
+        assert (choice.groups, choice.chosen_by) == (("dev",), "")
 
 
 TOX_EXTRAS = """
@@ -286,3 +297,61 @@ def test_a_mypy_group_s_pytest_plugin_stays_out_of_the_tests(make_repo: MakeRepo
         installed = {path.name.split("-")[0].lower() for path in site.iterdir()}
         assert "iniconfig" in installed, env
         assert ("pytest_mypy_plugins" in installed) is has_plugin, (env, sorted(installed))
+
+
+def test_a_nox_session_s_installs_are_read_as_pip_reads_them() -> None:
+    session = noxconfig.NoxSession(
+        "tests-3.12",
+        installs=(
+            ("-e", ".[testing,toml]", "freezegun>=1"),
+            ("-r", "requirements-test.txt", "--upgrade"),
+            ("--group", "pyproject.toml:test"),
+            (".[extra]",),
+        ),
+        runs=(("pytest", "-x"),),
+    )
+    assert session.installed() == (
+        ("testing", "toml", "extra"),
+        ("test",),
+        ("freezegun>=1", "-r requirements-test.txt"),
+    )
+    other = noxconfig.NoxSession("lint", runs=(("ruff", "check"),))
+    assert noxconfig.test_session((other, session)) is session
+
+
+NOX_TESTS = """
+import nox
+
+
+@nox.session(python=["3.12"])
+def lint(session):
+    session.install("ruff")
+    session.run("ruff", "check")
+
+
+@nox.session(python=["3.12"])
+def tests(session):
+    session.install("-e", ".[testing]", "freezegun")
+    session.run("pytest")
+"""
+
+
+@pytest.mark.slow
+def test_the_nox_session_that_runs_pytest_says_what_the_tests_need(make_repo: MakeRepo) -> None:
+    """Its extra and its extra requirement are installed: the tests import both."""
+    pyproject = CLEAN_PYPROJECT + (
+        '\n[project.optional-dependencies]\ntesting = ["iniconfig"]\ntyping = ["mypy"]\n'
+    )
+    files = {
+        **CLEAN_SRC,
+        "noxfile.py": NOX_TESTS,
+        "tests/test_needs.py": "import freezegun, iniconfig\n\n\ndef test_needs() -> None:\n"
+        "    assert freezegun and iniconfig\n",
+    }
+    project = make_repo(files, pyproject=pyproject)
+    done, rows = run_rows(project, "test", env={"TASKBELT_VERBOSE": "1"})
+    row = rows["test-3.12"]
+    assert row["status"] == "passed", done.stdout + done.stderr
+    assert row["summary"].startswith("2 passed"), row["summary"]
+    said = "groups none; extras testing; deps freezegun (nox session tests-3.12)"
+    assert said in done.stderr

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from taskbelt import interpreters, proc, statedir, toolanswers, venvs
+from taskbelt import interpreters, proc, statedir, toolanswers, toxconfig, venvs
 from taskbelt.errors import TaskbeltError
 
 LOGGER = logging.getLogger("taskbelt")
@@ -62,6 +62,48 @@ class NoxSession:
             if not word.startswith((".", "/", "-"))
             and not (at and words[at - 1] in ("-r", "-c", "-e", "--requirement", "--constraint"))
         )
+
+    def installed(self) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+        """``(extras, groups, requirement lines)`` its ``session.install`` calls name.
+
+        ``.[test]`` and ``-e .[test]`` are the project with extras; ``--group
+        test`` a dependency group; ``-r file`` a requirement line as written;
+        any other word not an option a requirement.
+        """
+        extras: list[str] = []
+        groups: list[str] = []
+        lines: list[str] = []
+        for words in self.installs:
+            at = 0
+            while at < len(words):
+                word, value = words[at], words[at + 1] if at + 1 < len(words) else ""
+                at += 1
+                if word in _WITH_FILE:
+                    lines.append(f"{word} {value}")
+                    at += 1
+                elif word == "--group":
+                    groups.append(value.rpartition(":")[2])
+                    at += 1
+                elif word in ("-e", "--editable") or word.startswith((".", "/")):
+                    target = value if word.startswith("-") else word
+                    at += 1 if word.startswith("-") else 0
+                    inside = target.partition("[")[2].rstrip("]")
+                    extras += [e.strip() for e in inside.split(",") if e.strip()]
+                elif not word.startswith("-"):
+                    lines.append(word)
+        return tuple(extras), tuple(groups), tuple(lines)
+
+
+#: Options of ``pip install`` followed by a file of requirements or constraints.
+_WITH_FILE = frozenset({"-r", "--requirement", "-c", "--constraint"})
+
+
+def test_session(sessions: tuple[NoxSession, ...]) -> NoxSession | None:
+    """The session that runs the tests: the first, in nox's order, with a pytest command."""
+    return next(
+        (s for s in sessions if any(toxconfig.runs(run, "pytest", "py.test") for run in s.runs)),
+        None,
+    )
 
 
 def declared(root: Path, state_dir: Path) -> tuple[NoxSession, ...] | None:

@@ -17,7 +17,7 @@ from typing import Any, Literal
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
-from taskbelt import buildpackages, defaults, testdeps, toolchoice, toxconfig
+from taskbelt import buildpackages, defaults, noxconfig, testdeps, toolchoice, toxconfig
 from taskbelt.config import Settings, load_settings
 from taskbelt.errors import ConfigError, ProjectError
 from taskbelt.tomlfile import lookup, read_toml
@@ -87,7 +87,8 @@ class Project:
         if not isinstance(table, Mapping):
             raise ConfigError("[tool.taskbelt] must be a table", "write it as [tool.taskbelt]")
         project = cls(root=root, data=data, settings=load_settings(table))
-        project.test_choice  # noqa: B018 - a test-groups name the project lacks fails here
+        if project.settings.test_groups is not None or project.settings.test_extras is not None:
+            project.test_choice  # noqa: B018 - a test-groups name the project lacks fails here
         return project
 
     # -- names and paths -------------------------------------------------
@@ -261,12 +262,25 @@ class Project:
     @cached_property
     def test_choice(self) -> testdeps.Choice:
         """The groups, extras and requirements the test environments install."""
-        return testdeps.choose(self.data, self.settings, lambda: self.tox_test_env)
+        return testdeps.choose(self.data, self.settings, lambda: self.test_command)
 
     @cached_property
     def typing_choice(self) -> testdeps.Choice:
         """What the type checker's environment installs: the tests' and the typing groups."""
-        return testdeps.choose(self.data, self.settings, lambda: self.tox_test_env, typing=True)
+        return testdeps.choose(self.data, self.settings, lambda: self.test_command, typing=True)
+
+    @cached_property
+    def test_command(self) -> testdeps.TestCommand | None:
+        """What the repository's own test run installs: its tox environment, else nox session."""
+        env = self.tox_test_env
+        if env is not None:
+            return testdeps.TestCommand.of_tox(env)
+        sessions = noxconfig.declared(self.root, self.state_dir)
+        session = None if sessions is None else noxconfig.test_session(sessions)
+        if session is None:
+            return None
+        extras, groups, deps = session.installed()
+        return testdeps.TestCommand(f"nox session {session.name}", extras, groups, deps)
 
     @cached_property
     def tox_test_env(self) -> toxconfig.ToxEnv | None:

@@ -3,7 +3,9 @@
 ``[tool.taskbelt] test-groups`` and ``test-extras`` choose for both. Without
 them the tests get what the repository's own test command installs: the
 tox environment that runs pytest (its ``extras``, ``dependency_groups`` and
-``deps``, as tox resolves them: :mod:`taskbelt.toxconfig`); else the groups
+``deps``, as tox resolves them: :mod:`taskbelt.toxconfig`), else the nox
+session that does (what its ``session.install`` calls name, as nox's own
+loader and a recorder find them: :mod:`taskbelt.noxconfig`); else the groups
 and extras *named* like tests (``test``, ``tests``, ``testing``); else
 ``dev``, where ``dev`` includes no other group. The type checker gets the
 same and the groups and extras named like typing (``type``, ``typing``,
@@ -49,8 +51,8 @@ class Choice:
     configured: bool
     #: Requirements installed besides the groups and extras (a tox environment's ``deps``).
     requirements: tuple[str, ...] = ()
-    #: The tox environment that chose (``py312``), or "" where tox did not.
-    tox_env: str = ""
+    #: The repository's test command that chose (``tox env py312``), or "".
+    chosen_by: str = ""
 
     def describe(self) -> str:
         """``groups test, type; extras none``, for messages."""
@@ -59,7 +61,7 @@ class Choice:
         described = f"groups {groups}; extras {extras}"
         if self.requirements:
             described += f"; deps {', '.join(self.requirements)}"
-        return described + (f" (tox env {self.tox_env})" if self.tox_env else "")
+        return described + (f" ({self.chosen_by})" if self.chosen_by else "")
 
 
 def groups_of(data: Mapping[str, Any]) -> dict[str, list[Any]]:
@@ -100,22 +102,40 @@ def _chosen(names: Sequence[str], wanted: Sequence[str], key: str, kind: str) ->
     return tuple(found)
 
 
-def _no_tox() -> ToxEnv | None:
+@dataclass(frozen=True)
+class TestCommand:
+    """What the repository's own test command installs: a tox environment or a nox session."""
+
+    #: ``tox env py312``, ``nox session tests-3.12``.
+    name: str
+    extras: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
+    #: Requirement lines (``freezegun``, ``-r requirements-test.txt``).
+    deps: tuple[str, ...] = ()
+
+    @classmethod
+    def of_tox(cls, env: ToxEnv) -> TestCommand:
+        """A tox environment's ``extras``, ``dependency_groups`` and ``deps``."""
+        return cls(f"tox env {env.name}", env.extras, env.dependency_groups, env.deps)
+
+
+def _no_command() -> TestCommand | None:
     return None
 
 
 def choose(
     data: Mapping[str, Any],
     settings: Settings,
-    tox: Callable[[], ToxEnv | None] = _no_tox,
+    command: Callable[[], TestCommand | None] = _no_command,
     *,
     typing: bool = False,
 ) -> Choice:
     """What the test environments (or, ``typing``, the type checker's) install besides the project.
 
     The settings choose for both. Else the tests get what the repository's
-    own test command installs (``tox``: the tox environment that runs
-    pytest), else the groups and extras named like tests, else ``dev``; the
+    own test command installs (``command``: the tox environment or nox
+    session that runs pytest), else the groups and extras named like tests,
+    else ``dev``; the
     type checker gets that and the groups and extras named like typing. A
     typing group stays out of the tests: a ``mypy`` group bringing
     pytest-mypy-plugins ran its cases on every Python, before coverage.
@@ -139,7 +159,7 @@ def choose(
             ),
             configured=True,
         )
-    tests = _for_tests(groups, extras, tox)
+    tests = _for_tests(groups, extras, command)
     if not typing:
         return tests
     return dataclasses.replace(
@@ -154,21 +174,23 @@ def choose(
 
 
 def _for_tests(
-    groups: Mapping[str, Any], extras: Mapping[str, Any], tox: Callable[[], ToxEnv | None]
+    groups: Mapping[str, Any],
+    extras: Mapping[str, Any],
+    command: Callable[[], TestCommand | None],
 ) -> Choice:
-    """The tox environment's groups, extras and deps; else those named like tests; else ``dev``."""
-    env = tox()
+    """What the test command installs; else the groups and extras named like tests; else ``dev``."""
+    env = command()
     if env is not None:
-        tox_groups = [g for g in groups if _norm(g) in {_norm(n) for n in env.dependency_groups}]
-        tox_extras = [e for e in extras if _norm(e) in {_norm(n) for n in env.extras}]
+        env_groups = [g for g in groups if _norm(g) in {_norm(n) for n in env.groups}]
+        env_extras = [e for e in extras if _norm(e) in {_norm(n) for n in env.extras}]
         requirements = tuple(dep for dep in env.deps if not _installs_the_project(dep))
-        if tox_groups or tox_extras or requirements:
+        if env_groups or env_extras or requirements:
             return Choice(
-                tuple(tox_groups),
-                tuple(tox_extras),
+                tuple(env_groups),
+                tuple(env_extras),
                 configured=False,
                 requirements=requirements,
-                tox_env=env.name,
+                chosen_by=env.name,
             )
     chosen_groups = tuple(g for g in groups if _norm(g) in TEST_NAMES)
     chosen_extras = tuple(e for e in extras if _norm(e) in TEST_NAMES)
@@ -211,7 +233,7 @@ def sources(data: Mapping[str, Any], choice: Choice) -> Iterator[Source]:
     for extra in choice.extras:
         yield from (Source(str(t), f"extra {extra}") for t in extras.get(extra, []))
     for text in choice.requirements:
-        yield Source(text, f"tox env {choice.tox_env} deps")
+        yield Source(text, f"{choice.chosen_by} deps")
     project = data.get("project")
     runtime = project.get("dependencies") if isinstance(project, Mapping) else None
     yield from (Source(str(text), "[project] dependencies") for text in runtime or [])
