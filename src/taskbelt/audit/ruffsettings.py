@@ -28,9 +28,10 @@ import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any
 
 from taskbelt.audit import suppress
+from taskbelt.audit.judged import F
 from taskbelt.checks.base import CheckContext
 from taskbelt.checks.lint import output_format_option
 from taskbelt.output import LOGGER
@@ -42,20 +43,6 @@ _CODE = re.compile(r"\(([A-Z]+[0-9]+)\)")
 PREFIX = "ruff: "
 #: How many ``extend`` links are followed.
 _MAX_EXTENDS = 8
-
-
-class Finding(Protocol):
-    """What this module reads of a bandit finding (``bandit.Issue``)."""
-
-    @property
-    def file(self) -> str: ...
-    @property
-    def line(self) -> int: ...
-    @property
-    def test_id(self) -> str: ...
-
-
-F = TypeVar("F", bound=Finding)
 
 
 def sarif_kind(by: str) -> str:
