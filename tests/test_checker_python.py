@@ -171,3 +171,37 @@ def test_many_runs_are_summed_up_and_those_that_fail_named() -> None:
         "mypy (noxfile.py runs mypy for Python 3.10): 1 type error; 8 other runs passed"
     )
     assert len(row.details["runs"]) == 9
+
+
+OLD_MYPY_HOOK = """\
+repos:
+- repo: https://github.com/pre-commit/mirrors-mypy
+  rev: v0.991
+  hooks:
+  - id: mypy
+"""
+
+
+@pytest.mark.slow
+def test_a_mypy_too_old_for_3_12_checks_on_the_newest_python_it_can_look_into(
+    make_repo: Any,
+) -> None:
+    """pytest-dev/iniconfig's hook (``rev: v0.991``) crashed on a 3.12+ project environment.
+
+    mypy 1.3 and older cannot run ``--python-executable`` on Python 3.12 or
+    newer (their ``pyinfo.py`` shadows the standard library): the project
+    environment is the newest Python up to 3.11, and the type error is found.
+    """
+    wrong = '"""Demo."""\n\n\ndef add(a: int, b: int) -> int:\n    """Add."""\n    return "x"\n'
+    pyproject = CLEAN_PYPROJECT.replace('python = ["3.12"]', 'python = ["3.11", "3.12"]')
+    project = make_repo(
+        {"src/demo/__init__.py": wrong, ".pre-commit-config.yaml": OLD_MYPY_HOOK},
+        pyproject=pyproject,
+    )
+    done, rows = run_rows(project, "typecheck")
+    row = rows["typecheck"]
+    assert row["status"] == "failed", done.stdout + done.stderr
+    assert "return-value" in row["summary"], row["summary"]
+    command = row["details"]["command"]
+    at = command.index("--python-executable")
+    assert "typecheck-project-3.11" in command[at + 1], command

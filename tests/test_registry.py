@@ -14,6 +14,7 @@ from taskbelt.config import load_settings
 from taskbelt.errors import ConfigError
 from taskbelt.interpreters import Interpreter
 from taskbelt.matrix import Matrix
+from taskbelt.project import Project
 from taskbelt.results import CheckResult, Status
 
 
@@ -92,15 +93,12 @@ def test_cache_keys_besides_files(tmp_path: Path, python312: Interpreter) -> Non
     """The interpreter for tests and mypy, nothing for lint, never for fix."""
     tests = Matrix((python312,), ())
     by_name = {c.name: c for c in registry.checks()}
-    project = None  # the keys of these checks do not read the project
-    assert by_name["test"].key(project, tests, "test-3.12") == {  # type: ignore[arg-type]
-        "interpreter": str(python312.path)
-    }
-    assert by_name["typecheck"].key(project, tests, "typecheck") == {  # type: ignore[arg-type]
-        "newest": str(python312.path)
-    }
-    assert by_name["lint"].key(project, tests, "lint") == {}  # type: ignore[arg-type]
-    assert by_name["fix"].key(project, tests, "fix") is None  # type: ignore[arg-type]
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "demo"\n', encoding="utf-8")
+    project = Project.load(tmp_path)  # typecheck's reads which mypy runs (an old one: 3.11)
+    assert by_name["test"].key(project, tests, "test-3.12") == {"interpreter": str(python312.path)}
+    assert by_name["typecheck"].key(project, tests, "typecheck") == {"newest": str(python312.path)}
+    assert by_name["lint"].key(project, tests, "lint") == {}
+    assert by_name["fix"].key(project, tests, "fix") is None
 
 
 def test_a_tests_own_check_is_listed_and_resolved(spelling: Check) -> None:

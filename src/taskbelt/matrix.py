@@ -40,7 +40,13 @@ class Matrix:
     @property
     def newest(self) -> tuple[str, Path]:
         """Version and path of the newest present interpreter (used for type-checking)."""
-        best = max(self.present, key=lambda i: Version(i.version))
+        return self.newest_up_to(None)
+
+    def newest_up_to(self, limit: str | None) -> tuple[str, Path]:
+        """The newest present interpreter not newer than ``limit`` (the oldest where all are)."""
+        present = sorted(self.present, key=lambda i: Version(i.version))
+        fitting = [i for i in present if limit is None or Version(i.version) <= Version(limit)]
+        best = (fitting or present[:1])[-1]
         if best.path is None:  # present interpreters always have a path
             raise ConfigError(f"Python {best.version} has no interpreter", best.install_hint)
         return best.version, best.path

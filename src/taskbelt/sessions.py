@@ -157,7 +157,8 @@ def context(
         tools, *more = [tool_env(project, group) / "bin" for group in check.tool_groups(project)]
         ctx = CheckContext(project, tools, tuple(more), base_env=env)
     elif check.environment is Environment.PROJECT_NEWEST:
-        version, python = tests.newest
+        limit = None if check.newest_python is None else check.newest_python(project)
+        version, python = tests.newest_up_to(limit)
         tools, *more = [tool_env(project, group) / "bin" for group in check.tool_groups(project)]
         target = project_env(
             project, f"{check.name}-project-{version}", python, project.typing_choice

@@ -117,6 +117,9 @@ class Check:
     #: hints and no checker); None: it runs. A plan with such a row is never
     #: saved for the fast answer, so each run decides it afresh.
     skip_when: Callable[[Project], str | None] | None = None
+    #: The newest Python its project environment may be on (``"3.11"``), where
+    #: its tools cannot look into a newer one; None: the newest present.
+    newest_python: Callable[[Project], str | None] | None = None
 
     def tool_groups(self, project: Project) -> tuple[str, ...]:
         """The locked tool groups this check runs from in ``project`` (the first first on PATH)."""

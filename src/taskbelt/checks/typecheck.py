@@ -12,11 +12,14 @@ import dataclasses
 import time
 from collections import Counter
 
+from packaging.version import InvalidVersion, Version
+
 from taskbelt import hookdeps, typechoice, typehints
 from taskbelt.checks.base import CheckContext, crashed, guarded, tail
 from taskbelt.checks.interface import Check, Environment, Spec
 from taskbelt.checks.typecheckers import Runner, mypy, pyrefly, pyright, ty
 from taskbelt.choice import Choice
+from taskbelt.errors import TaskbeltError
 from taskbelt.matrix import Matrix
 from taskbelt.output import LOGGER
 from taskbelt.project import Project
@@ -230,7 +233,34 @@ def install_hook_dependencies(ctx: CheckContext) -> None:
 
 def key(project: Project, tests: Matrix, session: str) -> Spec | None:
     """The interpreter the project's imports are resolved with counts too."""
-    return {"newest": str(tests.newest[1])} if tests.present else {}
+    if not tests.present:
+        return {}
+    try:
+        limit = newest_python(project)
+    except TaskbeltError:  # settings taskbelt cannot read: the row's error, when it runs
+        limit = None
+    return {"newest": str(tests.newest_up_to(limit)[1])}
+
+
+#: The first mypy that can look into a Python 3.12 or newer through
+#: ``--python-executable``: 1.3 and older crash in their ``pyinfo.py`` (its own
+#: ``types.py`` shadows the standard library's), measured with 1.0-1.4.1 here.
+_MYPY_SEES_312 = Version("1.4")
+
+
+def newest_python(project: Project) -> str | None:
+    """``3.11`` where a chosen mypy is older than 1.4 (a hook's ``rev: v0.991``), else None."""
+    for choice in project.tools.type_checkers:
+        try:
+            old = choice.pin is not None and Version(choice.pin.version) < _MYPY_SEES_312
+        except InvalidVersion:
+            old = False
+        if choice.tool == "mypy" and old:
+            LOGGER.info(
+                "typecheck: mypy %s cannot look into Python 3.12+: 3.11 at most", choice.pin
+            )
+            return "3.11"
+    return None
 
 
 CHECK = Check(
@@ -246,4 +276,5 @@ CHECK = Check(
     uses_dependencies=True,
     skip_when=skipped_because,
     finish=install_hook_dependencies,
+    newest_python=newest_python,
 )
