@@ -106,3 +106,35 @@ def test_collection_errors_are_counted_as_pytest_counts_them(make_repo: MakeRepo
         "0 passed, 0 failed, 2 errors, 0 skipped; first error: tests/test_one.py - "
         "ModuleNotFoundError: No module named 'not_installed_anywhere'"
     ), row["summary"]
+
+
+SINGLE_MODULE = '''
+    """A project that is one module at the root (pytest-timeout's layout)."""
+
+
+    def add(a: int, b: int) -> int:
+        """Add."""
+        return a + b
+    '''
+
+
+@pytest.mark.slow
+def test_a_single_module_project_is_measured(make_repo: MakeRepo) -> None:
+    """``demo.py`` at the root: ``--cov=demo`` (``--cov=demo.py`` measured nothing)."""
+    tests = "from demo import add\n\n\ndef test_add() -> None:\n    assert add(1, 2) == 3\n"
+    project = make_repo({"demo.py": SINGLE_MODULE, "tests/test_demo.py": tests})
+    done, rows = run_rows(project, "test", "coverage")
+    assert rows["coverage"]["status"] == "passed", done.stdout + done.stderr
+    assert rows["coverage"]["summary"].startswith("100.00% covered"), rows["coverage"]["summary"]
+    assert "--cov=demo" in rows["test-3.12"]["details"]["pytest_command"]
+
+
+@pytest.mark.slow
+def test_coverage_that_measured_no_file_is_an_error_not_a_crash(make_repo: MakeRepo) -> None:
+    """``source`` naming nothing that exists: coverage's "No data to report" was a crash row."""
+    pyproject = CLEAN_PYPROJECT + '\n[tool.coverage.run]\nsource = ["not_here"]\n'
+    project = make_repo(pyproject=pyproject)
+    done, rows = run_rows(project, "test", "coverage")
+    row = rows["coverage"]
+    assert row["status"] == "error", done.stdout + done.stderr
+    assert "measures no file of demo" in row["summary"], row["summary"]

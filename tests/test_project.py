@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from conftest import write_files
+from packaging.specifiers import SpecifierSet
 
 from taskbelt import repoconfig
 from taskbelt.errors import ConfigError
@@ -122,3 +123,18 @@ class TestFacts:
         project = project_at(tmp_path, {"pyproject.toml": "[project]\nrequires-python='>>3'\n"})
         with pytest.raises(ConfigError, match="requires-python"):
             _ = project.requires_python
+
+
+def test_setup_cfg_python_requires_is_the_requires_python(tmp_path: Path) -> None:
+    """pytest-dev/pytest-timeout declares it in ``setup.cfg`` only: 3.9 is not in its matrix."""
+    (tmp_path / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["setuptools"]\n', encoding="utf-8"
+    )
+    (tmp_path / "setup.cfg").write_text(
+        "[metadata]\nname = demo\n\n[options]\npython_requires = >=3.10\npy_modules = demo\n",
+        encoding="utf-8",
+    )
+    project = Project.load(tmp_path)
+    assert project.requires_python == SpecifierSet(">=3.10")
+    assert "3.9" not in project.requires_python
+    assert "3.10" in project.requires_python

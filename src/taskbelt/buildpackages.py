@@ -111,16 +111,29 @@ def _cfg_list(value: str) -> list[str]:
     return [item.strip() for item in value.replace(",", "\n").splitlines() if item.strip()]
 
 
-def _setup_cfg(root: Path, _data: Mapping[str, Any]) -> Iterator[Path]:
+def _setup_cfg_parser(root: Path) -> configparser.ConfigParser | None:
+    """``setup.cfg`` as setuptools reads it (an INI file), where it has ``[options]``."""
     path = root / "setup.cfg"
     if not path.is_file():
-        return
+        return None
     parser = configparser.ConfigParser(interpolation=None)
     try:
         parser.read(path, encoding="utf-8")
     except (configparser.Error, UnicodeDecodeError):
-        return
-    if not parser.has_section("options"):
+        return None
+    return parser if parser.has_section("options") else None
+
+
+def setup_cfg_option(root: Path, key: str) -> str | None:
+    """``setup.cfg [options] key`` (``python_requires``), stripped; None where unset."""
+    parser = _setup_cfg_parser(root)
+    value = None if parser is None else parser["options"].get(key)
+    return value.strip() if value and value.strip() else None
+
+
+def _setup_cfg(root: Path, _data: Mapping[str, Any]) -> Iterator[Path]:
+    parser = _setup_cfg_parser(root)
+    if parser is None:
         return
     options = parser["options"]
     mapping = {

@@ -224,8 +224,10 @@ class Project:
 
     @property
     def requires_python(self) -> SpecifierSet | None:
-        """``[project] requires-python``, parsed."""
+        """``[project] requires-python``, else setuptools' ``setup.cfg`` ``python_requires``."""
         raw = lookup(self.data, "project", "requires-python")
+        if raw is None:
+            raw = buildpackages.setup_cfg_option(self.root, "python_requires")
         if raw is None:
             return None
         try:

@@ -67,7 +67,12 @@ def _cov_args(ctx: CheckContext, addopts: list[str]) -> list[str]:
         return []
     if repoconfig.coverage_chooses_files(ctx.project, ctx.base_env):
         return ["--cov"]
-    paths = [ctx.project.relative(p) for p in ctx.project.source_paths] or ["."]
+    # A module is named by its import name: coverage's `source` takes folders
+    # and importable names, and `--cov=pytest_timeout.py` measured nothing.
+    paths = [
+        name if path.suffix == ".py" else ctx.project.relative(path)
+        for path, name in zip(ctx.project.source_paths, ctx.project.import_names, strict=True)
+    ] or ["."]
     return [f"--cov={p}" for p in paths]
 
 
