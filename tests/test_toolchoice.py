@@ -170,6 +170,18 @@ class TestRulesAndChecker:
             "ruff", "rules from .ruff.toml"
         )
 
+    def test_a_tox_environment_running_flake8_runs_flake8_s_defaults(self, tmp_path: Path) -> None:
+        """pytest-dev/pytest-repeat: ``[testenv:flake8]`` and no flake8 settings anywhere.
+
+        Its own flake8 passes; taskbelt's default rules found 5 problems in the same files.
+        """
+        tox = "[tox]\nenv_list = flake8\n[testenv:flake8]\ndeps = flake8\ncommands = flake8 a.py\n"
+        write_files(tmp_path, {"pyproject.toml": PYPROJECT, "tox.ini": tox})
+        linter = Project.load(tmp_path).tools.linter
+        assert linter.source == (
+            "flake8's rules from a tox environment running flake8: flake8's defaults, translated"
+        )
+
     def test_ruff_s_formatter_never_reads_the_lint_rules_file(self, tmp_path: Path) -> None:
         """Lint rules may carry another line length (flake8's 79): format gets its own file."""
         write_files(tmp_path, {"pyproject.toml": PYPROJECT + "[tool.black]\n"})

@@ -145,6 +145,10 @@ def find(
         elif not source:
             source = f"pre-commit {hook}: flake8's defaults"
         options = {**options, **hook_options}
+    if not source and tox_deps is not None:
+        # A tox environment that runs flake8 without a configuration file runs
+        # flake8's defaults (pytest-dev/pytest-repeat: taskbelt's rules ran instead).
+        source = "a tox environment running flake8: flake8's defaults"
     if not source:
         return None
     plugins = {canonicalize_name(name) for name in requirements}
