@@ -65,9 +65,11 @@ def suppressed(ctx: CheckContext, issues: Sequence[F]) -> dict[F, str]:
     codes = sorted({_code(i.test_id) for i in wanted})
     kept = _reported(ctx, files, codes, isolated=False)
     found = _reported(ctx, files, codes, isolated=True)
-    settings = {file: _settings(ctx, file) for file in files}
+    # ruff finds a file's settings by its folder: one question per folder.
+    by_folder = {str(Path(f).parent): f for f in files}
+    settings = {folder: _settings(ctx, file) for folder, file in by_folder.items()}
     for issue in wanted:
-        code, where = _code(issue.test_id), settings[issue.file]
+        code, where = _code(issue.test_id), settings[str(Path(issue.file).parent)]
         place = (code, issue.file, issue.line)
         if where is None:
             continue
