@@ -13,7 +13,7 @@ import pytest
 from conftest import CLEAN_SRC, git, taskbelt
 
 from taskbelt import defaults
-from taskbelt.cache import VOLATILE_ENV, FileIndex, VerdictCache, list_files
+from taskbelt.cache import VOLATILE_ENV, FileIndex, VerdictCache
 from taskbelt.keyenv import verdict_env
 from taskbelt.project import Project
 from taskbelt.results import CheckResult, Status
@@ -96,18 +96,6 @@ class TestVerdictCache:
             )
             != base
         )
-
-    def test_generated_and_ignored_files_left_out(self, make_repo: MakeRepo) -> None:
-        """egg-info and git-ignored files are not inputs."""
-        project = make_repo()
-        (project.root / ".gitignore").write_text("build/\n")
-        (project.root / "build").mkdir()
-        (project.root / "build/x.py").write_text("")
-        (project.root / "src/demo.egg-info").mkdir()
-        (project.root / "src/demo.egg-info/PKG-INFO").write_text("")
-        files = list_files(project.root)
-        assert "src/demo/__init__.py" in files
-        assert not [f for f in files if f.startswith(("build/", "src/demo.egg-info"))]
 
     def test_index_survives_garbage(self, tmp_path: Path) -> None:
         """A corrupt file index is rebuilt, not trusted."""

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import CLEAN_PYPROJECT, CLEAN_SRC, git
 
-from taskbelt import envs, proc, sessions, testenv, venvs
+from taskbelt import envs, proc, testenv, venvs
 from taskbelt.checks import coverage, formatting, lint, pytest_cov, typecheck
 from taskbelt.checks.base import CheckContext
 from taskbelt.checks.fix import fix_repo
@@ -108,7 +108,7 @@ class TestToolVersions:
     ) -> None:
         """The pre-commit rev's ruff runs, in an environment of its own, and -v says so."""
         project = make_repo(AUTOUSE_FILES, pyproject=ALL_RULES_PYPROJECT)
-        venv = sessions.tool_env(project, "lint")
+        venv = envs.tool_env(project, "lint")
         version = proc.run([str(venv / "bin/ruff"), "--version"]).stdout
         assert version.strip() == "ruff 0.16.3"
         caplog.set_level("INFO", logger="taskbelt")
@@ -139,7 +139,7 @@ class TestToolVersions:
             ".pre-commit-config.yaml": hooks,
         }
         project = make_repo(files)
-        venv = sessions.tool_env(project, "lint")
+        venv = envs.tool_env(project, "lint")
         ruff = str(venv / "bin/ruff")
         assert proc.run([ruff, "--version"]).stdout.strip() == "ruff 0.0.285"
         own = proc.run([ruff, "check", "src/demo/unused.py"], cwd=project.root, ok=None)
@@ -155,7 +155,7 @@ class TestToolVersions:
             "[tool.taskbelt]\n", "[tool.taskbelt]\ntool-versions = 'taskbelt'\n"
         )
         project = make_repo(AUTOUSE_FILES, pyproject=pyproject)
-        venv = sessions.tool_env(project, "lint")
+        venv = envs.tool_env(project, "lint")
         assert venv.name == "tools-lint"
         result = lint.run(ctx_for(project, venv))
         assert result.status is Status.FAILED
@@ -209,7 +209,7 @@ class TestHookScope:
             "      - id: ruff\n      - id: ruff-format\n",
         )
         project = make_repo({**CLEAN_SRC, ".pre-commit-config.yaml": config})
-        venv = sessions.tool_env(project, "format")
+        venv = envs.tool_env(project, "format")
         assert venv.name == "tools-format-ruff0.11.11"
         result = formatting.run(ctx_for(project, venv))
         assert result.status is Status.PASSED, result.output
@@ -270,7 +270,7 @@ class TestFormat:
             "requirements.txt": "click\n",
         }
         project = make_repo(files)
-        result = formatting.run(ctx_for(project, sessions.tool_env(project, "format")))
+        result = formatting.run(ctx_for(project, envs.tool_env(project, "format")))
         assert result.status is Status.PASSED, result.summary + result.output
         assert result.summary == f"black {black} (.pre-commit-config.yaml hook black): formatted"
 
@@ -282,7 +282,7 @@ class TestFormat:
         code = "x = 1  # type:ignore\n"
         hooks = ruff_hooks("v0.16.3", "      - id: ruff-format\n")
         project = make_repo({**CLEAN_SRC, "src/demo/t.py": code, ".pre-commit-config.yaml": hooks})
-        ctx = ctx_for(project, sessions.tool_env(project, "format"))  # the hook's ruff, 0.16.3
+        ctx = ctx_for(project, envs.tool_env(project, "format"))  # the hook's ruff, 0.16.3
         result = formatting.run(ctx)
         assert result.status is Status.PASSED, result.output
         assert result.summary == "ruff 0.16.3 (.pre-commit-config.yaml hook ruff-format): formatted"
@@ -647,6 +647,6 @@ def test_a_pinned_version_that_cannot_install_is_an_error_naming_the_way_out(
     hooks = AUTOUSE_FILES[".pre-commit-config.yaml"].replace("v0.16.3", "v0.0.0")
     project = make_repo({**AUTOUSE_FILES, ".pre-commit-config.yaml": hooks})
     with pytest.raises(ToolError) as info:
-        sessions.tool_env(project, "lint")
+        envs.tool_env(project, "lint")
     assert "ruff==0.0.0" in info.value.cause
     assert 'tool-versions = "taskbelt"' in info.value.fix

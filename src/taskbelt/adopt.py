@@ -8,8 +8,6 @@ temporary file and renamed, and left alone when the entry is already there.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +17,7 @@ from tomlkit.items import Array, Table
 
 from taskbelt import defaults, proc
 from taskbelt.errors import ConfigError, ProjectError
+from taskbelt.files import write_atomic
 
 MISE_FILE = "mise.toml"
 
@@ -112,18 +111,3 @@ def wire(root: Path, home: Path = defaults.TASKBELT_HOME, *, check: bool = False
         includes.append(entry)
     write_atomic(path, tomlkit.dumps(doc))
     return Wiring(root, entry, wired=True, changed=True)
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    if path.exists():
-        mode = path.stat().st_mode & 0o777
-    else:  # mkstemp makes 0600 files; a new file gets the usual mode for the umask
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    os.chmod(tmp, mode)
-    Path(tmp).replace(path)

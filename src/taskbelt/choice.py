@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from taskbelt import cache, precommit
+from taskbelt import precommit, repofiles
 from taskbelt.flake8config import Declared
 from taskbelt.precommit import Hook
 from taskbelt.toolversions import Pin
@@ -80,7 +80,7 @@ class Choice:
         skip = tuple(f"{folder}/" for folder in excluded)
         return [
             rel
-            for rel in cache.list_files(root)
+            for rel in repofiles.list_files(root)
             if not rel.startswith(skip) and self.hook.selects(root, rel)
         ]
 

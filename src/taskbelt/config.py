@@ -109,13 +109,6 @@ def _one_timeout(value: object) -> object:
     return value
 
 
-def _split_list(value: object) -> object:
-    """Accept ``"3.11,3.12"`` from the environment as well as a TOML list."""
-    if isinstance(value, str):
-        return [part.strip() for part in value.split(",") if part.strip()]
-    return value
-
-
 class Settings(BaseSettings):
     """Everything a repository can set in `[tool.taskbelt]`."""
 
@@ -158,7 +151,7 @@ class Settings(BaseSettings):
         "secret_env",
         "skip",
         mode="before",
-    )(_split_list)
+    )(tables.split_list)
 
     _timeout = field_validator("timeout", mode="before")(_one_timeout)
 

@@ -1,6 +1,8 @@
-"""Put the project into a virtual environment, once.
+"""The environments a check runs in: tools in one, the project in another, made once.
 
-taskbelt keeps its environments under ``.taskbelt-cache/envs/``; this
+taskbelt keeps its environments under ``.taskbelt-cache/envs/``
+(:func:`env_dir`): one per tool group at the versions the repository pins
+(:func:`tool_env`) and one per project session (:func:`project_env`). This
 module fills a project environment (made by :mod:`taskbelt.venvs` on the
 interpreter :mod:`taskbelt.interpreters` found) with the project and its
 locked (or, without ``uv.lock``, resolved) dependencies. The install leaves
@@ -17,10 +19,18 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from taskbelt import buildfailure, byproducts, proc, testdeps
+from taskbelt import buildfailure, byproducts, defaults, proc, testdeps, toolpins
 from taskbelt.errors import ToolError
 from taskbelt.project import Project
-from taskbelt.venvs import UV_TIMEOUT, create_venv, stamp_ok, uv_pip_install, write_stamp
+from taskbelt.venvs import (
+    UV_TIMEOUT,
+    base_python,
+    create_venv,
+    install_tools,
+    stamp_ok,
+    uv_pip_install,
+    write_stamp,
+)
 
 LOGGER = logging.getLogger("taskbelt")
 
@@ -29,6 +39,36 @@ LOGGER = logging.getLogger("taskbelt")
 #: versions are never replaced by taskbelt's test tools; 3: only the chosen
 #: groups and extras, not every one).
 _ENV_LAYOUT = b"3"
+
+
+def env_dir(project: Project, name: str) -> Path:
+    """The folder of one environment in the repository's state folder."""
+    return project.state_dir / defaults.ENVS_SUBDIR / name
+
+
+def tool_env(project: Project, group: str) -> Path:
+    """The environment holding tool ``group``, created and filled if needed.
+
+    Tools the repository pins run at its versions (:mod:`taskbelt.toolversions`),
+    in an environment of their own named by those versions: made once, kept
+    beside the one with taskbelt's pins.
+    """
+    versions = project.tools.repository_versions(toolpins.group_tools(group))
+    suffix = "".join(f"-{tool}{version}" for tool, version in sorted(versions.items()))
+    venv = env_dir(project, f"tools-{group}{suffix}")
+    create_venv(venv, base_python())
+    install_tools(venv, group, versions)
+    return venv
+
+
+def project_env(
+    project: Project, name: str, python: Path, choice: testdeps.Choice | None = None
+) -> Path:
+    """An environment named ``name`` on ``python`` with the project and ``choice`` installed."""
+    venv = env_dir(project, name)
+    create_venv(venv, python)
+    install_project(venv, project, choice)
+    return venv
 
 
 def project_key(project: Project, choice: testdeps.Choice | None = None) -> str:

@@ -13,11 +13,11 @@ from __future__ import annotations
 import shlex
 from pathlib import Path
 
-from taskbelt import proc, sessions, statedir
-from taskbelt.adopt import write_atomic
+from taskbelt import envs, proc, statedir
 from taskbelt.checks import formatting, lint
 from taskbelt.checks.base import CheckContext
 from taskbelt.errors import ProjectError
+from taskbelt.files import write_atomic
 from taskbelt.project import Project
 
 MARKER = "# installed by taskbelt (mise run hooks)"
@@ -80,7 +80,7 @@ def install(project: Project) -> Path:
             "merge it by hand (call the tools from your hook) or move it away and run again",
         )
     statedir.prepare(project.state_dir)
-    venv = sessions.tool_env(project, formatting.CHECK.tools)  # the format check's own
+    venv = envs.tool_env(project, formatting.CHECK.tools)  # the format check's own
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(path, script(project, venv / "bin"))
     path.chmod(0o755)

@@ -32,12 +32,12 @@ import json
 import logging
 import os
 import re
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from taskbelt.files import write_atomic
 from taskbelt.results import CheckResult, RunSummary
 
 MASK = "***"
@@ -182,11 +182,7 @@ class Masker:
         masked = self.text(text)
         if masked == text:
             return False
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(masked)
-        Path(tmp).chmod(path.stat().st_mode & 0o777)
-        Path(tmp).replace(path)
+        write_atomic(path, masked)
         return True
 
     def folder(self, folder: Path, since: float = 0.0) -> list[Path]:

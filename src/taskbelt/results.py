@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import enum
-import json
 import signal
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
 from taskbelt.errors import ExitCode, Interrupted
-from taskbelt.store import write_text_atomic
 
 
 class Status(enum.StrEnum):
@@ -72,10 +69,6 @@ class CheckResult:
             output=str(data.get("output", "")),
             details=dict(data.get("details") or {}),
         )
-
-    def write(self, path: Path) -> None:
-        """Write this result as JSON, atomically."""
-        write_text_atomic(path, json.dumps(self.to_json(), indent=2, sort_keys=True))
 
 
 @dataclass(frozen=True)

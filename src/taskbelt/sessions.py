@@ -4,9 +4,10 @@ A session is one run of a check (:mod:`taskbelt.checks.registry`): the
 check itself (``lint``), or one Python's run of a per-Python check
 (``test-3.12``). The check's declared
 :class:`~taskbelt.checks.interface.Environment` says what it gets: a virtual
-environment under ``<repo>/.taskbelt-cache/envs/``, made by uv and filled
-from taskbelt's hashed tool locks, and the project installed where the tool
-needs it; a stamp makes an unchanged environment cost a file read.
+environment under ``<repo>/.taskbelt-cache/envs/`` (:mod:`taskbelt.envs`),
+made by uv and filled from taskbelt's hashed tool locks, and the project
+installed where the tool needs it; a stamp makes an unchanged environment
+cost a file read.
 
 The tools are separate processes, so sessions run in threads of one
 taskbelt process: the benchmark showed that a ``nox`` child per check cost
@@ -21,9 +22,8 @@ import dataclasses
 import os
 import time
 from collections.abc import Mapping
-from pathlib import Path
 
-from taskbelt import defaults, envs, testdeps, testenv, toolpins, venvs
+from taskbelt import envs, testenv, venvs
 from taskbelt.checks import registry
 from taskbelt.checks.base import Ahead, CheckContext, guarded
 from taskbelt.checks.interface import Check, Environment
@@ -32,36 +32,6 @@ from taskbelt.interpreters import Interpreter
 from taskbelt.matrix import Matrix
 from taskbelt.project import Project
 from taskbelt.results import CheckResult, Status
-
-
-def env_dir(project: Project, name: str) -> Path:
-    """The folder of one environment in the repository's state folder."""
-    return project.state_dir / defaults.ENVS_SUBDIR / name
-
-
-def tool_env(project: Project, group: str) -> Path:
-    """The environment holding tool ``group``, created and filled if needed.
-
-    Tools the repository pins run at its versions (:mod:`taskbelt.toolversions`),
-    in an environment of their own named by those versions: made once, kept
-    beside the one with taskbelt's pins.
-    """
-    versions = project.tools.repository_versions(toolpins.group_tools(group))
-    suffix = "".join(f"-{tool}{version}" for tool, version in sorted(versions.items()))
-    venv = env_dir(project, f"tools-{group}{suffix}")
-    venvs.create_venv(venv, venvs.base_python())
-    venvs.install_tools(venv, group, versions)
-    return venv
-
-
-def project_env(
-    project: Project, name: str, python: Path, choice: testdeps.Choice | None = None
-) -> Path:
-    """An environment named ``name`` on ``python`` with the project and ``choice`` installed."""
-    venv = env_dir(project, name)
-    venvs.create_venv(venv, python)
-    envs.install_project(venv, project, choice)
-    return venv
 
 
 def check_of(session: str) -> Check:
@@ -154,13 +124,17 @@ def context(
     check = check_of(session)
     env = dict(os.environ if environ is None else environ)
     if check.environment is Environment.TOOLS:
-        tools, *more = [tool_env(project, group) / "bin" for group in check.tool_groups(project)]
+        tools, *more = [
+            envs.tool_env(project, group) / "bin" for group in check.tool_groups(project)
+        ]
         ctx = CheckContext(project, tools, tuple(more), base_env=env)
     elif check.environment is Environment.PROJECT_NEWEST:
         limit = None if check.newest_python is None else check.newest_python(project)
         version, python = tests.newest_up_to(limit)
-        tools, *more = [tool_env(project, group) / "bin" for group in check.tool_groups(project)]
-        target = project_env(
+        tools, *more = [
+            envs.tool_env(project, group) / "bin" for group in check.tool_groups(project)
+        ]
+        target = envs.project_env(
             project, f"{check.name}-project-{version}", python, project.typing_choice
         )
         ctx = CheckContext(
@@ -183,7 +157,7 @@ def _per_python(
     interpreter = interpreter_for(tests, check, version)
     if interpreter.path is None:  # present interpreters always have a path
         raise ConfigError(f"Python {interpreter.version} has no path", interpreter.install_hint)
-    venv = project_env(project, session, interpreter.path)
+    venv = envs.project_env(project, session, interpreter.path)
     testenv.prepare(venv, project, env)
     python = venvs.venv_python(venv)
     return CheckContext(

@@ -10,34 +10,21 @@ never half of one), and an entry that is missing, unreadable, of another
 format or made under another key is a miss: the caller computes the value
 again. Nothing here ever raises for a damaged file.
 
-This module imports nothing of taskbelt: the fast answer for an unchanged
+This module imports nothing of taskbelt but :mod:`taskbelt.files`: the fast answer for an unchanged
 repository reads the store before anything heavy is loaded.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from taskbelt.files import write_atomic
+
 #: Written into every entry; an entry of another format is a miss.
 FORMAT = "taskbelt-store-1"
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text + "\n")
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 @dataclass(frozen=True)
@@ -76,7 +63,7 @@ class KeyedStore:
         """Store ``value`` as ``name`` under ``key``, replacing what was there."""
         data = {"format": FORMAT, "key": key, "value": value}
         separators = (",", ":") if compact else None
-        write_text_atomic(self.path(name), json.dumps(data, separators=separators))
+        write_atomic(self.path(name), json.dumps(data, separators=separators) + "\n")
 
     def drop(self, name: str) -> None:
         """Forget entry ``name`` (nothing happens when there is none)."""

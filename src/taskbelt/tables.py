@@ -24,6 +24,18 @@ def kebab(name: str) -> str:
     return name.replace("_", "-")
 
 
+def split_list(value: object) -> object:
+    """Accept ``"3.11,3.12"`` from the environment as well as a TOML list.
+
+    A pydantic ``mode="before"`` validator for the list settings an
+    environment variable may set (``TASKBELT_SKIP=audit,container``,
+    ``TASKBELT_CONTAINER__PLATFORMS=linux/amd64,linux/arm64``).
+    """
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
 def closest(name: str, choices: Iterable[str]) -> str | None:
     """The one of ``choices`` closest to ``name``, if any is close enough to be a typo of it."""
     guess = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)

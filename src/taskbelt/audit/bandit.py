@@ -42,9 +42,9 @@ from taskbelt.audit import banditconfig, ruffsettings, suppress
 from taskbelt.audit import judged as source_judged
 from taskbelt.checks.base import CheckContext, crashed, guarded, tail
 from taskbelt.errors import ToolError
+from taskbelt.files import write_atomic
 from taskbelt.output import LOGGER
 from taskbelt.results import CheckResult, Status
-from taskbelt.store import write_text_atomic
 from taskbelt.words import plural
 
 NAME = "bandit"
@@ -360,7 +360,7 @@ def _scan(ctx: CheckContext) -> CheckResult:
     notes = [i for i in found if below(i, settings.severity, settings.confidence)]
     noted = set(notes)
     issues = [i for i in found if i not in noted]
-    write_text_atomic(sarif_path, json.dumps(sarif(ctx.root, found, judged, notes), indent=2))
+    write_atomic(sarif_path, json.dumps(sarif(ctx.root, found, judged, notes), indent=2) + "\n")
     level = threshold(settings.severity, settings.confidence)
     details = {
         "findings": [i.to_json() for i in issues],

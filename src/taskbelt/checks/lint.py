@@ -10,13 +10,13 @@ from pathlib import Path
 from packaging.version import InvalidVersion, Version
 
 from taskbelt import flake8rules
-from taskbelt.adopt import write_atomic
-from taskbelt.cache import list_files
 from taskbelt.checks.base import CheckContext, Finding, crashed, guarded, tail
 from taskbelt.checks.interface import Check
 from taskbelt.errors import ToolError
+from taskbelt.files import write_atomic
 from taskbelt.flake8config import files_flake8_skips
 from taskbelt.output import LOGGER
+from taskbelt.repofiles import list_files
 from taskbelt.results import CheckResult, Status
 from taskbelt.toolversions import Pin
 from taskbelt.words import plural

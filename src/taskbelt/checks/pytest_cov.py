@@ -19,11 +19,11 @@ from taskbelt.checks import pytest_outcome
 from taskbelt.checks.base import CheckContext, guarded, tail
 from taskbelt.checks.interface import Check, Environment, Spec
 from taskbelt.errors import ToolError
+from taskbelt.files import write_atomic
 from taskbelt.matrix import Matrix
 from taskbelt.output import LOGGER
 from taskbelt.project import Project
 from taskbelt.results import CheckResult, Status
-from taskbelt.store import write_text_atomic
 
 _NO_TESTS = 5
 _FAILED = 1
@@ -247,7 +247,7 @@ def _run(ctx: CheckContext, version: str) -> CheckResult:
     )
     seconds = time.perf_counter() - started
     if data.is_file():
-        write_text_atomic(stamp, tree + "\n")
+        write_atomic(stamp, tree + "\n")
     imported = _imported_from(ctx, record)
     details: dict[str, Any] = {
         "python": version,

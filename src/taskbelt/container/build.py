@@ -41,7 +41,7 @@ from taskbelt.container.settings import (
     ContainerSettings,
 )
 from taskbelt.errors import ConfigError
-from taskbelt.store import write_text_atomic
+from taskbelt.files import write_atomic
 
 DIGEST_FILE = "image.digest"
 _TOOL_TIMEOUT = 1800.0
@@ -143,7 +143,7 @@ def deliver(
 ) -> Path | None:
     """Write the digest file, then the archive, load and push that ``opts`` ask for."""
     output = layout.parent
-    write_text_atomic(output / DIGEST_FILE, digest)
+    write_atomic(output / DIGEST_FILE, digest + "\n")
     (output / DIGEST_FILE).chmod(0o644)
     archive = None
     if opts.archive or opts.load:

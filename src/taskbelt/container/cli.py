@@ -18,12 +18,14 @@ from taskbelt import locate, output
 from taskbelt.container import settings as container_settings
 from taskbelt.container.settings import ARCHIVE_NAME, LAYOUT_NAME, STATE_SUBDIR, ContainerSettings
 from taskbelt.errors import ExitCode
+from taskbelt.project import Project
 
 if TYPE_CHECKING:
     from taskbelt.container.build import BuildOptions
 
-# The builder (and its layers, OCI and engine modules) is imported by the
-# functions that build: every `taskbelt check` registers this subcommand.
+# The builder (its inputs, layers, OCI, engine and verify modules) is imported
+# by the functions that build, not here: every `taskbelt check` registers this
+# subcommand and should not pay for loading them.
 
 HELP = "build a reproducible OCI image of the app from uv.lock"
 
@@ -92,8 +94,6 @@ def load_settings(root: Path) -> ContainerSettings:
     overrides apply and a misspelt key is the same two-line error as
     anywhere in ``[tool.taskbelt]``.
     """
-    from taskbelt.project import Project  # noqa: PLC0415 - config imports this package
-
     return Project.load(root).settings.container
 
 
@@ -114,7 +114,7 @@ def _verify_extra(args: argparse.Namespace, root: Path, settings: ContainerSetti
     extra: list[str] = []
     for platform in args.platforms:
         extra += ["--platform", platform]
-    from taskbelt.container.inputs import require_base  # noqa: PLC0415 - see above
+    from taskbelt.container.inputs import require_base  # noqa: PLC0415 - the builder: see top
 
     ref = require_base(settings)
     base = settings.base or ""
@@ -132,8 +132,8 @@ def run(args: argparse.Namespace) -> int:
     Raises:
         TaskbeltError: for the entry boundary (:mod:`taskbelt.entry`).
     """
-    from taskbelt.container import verify  # noqa: PLC0415 - verify imports build
-    from taskbelt.container.build import build, deliver  # noqa: PLC0415 - see above
+    from taskbelt.container import verify  # noqa: PLC0415 - the builder: see top
+    from taskbelt.container.build import build, deliver  # noqa: PLC0415 - as above
     from taskbelt.container.inputs import require_lock, source_date_epoch  # noqa: PLC0415
 
     if args.umask is not None:
@@ -171,7 +171,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _options(args: argparse.Namespace) -> BuildOptions:
-    from taskbelt.container.build import BuildOptions  # noqa: PLC0415 - see above
+    from taskbelt.container.build import BuildOptions  # noqa: PLC0415 - the builder: see top
 
     return BuildOptions(
         output=args.output,

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from taskbelt.container import layers
 from taskbelt.errors import ConfigError, ProjectError
 
 LAYOUT_VERSION = "1.0.0"
@@ -292,8 +293,6 @@ def _normalise_modes(root: Path) -> None:
 
 def write_archive(layout: Path, archive: Path, epoch: int) -> Path:
     """A deterministic OCI archive (tar of the layout) beside it, written atomically."""
-    from taskbelt.container import layers  # noqa: PLC0415 - avoids an import cycle
-
     contents = layers.LayerContents()
     for here, dirs, files in os.walk(layout):
         dirs.sort()

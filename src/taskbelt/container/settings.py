@@ -89,13 +89,6 @@ class ExtraFile(BaseModel):
         return value
 
 
-def _split_list(value: object) -> object:
-    """Accept ``"linux/amd64,linux/arm64"`` from the environment as well as a TOML list."""
-    if isinstance(value, str):
-        return [part.strip() for part in value.split(",") if part.strip()]
-    return value
-
-
 class ContainerSettings(BaseModel):
     """`[tool.taskbelt.container]`: the image `mise run container` builds."""
 
@@ -114,7 +107,7 @@ class ContainerSettings(BaseModel):
     compile_bytecode: bool = False
     output: str = DEFAULT_OUTPUT
 
-    _split = field_validator("platforms", mode="before")(_split_list)
+    _split = field_validator("platforms", mode="before")(tables.split_list)
 
     @field_validator("base")
     @classmethod

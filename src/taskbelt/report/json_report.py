@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from taskbelt.files import write_atomic
 from taskbelt.results import RunSummary
-from taskbelt.store import write_text_atomic
 
 
 def render(summary: RunSummary) -> str:
@@ -32,4 +32,4 @@ def render(summary: RunSummary) -> str:
 
 def write(summary: RunSummary, path: Path) -> None:
     """Write the report atomically (a reader never sees half a file)."""
-    write_text_atomic(path, render(summary))
+    write_atomic(path, render(summary) + "\n")
