@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from taskbelt.inifile import read_ini
 from taskbelt.tomlfile import lookup
 
 #: How deep a namespace folder is walked for the packages it holds.
@@ -111,17 +112,10 @@ def _cfg_list(value: str) -> list[str]:
     return [item.strip() for item in value.replace(",", "\n").splitlines() if item.strip()]
 
 
-def _setup_cfg_parser(root: Path) -> configparser.ConfigParser | None:
+def _setup_cfg_parser(root: Path) -> configparser.RawConfigParser | None:
     """``setup.cfg`` as setuptools reads it (an INI file), where it has ``[options]``."""
-    path = root / "setup.cfg"
-    if not path.is_file():
-        return None
-    parser = configparser.ConfigParser(interpolation=None)
-    try:
-        parser.read(path, encoding="utf-8")
-    except (configparser.Error, UnicodeDecodeError):
-        return None
-    return parser if parser.has_section("options") else None
+    parser = read_ini(root / "setup.cfg")
+    return parser if parser is not None and parser.has_section("options") else None
 
 
 def setup_cfg_option(root: Path, key: str) -> str | None:

@@ -16,12 +16,12 @@ ahead of the interpreter).
 
 from __future__ import annotations
 
-import configparser
 import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final
 
+from taskbelt.inifile import read_ini
 from taskbelt.tomlfile import lookup, read_toml
 
 #: Each checker's command-line option for the version it checks for.
@@ -78,14 +78,8 @@ def pinned(root: Path, data: Mapping[str, Any], tool: str) -> bool:
 
 
 def _ini_sets(path: Path, section: str, key: str) -> bool:
-    if not path.is_file():
-        return False
-    parser = configparser.ConfigParser(interpolation=None)
-    try:
-        parser.read_string(path.read_text(encoding="utf-8", errors="replace"))
-    except configparser.Error:
-        return False
-    return parser.has_option(section, key)
+    parser = read_ini(path)
+    return parser is not None and parser.has_option(section, key)
 
 
 def _toml_sets(path: Path, *keys: str) -> bool:

@@ -10,7 +10,6 @@ translates what is declared here into ruff's rules.
 
 from __future__ import annotations
 
-import configparser
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 from taskbelt.errors import ConfigError
+from taskbelt.inifile import read_ini
 from taskbelt.precommit import Hook
 from taskbelt.tomlfile import lookup
 
@@ -163,15 +163,8 @@ def find(
 
 def _from_files(root: Path, data: Mapping[str, Any]) -> tuple[str, dict[str, str]]:
     for name in FILES:
-        path = root / name
-        if not path.is_file():
-            continue
-        parser = configparser.RawConfigParser()
-        try:
-            parser.read(path, encoding="utf-8")
-        except (UnicodeDecodeError, configparser.Error):
-            continue  # flake8 skips a file it cannot parse, with a warning
-        if parser.has_section("flake8"):
+        parser = read_ini(root / name)  # flake8 skips a file it cannot parse, with a warning
+        if parser is not None and parser.has_section("flake8"):
             return f"{name} [flake8]", _known(parser.items("flake8"))
     table = lookup(data, "tool", "flake8")
     if isinstance(table, Mapping):

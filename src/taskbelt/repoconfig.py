@@ -23,28 +23,19 @@ environment, at the repository's versions, not in taskbelt's).
 
 from __future__ import annotations
 
-import configparser
 import shlex
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from taskbelt import defaults
+from taskbelt.inifile import read_ini
 from taskbelt.project import Project
 from taskbelt.tomlfile import read_toml
 
 
-def _ini(path: Path) -> configparser.RawConfigParser | None:
-    parser = configparser.RawConfigParser()
-    try:
-        parser.read(path, encoding="utf-8")
-    except (configparser.Error, OSError, UnicodeDecodeError):
-        return None
-    return parser
-
-
 def _ini_section(path: Path, section: str) -> dict[str, str] | None:
-    parser = _ini(path) if path.is_file() else None
+    parser = read_ini(path)
     if parser is None or not parser.has_section(section):
         return None
     return dict(parser.items(section))
@@ -69,7 +60,7 @@ def coverage_file(project: Project, env: Mapping[str, str]) -> Path | None:
     if rc.is_file():
         return rc
     for name in ("setup.cfg", "tox.ini"):
-        parser = _ini(project.root / name) if (project.root / name).is_file() else None
+        parser = read_ini(project.root / name)
         if parser is not None and any(s.startswith("coverage:") for s in parser.sections()):
             return project.root / name
     pyproject = project.root / "pyproject.toml"
