@@ -1,8 +1,20 @@
-"""The modules of ``src/taskbelt`` import one another without a circle.
+"""The modules of ``src/taskbelt`` import one another without a circle, and only downwards.
 
 Read from the source (every ``import``, at module level or inside a
 function), not from what an interpreter happened to load: a circle that only
 a lazy import closes is still a circle, and the next refactoring trips on it.
+
+The package is a stack of wings, each a folder (``taskbelt/<wing>/``): a
+module imports its own wing and the wings below it, never one above. The
+order is the architecture, lowest first: the ground (errors, results,
+defaults, the one file writer) knows nothing of taskbelt; output reports and
+masks; the process door runs every tool; settings read ``[tool.taskbelt]``;
+state and tools keep taskbelt's own folder and tool environments; the
+repository wing reads what a repository declares and chooses what runs;
+environments make the places tests run in; caching remembers verdicts;
+checks judge; running plans and runs sessions; commands are the subcommands
+beside ``check``; container builds images; frontends are the doors (console
+script, argparse, nox).
 """
 
 from __future__ import annotations
@@ -77,3 +89,132 @@ def test_src_has_no_import_circle() -> None:
     assert "taskbelt.execution" in graph["taskbelt.cli"], "the reader follows `from x import y`"
     found = cycle(graph)
     assert found is None, "import circle: " + " -> ".join(found or [])
+
+
+#: The wings, lowest first: a module may import its own wing and those below.
+ORDER = (
+    "jobs",
+    "ground",
+    "output",
+    "process",
+    "settings",
+    "state",
+    "tools",
+    "repository",
+    "environments",
+    "caching",
+    "checks",
+    "running",
+    "commands",
+    "container",
+    "frontends",
+)
+
+#: Modules whose wing is not the folder they sit in (under ``taskbelt.``;
+#: "" is the package itself). The longest matching prefix wins; any other
+#: module's wing is its first folder.
+PLACED = {
+    "": "ground",
+    "errors": "ground",
+    "defaults": "ground",
+    "results": "ground",
+    "files": "ground",
+    "proc": "process",
+    "children": "process",
+    "__main__": "frontends",
+    # the container's settings are part of [tool.taskbelt], read by the settings model
+    "container.settings": "settings",
+    "container.reference": "settings",
+    "container.__main__": "frontends",
+    "audit": "checks",
+    # not yet moved into their wing's folder (issue 52, step 2)
+    **dict.fromkeys(("masking", "output", "report", "words"), "output"),
+    **dict.fromkeys(("config", "envflags", "settingsenv", "tables"), "settings"),
+    **dict.fromkeys(("statedir", "store"), "state"),
+    **dict.fromkeys(("hashedreqs", "interpreters", "toolanswers", "toolpins", "venvs"), "tools"),
+    **dict.fromkeys(
+        (
+            "buildpackages",
+            "checkerpython",
+            "choice",
+            "flake8config",
+            "hookmanifests",
+            "inifile",
+            "locate",
+            "noxconfig",
+            "noxrecord",
+            "precommit",
+            "project",
+            "repocommands",
+            "repoconfig",
+            "repofiles",
+            "testdeps",
+            "tomlfile",
+            "toolargs",
+            "toolchoice",
+            "toolversions",
+            "toxconfig",
+            "typecheckingoff",
+            "typechoice",
+            "typehints",
+        ),
+        "repository",
+    ),
+    **dict.fromkeys(
+        ("buildfailure", "byproducts", "covplugins", "envs", "matrix", "testenv"), "environments"
+    ),
+    **dict.fromkeys(("cache", "keyenv", "plancache"), "caching"),
+    **dict.fromkeys(("covearly", "flake8rules", "hookdeps"), "checks"),
+    **dict.fromkeys(("execution", "orchestrator", "sessions"), "running"),
+    **dict.fromkeys(
+        ("adopt", "ci_scripts", "ci_validate", "doctor", "hooks", "update"), "commands"
+    ),
+    **dict.fromkeys(("cli", "entry", "fast", "nox_sessions", "options"), "frontends"),
+}
+
+
+def wing(module: str) -> str:
+    """The wing of ``taskbelt.<...>``: its entry in :data:`PLACED`, else its first folder."""
+    inner = module.removeprefix("taskbelt").removeprefix(".")
+    for cut in range(inner.count(".") + 1, -1, -1):
+        prefix = ".".join(inner.split(".")[:cut]) if cut else ""
+        if prefix in PLACED and (cut or not inner):
+            return PLACED[prefix]
+    return inner.split(".")[0]
+
+
+def upward_imports(graph: dict[str, set[str]]) -> list[str]:
+    """Every import of a wing above the importer's own, both modules named."""
+    rank = {name: at for at, name in enumerate(ORDER)}
+    return [
+        f"{low} ({wing(low)}) imports {high} ({wing(high)}), a wing above it"
+        for low in sorted(graph)
+        for high in sorted(graph[low])
+        if rank[wing(high)] > rank[wing(low)]
+    ]
+
+
+def test_the_layer_check_sees_an_upward_import() -> None:
+    """A planted import of a higher wing is reported with both modules named."""
+    planted = {
+        "taskbelt.output.words": {"taskbelt.running.sessions"},
+        "taskbelt.running.sessions": {"taskbelt.output.words", "taskbelt.errors"},
+        "taskbelt.errors": set(),
+    }
+    assert upward_imports(planted) == [
+        "taskbelt.output.words (output) imports taskbelt.running.sessions (running),"
+        " a wing above it"
+    ]
+    assert wing("taskbelt") == "ground"
+    assert wing("taskbelt.container.settings") == "settings"
+    assert wing("taskbelt.container.layers") == "container"
+
+
+def test_every_module_has_a_wing() -> None:
+    unknown = sorted(m for m in import_graph() if wing(m) not in ORDER)
+    assert not unknown, f"modules in no wing (add the folder to ORDER): {unknown}"
+
+
+def test_imports_only_run_down_the_wings() -> None:
+    found = upward_imports(import_graph())
+    assert not found, "\n".join(found)
