@@ -24,7 +24,8 @@ from typing import Any
 
 import pytest
 
-from taskbelt import defaults, interpreters, masking, toolpins, venvs
+from taskbelt import defaults, interpreters, toolpins, venvs
+from taskbelt.output import masking
 from taskbelt.project import Project
 
 ENVS_ROOT = Path(

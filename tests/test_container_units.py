@@ -16,7 +16,7 @@ from taskbelt.container import layers, oci, reference
 from taskbelt.container import settings as container_settings
 from taskbelt.container.settings import ContainerSettings
 from taskbelt.errors import ConfigError
-from taskbelt.output import LOGGER
+from taskbelt.output.console import LOGGER
 
 pytestmark = pytest.mark.container
 

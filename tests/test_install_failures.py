@@ -16,8 +16,8 @@ from rich.console import Console
 
 from taskbelt import testdeps
 from taskbelt.config import load_settings
+from taskbelt.output.report import terminal
 from taskbelt.project import Project
-from taskbelt.report import terminal
 from taskbelt.results import CheckResult, RunSummary, Status
 
 MakeRepo = Callable[..., Project]

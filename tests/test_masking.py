@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from taskbelt import masking, output
 from taskbelt.config import load_settings
 from taskbelt.errors import ConfigError
-from taskbelt.masking import Masker
-from taskbelt.report import github, json_report
+from taskbelt.output import console, masking
+from taskbelt.output.masking import Masker
+from taskbelt.output.report import github, json_report
 from taskbelt.results import CheckResult, RunSummary, Status
 
 SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCY"  # the value the tests hunt for
@@ -161,7 +161,7 @@ class TestBoundaries:
     def test_console_stream(self, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv("DEPLOY_TOKEN", SECRET)
         stream = io.StringIO()
-        output.console(stream).print(f"the token is {SECRET}, the image {IMAGE}")
+        console.console(stream).print(f"the token is {SECRET}, the image {IMAGE}")
         assert stream.getvalue() == f"the token is ***, the image {IMAGE}\n"
 
     def test_log_lines(self, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -169,20 +169,20 @@ class TestBoundaries:
         monkeypatch.setenv("DEPLOY_TOKEN", SECRET)
         stream = io.StringIO()
         handler = logging.StreamHandler(stream)
-        monkeypatch.setattr(output.LOGGER, "handlers", [handler])
-        level = output.LOGGER.level
-        output.LOGGER.setLevel(logging.INFO)  # setLevel, not the attribute: it clears the cache
+        monkeypatch.setattr(console.LOGGER, "handlers", [handler])
+        level = console.LOGGER.level
+        console.LOGGER.setLevel(logging.INFO)  # setLevel, not the attribute: it clears the cache
         try:
-            output.LOGGER.info("$ %s", output.format_command(["curl", "-H", SECRET]))
+            console.LOGGER.info("$ %s", console.format_command(["curl", "-H", SECRET]))
         finally:
-            output.LOGGER.setLevel(level)
+            console.LOGGER.setLevel(level)
         assert stream.getvalue() == "$ curl -H ***\n"
 
     def test_installed_masker_wins(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """The run's masker (its environment, its secret-env) is the one used."""
         monkeypatch.setenv("DEPLOY_TOKEN", SECRET)
         masking.install(Masker.from_environ({"MY_DSN": "dsn-value-1"}, ["MY_DSN"]))
-        assert output.redact(f"dsn-value-1 {SECRET}") == f"*** {SECRET}"
+        assert console.redact(f"dsn-value-1 {SECRET}") == f"*** {SECRET}"
 
     def test_nox_log(self, monkeypatch: pytest.MonkeyPatch) -> None:
         from taskbelt import nox_sessions  # noqa: PLC0415 - imports the CLI

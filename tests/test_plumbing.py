@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from conftest import gone
 
-from taskbelt import children, output, proc, toolpins, venvs
+from taskbelt import children, proc, toolpins, venvs
 from taskbelt.errors import ConfigError, Interrupted, ToolError
+from taskbelt.output import console
 
 
 class TestProc:
@@ -127,17 +128,17 @@ class TestRedact:
         """Values of secret-looking variables never survive."""
         env = {"GITHUB_TOKEN": "ghp_abcdef", "DB_PASSWORD": "hunter22", "HOME": "/root"}
         assert (
-            output.redact("token ghp_abcdef pw hunter22 at /root", env)
+            console.redact("token ghp_abcdef pw hunter22 at /root", env)
             == "token *** pw *** at /root"
         )
 
     def test_url_credentials_masked(self) -> None:
         """user:password in URLs is hidden."""
-        assert output.redact("https://bob:pw@osv.example/v1", {}) == "https://***@osv.example/v1"
+        assert console.redact("https://bob:pw@osv.example/v1", {}) == "https://***@osv.example/v1"
 
     def test_commands_are_shell_quoted(self) -> None:
         """Logged commands can be pasted into a shell."""
-        assert output.format_command(["ruff", "check", "a b"]) == "ruff check 'a b'"
+        assert console.format_command(["ruff", "check", "a b"]) == "ruff check 'a b'"
 
 
 class TestToolPins:

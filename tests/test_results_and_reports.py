@@ -11,8 +11,8 @@ import pytest
 from taskbelt.checks import lint
 from taskbelt.errors import ExitCode
 from taskbelt.execution import in_summary_order
-from taskbelt.output import console
-from taskbelt.report import github, json_report, terminal
+from taskbelt.output.console import console
+from taskbelt.output.report import github, json_report, terminal
 from taskbelt.results import CheckResult, RunSummary, Status
 
 PASSED = CheckResult("lint", Status.PASSED, 1.25, "no findings")

@@ -19,11 +19,11 @@ from conftest import CLEAN_SRC, run_rows
 from taskbelt import proc
 from taskbelt.audit import pip_audit
 from taskbelt.checks import pytest_outcome
-from taskbelt.output import console
+from taskbelt.output.console import console
+from taskbelt.output.report import json_report, terminal
+from taskbelt.output.words import some_of
 from taskbelt.project import Project
-from taskbelt.report import json_report, terminal
 from taskbelt.results import CheckResult, RunSummary, Status
-from taskbelt.words import some_of
 
 MakeRepo = Callable[..., Project]
 #: A path longer than any reason column: it must come out in one piece.

@@ -22,7 +22,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
-from taskbelt.output import LOGGER
+from taskbelt.output.console import LOGGER
 
 _EXTRA_CONFIG = "DIST_EXTRA_CONFIG"
 #: Folders taskbelt's installs made in the tree, in this process: a parallel

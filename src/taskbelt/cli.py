@@ -13,20 +13,11 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from taskbelt import (
-    __version__,
-    defaults,
-    entry,
-    envflags,
-    execution,
-    locate,
-    matrix,
-    options,
-    output,
-)
+from taskbelt import __version__, defaults, entry, envflags, execution, locate, matrix, options
 from taskbelt.checks import registry
 from taskbelt.container import cli as container_cli
 from taskbelt.errors import ConfigError, ExitCode
+from taskbelt.output import console
 from taskbelt.project import Project
 
 
@@ -156,7 +147,7 @@ def run_doctor(args: argparse.Namespace) -> int:
     from taskbelt import doctor  # noqa: PLC0415 - commands import what only they use
 
     found = doctor.requirements(matrix.survey(load_project(args.root)))
-    doctor.render(output.console(), found)
+    doctor.render(console.console(), found)
     missing = [r.name for r in found if not r.ok]
     if missing:
         print(f"taskbelt: missing: {', '.join(missing)}")
@@ -189,7 +180,7 @@ def python_sync(args: argparse.Namespace) -> int:
         )
         if item.mise and not item.uv:
             hidden.append(item.version)
-    output.console().print(table)
+    console.console().print(table)
     if hidden:
         uses = " ".join(f"python@{v}" for v in hidden)
         print(
@@ -323,5 +314,5 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _parse_and_dispatch(argv: Sequence[str] | None) -> int:
     args = parse_args(argv)
-    output.setup_logging(verbose=args.verbose)
+    console.setup_logging(verbose=args.verbose)
     return dispatch(args)

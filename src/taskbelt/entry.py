@@ -15,8 +15,9 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 
-from taskbelt import children, output
+from taskbelt import children
 from taskbelt.errors import Interrupted, TaskbeltError, ToolError
+from taskbelt.output import console
 
 #: How much of a failed tool's output is shown (its end, where the reason is).
 SHOWN_CHARS = 4000
@@ -26,10 +27,10 @@ def report_error(exc: TaskbeltError) -> int:
     """Print ``exc`` as taskbelt prints every error; return its exit code."""
     if isinstance(exc, ToolError) and exc.output.strip():
         tail = exc.output[-SHOWN_CHARS:]
-        print(output.redact(tail.rstrip("\n")), file=sys.stderr)
-    print(f"taskbelt: error: {output.redact(exc.cause)}", file=sys.stderr)
+        print(console.redact(tail.rstrip("\n")), file=sys.stderr)
+    print(f"taskbelt: error: {console.redact(exc.cause)}", file=sys.stderr)
     if exc.fix:
-        print(f"taskbelt: fix: {output.redact(exc.fix)}", file=sys.stderr)
+        print(f"taskbelt: fix: {console.redact(exc.fix)}", file=sys.stderr)
     return int(exc.exit_code)
 
 

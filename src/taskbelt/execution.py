@@ -7,7 +7,7 @@ holds the repository lock, guards each session (a problem is an ``error``
 row, never a traceback), bounds and times it, answers it from the verdict
 cache when its inputs are unchanged, saves the plan for the next fast
 answer and masks secrets in all it returns and in what the tools left in
-the reports folder (:mod:`taskbelt.masking`); stopped by SIGINT or SIGTERM,
+the reports folder (:mod:`taskbelt.output.masking`); stopped by SIGINT or SIGTERM,
 it returns what finished and the rest as ``interrupted``, so that the table
 and the report are still written; :func:`publish` alone prints the table
 and writes the reports, through the same masker. Options come
@@ -26,17 +26,18 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from taskbelt import defaults, envs, masking, matrix, output, plancache, statedir
+from taskbelt import defaults, envs, matrix, plancache, statedir
 from taskbelt.cache import VerdictCache
 from taskbelt.checks import registry
 from taskbelt.checks.interface import Check
-from taskbelt.masking import Masker
 from taskbelt.matrix import Matrix
 from taskbelt.orchestrator import Plan, Runner, plan
+from taskbelt.output import console, masking
+from taskbelt.output.masking import Masker
+from taskbelt.output.report import github, json_report
+from taskbelt.output.words import plural
 from taskbelt.project import Project
-from taskbelt.report import github, json_report
 from taskbelt.results import CheckResult, RunSummary, Status
-from taskbelt.words import plural
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,7 @@ def run(
     declared = project.test_set_env if needs_matrix else {}
     masker = Masker.from_environ(env, project.settings.secret_env, also=declared)
     masking.install(masker)
-    preload("taskbelt.report.terminal")
+    preload("taskbelt.output.report.terminal")
     tests = matrix.resolve(project, env) if needs_matrix else Matrix((), ())
     statedir.prepare(project.state_dir)
     caching = options.use_cache and not options.prepare_only
@@ -181,11 +182,11 @@ def publish(
     ``report`` (or ``TASKBELT_REPORT``) is the JSON report's path; on GitHub
     Actions the annotations and step summary are written too.
     """
-    from taskbelt.report import terminal  # noqa: PLC0415 - see preload()
+    from taskbelt.output.report import terminal  # noqa: PLC0415 - see preload()
 
     env = os.environ if environ is None else environ
     # ``summary`` comes from run(), masked; the console's stream masks once more.
-    terminal.render(output.console(), summary, seconds=time.perf_counter() - started)
+    terminal.render(console.console(), summary, seconds=time.perf_counter() - started)
     if env.get("GITHUB_ACTIONS") == "true":
         for line in github.emit(summary, env):
             print(line)

@@ -117,10 +117,10 @@ def answer(argv: Sequence[str], environ: Mapping[str, str] | None = None) -> int
     summary = None if root is None else cached_summary(root, names, env)
     if summary is None:
         return None
-    from taskbelt import output  # noqa: PLC0415 - the light modules only, and only now
-    from taskbelt.report import json_report, terminal  # noqa: PLC0415
+    from taskbelt.output import console  # noqa: PLC0415 - the light modules only, and only now
+    from taskbelt.output.report import json_report, terminal  # noqa: PLC0415
 
-    terminal.render(output.console(), summary, seconds=time.perf_counter() - started)
+    terminal.render(console.console(), summary, seconds=time.perf_counter() - started)
     target = report or env.get(defaults.ENV_REPORT)
     if target:
         json_report.write(summary, Path(target))

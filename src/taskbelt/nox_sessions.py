@@ -16,10 +16,11 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from taskbelt import cli, defaults, entry, envflags, locate, masking, matrix, output
+from taskbelt import cli, defaults, entry, envflags, locate, matrix
 from taskbelt.checks import registry
 from taskbelt.errors import ExitCode, TaskbeltError
 from taskbelt.interpreters import Interpreter
+from taskbelt.output import console, masking
 from taskbelt.project import Project
 
 Session = Any  # nox.Session; nox ships no type information mypy can use
@@ -85,7 +86,7 @@ def run_command(session: Session, command: list[str]) -> None:
         args = cli.parse_args([*command, *session.posargs])
         if args.root is None:
             args.root = project_root(session.invoked_from)
-        output.setup_logging(verbose=args.verbose)
+        console.setup_logging(verbose=args.verbose)
         return cli.run_named(args, caller_environ(os.environ))
 
     code = entry.guard(parse_and_run)
@@ -142,7 +143,7 @@ def register_all(nox: Any) -> None:
     the session that runs, as on the command line, not as a traceback here.
     """
     nox.options.sessions = [registry.ALL]
-    output.setup_logging(verbose=envflags.parse(os.environ.get(defaults.ENV_VERBOSE, "")) is True)
+    console.setup_logging(verbose=envflags.parse(os.environ.get(defaults.ENV_VERBOSE, "")) is True)
     mask_nox_log()
     for name, doc in sessions_to_register(test_interpreters()):
         nox.session(name=name, venv_backend="none")(check_session_for(name, doc))

@@ -21,7 +21,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from taskbelt import children, masking, proc, sessions
+from taskbelt import children, proc, sessions
 from taskbelt.cache import VerdictCache, spec_inputs
 from taskbelt.checks import registry
 from taskbelt.checks.base import Ahead, tail
@@ -30,7 +30,8 @@ from taskbelt.config import TABLE
 from taskbelt.errors import Interrupted, TaskbeltError
 from taskbelt.interpreters import Interpreter
 from taskbelt.matrix import Matrix
-from taskbelt.output import LOGGER, SESSION
+from taskbelt.output import masking
+from taskbelt.output.console import LOGGER, SESSION
 from taskbelt.project import Project
 from taskbelt.results import CheckResult, Status
 

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from taskbelt import children
 from taskbelt.errors import Interrupted, ToolError
-from taskbelt.output import LOGGER, format_command
+from taskbelt.output.console import LOGGER, format_command
 
 
 @dataclass(frozen=True)

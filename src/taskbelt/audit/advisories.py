@@ -27,7 +27,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from taskbelt.errors import ConfigError
-from taskbelt.output import LOGGER
+from taskbelt.output.console import LOGGER
 from taskbelt.store import KeyedStore
 
 ECOSYSTEM = "PyPI"

@@ -43,9 +43,9 @@ from taskbelt.audit import judged as source_judged
 from taskbelt.checks.base import CheckContext, crashed, guarded, tail
 from taskbelt.errors import ToolError
 from taskbelt.files import write_atomic
-from taskbelt.output import LOGGER
+from taskbelt.output.console import LOGGER
+from taskbelt.output.words import plural
 from taskbelt.results import CheckResult, Status
-from taskbelt.words import plural
 
 NAME = "bandit"
 SARIF_FILE = "bandit.sarif"

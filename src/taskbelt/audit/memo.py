@@ -9,7 +9,7 @@ from pathlib import Path
 from taskbelt import toolpins
 from taskbelt.audit.verdict import Report, parse
 from taskbelt.checks.base import CheckContext
-from taskbelt.output import LOGGER
+from taskbelt.output.console import LOGGER
 from taskbelt.store import KeyedStore
 
 #: Bump when what the memo's key is made of changes.

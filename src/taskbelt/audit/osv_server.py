@@ -19,7 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from taskbelt.audit.advisories import ECOSYSTEM, AdvisoryIndex
-from taskbelt.output import LOGGER
+from taskbelt.output.console import LOGGER
 
 #: The path pip-audit posts to (the default is https://api.osv.dev/v1/query).
 QUERY_PATH = "/v1/query"

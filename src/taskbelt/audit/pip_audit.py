@@ -32,8 +32,8 @@ from taskbelt.audit.memo import ScanMemo
 from taskbelt.audit.services import Service, service
 from taskbelt.audit.verdict import Report, judge, merge, parse
 from taskbelt.checks.base import CheckContext, guarded, tail
+from taskbelt.output.words import plural
 from taskbelt.results import CheckResult, Status
-from taskbelt.words import plural
 
 NAME = "pip-audit"
 #: The whole pip-audit run may take this many times ``timeout`` (which bounds

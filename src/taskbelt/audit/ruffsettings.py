@@ -34,7 +34,7 @@ from taskbelt.audit import suppress
 from taskbelt.audit.judged import F
 from taskbelt.checks.base import CheckContext
 from taskbelt.checks.lint import output_format_option
-from taskbelt.output import LOGGER
+from taskbelt.output.console import LOGGER
 
 _SETTINGS_PATH = re.compile(r'^Settings path:\s*"?(?P<path>[^"\n]+)"?\s*$', re.M)
 _ENABLED = re.compile(r"^linter\.rules\.enabled = \[\n(?P<rules>.*?)^\]", re.M | re.S)

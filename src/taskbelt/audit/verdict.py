@@ -17,8 +17,8 @@ from packaging.version import Version
 
 from taskbelt.checks.base import tail
 from taskbelt.config import IgnoreRule
+from taskbelt.output.words import plural
 from taskbelt.results import Status
-from taskbelt.words import plural
 
 SOURCE_LOCKED = "uv.lock (frozen)"
 SOURCE_RESOLVED = "resolved from pyproject.toml (no uv.lock)"

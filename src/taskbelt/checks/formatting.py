@@ -14,9 +14,9 @@ from pathlib import Path
 from taskbelt.checks import lint
 from taskbelt.checks.base import CheckContext, crashed, guarded, tail
 from taskbelt.checks.interface import Check
-from taskbelt.output import LOGGER
+from taskbelt.output.console import LOGGER
+from taskbelt.output.words import plural, some_of
 from taskbelt.results import CheckResult, Status
-from taskbelt.words import plural, some_of
 
 NAME = "format"
 _BLACK_WOULD = re.compile(r"^would reformat (?P<path>.+)$", re.M)

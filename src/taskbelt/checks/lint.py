@@ -15,11 +15,11 @@ from taskbelt.checks.interface import Check
 from taskbelt.errors import ToolError
 from taskbelt.files import write_atomic
 from taskbelt.flake8config import files_flake8_skips
-from taskbelt.output import LOGGER
+from taskbelt.output.console import LOGGER
+from taskbelt.output.words import plural
 from taskbelt.repofiles import list_files
 from taskbelt.results import CheckResult, Status
 from taskbelt.toolversions import Pin
-from taskbelt.words import plural
 
 NAME = "lint"
 #: The summary when the repository's pre-commit hook is given no file.

@@ -21,7 +21,7 @@ from taskbelt.checks.interface import Check, Environment, Spec
 from taskbelt.errors import ToolError
 from taskbelt.files import write_atomic
 from taskbelt.matrix import Matrix
-from taskbelt.output import LOGGER
+from taskbelt.output.console import LOGGER
 from taskbelt.project import Project
 from taskbelt.results import CheckResult, Status
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from taskbelt.checks.base import strip_ansi
-from taskbelt.words import plural
+from taskbelt.output.words import plural
 
 _COUNT = re.compile(r"(?P<n>\d+) (?P<what>passed|failed|errors?|skipped|xfailed|xpassed)\b")
 _SUMMARY = re.compile(r"^=*\s*(?:\d+ \w+(?:, )?)+.* in [\d.]+s")

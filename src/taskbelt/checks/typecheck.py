@@ -21,10 +21,10 @@ from taskbelt.checks.typecheckers import Runner, mypy, pyrefly, pyright, ty
 from taskbelt.choice import Choice
 from taskbelt.errors import TaskbeltError
 from taskbelt.matrix import Matrix
-from taskbelt.output import LOGGER
+from taskbelt.output.console import LOGGER
+from taskbelt.output.words import plural
 from taskbelt.project import Project
 from taskbelt.results import CheckResult, Status
-from taskbelt.words import plural
 
 NAME = "typecheck"
 #: The runner of each checker :mod:`taskbelt.typechoice` can choose.

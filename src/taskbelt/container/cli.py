@@ -14,10 +14,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from taskbelt import locate, output
+from taskbelt import locate
 from taskbelt.container import settings as container_settings
 from taskbelt.container.settings import ARCHIVE_NAME, LAYOUT_NAME, STATE_SUBDIR, ContainerSettings
 from taskbelt.errors import ExitCode
+from taskbelt.output import console
 from taskbelt.project import Project
 
 if TYPE_CHECKING:
@@ -148,7 +149,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"build 2: {verdict.digests[1]}")
         if not verdict.reproducible:
             for line in verdict.report:
-                print(output.redact(line))
+                print(console.redact(line))
             return int(ExitCode.FAILED)
         epoch = source_date_epoch(root, args.source_date_epoch, os.environ)
         multi = len(set(args.platforms or settings.platforms or [""])) > 1

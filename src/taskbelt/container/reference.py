@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from taskbelt.errors import ConfigError
-from taskbelt.output import LOGGER
+from taskbelt.output.console import LOGGER
 
 BASE_NAME = "org.opencontainers.image.base.name"
 BASE_DIGEST = "org.opencontainers.image.base.digest"

@@ -19,8 +19,8 @@ import textwrap
 from rich.console import Console
 from rich.text import Text
 
+from taskbelt.output.words import plural
 from taskbelt.results import CheckResult, RunSummary, Status
-from taskbelt.words import plural
 
 STYLE = {
     Status.PASSED: "green",

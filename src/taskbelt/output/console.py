@@ -2,7 +2,7 @@
 
 Every command taskbelt runs is logged at INFO through the ``taskbelt`` logger;
 ``-v`` or ``TASKBELT_VERBOSE=1`` shows those lines. Anything printed passes
-through the run's masker (:mod:`taskbelt.masking`): the console's stream
+through the run's masker (:mod:`taskbelt.output.masking`): the console's stream
 and the logger mask what they pass on, so values of secret-looking
 environment variables and URL credentials never reach the terminal.
 """
@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, TextIO
 
-from taskbelt.masking import MaskedStream, Masker, current, mask_record
+from taskbelt.output.masking import MaskedStream, Masker, current, mask_record
 
 if TYPE_CHECKING:  # rich is imported when a console is made: start-up stays light
     from rich.console import Console
@@ -30,7 +30,7 @@ SESSION: ContextVar[str] = ContextVar("taskbelt_session", default="")
 
 
 def redact(text: str, environ: Mapping[str, str] | None = None) -> str:
-    """Mask secrets in ``text`` (see :mod:`taskbelt.masking`).
+    """Mask secrets in ``text`` (see :mod:`taskbelt.output.masking`).
 
     With ``environ``, the secrets of that environment; else the run's masker.
     """

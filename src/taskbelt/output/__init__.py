@@ -1,0 +1,1 @@
+"""What taskbelt says: the log and console, secrets masked, words, and the reports."""
