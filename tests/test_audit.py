@@ -32,9 +32,9 @@ from taskbelt.audit import source as dependency_source
 from taskbelt.audit import verdict as audit_verdict
 from taskbelt.checks import audit
 from taskbelt.checks.base import CheckContext
-from taskbelt.config import IgnoreRule, load_settings
 from taskbelt.project import Project
 from taskbelt.results import CheckResult, Status
+from taskbelt.settings.model import IgnoreRule, load_settings
 
 DATA = Path(__file__).parent / "data"
 COPIED = DATA / "advisories"

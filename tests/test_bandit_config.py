@@ -21,9 +21,9 @@ from conftest import CLEAN_SRC, write_files
 from taskbelt import defaults
 from taskbelt.audit import bandit, banditconfig
 from taskbelt.checks.base import CheckContext
-from taskbelt.config import load_settings
 from taskbelt.project import Project
 from taskbelt.results import Status
+from taskbelt.settings.model import load_settings
 
 MakeRepo = Callable[..., Project]
 ToolVenv = Callable[[str], Path]

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from taskbelt.config import load_settings
 from taskbelt.errors import ConfigError
+from taskbelt.settings.model import load_settings
 
 
 class TestLoadSettings:

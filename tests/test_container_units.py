@@ -11,12 +11,12 @@ from pathlib import Path
 import oci_registry
 import pytest
 
-from taskbelt import tables
 from taskbelt.container import layers, oci, reference
 from taskbelt.container import settings as container_settings
 from taskbelt.container.settings import ContainerSettings
 from taskbelt.errors import ConfigError
 from taskbelt.output.console import LOGGER
+from taskbelt.settings import toml_tables
 
 pytestmark = pytest.mark.container
 
@@ -202,7 +202,7 @@ def test_taskbelt_settings_can_hold_the_container_table(monkeypatch: pytest.Monk
     """The integration the lead wires into config.py: a field plus the _NESTED entries."""
     from pydantic import Field  # noqa: PLC0415
 
-    from taskbelt import config  # noqa: PLC0415
+    from taskbelt.settings import model as config  # noqa: PLC0415
 
     class Wired(config.Settings):
         container: ContainerSettings = Field(default_factory=ContainerSettings)
@@ -218,7 +218,7 @@ def test_taskbelt_settings_can_hold_the_container_table(monkeypatch: pytest.Monk
             "files": [{"source": "a", "target": "/a"}],
         },
     }
-    found = Wired(**tables.to_fields(table, Wired, "tool.taskbelt", config.NESTED))
+    found = Wired(**toml_tables.to_fields(table, Wired, "tool.taskbelt", config.NESTED))
     assert found.container.platforms == ["linux/amd64", "linux/arm64"]
     assert found.container.compile_bytecode
     assert found.container.base == f"oci:l@{DIGEST}"
@@ -226,7 +226,7 @@ def test_taskbelt_settings_can_hold_the_container_table(monkeypatch: pytest.Monk
     monkeypatch.delenv("TASKBELT_CONTAINER__PLATFORMS")
     assert Wired().container == ContainerSettings()
     with pytest.raises(ConfigError, match="did you mean 'compile-bytecode'"):
-        tables.to_fields(
+        toml_tables.to_fields(
             {"container": {"compile-bytecod": True}}, Wired, "tool.taskbelt", config.NESTED
         )
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from taskbelt.config import AuditSettings, Settings
 from taskbelt.container.settings import ContainerSettings
+from taskbelt.settings.model import AuditSettings, Settings
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 

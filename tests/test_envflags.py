@@ -8,9 +8,10 @@ import pytest
 from conftest import assert_two_line_error, taskbelt
 from pydantic import TypeAdapter, ValidationError
 
-from taskbelt import envflags, fast, matrix
+from taskbelt import fast, matrix
 from taskbelt.errors import ConfigError
 from taskbelt.results import CheckResult, RunSummary, Status
+from taskbelt.settings import env_flags
 
 WORDS = ["1", "0", "on", "OFF", " yes ", "no", "true", "False", "t", "f", "y", "n", ""]
 
@@ -19,15 +20,15 @@ WORDS = ["1", "0", "on", "OFF", " yes ", "no", "true", "False", "t", "f", "y", "
 def test_same_words_as_a_boolean_setting(word: str) -> None:
     """A TASKBELT_* flag means what the same word means for a pydantic boolean setting."""
     expected = False if not word.strip() else TypeAdapter(bool).validate_python(word.strip())
-    assert envflags.parse(word) is expected
+    assert env_flags.parse(word) is expected
 
 
 def test_anything_else_is_neither() -> None:
-    assert envflags.parse("maybe") is None
+    assert env_flags.parse("maybe") is None
     with pytest.raises(ValidationError):
         TypeAdapter(bool).validate_python("maybe")
     with pytest.raises(ConfigError) as info:
-        envflags.flag({"TASKBELT_NO_CACHE": "maybe"}, "TASKBELT_NO_CACHE")
+        env_flags.flag({"TASKBELT_NO_CACHE": "maybe"}, "TASKBELT_NO_CACHE")
     assert info.value.cause == "TASKBELT_NO_CACHE='maybe' is neither on nor off"
 
 

@@ -174,5 +174,5 @@ def test_own_bytecode_kept_under_dont_write(make_repo: MakeRepo, tmp_path: Path)
     )
     assert done.returncode == 0, done.stderr
     written = {p.name.split(".")[0] for p in prefix.rglob("*.pyc") if "taskbelt" in p.parts}
-    assert {"cli", "orchestrator", "config"} <= written, sorted(written)
+    assert {"cli", "orchestrator", "model"} <= written, sorted(written)
     assert not list(project.root.rglob("*.pyc")), "nothing of the repository"

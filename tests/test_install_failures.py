@@ -15,10 +15,10 @@ from conftest import CLEAN_SRC, run_rows
 from rich.console import Console
 
 from taskbelt import testdeps
-from taskbelt.config import load_settings
 from taskbelt.output.report import terminal
 from taskbelt.project import Project
 from taskbelt.results import CheckResult, RunSummary, Status
+from taskbelt.settings.model import load_settings
 
 MakeRepo = Callable[..., Project]
 

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from taskbelt.config import load_settings
 from taskbelt.errors import ConfigError
 from taskbelt.output import console, masking
 from taskbelt.output.masking import Masker
 from taskbelt.output.report import github, json_report
 from taskbelt.results import CheckResult, RunSummary, Status
+from taskbelt.settings.model import load_settings
 
 SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCY"  # the value the tests hunt for
 DIGEST = "sha256:" + "0123456789abcdef" * 4

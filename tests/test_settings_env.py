@@ -10,10 +10,11 @@ from typing import Any
 import pytest
 import yaml
 
-from taskbelt import defaults, settingsenv
-from taskbelt.config import Settings, load_settings
+from taskbelt import defaults
 from taskbelt.errors import ConfigError
 from taskbelt.project import Project
+from taskbelt.settings import env_variables
+from taskbelt.settings.model import Settings, load_settings
 from tests.conftest import assert_two_line_error, taskbelt
 
 HERE = Path(__file__).resolve().parents[1]
@@ -67,7 +68,7 @@ def test_open_tables_take_any_key(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_taskbelts_own_variables_are_no_settings() -> None:
     """A variable of taskbelt's own that shares a setting's name would be read as that setting."""
-    exact, prefixes = settingsenv.known_names(Settings)
+    exact, prefixes = env_variables.known_names(Settings)
     settings = exact - defaults.ENV_OWN
     assert not defaults.ENV_OWN & settings
     assert not [name for name in defaults.ENV_OWN if name.startswith(prefixes)]
@@ -88,7 +89,7 @@ def test_every_variable_the_docs_name_is_known() -> None:
     assert "TASKBELT_AUDIT__ADVISORY_DB" in named
     # README's example of the error this module raises.
     assert "`TASKBELT_PYTHONS=3.12`: exit 2" in (HERE / "README.md").read_text("utf-8")
-    assert settingsenv.unknown_names(Settings, dict.fromkeys(named, "")) == ["TASKBELT_PYTHONS"]
+    assert env_variables.unknown_names(Settings, dict.fromkeys(named, "")) == ["TASKBELT_PYTHONS"]
 
 
 def _gitlab_jobs(inputs: dict[str, str]) -> dict[str, dict[str, str]]:

@@ -24,9 +24,9 @@ from conftest import (
 )
 
 from taskbelt import noxconfig, testdeps, toxconfig
-from taskbelt.config import load_settings
 from taskbelt.errors import ConfigError
 from taskbelt.project import Project
+from taskbelt.settings.model import load_settings
 
 MakeRepo = Callable[..., Project]
 

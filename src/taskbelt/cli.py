@@ -13,12 +13,13 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from taskbelt import __version__, defaults, entry, envflags, execution, locate, matrix, options
+from taskbelt import __version__, defaults, entry, execution, locate, matrix, options
 from taskbelt.checks import registry
 from taskbelt.container import cli as container_cli
 from taskbelt.errors import ConfigError, ExitCode
 from taskbelt.output import console
 from taskbelt.project import Project
+from taskbelt.settings import env_flags
 
 
 def _choices() -> str:
@@ -120,12 +121,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         ConfigError: ``TASKBELT_VERBOSE`` or ``TASKBELT_NO_CACHE`` is neither on nor off.
     """
     args = build_parser().parse_args(argv)
-    args.verbose = getattr(args, "verbose", False) or envflags.flag(
+    args.verbose = getattr(args, "verbose", False) or env_flags.flag(
         os.environ, defaults.ENV_VERBOSE
     )
     args.root = getattr(args, "root", None)
     args.report = getattr(args, "report", None)
-    no_cache = envflags.flag(os.environ, defaults.ENV_NO_CACHE)
+    no_cache = env_flags.flag(os.environ, defaults.ENV_NO_CACHE)
     args.no_cache = getattr(args, "no_cache", False) or no_cache
     return args
 

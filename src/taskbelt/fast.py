@@ -17,9 +17,10 @@ import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from taskbelt import defaults, envflags, locate, options
+from taskbelt import defaults, locate, options
 from taskbelt.errors import ProjectError
 from taskbelt.plancache import cached_summary
+from taskbelt.settings import env_flags
 
 #: What ``check`` asks for: the full path plans it (and saves the plan) under
 #: this one name, so the fast path needs no list of the checks.
@@ -105,9 +106,9 @@ def answer(argv: Sequence[str], environ: Mapping[str, str] | None = None) -> int
     env = os.environ if environ is None else environ
     started = time.perf_counter()
     parsed = _parse(argv)
-    no_cache = envflags.parse(env.get(defaults.ENV_NO_CACHE, ""))
+    no_cache = env_flags.parse(env.get(defaults.ENV_NO_CACHE, ""))
     # A TASKBELT_VERBOSE that is neither on nor off is the full path's error to report.
-    verbose = envflags.parse(env.get(defaults.ENV_VERBOSE, ""))
+    verbose = env_flags.parse(env.get(defaults.ENV_VERBOSE, ""))
     if parsed is None or no_cache is not False or verbose is None:
         return None
     if env.get("GITHUB_ACTIONS") == "true":

@@ -19,10 +19,11 @@ from pathlib import Path
 
 from packaging.version import Version
 
-from taskbelt import envflags, interpreters
+from taskbelt import interpreters
 from taskbelt.errors import ConfigError
 from taskbelt.interpreters import Interpreter
 from taskbelt.project import Project
+from taskbelt.settings import env_flags
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ class Matrix:
 
 def in_ci(env: Mapping[str, str]) -> bool:
     """True on a CI runner (``CI=true``, as GitHub Actions and GitLab set it)."""
-    return envflags.parse(env.get("CI", "")) is True
+    return env_flags.parse(env.get("CI", "")) is True
 
 
 def survey(project: Project, env: Mapping[str, str] | None = None) -> Matrix:

@@ -16,12 +16,13 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from taskbelt import cli, defaults, entry, envflags, locate, matrix
+from taskbelt import cli, defaults, entry, locate, matrix
 from taskbelt.checks import registry
 from taskbelt.errors import ExitCode, TaskbeltError
 from taskbelt.interpreters import Interpreter
 from taskbelt.output import console, masking
 from taskbelt.project import Project
+from taskbelt.settings import env_flags
 
 Session = Any  # nox.Session; nox ships no type information mypy can use
 
@@ -143,7 +144,7 @@ def register_all(nox: Any) -> None:
     the session that runs, as on the command line, not as a traceback here.
     """
     nox.options.sessions = [registry.ALL]
-    console.setup_logging(verbose=envflags.parse(os.environ.get(defaults.ENV_VERBOSE, "")) is True)
+    console.setup_logging(verbose=env_flags.parse(os.environ.get(defaults.ENV_VERBOSE, "")) is True)
     mask_nox_log()
     for name, doc in sessions_to_register(test_interpreters()):
         nox.session(name=name, venv_backend="none")(check_session_for(name, doc))

@@ -26,7 +26,6 @@ from taskbelt.cache import VerdictCache, spec_inputs
 from taskbelt.checks import registry
 from taskbelt.checks.base import Ahead, tail
 from taskbelt.checks.interface import Check, Spec
-from taskbelt.config import TABLE
 from taskbelt.errors import Interrupted, TaskbeltError
 from taskbelt.interpreters import Interpreter
 from taskbelt.matrix import Matrix
@@ -34,6 +33,7 @@ from taskbelt.output import masking
 from taskbelt.output.console import LOGGER, SESSION
 from taskbelt.project import Project
 from taskbelt.results import CheckResult, Status
+from taskbelt.settings.model import TABLE
 
 
 def longest_first(names: Sequence[str]) -> list[str]:

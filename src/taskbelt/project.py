@@ -18,8 +18,8 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from taskbelt import buildpackages, defaults, noxconfig, testdeps, toolchoice, toxconfig
-from taskbelt.config import Settings, load_settings
 from taskbelt.errors import ConfigError, ProjectError
+from taskbelt.settings.model import Settings, load_settings
 from taskbelt.tomlfile import lookup, read_toml
 
 _NOT_PACKAGES = frozenset(

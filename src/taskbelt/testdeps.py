@@ -30,8 +30,8 @@ from typing import Any
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from taskbelt.config import TABLE, Settings
 from taskbelt.errors import ConfigError
+from taskbelt.settings.model import TABLE, Settings
 from taskbelt.toxconfig import ToxEnv
 
 TEST_NAMES = ("test", "tests", "testing")

@@ -26,9 +26,9 @@ from taskbelt import (
     typechoice,
 )
 from taskbelt.choice import Choice
-from taskbelt.config import Settings
 from taskbelt.precommit import Hook
 from taskbelt.repocommands import run_by_commands
+from taskbelt.settings.model import Settings
 from taskbelt.tomlfile import lookup, read_toml
 from taskbelt.toolversions import Pin
 

@@ -19,8 +19,8 @@ from pathlib import Path
 
 from taskbelt import envs, hashedreqs
 from taskbelt.audit.verdict import SOURCE_LOCKED, SOURCE_RESOLVED
-from taskbelt.config import AuditSettings
 from taskbelt.project import Project
+from taskbelt.settings.model import AuditSettings
 
 
 def requirements(project: Project, settings: AuditSettings, out: Path) -> str:

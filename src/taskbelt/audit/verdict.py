@@ -16,9 +16,9 @@ from typing import Any, Literal
 from packaging.version import Version
 
 from taskbelt.checks.base import tail
-from taskbelt.config import IgnoreRule
 from taskbelt.output.words import plural
 from taskbelt.results import Status
+from taskbelt.settings.model import IgnoreRule
 
 SOURCE_LOCKED = "uv.lock (frozen)"
 SOURCE_RESOLVED = "resolved from pyproject.toml (no uv.lock)"

@@ -20,10 +20,10 @@ from dataclasses import dataclass
 
 from packaging.version import Version
 
-from taskbelt import tables
 from taskbelt.checks.interface import Check
-from taskbelt.config import TABLE, Settings
 from taskbelt.errors import ConfigError
+from taskbelt.settings import toml_tables
+from taskbelt.settings.model import TABLE, Settings
 
 #: The modules that declare the checks, in summary order.
 MODULES = (
@@ -99,10 +99,10 @@ def check_settings(settings: Settings) -> None:
     known = {name: name for name in ("default", *own)}
     for key in settings.timeout.checks:
         if key not in known:
-            raise tables.unknown_key("tool.taskbelt.timeout", key, known)
+            raise toml_tables.unknown_key("tool.taskbelt.timeout", key, known)
     for name in settings.skip:
         if name not in own:
-            hint = tables.nearest(name, own, "checks")
+            hint = toml_tables.nearest(name, own, "checks")
             raise ConfigError(f"{TABLE} skip: {name!r} is not a check", hint)
 
 

@@ -1,8 +1,8 @@
 """`[tool.taskbelt.container]`: what image `mise run container` builds.
 
-The model follows :mod:`taskbelt.config`'s style (frozen, ``extra="forbid"``,
+The model follows :mod:`taskbelt.settings.model`'s style (frozen, ``extra="forbid"``,
 kebab-case keys in TOML) so that ``Settings`` can hold it as a nested table.
-It imports nothing from :mod:`taskbelt.config`, so config may import it.
+It imports nothing from :mod:`taskbelt.settings.model`, so config may import it.
 Container defaults live here, in one place, next to the model they fill.
 """
 
@@ -16,9 +16,9 @@ from typing import Annotated, Any, Final, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import NoDecode
 
-from taskbelt import tables
 from taskbelt.container import reference
 from taskbelt.errors import ConfigError, InvalidValue
+from taskbelt.settings import toml_tables
 
 TABLE: Final = "[tool.taskbelt.container]"
 
@@ -107,7 +107,7 @@ class ContainerSettings(BaseModel):
     compile_bytecode: bool = False
     output: str = DEFAULT_OUTPUT
 
-    _split = field_validator("platforms", mode="before")(tables.split_list)
+    _split = field_validator("platforms", mode="before")(toml_tables.split_list)
 
     @field_validator("base")
     @classmethod
@@ -193,8 +193,8 @@ def load(table: Mapping[str, Any]) -> ContainerSettings:
     Raises:
         ConfigError: a key is unknown or a value is invalid; the message names it.
     """
-    fields = tables.to_fields(table, ContainerSettings, "tool.taskbelt.container", NESTED)
+    fields = toml_tables.to_fields(table, ContainerSettings, "tool.taskbelt.container", NESTED)
     try:
         return ContainerSettings(**fields)
     except ValidationError as exc:
-        raise tables.describe(exc, NESTED, section="container") from None
+        raise toml_tables.describe(exc, NESTED, section="container") from None

@@ -32,10 +32,11 @@ from pydantic_settings import (
     SettingsError,
 )
 
-from taskbelt import defaults, settingsenv, tables
+from taskbelt import defaults
 from taskbelt.container.settings import NESTED as CONTAINER_NESTED
 from taskbelt.container.settings import ContainerSettings
 from taskbelt.errors import ConfigError
+from taskbelt.settings import env_variables, toml_tables
 
 Level = Literal["low", "medium", "high"]
 ReportKind = Literal["xml", "json", "html"]
@@ -151,7 +152,7 @@ class Settings(BaseSettings):
         "secret_env",
         "skip",
         mode="before",
-    )(tables.split_list)
+    )(toml_tables.split_list)
 
     _timeout = field_validator("timeout", mode="before")(_one_timeout)
 
@@ -202,12 +203,12 @@ def load_settings(table: Mapping[str, Any]) -> Settings:
         ConfigError: a key or a ``TASKBELT_*`` variable is unknown, or a value
             is invalid; the message names it.
     """
-    settingsenv.check_names(Settings, os.environ)
-    fields = tables.to_fields(table, Settings, "tool.taskbelt", NESTED)
+    env_variables.check_names(Settings, os.environ)
+    fields = toml_tables.to_fields(table, Settings, "tool.taskbelt", NESTED)
     try:
         return Settings(**fields)
     except ValidationError as exc:
-        raise tables.describe(exc, NESTED) from None
+        raise toml_tables.describe(exc, NESTED) from None
     except SettingsError as exc:
         raise ConfigError(
             f"a {defaults.ENV_PREFIX}* environment variable is invalid: {exc}",

@@ -20,8 +20,9 @@ from collections.abc import Iterator, Mapping
 
 from pydantic import BaseModel
 
-from taskbelt import defaults, tables
+from taskbelt import defaults
 from taskbelt.errors import ConfigError
+from taskbelt.settings import toml_tables
 
 _SEP = "__"
 
@@ -92,7 +93,7 @@ def check_names(model: type[BaseModel], environ: Mapping[str, str]) -> None:
     choices = sorted(known.removeprefix(defaults.ENV_PREFIX) for known in exact)
     fixes = []
     for name in unknown:
-        guess = tables.closest(name.upper().removeprefix(defaults.ENV_PREFIX), choices)
+        guess = toml_tables.closest(name.upper().removeprefix(defaults.ENV_PREFIX), choices)
         fixes.append(f"rename {name} to {defaults.ENV_PREFIX}{guess}" if guess else f"unset {name}")
     noun = "variable" if len(unknown) == 1 else "variables"
     raise ConfigError(
