@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from taskbelt.store import FORMAT, KeyedStore
+from taskbelt.state.store import FORMAT, KeyedStore
 
 
 def test_round_trip_and_key_mismatch(tmp_path: Path) -> None:

@@ -31,7 +31,7 @@ from typing import Literal
 from taskbelt import defaults, keyenv
 from taskbelt.repofiles import list_files
 from taskbelt.results import CheckResult, Status
-from taskbelt.store import KeyedStore
+from taskbelt.state.store import KeyedStore
 
 #: Files every static check reads besides Python sources, the ones that say
 #: which tool runs (:mod:`taskbelt.toolchoice`) included.

@@ -26,7 +26,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from taskbelt import defaults, envs, matrix, plancache, statedir
+from taskbelt import defaults, envs, matrix, plancache
 from taskbelt.cache import VerdictCache
 from taskbelt.checks import registry
 from taskbelt.checks.interface import Check
@@ -38,6 +38,7 @@ from taskbelt.output.report import github, json_report
 from taskbelt.output.words import plural
 from taskbelt.project import Project
 from taskbelt.results import CheckResult, RunSummary, Status
+from taskbelt.state import folder
 
 
 @dataclass(frozen=True)
@@ -101,9 +102,9 @@ def run(
     masking.install(masker)
     preload("taskbelt.output.report.terminal")
     tests = matrix.resolve(project, env) if needs_matrix else Matrix((), ())
-    statedir.prepare(project.state_dir)
+    folder.prepare(project.state_dir)
     caching = options.use_cache and not options.prepare_only
-    with statedir.repo_lock(project.state_dir):
+    with folder.repo_lock(project.state_dir):
         cache = VerdictCache(project.root, project.state_dir, env) if caching else None
         runner = Runner(
             project,

@@ -13,12 +13,13 @@ from __future__ import annotations
 import shlex
 from pathlib import Path
 
-from taskbelt import envs, proc, statedir
+from taskbelt import envs, proc
 from taskbelt.checks import formatting, lint
 from taskbelt.checks.base import CheckContext
 from taskbelt.errors import ProjectError
 from taskbelt.files import write_atomic
 from taskbelt.project import Project
+from taskbelt.state import folder
 
 MARKER = "# installed by taskbelt (mise run hooks)"
 
@@ -79,7 +80,7 @@ def install(project: Project) -> Path:
             f"{path} exists and was not written by taskbelt; not replacing it",
             "merge it by hand (call the tools from your hook) or move it away and run again",
         )
-    statedir.prepare(project.state_dir)
+    folder.prepare(project.state_dir)
     venv = envs.tool_env(project, formatting.CHECK.tools)  # the format check's own
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(path, script(project, venv / "bin"))

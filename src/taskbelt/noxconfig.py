@@ -25,8 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from taskbelt import interpreters, proc, statedir, toolanswers, toxconfig, venvs
+from taskbelt import interpreters, proc, toolanswers, toxconfig, venvs
 from taskbelt.errors import TaskbeltError
+from taskbelt.state import folder
 
 LOGGER = logging.getLogger("taskbelt")
 
@@ -137,7 +138,7 @@ def _answer(root: Path, state_dir: Path, key: str) -> tuple[NoxSession, ...] | N
 
 def _ask(root: Path, state_dir: Path) -> dict[str, Any]:
     """Run the recorder in nox's environment and return its answer."""
-    statedir.prepare(state_dir)
+    folder.prepare(state_dir)
     python = venvs.venv_python(venvs.asking_env(state_dir, GROUP))
     done = proc.run(
         [str(python), "-B", str(_RECORDER), str(root / NOXFILE)],

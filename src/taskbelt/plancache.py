@@ -27,7 +27,7 @@ from typing import Any
 from taskbelt import defaults
 from taskbelt.cache import VOLATILE_ENV, Environ, Files, Spec, VerdictCache, spec_inputs
 from taskbelt.results import CheckResult, RunSummary, Status
-from taskbelt.store import KeyedStore
+from taskbelt.state.store import KeyedStore
 
 #: The plan's entry in the keyed store, under the fingerprint of what it was made from.
 PLAN = "plan"

@@ -19,7 +19,7 @@ from typing import Any
 
 from taskbelt import toolpins
 from taskbelt.errors import TaskbeltError
-from taskbelt.store import KeyedStore
+from taskbelt.state.store import KeyedStore
 
 LOGGER = logging.getLogger("taskbelt")
 

@@ -36,8 +36,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from taskbelt import interpreters, proc, statedir, toolanswers, venvs
+from taskbelt import interpreters, proc, toolanswers, venvs
 from taskbelt.errors import TaskbeltError
+from taskbelt.state import folder
 from taskbelt.tomlfile import lookup, read_toml
 
 LOGGER = logging.getLogger("taskbelt")
@@ -162,7 +163,7 @@ def _answer(root: Path, state_dir: Path, source: str, key: str) -> ToxConfig | N
 
 def _ask(root: Path, state_dir: Path) -> dict[str, Any]:
     """Run ``tox config`` and return its environments, as tox printed them."""
-    statedir.prepare(state_dir)
+    folder.prepare(state_dir)
     venv = venvs.asking_env(state_dir, GROUP)
     done = proc.run(
         [

@@ -28,7 +28,7 @@ from packaging.version import InvalidVersion, Version
 
 from taskbelt.errors import ConfigError
 from taskbelt.output.console import LOGGER
-from taskbelt.store import KeyedStore
+from taskbelt.state.store import KeyedStore
 
 ECOSYSTEM = "PyPI"
 _SUFFIXES = frozenset({".yaml", ".yml", ".json"})

@@ -10,7 +10,7 @@ from taskbelt import toolpins
 from taskbelt.audit.verdict import Report, parse
 from taskbelt.checks.base import CheckContext
 from taskbelt.output.console import LOGGER
-from taskbelt.store import KeyedStore
+from taskbelt.state.store import KeyedStore
 
 #: Bump when what the memo's key is made of changes.
 _MEMO_FORMAT = "taskbelt-pip-audit-memo-2"
