@@ -24,9 +24,10 @@ from typing import Any
 
 import pytest
 
-from taskbelt import defaults, interpreters, toolpins, venvs
+from taskbelt import defaults
 from taskbelt.output import masking
 from taskbelt.project import Project
+from taskbelt.tools import interpreters, pins, venvs
 
 ENVS_ROOT = Path(
     os.environ.get("TASKBELT_TEST_ENVS", Path(tempfile.gettempdir()) / "taskbelt-test-envs")
@@ -40,7 +41,7 @@ RUNNER_PYTHON = Path(sys.executable).resolve()
 def _tool_venv(group: str) -> Path:
     """Build (once, under a lock: test runs may share ENVS_ROOT) a venv for ``group``."""
     tag = f"py{sys.version_info[0]}{sys.version_info[1]}"
-    venv = ENVS_ROOT / f"{group}-{toolpins.lock_digest(group)}-{tag}"
+    venv = ENVS_ROOT / f"{group}-{pins.lock_digest(group)}-{tag}"
     ENVS_ROOT.mkdir(parents=True, exist_ok=True)
     with (ENVS_ROOT / f".{venv.name}.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)

@@ -17,10 +17,11 @@ from typing import Any
 import pytest
 from conftest import CLEAN_PYPROJECT, git, run_rows, write_files
 
-from taskbelt import checkerpython, interpreters, toolversions
+from taskbelt import checkerpython, toolversions
 from taskbelt.checks import typecheck
 from taskbelt.project import Project
 from taskbelt.results import CheckResult, Status
+from taskbelt.tools import interpreters
 
 #: Fine for 3.11 and later; for 3.10, ``typing`` has no ``Self``.
 USES_SELF = (

@@ -12,15 +12,16 @@ from pathlib import Path
 import pytest
 from conftest import CLEAN_PYPROJECT, CLEAN_SRC, git
 
-from taskbelt import envs, proc, testenv, venvs
+from taskbelt import envs, proc, testenv
 from taskbelt.checks import coverage, formatting, lint, pytest_cov, typecheck
 from taskbelt.checks.base import CheckContext
 from taskbelt.checks.fix import fix_repo
 from taskbelt.checks.pytest_cov import coverage_dir
 from taskbelt.errors import ToolError
-from taskbelt.interpreters import Interpreter
 from taskbelt.project import Project
 from taskbelt.results import Status
+from taskbelt.tools import venvs
+from taskbelt.tools.interpreters import Interpreter
 from taskbelt.toolversions import taskbelt_pins
 
 MakeRepo = Callable[..., Project]

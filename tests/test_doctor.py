@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 from conftest import CLEAN_PYPROJECT, taskbelt
 
-from taskbelt import doctor, interpreters
+from taskbelt import doctor
 from taskbelt.matrix import Matrix
 from taskbelt.project import Project
+from taskbelt.tools import interpreters
 
 MakeRepo = Callable[..., Project]
 pytestmark = pytest.mark.slow

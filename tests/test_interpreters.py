@@ -8,9 +8,10 @@ import pytest
 from conftest import write_files
 from packaging.specifiers import SpecifierSet
 
-from taskbelt import interpreters, matrix
+from taskbelt import matrix
 from taskbelt.errors import ConfigError
 from taskbelt.project import Project
+from taskbelt.tools import interpreters
 
 
 class TestFind:

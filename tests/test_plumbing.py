@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from conftest import gone
 
-from taskbelt import children, proc, toolpins, venvs
+from taskbelt import children, proc
 from taskbelt.errors import ConfigError, Interrupted, ToolError
 from taskbelt.output import console
+from taskbelt.tools import pins, venvs
 
 
 class TestProc:
@@ -144,14 +145,14 @@ class TestRedact:
 class TestToolPins:
     def test_groups_parsed(self) -> None:
         """tools.in yields each group with its pins; ruff appears in lint and format."""
-        groups = toolpins.read_groups()
+        groups = pins.read_groups()
         assert {"lint", "format", "typecheck", "test", "coverage", "audit"} <= set(groups)
         assert any(r.startswith("ruff==") for r in groups["lint"].requirements)
         assert any(r.startswith("black==") for r in groups["format"].requirements)
 
     def test_locks_match_pins(self) -> None:
         """Every pinned version appears, hashed, in its group's lock."""
-        for group in toolpins.read_groups().values():
+        for group in pins.read_groups().values():
             lock = group.lock_file.read_text()
             for pin in group.requirements:
                 name, version = pin.split("==")
@@ -163,26 +164,26 @@ class TestToolPins:
         path = tmp_path / "tools.in"
         path.write_text("# group: lint\nruff>=0.5\n")
         with pytest.raises(ConfigError, match=r"tools.in:2: 'ruff>=0.5' is not pinned"):
-            toolpins.read_groups(path)
+            pins.read_groups(path)
 
     def test_pin_outside_group(self, tmp_path: Path) -> None:
         """Every pin belongs to a group."""
         path = tmp_path / "tools.in"
         path.write_text("ruff==1\n")
         with pytest.raises(ConfigError, match="outside a group"):
-            toolpins.read_groups(path)
+            pins.read_groups(path)
 
     def test_missing_lock(self) -> None:
         """A group without a lock file says how to make it."""
         with pytest.raises(ConfigError, match="lock-tools"):
-            toolpins.lock_digest("no-such-group")
+            pins.lock_digest("no-such-group")
 
 
 def test_install_is_skipped_when_stamp_matches(tmp_path: Path) -> None:
     """A venv whose stamp matches its lock is not reinstalled (no uv call at all)."""
     venv = tmp_path / "venv"
     venv.mkdir()
-    (venv / ".taskbelt-tools-lint").write_text(toolpins.lock_digest("lint"))
+    (venv / ".taskbelt-tools-lint").write_text(pins.lock_digest("lint"))
     venvs.install_tools(venv, "lint")  # would fail: venv has no python to install into
 
 

@@ -17,12 +17,13 @@ from pathlib import Path
 import pytest
 from conftest import CLEAN_PYPROJECT, CLEAN_SRC, run_rows, taskbelt
 
-from taskbelt import doctor, interpreters
-from taskbelt.interpreters import Interpreter
+from taskbelt import doctor
 from taskbelt.matrix import Matrix
 from taskbelt.orchestrator import plan
 from taskbelt.project import Project
 from taskbelt.results import Status
+from taskbelt.tools import interpreters
+from taskbelt.tools.interpreters import Interpreter
 
 MakeRepo = Callable[..., Project]
 PRESENT = Interpreter("3.12", Path("/usr/bin/python3.12"))

@@ -11,11 +11,11 @@ from taskbelt.checks import registry
 from taskbelt.checks.base import CheckContext
 from taskbelt.checks.interface import Check, Environment
 from taskbelt.errors import ConfigError
-from taskbelt.interpreters import Interpreter
 from taskbelt.matrix import Matrix
 from taskbelt.project import Project
 from taskbelt.results import CheckResult, Status
 from taskbelt.settings.model import load_settings
+from taskbelt.tools.interpreters import Interpreter
 
 
 def _passes(ctx: CheckContext) -> CheckResult:

@@ -7,13 +7,14 @@ from collections.abc import Callable
 
 import pytest
 
-from taskbelt import nox_sessions, sessions, venvs
+from taskbelt import nox_sessions, sessions
 from taskbelt.errors import ConfigError
-from taskbelt.interpreters import Interpreter
 from taskbelt.matrix import Matrix
 from taskbelt.orchestrator import longest_first, plan
 from taskbelt.project import Project
 from taskbelt.results import Status
+from taskbelt.tools import venvs
+from taskbelt.tools.interpreters import Interpreter
 
 MakeRepo = Callable[..., Project]
 

@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 from conftest import CLEAN_PYPROJECT, run_rows, taskbelt
 
-from taskbelt import interpreters
 from taskbelt.execution import in_summary_order
-from taskbelt.interpreters import Interpreter
 from taskbelt.matrix import Matrix
 from taskbelt.project import Project
 from taskbelt.results import CheckResult, Status
+from taskbelt.tools import interpreters
+from taskbelt.tools.interpreters import Interpreter
 
 MakeRepo = Callable[..., Project]
 

@@ -254,9 +254,9 @@ def validate_config(args: argparse.Namespace) -> int:
 
 def lock_tools(_: argparse.Namespace) -> int:
     """Re-lock taskbelt's pinned tools."""
-    from taskbelt import toolpins  # noqa: PLC0415
+    from taskbelt.tools import pins  # noqa: PLC0415
 
-    for path in toolpins.lock_all():
+    for path in pins.lock_all():
         print(f"wrote {path}")
     return int(ExitCode.OK)
 

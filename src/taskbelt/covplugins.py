@@ -23,10 +23,11 @@ from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
-from taskbelt import proc, repoconfig, venvs
+from taskbelt import proc, repoconfig
 from taskbelt.errors import ToolError
 from taskbelt.project import Project
 from taskbelt.tomlfile import read_toml
+from taskbelt.tools import venvs
 
 _STAMP = ".taskbelt-coverage-plugins"
 _FIND = "import importlib.util, sys; print(' '.join(n for n in sys.argv[1:] if importlib.util.find_spec(n) is None))"

@@ -26,9 +26,10 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from taskbelt import interpreters, matrix, proc
+from taskbelt import matrix, proc
 from taskbelt.errors import ToolError
 from taskbelt.matrix import Matrix
+from taskbelt.tools import interpreters
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,8 @@
 taskbelt keeps its environments under ``.taskbelt-cache/envs/``
 (:func:`env_dir`): one per tool group at the versions the repository pins
 (:func:`tool_env`) and one per project session (:func:`project_env`). This
-module fills a project environment (made by :mod:`taskbelt.venvs` on the
-interpreter :mod:`taskbelt.interpreters` found) with the project and its
+module fills a project environment (made by :mod:`taskbelt.tools.venvs` on the
+interpreter :mod:`taskbelt.tools.interpreters` found) with the project and its
 locked (or, without ``uv.lock``, resolved) dependencies. The install leaves
 a stamp holding the hash of its inputs, so an unchanged environment is not
 touched again; changing the lock or pyproject.toml reinstalls.
@@ -19,10 +19,11 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from taskbelt import buildfailure, byproducts, defaults, proc, testdeps, toolpins
+from taskbelt import buildfailure, byproducts, defaults, proc, testdeps
 from taskbelt.errors import ToolError
 from taskbelt.project import Project
-from taskbelt.venvs import (
+from taskbelt.tools import pins
+from taskbelt.tools.venvs import (
     UV_TIMEOUT,
     base_python,
     create_venv,
@@ -53,7 +54,7 @@ def tool_env(project: Project, group: str) -> Path:
     in an environment of their own named by those versions: made once, kept
     beside the one with taskbelt's pins.
     """
-    versions = project.tools.repository_versions(toolpins.group_tools(group))
+    versions = project.tools.repository_versions(pins.group_tools(group))
     suffix = "".join(f"-{tool}{version}" for tool, version in sorted(versions.items()))
     venv = env_dir(project, f"tools-{group}{suffix}")
     create_venv(venv, base_python())

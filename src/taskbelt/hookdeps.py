@@ -17,9 +17,10 @@ import json
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from taskbelt import envs, testenv, venvs
+from taskbelt import envs, testenv
 from taskbelt.checks.base import CheckContext
 from taskbelt.errors import ConfigError
+from taskbelt.tools import venvs
 
 _STAMP = "hook-dependencies"
 

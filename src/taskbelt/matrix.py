@@ -19,11 +19,11 @@ from pathlib import Path
 
 from packaging.version import Version
 
-from taskbelt import interpreters
 from taskbelt.errors import ConfigError
-from taskbelt.interpreters import Interpreter
 from taskbelt.project import Project
 from taskbelt.settings import env_flags
+from taskbelt.tools import interpreters
+from taskbelt.tools.interpreters import Interpreter
 
 
 @dataclass(frozen=True)

@@ -19,10 +19,10 @@ from typing import Any
 from taskbelt import cli, defaults, entry, locate, matrix
 from taskbelt.checks import registry
 from taskbelt.errors import ExitCode, TaskbeltError
-from taskbelt.interpreters import Interpreter
 from taskbelt.output import console, masking
 from taskbelt.project import Project
 from taskbelt.settings import env_flags
+from taskbelt.tools.interpreters import Interpreter
 
 Session = Any  # nox.Session; nox ships no type information mypy can use
 

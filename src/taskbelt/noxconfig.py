@@ -25,9 +25,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from taskbelt import interpreters, proc, toolanswers, toxconfig, venvs
+from taskbelt import proc, toxconfig
 from taskbelt.errors import TaskbeltError
 from taskbelt.state import folder
+from taskbelt.tools import answers, interpreters, venvs
 
 LOGGER = logging.getLogger("taskbelt")
 
@@ -113,13 +114,13 @@ def declared(root: Path, state_dir: Path) -> tuple[NoxSession, ...] | None:
     if not noxfile.is_file():
         return None
     # the recorder's own text is in the key: a changed recorder records anew
-    return _answer(root, state_dir, toolanswers.key(root, GROUP, (_RECORDER, noxfile)))
+    return _answer(root, state_dir, answers.key(root, GROUP, (_RECORDER, noxfile)))
 
 
 @functools.lru_cache(maxsize=8)
 def _answer(root: Path, state_dir: Path, key: str) -> tuple[NoxSession, ...] | None:
     """nox's answer under ``key``: kept in the state folder, else asked (once per process)."""
-    kept = toolanswers.kept(state_dir, _STORE_ENTRY, key, lambda: _ask(root, state_dir), "nox")
+    kept = answers.kept(state_dir, _STORE_ENTRY, key, lambda: _ask(root, state_dir), "nox")
     if kept is None:
         return None
     if kept.get("error"):

@@ -27,13 +27,13 @@ from taskbelt.checks import registry
 from taskbelt.checks.base import Ahead, tail
 from taskbelt.checks.interface import Check, Spec
 from taskbelt.errors import Interrupted, TaskbeltError
-from taskbelt.interpreters import Interpreter
 from taskbelt.matrix import Matrix
 from taskbelt.output import masking
 from taskbelt.output.console import LOGGER, SESSION
 from taskbelt.project import Project
 from taskbelt.results import CheckResult, Status
 from taskbelt.settings.model import TABLE
+from taskbelt.tools.interpreters import Interpreter
 
 
 def longest_first(names: Sequence[str]) -> list[str]:

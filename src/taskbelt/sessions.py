@@ -23,15 +23,16 @@ import os
 import time
 from collections.abc import Mapping
 
-from taskbelt import envs, testenv, venvs
+from taskbelt import envs, testenv
 from taskbelt.checks import registry
 from taskbelt.checks.base import Ahead, CheckContext, guarded
 from taskbelt.checks.interface import Check, Environment
 from taskbelt.errors import ConfigError
-from taskbelt.interpreters import Interpreter
 from taskbelt.matrix import Matrix
 from taskbelt.project import Project
 from taskbelt.results import CheckResult, Status
+from taskbelt.tools import venvs
+from taskbelt.tools.interpreters import Interpreter
 
 
 def check_of(session: str) -> Check:

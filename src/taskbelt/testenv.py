@@ -34,9 +34,10 @@ from typing import Any
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from taskbelt import covplugins, defaults, envs, hashedreqs, proc, toolpins, venvs
+from taskbelt import covplugins, defaults, envs, proc
 from taskbelt.errors import ToolError
 from taskbelt.project import Project
+from taskbelt.tools import hashed_requirements, pins, venvs
 
 TEST_GROUP = "test"
 _STAMP = "test-tools"
@@ -70,7 +71,7 @@ def lock_entries(lock: Path) -> list[tuple[str, str]]:
     A name can appear more than once (one entry per Python-version marker).
     """
     found = []
-    for entry in hashedreqs.entries(lock.read_text(encoding="utf-8")):
+    for entry in hashed_requirements.entries(lock.read_text(encoding="utf-8")):
         if entry.name is None:
             raise ToolError(
                 f"taskbelt's lock {lock.name} has an entry it cannot read: {entry.first!r}",
@@ -129,7 +130,7 @@ def prepare(venv: Path, project: Project, environ: Mapping[str, str]) -> dict[st
     read. ``environ`` is the run's environment (coverage settings in it).
     """
     plugins = ",".join(covplugins.named(project, environ))
-    key = f"{toolpins.lock_digest(TEST_GROUP)}-{envs.project_key(project)}-{plugins}"
+    key = f"{pins.lock_digest(TEST_GROUP)}-{envs.project_key(project)}-{plugins}"
     kept = recorded(venv)
     if kept.get("key") == key and kept.get("names") == list(project.import_names):
         origins: dict[str, str | None] = kept["origins"]

@@ -21,8 +21,9 @@ from typing import Any
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.version import InvalidVersion, Version
 
-from taskbelt import precommit, toolpins
+from taskbelt import precommit
 from taskbelt.tomlfile import read_toml
+from taskbelt.tools import pins as toolpins
 
 #: The pre-commit hook repositories whose ``rev`` is a release of one tool.
 #: (aliases such as ``psf/black-pre-commit-mirror`` are resolved by :mod:`precommit`).

@@ -36,10 +36,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from taskbelt import interpreters, proc, toolanswers, venvs
+from taskbelt import proc
 from taskbelt.errors import TaskbeltError
 from taskbelt.state import folder
 from taskbelt.tomlfile import lookup, read_toml
+from taskbelt.tools import answers, interpreters, venvs
 
 LOGGER = logging.getLogger("taskbelt")
 
@@ -137,7 +138,7 @@ def declared(root: Path, state_dir: Path) -> ToxConfig | None:
             root,
             state_dir,
             source,
-            toolanswers.key(root, GROUP, (_SELF, *(root / n for n in FILES))),
+            answers.key(root, GROUP, (_SELF, *(root / n for n in FILES))),
         )
     )
 
@@ -145,7 +146,7 @@ def declared(root: Path, state_dir: Path) -> ToxConfig | None:
 @functools.lru_cache(maxsize=8)
 def _answer(root: Path, state_dir: Path, source: str, key: str) -> ToxConfig | None:
     """tox's answer under ``key``: kept in the state folder, else asked (once per process)."""
-    answer = toolanswers.kept(
+    answer = answers.kept(
         state_dir, _STORE_ENTRY, key, lambda: {"envs": _ask(root, state_dir)}, "tox"
     )
     found = answer.get("envs") if answer is not None else None

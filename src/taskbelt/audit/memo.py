@@ -6,11 +6,11 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from taskbelt import toolpins
 from taskbelt.audit.verdict import Report, parse
 from taskbelt.checks.base import CheckContext
 from taskbelt.output.console import LOGGER
 from taskbelt.state.store import KeyedStore
+from taskbelt.tools import pins
 
 #: Bump when what the memo's key is made of changes.
 _MEMO_FORMAT = "taskbelt-pip-audit-memo-2"
@@ -49,7 +49,7 @@ class ScanMemo:
         from taskbelt.audit import advisories  # noqa: PLC0415
 
         digest.update(advisories.fingerprint(ctx.root / folder).encode())
-        digest.update(toolpins.lock_digest("audit").encode())
+        digest.update(pins.lock_digest("audit").encode())
         return cls(KeyedStore(ctx.cache_dir("pip-audit-memo")), digest.hexdigest())
 
     def get(self) -> tuple[Report, str] | None:

@@ -17,10 +17,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from taskbelt import envs, hashedreqs
+from taskbelt import envs
 from taskbelt.audit.verdict import SOURCE_LOCKED, SOURCE_RESOLVED
 from taskbelt.project import Project
 from taskbelt.settings.model import AuditSettings
+from taskbelt.tools import hashed_requirements
 
 
 def requirements(project: Project, settings: AuditSettings, out: Path) -> str:
@@ -50,7 +51,7 @@ def write_layers(requirements_file: Path, folder: Path) -> Layers:
     """
     layers: list[list[str]] = [[]]
     versions: dict[str, list[str]] = {}
-    for entry in hashedreqs.entries(requirements_file.read_text(encoding="utf-8")):
+    for entry in hashed_requirements.entries(requirements_file.read_text(encoding="utf-8")):
         req = entry.requirement
         if req is None or entry.name is None:
             layers[0].append(entry.text)

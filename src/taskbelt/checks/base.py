@@ -18,9 +18,9 @@ from typing import Protocol
 
 from taskbelt import defaults, proc
 from taskbelt.errors import TaskbeltError, ToolError
-from taskbelt.interpreters import Interpreter
 from taskbelt.project import Project
 from taskbelt.results import CheckResult, Status
+from taskbelt.tools.interpreters import Interpreter
 
 
 @dataclass(frozen=True)

@@ -29,9 +29,9 @@ from taskbelt.checks import pytest_cov
 from taskbelt.checks.base import CheckContext, crashed, guarded, tail
 from taskbelt.checks.interface import Check
 from taskbelt.checks.pytest_cov import coverage_dir, tree_file
-from taskbelt.interpreters import in_version_order
 from taskbelt.output.words import some_of
 from taskbelt.results import CheckResult, Status
+from taskbelt.tools.interpreters import in_version_order
 
 NAME = "coverage"
 #: How many measured files an error about the wrong files names.

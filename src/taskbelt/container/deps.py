@@ -341,7 +341,7 @@ def compile_bytecode(
     site: Path, image_site: PurePosixPath, target: Target, env: Mapping[str, str]
 ) -> None:
     """Compile ``site`` to hash-based .pyc, sorted, in one process of the target's Python."""
-    from taskbelt import interpreters  # noqa: PLC0415 - only needed when opted in
+    from taskbelt.tools import interpreters  # noqa: PLC0415 - only needed when opted in
 
     found = interpreters.find(target.runtime.python, env)
     if found.path is None:

@@ -17,16 +17,16 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from taskbelt import toolpins
 from taskbelt.errors import TaskbeltError
 from taskbelt.state.store import KeyedStore
+from taskbelt.tools import pins
 
 LOGGER = logging.getLogger("taskbelt")
 
 
 def key(root: Path, group: str, files: Iterable[Path]) -> str:
     """Hash of what an answer is made from: ``files`` (absent ones too), tool ``group``'s lock, ``root``."""
-    digest = hashlib.sha256(toolpins.lock_digest(group).encode())
+    digest = hashlib.sha256(pins.lock_digest(group).encode())
     digest.update(str(root).encode())
     for path in files:
         digest.update(path.read_bytes() if path.is_file() else b"-")

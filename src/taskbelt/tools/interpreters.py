@@ -4,7 +4,7 @@ uv looks for ``python3.X`` on PATH; behind pyenv's shims that fails for
 every version that is not the global one, and it does not read pyenv's or
 mise's install folders. So taskbelt looks there itself, verifies each
 candidate by running it, and gives uv the absolute path when it creates an
-environment (:func:`taskbelt.venvs.create_venv`). Where
+environment (:func:`taskbelt.tools.venvs.create_venv`). Where
 none is found it asks ``uv python find``, which also sees uv-managed builds.
 """
 

@@ -16,7 +16,8 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from taskbelt import defaults, proc, toolpins
+from taskbelt import defaults, proc
+from taskbelt.tools import pins
 
 UV_TIMEOUT = 900.0
 
@@ -90,14 +91,14 @@ def install_tools(venv: Path, group: str, versions: Mapping[str, str] | None = N
     ``rev``, a ``==`` in a dependency group) carry none to check against.
     """
     if not versions:
-        key = toolpins.lock_digest(group)
+        key = pins.lock_digest(group)
         if stamp_ok(venv, f"tools-{group}", key):
             return
         lock = defaults.LOCKS_DIR / f"{group}.txt"
         uv_pip_install(venv, ["--require-hashes", "-r", str(lock)])
         write_stamp(venv, f"tools-{group}", key)
         return
-    requirements = toolpins.requirements_with(group, versions)
+    requirements = pins.requirements_with(group, versions)
     key = "\n".join(requirements)
     if stamp_ok(venv, f"tools-{group}", key):
         return
