@@ -26,7 +26,7 @@ import pytest
 
 from taskbelt import defaults
 from taskbelt.output import masking
-from taskbelt.project import Project
+from taskbelt.repository.project import Project
 from taskbelt.tools import interpreters, pins, venvs
 
 ENVS_ROOT = Path(

@@ -12,7 +12,7 @@ from conftest import CLEAN_SRC, git, mise, taskbelt_bare_repo
 
 from taskbelt import adopt, defaults
 from taskbelt.errors import ConfigError, ProjectError
-from taskbelt.project import Project
+from taskbelt.repository.project import Project
 
 MakeRepo = Callable[..., Project]
 

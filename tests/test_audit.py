@@ -32,7 +32,7 @@ from taskbelt.audit import source as dependency_source
 from taskbelt.audit import verdict as audit_verdict
 from taskbelt.checks import audit
 from taskbelt.checks.base import CheckContext
-from taskbelt.project import Project
+from taskbelt.repository.project import Project
 from taskbelt.results import CheckResult, Status
 from taskbelt.settings.model import IgnoreRule, load_settings
 

@@ -21,7 +21,7 @@ from conftest import CLEAN_SRC, write_files
 from taskbelt import defaults
 from taskbelt.audit import bandit, banditconfig
 from taskbelt.checks.base import CheckContext
-from taskbelt.project import Project
+from taskbelt.repository.project import Project
 from taskbelt.results import Status
 from taskbelt.settings.model import load_settings
 

@@ -20,7 +20,7 @@ from conftest import CLEAN_SRC
 from taskbelt.audit import bandit, judged, suppress
 from taskbelt.checks.base import CheckContext
 from taskbelt.errors import ToolError
-from taskbelt.project import Project
+from taskbelt.repository.project import Project
 from taskbelt.results import Status
 
 MakeRepo = Callable[..., Project]

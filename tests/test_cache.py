@@ -15,7 +15,7 @@ from conftest import CLEAN_SRC, git, taskbelt
 from taskbelt import defaults
 from taskbelt.cache import VOLATILE_ENV, FileIndex, VerdictCache
 from taskbelt.keyenv import verdict_env
-from taskbelt.project import Project
+from taskbelt.repository.project import Project
 from taskbelt.results import CheckResult, Status
 
 MakeRepo = Callable[..., Project]

@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 from conftest import CLEAN_PYPROJECT, git, run_rows, write_files
 
-from taskbelt import checkerpython, toolversions
 from taskbelt.checks import typecheck
-from taskbelt.project import Project
+from taskbelt.repository import checker_python, tool_versions
+from taskbelt.repository.project import Project
 from taskbelt.results import CheckResult, Status
 from taskbelt.tools import interpreters
 
@@ -52,7 +52,7 @@ def own_mypy(tmp_path: Path, root: Path, version: str) -> int:
     assert python is not None, f"Python {version} is needed here"
     env = tmp_path / f"own-{version}"
     subprocess.run(["uv", "venv", "-q", "--python", str(python), str(env)], check=True)
-    pin = toolversions.taskbelt_pins()["mypy"]
+    pin = tool_versions.taskbelt_pins()["mypy"]
     subprocess.run(
         ["uv", "pip", "install", "-q", "--python", str(env / "bin/python"), f"mypy=={pin}"],
         check=True,
@@ -140,16 +140,16 @@ def test_where_a_checker_s_configuration_sets_its_version_nothing_is_passed(
     tmp_path: Path, tool: str, files: dict[str, str], data: Mapping[str, Any]
 ) -> None:
     write_files(tmp_path, files)
-    assert checkerpython.pinned(tmp_path, data, tool)
-    assert checkerpython.version_args(tmp_path, data, tool, "3.12", ["src"]) == ()
+    assert checker_python.pinned(tmp_path, data, tool)
+    assert checker_python.version_args(tmp_path, data, tool, "3.12", ["src"]) == ()
     # the same checker, nothing set: the run's version is passed
     bare = tmp_path / "bare"
     bare.mkdir()
-    flag = checkerpython.FLAGS[tool]
-    assert checkerpython.version_args(bare, {}, tool, "3.12", ["src"]) == (flag, "3.12")
+    flag = checker_python.FLAGS[tool]
+    assert checker_python.version_args(bare, {}, tool, "3.12", ["src"]) == (flag, "3.12")
     # a version the command names itself stays the command's
-    assert checkerpython.version_args(bare, {}, tool, "3.12", [f"{flag}=3.11"]) == ()
-    assert checkerpython.version_args(bare, {}, tool, "", ["src"]) == ()
+    assert checker_python.version_args(bare, {}, tool, "3.12", [f"{flag}=3.11"]) == ()
+    assert checker_python.version_args(bare, {}, tool, "", ["src"]) == ()
 
 
 def test_many_runs_are_summed_up_and_those_that_fail_named() -> None:

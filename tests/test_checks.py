@@ -18,11 +18,11 @@ from taskbelt.checks.base import CheckContext
 from taskbelt.checks.fix import fix_repo
 from taskbelt.checks.pytest_cov import coverage_dir
 from taskbelt.errors import ToolError
-from taskbelt.project import Project
+from taskbelt.repository.project import Project
+from taskbelt.repository.tool_versions import taskbelt_pins
 from taskbelt.results import Status
 from taskbelt.tools import venvs
 from taskbelt.tools.interpreters import Interpreter
-from taskbelt.toolversions import taskbelt_pins
 
 MakeRepo = Callable[..., Project]
 ToolVenv = Callable[[str], Path]

@@ -16,7 +16,7 @@ import pytest
 from conftest import CLEAN_PYPROJECT, CLEAN_SRC, assert_two_line_error, git, taskbelt, write_files
 
 from taskbelt import defaults
-from taskbelt.project import Project
+from taskbelt.repository.project import Project
 
 MakeRepo = Callable[..., Project]
 pytestmark = pytest.mark.slow

@@ -18,7 +18,7 @@ import pytest
 from conftest import CLEAN_PYPROJECT, run_rows
 
 from taskbelt import covearly
-from taskbelt.project import Project
+from taskbelt.repository.project import Project
 
 MakeRepo = Callable[..., Project]
 

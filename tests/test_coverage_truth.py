@@ -13,7 +13,7 @@ from collections.abc import Callable
 import pytest
 from conftest import CLEAN_PYPROJECT, run_rows, write_files
 
-from taskbelt.project import Project
+from taskbelt.repository.project import Project
 
 MakeRepo = Callable[..., Project]
 pytestmark = pytest.mark.slow

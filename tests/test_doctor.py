@@ -12,7 +12,7 @@ from conftest import CLEAN_PYPROJECT, taskbelt
 
 from taskbelt import doctor
 from taskbelt.matrix import Matrix
-from taskbelt.project import Project
+from taskbelt.repository.project import Project
 from taskbelt.tools import interpreters
 
 MakeRepo = Callable[..., Project]

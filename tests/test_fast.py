@@ -14,7 +14,7 @@ import pytest
 from conftest import taskbelt
 
 from taskbelt import cli, fast, options
-from taskbelt.project import Project
+from taskbelt.repository.project import Project
 
 MakeRepo = Callable[..., Project]
 

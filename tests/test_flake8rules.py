@@ -20,9 +20,9 @@ from flake8.style_guide import Decision, DecisionEngine
 from taskbelt.checks import lint
 from taskbelt.checks.base import CheckContext
 from taskbelt.errors import ConfigError
-from taskbelt.flake8config import Declared
 from taskbelt.flake8rules import DEFAULT_IGNORE, Decisions
-from taskbelt.project import Project
+from taskbelt.repository.flake8_config import Declared
+from taskbelt.repository.project import Project
 from taskbelt.results import Status
 
 #: The plugins taskbelt's dev environment installs beside flake8.

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import git, write_files
 
-from taskbelt import precommit
+from taskbelt.repository import pre_commit
 
 pytestmark = pytest.mark.slow
 
@@ -73,10 +73,10 @@ def test_the_cached_manifest_chooses_the_files_the_hook_manager_gives(
     assert done.returncode == 0, done.stdout + done.stderr
     given = sorted(record.read_text(encoding="utf-8").split())
     assert given == ["src/a.py"]
-    (hook,) = precommit.read_hooks(root)
+    (hook,) = pre_commit.read_hooks(root)
     assert [rel for rel in FILES if hook.selects(root, rel)] == given
     monkeypatch.setenv(home, str(tmp_path / "empty"))
-    (hook,) = precommit.read_hooks(root)
+    (hook,) = pre_commit.read_hooks(root)
     assert [rel for rel in FILES if hook.selects(root, rel)] == [
         "src/a.py",
         "src/b.pyi",

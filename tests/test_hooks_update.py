@@ -13,7 +13,7 @@ from conftest import CLEAN_SRC, git, taskbelt_bare_repo
 
 from taskbelt import hooks, update
 from taskbelt.errors import ProjectError
-from taskbelt.project import Project
+from taskbelt.repository.project import Project
 
 MakeRepo = Callable[..., Project]
 pytestmark = pytest.mark.slow

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from taskbelt.inifile import read_ini
+from taskbelt.repository.ini_file import read_ini
 
 
 def test_a_file_is_read_raw(tmp_path: Path) -> None:

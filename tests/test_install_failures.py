@@ -14,9 +14,9 @@ import pytest
 from conftest import CLEAN_SRC, run_rows
 from rich.console import Console
 
-from taskbelt import testdeps
 from taskbelt.output.report import terminal
-from taskbelt.project import Project
+from taskbelt.repository import test_dependencies
+from taskbelt.repository.project import Project
 from taskbelt.results import CheckResult, RunSummary, Status
 from taskbelt.settings.model import load_settings
 
@@ -81,8 +81,8 @@ def test_a_requirement_no_index_has_is_named_so() -> None:
         "depends on no-such-thing==1.0, we can conclude that demo==0.1.0 cannot be used.\n"
     )
     data = {"project": {"name": "demo", "dependencies": ["no-such-thing==1.0"]}}
-    choice = testdeps.choose(data, load_settings({}))
-    explained = testdeps.explain(data, choice, "3.12.1", uv)
+    choice = test_dependencies.choose(data, load_settings({}))
+    explained = test_dependencies.explain(data, choice, "3.12.1", uv)
     assert explained == (
         "the test dependencies cannot be installed: [project] dependencies requires "
         "no-such-thing==1.0, and the package index has no no-such-thing",

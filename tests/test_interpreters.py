@@ -10,7 +10,7 @@ from packaging.specifiers import SpecifierSet
 
 from taskbelt import matrix
 from taskbelt.errors import ConfigError
-from taskbelt.project import Project
+from taskbelt.repository.project import Project
 from taskbelt.tools import interpreters
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import CLEAN_PYPROJECT, git, run_rows, taskbelt_checkout
 
-from taskbelt.project import Project
+from taskbelt.repository.project import Project
 
 MakeRepo = Callable[..., Project]
 

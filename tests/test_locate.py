@@ -8,7 +8,7 @@ import pytest
 from conftest import assert_two_line_error, taskbelt, write_files
 
 from taskbelt.errors import ProjectError
-from taskbelt.locate import find_root, project_root
+from taskbelt.repository.locate import find_root, project_root
 
 
 def test_found_from_subfolder(tmp_path: Path) -> None:

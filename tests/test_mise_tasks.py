@@ -15,7 +15,7 @@ import pytest
 from conftest import CLEAN_SRC, include_taskbelt, mise
 
 from taskbelt import defaults
-from taskbelt.project import Project
+from taskbelt.repository.project import Project
 
 MakeRepo = Callable[..., Project]
 pytestmark = [pytest.mark.slow, pytest.mark.mise]

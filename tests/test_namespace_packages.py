@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import run_rows, write_files
 
-from taskbelt.project import Project
+from taskbelt.repository.project import Project
 
 MakeRepo = Callable[..., Project]
 

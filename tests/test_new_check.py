@@ -22,7 +22,7 @@ from conftest import ADVISORY_DB, CLEAN_SRC, uvx_nox
 
 from taskbelt import cli, defaults, fast
 from taskbelt.checks import registry
-from taskbelt.project import Project
+from taskbelt.repository.project import Project
 
 MakeRepo = Callable[..., Project]
 pytestmark = pytest.mark.slow

@@ -15,7 +15,7 @@ import pytest
 from conftest import ADVISORY_DB, CLEAN_SRC, shell_environ, uvx_nox
 
 from taskbelt import defaults
-from taskbelt.project import Project
+from taskbelt.repository.project import Project
 
 MakeRepo = Callable[..., Project]
 pytestmark = pytest.mark.slow

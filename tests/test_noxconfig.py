@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 from conftest import break_executable, git, write_files
 
-from taskbelt import defaults, noxconfig
-from taskbelt.project import Project
+from taskbelt import defaults
+from taskbelt.repository import nox_config
+from taskbelt.repository.project import Project
 
 PYPROJECT = "[project]\nname = 'demo'\nversion = '0'\n"
 
@@ -64,9 +65,9 @@ def repo(root: Path, files: dict[str, str]) -> Path:
     return root
 
 
-def ask(root: Path) -> tuple[noxconfig.NoxSession, ...]:
-    noxconfig._answer.cache_clear()
-    found = noxconfig.declared(root, root / defaults.STATE_DIR_NAME)
+def ask(root: Path) -> tuple[nox_config.NoxSession, ...]:
+    nox_config._answer.cache_clear()
+    found = nox_config.declared(root, root / defaults.STATE_DIR_NAME)
     assert found is not None
     return found
 
@@ -101,7 +102,7 @@ def test_each_parametrized_checker_runs_over_what_its_session_names(tmp_path: Pa
         tmp_path / "r",
         {"noxfile.py": PARAMETRIZED, "src/demo/__init__.py": "", "tests/typing/t.py": ""},
     )
-    noxconfig._answer.cache_clear()
+    nox_config._answer.cache_clear()
     runs = Project.load(root).tools.type_checkers
     assert [(run.tool, run.declared, run.targets) for run in runs] == [
         ("pyright", "noxfile.py runs pyright", ("tests/typing",)),
@@ -119,7 +120,7 @@ def test_a_session_the_recorder_cannot_follow_is_read_as_text_and_v_says_so(
     assert release.failed == "IndexError: list index out of range"
     assert 'session.run("mypy"' in release.source
     assert "nox session release failed under the recorder (IndexError" in caplog.text
-    noxconfig._answer.cache_clear()
+    nox_config._answer.cache_clear()
     runs = Project.load(root).tools.type_checkers
     assert [(run.tool, run.declared) for run in runs] == [("mypy", "noxfile.py runs mypy")]
 
@@ -130,7 +131,7 @@ def test_a_noxfile_nox_cannot_load_is_read_as_text_and_v_says_why(
     noxfile = "import nox\nimport nox_plugin_not_installed\n\n\n@nox.session\ndef t(session):\n    session.run('mypy', 'src')\n"
     root = repo(tmp_path / "r", {"noxfile.py": noxfile, "src/demo/__init__.py": ""})
     verbose(monkeypatch, caplog)
-    noxconfig._answer.cache_clear()
+    nox_config._answer.cache_clear()
     runs = Project.load(root).tools.type_checkers
     assert [(run.tool, run.declared, run.targets) for run in runs] == [
         ("mypy", "noxfile.py runs mypy", ("src",))
@@ -146,8 +147,8 @@ def test_nox_s_answer_is_kept_until_the_noxfile_changes(tmp_path: Path) -> None:
     break_executable(python)
     assert ask(root) == first
     (root / "noxfile.py").write_text(PARAMETRIZED + "\n# changed\n", encoding="utf-8")
-    noxconfig._answer.cache_clear()
-    assert noxconfig.declared(root, root / defaults.STATE_DIR_NAME) is None
+    nox_config._answer.cache_clear()
+    assert nox_config.declared(root, root / defaults.STATE_DIR_NAME) is None
 
 
 def test_what_a_session_installs_beside_its_checker_is_what_the_checker_sees(
@@ -160,7 +161,7 @@ def test_what_a_session_installs_beside_its_checker_is_what_the_checker_sees(
         "    session.run('mypy', 'src')\n"
     )
     root = repo(tmp_path / "r", {"noxfile.py": noxfile, "src/demo/__init__.py": ""})
-    noxconfig._answer.cache_clear()
+    nox_config._answer.cache_clear()
     (run,) = Project.load(root).tools.type_checkers
     assert (run.declared, run.targets, run.dependencies) == (
         "noxfile.py runs mypy",

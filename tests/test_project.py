@@ -9,9 +9,9 @@ import pytest
 from conftest import write_files
 from packaging.specifiers import SpecifierSet
 
-from taskbelt import repoconfig
 from taskbelt.errors import ConfigError
-from taskbelt.project import Project
+from taskbelt.repository import pytest_coverage_config
+from taskbelt.repository.project import Project
 
 MakeRepo = Callable[..., Project]
 
@@ -86,7 +86,7 @@ class TestLayout:
 class TestFacts:
     def test_fail_under_sources(self, tmp_path: Path) -> None:
         """taskbelt's fail-under wins, then coverage's fail_under where coverage reads it, then 90."""
-        gate = repoconfig.fail_under
+        gate = pytest_coverage_config.fail_under
         assert gate(project_at(tmp_path / "a", {"pyproject.toml": ""}), {}) == 90
         cov = "[tool.coverage.report]\nfail_under = 70\n"
         assert gate(project_at(tmp_path / "b", {"pyproject.toml": cov}), {}) == 70

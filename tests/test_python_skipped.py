@@ -20,7 +20,7 @@ from conftest import CLEAN_PYPROJECT, CLEAN_SRC, run_rows, taskbelt
 from taskbelt import doctor
 from taskbelt.matrix import Matrix
 from taskbelt.orchestrator import plan
-from taskbelt.project import Project
+from taskbelt.repository.project import Project
 from taskbelt.results import Status
 from taskbelt.tools import interpreters
 from taskbelt.tools.interpreters import Interpreter

@@ -23,7 +23,7 @@ import pytest
 from conftest import ADVISORY_DB, CLEAN_SRC, git, run_in, taskbelt_bare_repo
 
 from taskbelt import defaults
-from taskbelt.project import Project
+from taskbelt.repository.project import Project
 
 MakeRepo = Callable[..., Project]
 HOME = defaults.TASKBELT_HOME

@@ -12,7 +12,7 @@ from taskbelt.checks.base import CheckContext
 from taskbelt.checks.interface import Check, Environment
 from taskbelt.errors import ConfigError
 from taskbelt.matrix import Matrix
-from taskbelt.project import Project
+from taskbelt.repository.project import Project
 from taskbelt.results import CheckResult, Status
 from taskbelt.settings.model import load_settings
 from taskbelt.tools.interpreters import Interpreter

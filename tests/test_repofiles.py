@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from taskbelt.project import Project
-from taskbelt.repofiles import list_files
+from taskbelt.repository.project import Project
+from taskbelt.repository.tracked_files import list_files
 
 MakeRepo = Callable[..., Project]
 

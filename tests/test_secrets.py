@@ -22,7 +22,7 @@ import pytest
 from conftest import CLEAN_PYPROJECT, CLEAN_SRC, include_taskbelt, mise, taskbelt, uvx_nox
 
 from taskbelt import defaults
-from taskbelt.project import Project
+from taskbelt.repository.project import Project
 
 MakeRepo = Callable[..., Project]
 pytestmark = pytest.mark.slow

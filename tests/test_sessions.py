@@ -11,7 +11,7 @@ from taskbelt import nox_sessions, sessions
 from taskbelt.errors import ConfigError
 from taskbelt.matrix import Matrix
 from taskbelt.orchestrator import longest_first, plan
-from taskbelt.project import Project
+from taskbelt.repository.project import Project
 from taskbelt.results import Status
 from taskbelt.tools import venvs
 from taskbelt.tools.interpreters import Interpreter

@@ -12,7 +12,7 @@ import yaml
 
 from taskbelt import defaults
 from taskbelt.errors import ConfigError
-from taskbelt.project import Project
+from taskbelt.repository.project import Project
 from taskbelt.settings import env_variables
 from taskbelt.settings.model import Settings, load_settings
 from tests.conftest import assert_two_line_error, taskbelt

@@ -22,7 +22,7 @@ import pytest
 from conftest import CLEAN_PYPROJECT, CLEAN_SRC, gone
 
 from taskbelt import defaults
-from taskbelt.project import Project
+from taskbelt.repository.project import Project
 
 MakeRepo = Callable[..., Project]
 pytestmark = pytest.mark.slow

@@ -22,7 +22,7 @@ from taskbelt.checks import pytest_outcome
 from taskbelt.output.console import console
 from taskbelt.output.report import json_report, terminal
 from taskbelt.output.words import some_of
-from taskbelt.project import Project
+from taskbelt.repository.project import Project
 from taskbelt.results import CheckResult, RunSummary, Status
 
 MakeRepo = Callable[..., Project]

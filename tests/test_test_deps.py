@@ -23,9 +23,9 @@ from conftest import (
     write_files,
 )
 
-from taskbelt import noxconfig, testdeps, toxconfig
 from taskbelt.errors import ConfigError
-from taskbelt.project import Project
+from taskbelt.repository import nox_config, test_dependencies, tox_config
+from taskbelt.repository.project import Project
 from taskbelt.settings.model import load_settings
 
 MakeRepo = Callable[..., Project]
@@ -49,16 +49,18 @@ python = ["3.10"]
 """
 
 
-def choose(pyproject: str, **settings: list[str]) -> testdeps.Choice:
+def choose(pyproject: str, **settings: list[str]) -> test_dependencies.Choice:
     table = {key.replace("_", "-"): value for key, value in settings.items()}
-    return testdeps.choose(tomllib.loads(pyproject), load_settings(table))
+    return test_dependencies.choose(tomllib.loads(pyproject), load_settings(table))
 
 
 class TestChoice:
     def test_named_like_tests_or_typing_never_an_aggregate(self) -> None:
         choice = choose(PLATFORMDIRS_LIKE)
         assert (choice.groups, choice.extras, choice.configured) == (("test",), (), False)
-        typing = testdeps.choose(tomllib.loads(PLATFORMDIRS_LIKE), load_settings({}), typing=True)
+        typing = test_dependencies.choose(
+            tomllib.loads(PLATFORMDIRS_LIKE), load_settings({}), typing=True
+        )
         assert (typing.groups, typing.extras) == (("test", "type"), ())
 
     def test_a_typing_group_stays_out_of_the_tests(self) -> None:
@@ -68,7 +70,7 @@ class TestChoice:
             'mypy = ["mypy", "pytest-mypy-plugins"]\nlint = ["ruff"]\n'
         )
         assert choose(pyproject).groups == ("tests",)
-        typing = testdeps.choose(tomllib.loads(pyproject), load_settings({}), typing=True)
+        typing = test_dependencies.choose(tomllib.loads(pyproject), load_settings({}), typing=True)
         assert typing.groups == ("tests", "mypy", "lint")
         only_typing = '[project]\nname = "x"\n[dependency-groups]\nmypy = ["mypy"]\n'
         assert choose(only_typing).groups == ()
@@ -101,8 +103,10 @@ class TestChoice:
             "requirements are unsatisfiable.\n"
         )
         choice = choose(PLATFORMDIRS_LIKE, test_groups=["dev"])
-        assert testdeps.explain({}, choice, "3.10.13", uv) is None, "no such requirement"
-        explained = testdeps.explain(tomllib.loads(PLATFORMDIRS_LIKE), choice, "3.10.13", uv)
+        assert test_dependencies.explain({}, choice, "3.10.13", uv) is None, "no such requirement"
+        explained = test_dependencies.explain(
+            tomllib.loads(PLATFORMDIRS_LIKE), choice, "3.10.13", uv
+        )
         assert explained is not None
         cause, fix = explained
         assert cause == (
@@ -153,48 +157,48 @@ class TestToxChooses:
     """Where nothing is named like tests, the tox environment that runs pytest says what they need."""
 
     DEV_EXTRA = '[project]\nname = "x"\noptional-dependencies.dev = ["six"]\n'
-    TOX_ENV = toxconfig.ToxEnv("py312", extras=("dev",), deps=("freezegun", "-e ."))
+    TOX_ENV = tox_config.ToxEnv("py312", extras=("dev",), deps=("freezegun", "-e ."))
 
     def test_tox_s_extras_and_deps_where_nothing_is_named_like_tests(self) -> None:
-        choice = testdeps.choose(
+        choice = test_dependencies.choose(
             tomllib.loads(self.DEV_EXTRA),
             load_settings({}),
-            lambda: testdeps.TestCommand.of_tox(self.TOX_ENV),
+            lambda: test_dependencies.TestCommand.of_tox(self.TOX_ENV),
         )
         assert (choice.groups, choice.extras, choice.requirements) == ((), ("dev",), ("freezegun",))
         assert choice.describe() == "groups none; extras dev; deps freezegun (tox env py312)"
 
     def test_the_settings_come_first(self) -> None:
-        def never() -> testdeps.TestCommand:
+        def never() -> test_dependencies.TestCommand:
             raise AssertionError("tox asked where the settings chose")
 
         settings = load_settings({"test-extras": []})
-        assert testdeps.choose(tomllib.loads(self.DEV_EXTRA), settings, never).extras == ()
+        assert test_dependencies.choose(tomllib.loads(self.DEV_EXTRA), settings, never).extras == ()
 
     def test_tox_comes_before_the_names(self) -> None:
         """The repository's test command installs ``dev``, not its ``test`` extra: so do the tests."""
         named = self.DEV_EXTRA + 'optional-dependencies.test = ["pytest"]\n'
-        choice = testdeps.choose(
+        choice = test_dependencies.choose(
             tomllib.loads(named),
             load_settings({}),
-            lambda: testdeps.TestCommand.of_tox(self.TOX_ENV),
+            lambda: test_dependencies.TestCommand.of_tox(self.TOX_ENV),
         )
         assert (choice.extras, choice.chosen_by) == (("dev",), "tox env py312")
         typing = named + 'optional-dependencies.typing = ["mypy"]\n'
-        choice = testdeps.choose(
+        choice = test_dependencies.choose(
             tomllib.loads(typing),
             load_settings({}),
-            lambda: testdeps.TestCommand.of_tox(self.TOX_ENV),
+            lambda: test_dependencies.TestCommand.of_tox(self.TOX_ENV),
             typing=True,
         )
         assert choice.extras == ("dev", "typing")
 
     def test_a_tox_env_that_installs_nothing_leaves_the_default(self) -> None:
         plain = '[project]\nname = "x"\n[dependency-groups]\ndev = ["pytest"]\n'
-        choice = testdeps.choose(
+        choice = test_dependencies.choose(
             tomllib.loads(plain),
             load_settings({}),
-            lambda: testdeps.TestCommand.of_tox(toxconfig.ToxEnv("py")),
+            lambda: test_dependencies.TestCommand.of_tox(tox_config.ToxEnv("py")),
         )
         assert (choice.groups, choice.chosen_by) == (("dev",), "")
 
@@ -300,7 +304,7 @@ def test_a_mypy_group_s_pytest_plugin_stays_out_of_the_tests(make_repo: MakeRepo
 
 
 def test_a_nox_session_s_installs_are_read_as_pip_reads_them() -> None:
-    session = noxconfig.NoxSession(
+    session = nox_config.NoxSession(
         "tests-3.12",
         installs=(
             ("-e", ".[testing,toml]", "freezegun>=1"),
@@ -315,8 +319,8 @@ def test_a_nox_session_s_installs_are_read_as_pip_reads_them() -> None:
         ("test",),
         ("freezegun>=1", "-r requirements-test.txt"),
     )
-    other = noxconfig.NoxSession("lint", runs=(("ruff", "check"),))
-    assert noxconfig.test_session((other, session)) is session
+    other = nox_config.NoxSession("lint", runs=(("ruff", "check"),))
+    assert nox_config.test_session((other, session)) is session
 
 
 NOX_TESTS = """

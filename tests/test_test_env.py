@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from conftest import CLEAN_PYPROJECT, CLEAN_SRC, taskbelt
 
-from taskbelt.project import Project
+from taskbelt.repository.project import Project
 
 MakeRepo = Callable[..., Project]
 pytestmark = pytest.mark.slow

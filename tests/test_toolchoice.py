@@ -12,12 +12,13 @@ from pathlib import Path
 import pytest
 from conftest import write_files
 
-from taskbelt import defaults, precommit
+from taskbelt import defaults
 from taskbelt.cache import VerdictCache
-from taskbelt.choice import Choice
 from taskbelt.errors import ConfigError
-from taskbelt.project import Project
-from taskbelt.toolversions import Pin, taskbelt_pins
+from taskbelt.repository import pre_commit
+from taskbelt.repository.choice import Choice
+from taskbelt.repository.project import Project
+from taskbelt.repository.tool_versions import Pin, taskbelt_pins
 
 PYPROJECT = "[project]\nname = 'demo'\n"
 RUFF_FORMAT_HOOK = """
@@ -341,9 +342,9 @@ def test_a_repository_pin_equal_to_taskbelt_s_uses_the_hashed_environment(tmp_pa
 class TestHookScope:
     """Which files and arguments the repository's pre-commit hooks give their tools."""
 
-    def hook(self, root: Path, config: str) -> precommit.Hook:
+    def hook(self, root: Path, config: str) -> pre_commit.Hook:
         write_files(root, {".pre-commit-config.yaml": config})
-        (hook,) = precommit.read_hooks(root)
+        (hook,) = pre_commit.read_hooks(root)
         return hook
 
     def test_a_ruff_hook_is_given_python_files_only(self, tmp_path: Path) -> None:
@@ -459,7 +460,7 @@ class TestHookScope:
     ) -> None:
         listed = "" if args is None else f"        args: {args!r}\n"
         config = f"repos:\n  - repo: https://github.com/{entry_repo}\n    rev: v1.0.0\n    hooks:\n      - id: {hook_id}\n{listed}"
-        assert precommit.verdict_args(self.hook(tmp_path, config)) == kept
+        assert pre_commit.verdict_args(self.hook(tmp_path, config)) == kept
 
     def test_a_ruff_hook_without_ruff_configuration_runs_ruff_s_defaults(
         self, tmp_path: Path

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 from conftest import break_executable, git, write_files
 
-from taskbelt import defaults, toxconfig
-from taskbelt.project import Project
+from taskbelt import defaults
+from taskbelt.repository import tox_config
+from taskbelt.repository.project import Project
 
 PYPROJECT = "[project]\nname = 'demo'\nversion = '0'\n"
 
@@ -27,14 +28,14 @@ def repo(root: Path, files: dict[str, str]) -> Path:
     return root
 
 
-def ask(root: Path) -> toxconfig.ToxConfig:
-    toxconfig._answer.cache_clear()
-    found = toxconfig.declared(root, root / defaults.STATE_DIR_NAME)
+def ask(root: Path) -> tox_config.ToxConfig:
+    tox_config._answer.cache_clear()
+    found = tox_config.declared(root, root / defaults.STATE_DIR_NAME)
     assert found is not None
     return found
 
 
-def env(config: toxconfig.ToxConfig, name: str) -> toxconfig.ToxEnv:
+def env(config: tox_config.ToxConfig, name: str) -> tox_config.ToxEnv:
     return next(e for e in config.envs if e.name == name)
 
 
@@ -92,7 +93,7 @@ def test_asking_tox_leaves_the_repository_as_it_was(tmp_path: Path) -> None:
 def test_pyright_alone_on_a_commands_line_is_a_declared_run(tmp_path: Path) -> None:
     """Read as text, ``pyright`` alone looked like a dependency and never ran; tox knows better."""
     root = repo(tmp_path / "r", {"tox.ini": TOX_INI, "src/demo/__init__.py": ""})
-    toxconfig._answer.cache_clear()
+    tox_config._answer.cache_clear()
     runs = Project.load(root).tools.type_checkers
     assert [(run.tool, run.declared, run.targets) for run in runs] == [
         ("mypy", "tox.ini runs mypy", ("src",)),
@@ -133,8 +134,8 @@ def test_tox_s_answer_is_kept_until_a_file_it_reads_changes(tmp_path: Path) -> N
     break_executable(tox)
     assert ask(root) == first
     (root / "tox.ini").write_text(TOX_INI + "\n[testenv:more]\n", encoding="utf-8")
-    toxconfig._answer.cache_clear()
-    assert toxconfig.declared(root, root / defaults.STATE_DIR_NAME) is None
+    tox_config._answer.cache_clear()
+    assert tox_config.declared(root, root / defaults.STATE_DIR_NAME) is None
 
 
 def test_where_tox_cannot_answer_its_files_are_read_as_text_and_v_says_why(
@@ -143,7 +144,7 @@ def test_where_tox_cannot_answer_its_files_are_read_as_text_and_v_says_why(
     """A tox newer than taskbelt's is required: the commands are still read as text."""
     broken = "[tox]\nmin_version = 99\n[testenv:type]\ncommands = mypy src\n"
     root = repo(tmp_path / "r", {"tox.ini": broken, "src/demo/__init__.py": ""})
-    toxconfig._answer.cache_clear()
+    tox_config._answer.cache_clear()
     # -v's log, whatever handler an earlier test's run left on taskbelt's logger
     monkeypatch.setattr(logging.getLogger("taskbelt"), "handlers", [caplog.handler])
     with caplog.at_level(logging.INFO, logger="taskbelt"):
@@ -157,7 +158,7 @@ def test_where_tox_cannot_answer_its_files_are_read_as_text_and_v_says_why(
 
 def test_a_tox_ini_holding_only_other_tools_settings_does_not_start_tox(tmp_path: Path) -> None:
     root = repo(tmp_path / "r", {"tox.ini": "[flake8]\nmax-line-length = 99\n"})
-    assert toxconfig.declared(root, root / defaults.STATE_DIR_NAME) is None
+    assert tox_config.declared(root, root / defaults.STATE_DIR_NAME) is None
     assert not (root / defaults.STATE_DIR_NAME).exists()
 
 
@@ -175,6 +176,6 @@ def test_an_environment_tox_cannot_resolve_here_leaves_the_others_answered(
     config = ask(root)
     assert [e.name for e in config.envs] == ["py312", "py315"]
     assert env(config, "py315").commands == (), "tox could not resolve them here"
-    test = toxconfig.test_env(config)
+    test = tox_config.test_env(config)
     assert test is not None
     assert (test.name, test.deps) == ("py312", ("mock", "pytest-asyncio"))

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from conftest import CLEAN_PYPROJECT, git, run_rows, write_files
 
-from taskbelt import toolversions
-from taskbelt.project import Project
+from taskbelt.repository import tool_versions
+from taskbelt.repository.project import Project
 
 pytestmark = pytest.mark.slow
 ToolVenv = Callable[[str], Path]
@@ -348,7 +348,7 @@ def test_a_mypy_pre_commit_hook_is_run_as_pre_commit_runs_it(
     check the package alone under its own stricter settings: a false failure
     on the first repository, a wrong pass on the second.
     """
-    version = toolversions.taskbelt_pins()["mypy"]
+    version = tool_versions.taskbelt_pins()["mypy"]
     project = repo(
         tmp_path / "r",
         {
@@ -397,7 +397,7 @@ def test_a_mypy_hook_s_stub_dependencies_are_what_mypy_sees(
     The repository's own run is mypy seeing an environment holding those stubs
     (pre-commit's hook environment); taskbelt's agrees, with the stubs and without.
     """
-    version = toolversions.taskbelt_pins()["mypy"]
+    version = tool_versions.taskbelt_pins()["mypy"]
     extra = "    additional_dependencies: [types-PyYAML]\n" if dependencies else ""
     project = repo(
         tmp_path / "r",
@@ -463,7 +463,7 @@ def test_every_mypy_run_the_repository_declares_judges(
     package: both planted errors passed. The repository's own two runs are
     the reference.
     """
-    version = toolversions.taskbelt_pins()["mypy"]
+    version = tool_versions.taskbelt_pins()["mypy"]
     project = repo(
         tmp_path / "r",
         {
@@ -590,7 +590,7 @@ def test_the_stubs_a_tox_typing_environment_installs_are_what_mypy_sees(
     subprocess.run(["uv", "venv", "-q", str(own_env)], check=True)
     subprocess.run(
         ["uv", "pip", "install", "-q", "--python", str(own_env / "bin/python"),
-         f"mypy=={toolversions.taskbelt_pins()['mypy']}", "types-six"],
+         f"mypy=={tool_versions.taskbelt_pins()['mypy']}", "types-six"],
         check=True,
     )  # fmt: skip
     own = subprocess.run(

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from conftest import CLEAN_PYPROJECT, git, run_rows, write_files
 
-from taskbelt import typecheckingoff, typehints
-from taskbelt.choice import Choice
-from taskbelt.project import Project
+from taskbelt.repository import type_checking_off, type_hints
+from taskbelt.repository.choice import Choice
+from taskbelt.repository.project import Project
 
 PYRIGHT_OFF = (
     '[tool.pyright]\n# this code base is not type-checked (yet)\ntypeCheckingMode = "off"\n'
@@ -27,7 +27,7 @@ JSONC_OFF = (
 
 def reason(root: Path, files: dict[str, str], *checkers: Choice) -> str | None:
     write_files(root, files)
-    return typecheckingoff.reason(root, checkers)
+    return type_checking_off.reason(root, checkers)
 
 
 PYRIGHT = Choice("pyright", "settings")
@@ -139,7 +139,7 @@ def test_type_hints_are_found_where_a_checker_would_use_them(
     tmp_path: Path, files: dict[str, str], hinted: bool
 ) -> None:
     write_files(tmp_path, files)
-    assert typehints.any_hints([tmp_path / "demo"]) is hinted
+    assert type_hints.any_hints([tmp_path / "demo"]) is hinted
 
 
 #: Not a hint anywhere; taskbelt's default mypy (check_untyped_defs) reports the operator.

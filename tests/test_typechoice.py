@@ -11,12 +11,13 @@ from pathlib import Path
 import pytest
 from conftest import assert_two_line_error, taskbelt, write_files
 
-from taskbelt import cache, defaults, hookdeps, typechoice
+from taskbelt import cache, defaults, hookdeps
 from taskbelt.checks import typecheck
 from taskbelt.checks.base import CheckContext
-from taskbelt.choice import Choice
 from taskbelt.errors import ConfigError
-from taskbelt.project import Project
+from taskbelt.repository import type_checker_choice
+from taskbelt.repository.choice import Choice
+from taskbelt.repository.project import Project
 
 PYPROJECT = "[project]\nname = 'demo'\n"
 TOX_TY = '[env.type]\ncommands = [ [ "ty", "check", "--output-format", "concise", "--exit-zero-on-warning", "." ] ]\n'
@@ -129,7 +130,7 @@ def test_a_command_after_an_install_on_one_line_still_counts(tmp_path: Path) -> 
 
 
 def test_every_file_that_decides_the_checker_is_in_the_cache_key() -> None:
-    assert typechoice.CONFIG_FILES <= cache.CONFIG_NAMES
+    assert type_checker_choice.CONFIG_FILES <= cache.CONFIG_NAMES
 
 
 def test_a_checker_taskbelt_does_not_run_is_a_two_line_error(tmp_path: Path) -> None:
@@ -144,7 +145,7 @@ def test_a_checker_taskbelt_does_not_run_is_a_two_line_error(tmp_path: Path) -> 
 
 def test_every_checker_taskbelt_can_choose_has_a_runner() -> None:
     """A chosen checker always runs: never an error row, never another checker's verdict."""
-    assert set(typecheck.RUNNERS) == set(typechoice.CHECKERS)
+    assert set(typecheck.RUNNERS) == set(type_checker_choice.CHECKERS)
 
 
 #: itsdangerous's tox configuration, in its pyproject.toml (shortened).
@@ -195,13 +196,15 @@ def test_pyproject_s_dependency_lists_are_not_commands(tmp_path: Path) -> None:
     groups = (
         '[dependency-groups]\ntyping = ["mypy", "pyright"]\n[tool.tox]\nenv_list = ["typing"]\n'
     )
-    assert sources(tmp_path, {"pyproject.toml": PYPROJECT + groups}) == [typechoice.DEFAULT_SOURCE]
+    assert sources(tmp_path, {"pyproject.toml": PYPROJECT + groups}) == [
+        type_checker_choice.DEFAULT_SOURCE
+    ]
 
 
 def test_pyright_s_type_completeness_score_is_not_its_type_check(tmp_path: Path) -> None:
     """``pyright --verifytypes pkg`` alone does not choose pyright, nor lend it arguments."""
     only_score = '[env.t]\ncommands = [["pyright", "--verifytypes", "demo", "--ignoreexternal"]]\n'
-    assert sources(tmp_path / "a", {"tox.toml": only_score}) == [typechoice.DEFAULT_SOURCE]
+    assert sources(tmp_path / "a", {"tox.toml": only_score}) == [type_checker_choice.DEFAULT_SOURCE]
     both = '[env.t]\ncommands = [["pyright", "--verifytypes", "demo"], ["pyright", "--level", "error"]]\n'
     assert checker_of(tmp_path / "b", {"tox.toml": both}).args == ("--level", "error")
 
@@ -386,7 +389,9 @@ def checkers(root: Path, files: dict[str, str]) -> tuple[Choice, ...]:
 
 def test_a_hook_scoring_type_completeness_chooses_nothing(tmp_path: Path) -> None:
     hook = LOCAL_HOOK.format("    entry: pyright --verifytypes demo\n    pass_filenames: false\n")
-    assert sources(tmp_path, {".pre-commit-config.yaml": hook}) == [typechoice.DEFAULT_SOURCE]
+    assert sources(tmp_path, {".pre-commit-config.yaml": hook}) == [
+        type_checker_choice.DEFAULT_SOURCE
+    ]
 
 
 def test_only_the_checker_hook_s_dependencies_are_wanted_and_a_typo_fails_first(

@@ -18,7 +18,7 @@ from conftest import CLEAN_PYPROJECT, run_rows, taskbelt
 
 from taskbelt.execution import in_summary_order
 from taskbelt.matrix import Matrix
-from taskbelt.project import Project
+from taskbelt.repository.project import Project
 from taskbelt.results import CheckResult, Status
 from taskbelt.tools import interpreters
 from taskbelt.tools.interpreters import Interpreter

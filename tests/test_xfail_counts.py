@@ -16,7 +16,7 @@ import pytest
 from conftest import CLEAN_PYPROJECT, CLEAN_SRC, run_rows, write_files
 
 from taskbelt.checks import pytest_outcome
-from taskbelt.project import Project
+from taskbelt.repository.project import Project
 
 MakeRepo = Callable[..., Project]
 

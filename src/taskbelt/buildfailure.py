@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from taskbelt.tomlfile import lookup
+from taskbelt.repository.toml_file import lookup
 
 #: uv's words for a backend that failed, and for build requirements it could not get.
 _BACKEND_FAILED = "The build backend returned an error"

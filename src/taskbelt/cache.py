@@ -29,12 +29,12 @@ from pathlib import Path
 from typing import Literal
 
 from taskbelt import defaults, keyenv
-from taskbelt.repofiles import list_files
+from taskbelt.repository.tracked_files import list_files
 from taskbelt.results import CheckResult, Status
 from taskbelt.state.store import KeyedStore
 
 #: Files every static check reads besides Python sources, the ones that say
-#: which tool runs (:mod:`taskbelt.toolchoice`) included.
+#: which tool runs (:mod:`taskbelt.repository.tool_choice`) included.
 CONFIG_NAMES = frozenset(
     {
         "pyproject.toml", "ruff.toml", ".ruff.toml", "setup.cfg", ".flake8", "mypy.ini", ".mypy.ini",

@@ -13,12 +13,13 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from taskbelt import __version__, defaults, entry, execution, locate, matrix, options
+from taskbelt import __version__, defaults, entry, execution, matrix, options
 from taskbelt.checks import registry
 from taskbelt.container import cli as container_cli
 from taskbelt.errors import ConfigError, ExitCode
 from taskbelt.output import console
-from taskbelt.project import Project
+from taskbelt.repository import locate
+from taskbelt.repository.project import Project
 from taskbelt.settings import env_flags
 
 

@@ -23,10 +23,11 @@ from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
-from taskbelt import proc, repoconfig
+from taskbelt import proc
 from taskbelt.errors import ToolError
-from taskbelt.project import Project
-from taskbelt.tomlfile import read_toml
+from taskbelt.repository import pytest_coverage_config
+from taskbelt.repository.project import Project
+from taskbelt.repository.toml_file import read_toml
 from taskbelt.tools import venvs
 
 _STAMP = ".taskbelt-coverage-plugins"
@@ -35,7 +36,7 @@ _FIND = "import importlib.util, sys; print(' '.join(n for n in sys.argv[1:] if i
 
 def named(project: Project, env: Mapping[str, str]) -> list[str]:
     """The top-level modules of the plugins the coverage settings name, in order."""
-    value = repoconfig.coverage_run(project, env).get("plugins") or []
+    value = pytest_coverage_config.coverage_run(project, env).get("plugins") or []
     items = value if isinstance(value, list) else re.split(r"[\s,]+", str(value))
     return list(dict.fromkeys(str(i).strip().split(".")[0] for i in items if str(i).strip()))
 
@@ -91,7 +92,7 @@ def ensure(venv: Path, project: Project, env: Mapping[str, str], where: str) -> 
         try:
             venvs.uv_pip_install(venv, [req])
         except ToolError as exc:
-            setting = repoconfig.coverage_file(project, env)
+            setting = pytest_coverage_config.coverage_file(project, env)
             source = project.relative(setting) if setting else "the coverage settings"
             first = next((ln for ln in (exc.output or "").splitlines() if ln.strip()), exc.cause)
             raise ToolError(

@@ -55,7 +55,7 @@ AUDIT_TIMEOUT: Final = 30.0
 BANDIT_SEVERITY: Final = "medium"
 BANDIT_CONFIDENCE: Final = "low"
 
-#: Where the repository says which tools it runs (read by :mod:`taskbelt.toolchoice`):
+#: Where the repository says which tools it runs (read by :mod:`taskbelt.repository.tool_choice`):
 #: pre-commit's configuration (its own search order), files whose commands run
 #: a formatter, and folders whose every YAML file is a CI workflow.
 PRECOMMIT_CONFIGS: Final = (".pre-commit-config.yaml", ".pre-commit-config.yml")
@@ -72,7 +72,7 @@ WORKFLOW_FOLDERS: Final = (".github/workflows",)
 #: Whose tool versions run by default: the repository's pins where it has them.
 TOOL_VERSIONS: Final = "repository"
 #: The type checkers ``typecheck`` runs, in the order taskbelt prefers one
-#: when a repository configures several (:mod:`taskbelt.typechoice`).
+#: when a repository configures several (:mod:`taskbelt.repository.type_checker_choice`).
 TypeChecker = Literal["mypy", "pyright", "basedpyright", "ty", "pyrefly"]
 
 #: Source and test folder names tried, in order, when `src`/`tests` are not set.

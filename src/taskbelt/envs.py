@@ -19,9 +19,10 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from taskbelt import buildfailure, byproducts, defaults, proc, testdeps
+from taskbelt import buildfailure, byproducts, defaults, proc
 from taskbelt.errors import ToolError
-from taskbelt.project import Project
+from taskbelt.repository import test_dependencies
+from taskbelt.repository.project import Project
 from taskbelt.tools import pins
 from taskbelt.tools.venvs import (
     UV_TIMEOUT,
@@ -50,7 +51,7 @@ def env_dir(project: Project, name: str) -> Path:
 def tool_env(project: Project, group: str) -> Path:
     """The environment holding tool ``group``, created and filled if needed.
 
-    Tools the repository pins run at its versions (:mod:`taskbelt.toolversions`),
+    Tools the repository pins run at its versions (:mod:`taskbelt.repository.tool_versions`),
     in an environment of their own named by those versions: made once, kept
     beside the one with taskbelt's pins.
     """
@@ -63,7 +64,7 @@ def tool_env(project: Project, group: str) -> Path:
 
 
 def project_env(
-    project: Project, name: str, python: Path, choice: testdeps.Choice | None = None
+    project: Project, name: str, python: Path, choice: test_dependencies.Choice | None = None
 ) -> Path:
     """An environment named ``name`` on ``python`` with the project and ``choice`` installed."""
     venv = env_dir(project, name)
@@ -72,7 +73,7 @@ def project_env(
     return venv
 
 
-def project_key(project: Project, choice: testdeps.Choice | None = None) -> str:
+def project_key(project: Project, choice: test_dependencies.Choice | None = None) -> str:
     """Hash of what decides the project's environment (with ``choice``, default the tests')."""
     digest = hashlib.sha256(_ENV_LAYOUT)
     # TASKBELT_TEST_GROUPS may choose, not only pyproject
@@ -108,11 +109,13 @@ def dependency_source(project: Project) -> str:
     return "pyproject.toml (resolved now: no uv.lock)"
 
 
-def install_project(venv: Path, project: Project, choice: testdeps.Choice | None = None) -> None:
+def install_project(
+    venv: Path, project: Project, choice: test_dependencies.Choice | None = None
+) -> None:
     """Install the project (editable) with its runtime and chosen test dependencies.
 
     The groups and extras are ``choice``, by default :attr:`Project.test_choice`
-    (:mod:`taskbelt.testdeps`; the type checker's environment is given
+    (:mod:`taskbelt.repository.test_dependencies`; the type checker's environment is given
     :attr:`Project.typing_choice`). With ``uv.lock``
     the environment is synced to exactly that part of the locked set (hashes
     checked: nothing else stays); without it, uv resolves ``pyproject.toml``
@@ -153,7 +156,7 @@ def install_project(venv: Path, project: Project, choice: testdeps.Choice | None
             with kept_out as env:
                 uv_pip_install(venv, args, cwd=project.root, env=env)
     except ToolError as exc:
-        explained = testdeps.explain(
+        explained = test_dependencies.explain(
             project.data, choice, python_version(venv), exc.output
         ) or buildfailure.explain(project.data, project.name, exc.output)
         if explained is None:

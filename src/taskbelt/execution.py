@@ -36,7 +36,7 @@ from taskbelt.output import console, masking
 from taskbelt.output.masking import Masker
 from taskbelt.output.report import github, json_report
 from taskbelt.output.words import plural
-from taskbelt.project import Project
+from taskbelt.repository.project import Project
 from taskbelt.results import CheckResult, RunSummary, Status
 from taskbelt.state import folder
 

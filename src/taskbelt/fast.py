@@ -17,9 +17,10 @@ import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from taskbelt import defaults, locate, options
+from taskbelt import defaults, options
 from taskbelt.errors import ProjectError
 from taskbelt.plancache import cached_summary
+from taskbelt.repository import locate
 from taskbelt.settings import env_flags
 
 #: What ``check`` asks for: the full path plans it (and saves the plan) under

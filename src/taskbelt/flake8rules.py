@@ -23,7 +23,7 @@ from typing import Any
 
 import tomlkit
 
-from taskbelt.flake8config import Declared
+from taskbelt.repository.flake8_config import Declared
 
 #: flake8's own defaults (flake8/defaults.py).
 DEFAULT_IGNORE = ("E121", "E123", "E126", "E226", "E24", "E704", "W503", "W504")

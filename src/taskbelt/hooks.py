@@ -18,7 +18,7 @@ from taskbelt.checks import formatting, lint
 from taskbelt.checks.base import CheckContext
 from taskbelt.errors import ProjectError
 from taskbelt.files import write_atomic
-from taskbelt.project import Project
+from taskbelt.repository.project import Project
 from taskbelt.state import folder
 
 MARKER = "# installed by taskbelt (mise run hooks)"

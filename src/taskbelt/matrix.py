@@ -20,7 +20,7 @@ from pathlib import Path
 from packaging.version import Version
 
 from taskbelt.errors import ConfigError
-from taskbelt.project import Project
+from taskbelt.repository.project import Project
 from taskbelt.settings import env_flags
 from taskbelt.tools import interpreters
 from taskbelt.tools.interpreters import Interpreter

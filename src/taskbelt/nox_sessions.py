@@ -16,11 +16,12 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from taskbelt import cli, defaults, entry, locate, matrix
+from taskbelt import cli, defaults, entry, matrix
 from taskbelt.checks import registry
 from taskbelt.errors import ExitCode, TaskbeltError
 from taskbelt.output import console, masking
-from taskbelt.project import Project
+from taskbelt.repository import locate
+from taskbelt.repository.project import Project
 from taskbelt.settings import env_flags
 from taskbelt.tools.interpreters import Interpreter
 

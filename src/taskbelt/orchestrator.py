@@ -30,7 +30,7 @@ from taskbelt.errors import Interrupted, TaskbeltError
 from taskbelt.matrix import Matrix
 from taskbelt.output import masking
 from taskbelt.output.console import LOGGER, SESSION
-from taskbelt.project import Project
+from taskbelt.repository.project import Project
 from taskbelt.results import CheckResult, Status
 from taskbelt.settings.model import TABLE
 from taskbelt.tools.interpreters import Interpreter

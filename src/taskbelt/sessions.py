@@ -29,7 +29,7 @@ from taskbelt.checks.base import Ahead, CheckContext, guarded
 from taskbelt.checks.interface import Check, Environment
 from taskbelt.errors import ConfigError
 from taskbelt.matrix import Matrix
-from taskbelt.project import Project
+from taskbelt.repository.project import Project
 from taskbelt.results import CheckResult, Status
 from taskbelt.tools import venvs
 from taskbelt.tools.interpreters import Interpreter

@@ -36,7 +36,7 @@ from packaging.utils import canonicalize_name
 
 from taskbelt import covplugins, defaults, envs, proc
 from taskbelt.errors import ToolError
-from taskbelt.project import Project
+from taskbelt.repository.project import Project
 from taskbelt.tools import hashed_requirements, pins, venvs
 
 TEST_GROUP = "test"

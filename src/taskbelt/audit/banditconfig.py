@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from taskbelt import defaults
-from taskbelt.project import Project
+from taskbelt.repository.project import Project
 
 INI_NAME = defaults.BANDIT_INI
 _INI_SECTION = "bandit"

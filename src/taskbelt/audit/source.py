@@ -19,7 +19,7 @@ from pathlib import Path
 
 from taskbelt import envs
 from taskbelt.audit.verdict import SOURCE_LOCKED, SOURCE_RESOLVED
-from taskbelt.project import Project
+from taskbelt.repository.project import Project
 from taskbelt.settings.model import AuditSettings
 from taskbelt.tools import hashed_requirements
 

@@ -16,7 +16,7 @@ from taskbelt.audit import bandit, pip_audit
 from taskbelt.checks.base import CheckContext, tail
 from taskbelt.checks.interface import Check, Spec
 from taskbelt.matrix import Matrix
-from taskbelt.project import Project
+from taskbelt.repository.project import Project
 from taskbelt.results import CheckResult, Status
 
 NAME = "audit"

@@ -18,7 +18,7 @@ from typing import Protocol
 
 from taskbelt import defaults, proc
 from taskbelt.errors import TaskbeltError, ToolError
-from taskbelt.project import Project
+from taskbelt.repository.project import Project
 from taskbelt.results import CheckResult, Status
 from taskbelt.tools.interpreters import Interpreter
 

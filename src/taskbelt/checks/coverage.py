@@ -24,12 +24,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from taskbelt import cache, covplugins, proc, repoconfig
+from taskbelt import cache, covplugins, proc
 from taskbelt.checks import pytest_cov
 from taskbelt.checks.base import CheckContext, crashed, guarded, tail
 from taskbelt.checks.interface import Check
 from taskbelt.checks.pytest_cov import coverage_dir, tree_file
 from taskbelt.output.words import some_of
+from taskbelt.repository import pytest_coverage_config
 from taskbelt.results import CheckResult, Status
 from taskbelt.tools.interpreters import in_version_order
 
@@ -160,8 +161,10 @@ def _run(ctx: CheckContext, versions: list[str] | None, jobs: Jobs | None) -> Ch
     wrong = _no_package_file(ctx, [str(f) for f in answer.get("measured", [])], started)
     if wrong is not None:
         return wrong
-    gate = repoconfig.fail_under(ctx.project, ctx.base_env, float(answer.get("fail_under") or 0))
-    decimals = repoconfig.precision(ctx.project, ctx.base_env)
+    gate = pytest_coverage_config.fail_under(
+        ctx.project, ctx.base_env, float(answer.get("fail_under") or 0)
+    )
+    decimals = pytest_coverage_config.precision(ctx.project, ctx.base_env)
     # The table is shown under a failed gate and in GitHub's job summary only.
     shown = _fails(percent, gate, decimals) or ctx.base_env.get("GITHUB_ACTIONS") == "true"
     table = str(answer["table"]) if shown else ""
@@ -226,7 +229,7 @@ def _no_package_file(ctx: CheckContext, measured: list[str], started: float) -> 
             return None
     names = ", ".join(ctx.project.import_names)
     sample = some_of([ctx.project.relative(Path(m)) for m in measured], _SAMPLE) or "no file"
-    choice = repoconfig.file_choice(ctx.project, ctx.base_env)
+    choice = pytest_coverage_config.file_choice(ctx.project, ctx.base_env)
     if choice is not None:
         why = f"{choice} measures no file of {names}"
         fix = f"name the package there ({names}), or remove the setting to let taskbelt choose"

@@ -1,7 +1,7 @@
 """Formatting check (black or ruff format), and the fix that applies it.
 
 The formatter is the one the repository runs (chosen in
-:mod:`taskbelt.toolchoice`; the summary says why). Check mode runs the tool with
+:mod:`taskbelt.repository.tool_choice`; the summary says why). Check mode runs the tool with
 ``--check --diff``, which never writes a file.
 """
 

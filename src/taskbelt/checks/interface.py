@@ -21,7 +21,7 @@ from pathlib import Path
 from taskbelt.cache import Environ, Files, Spec
 from taskbelt.checks.base import Ahead, CheckContext
 from taskbelt.matrix import Matrix
-from taskbelt.project import Project
+from taskbelt.repository.project import Project
 from taskbelt.results import CheckResult
 
 __all__ = [

@@ -14,12 +14,12 @@ from taskbelt.checks.base import CheckContext, Finding, crashed, guarded, tail
 from taskbelt.checks.interface import Check
 from taskbelt.errors import ToolError
 from taskbelt.files import write_atomic
-from taskbelt.flake8config import files_flake8_skips
 from taskbelt.output.console import LOGGER
 from taskbelt.output.words import plural
-from taskbelt.repofiles import list_files
+from taskbelt.repository.flake8_config import files_flake8_skips
+from taskbelt.repository.tool_versions import Pin
+from taskbelt.repository.tracked_files import list_files
 from taskbelt.results import CheckResult, Status
-from taskbelt.toolversions import Pin
 
 NAME = "lint"
 #: The summary when the repository's pre-commit hook is given no file.

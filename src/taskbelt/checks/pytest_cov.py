@@ -14,7 +14,7 @@ from typing import Any
 
 from packaging.version import Version
 
-from taskbelt import cache, covearly, defaults, proc, repoconfig, testenv
+from taskbelt import cache, covearly, defaults, proc, testenv
 from taskbelt.checks import pytest_outcome
 from taskbelt.checks.base import CheckContext, guarded, tail
 from taskbelt.checks.interface import Check, Environment, Spec
@@ -22,7 +22,8 @@ from taskbelt.errors import ToolError
 from taskbelt.files import write_atomic
 from taskbelt.matrix import Matrix
 from taskbelt.output.console import LOGGER
-from taskbelt.project import Project
+from taskbelt.repository import pytest_coverage_config
+from taskbelt.repository.project import Project
 from taskbelt.results import CheckResult, Status
 
 _NO_TESTS = 5
@@ -63,9 +64,9 @@ def _cov_args(ctx: CheckContext, addopts: list[str]) -> list[str]:
     the files (``source``, ``source_pkgs``, ``include``), win; taskbelt names
     the package folders only where the repository says nothing.
     """
-    if repoconfig.measures_coverage(addopts):
+    if pytest_coverage_config.measures_coverage(addopts):
         return []
-    if repoconfig.coverage_chooses_files(ctx.project, ctx.base_env):
+    if pytest_coverage_config.coverage_chooses_files(ctx.project, ctx.base_env):
         return ["--cov"]
     # A module is named by its import name: coverage's `source` takes folders
     # and importable names, and `--cov=pytest_timeout.py` measured nothing.
@@ -83,8 +84,8 @@ def early_coverage(ctx: CheckContext, command: list[str]) -> dict[str, str]:
     pytest command :func:`argv` made). Empty where pytest-cov will not
     measure (:mod:`taskbelt.covearly`).
     """
-    addopts = repoconfig.pytest_addopts(ctx.project, ctx.base_env)
-    spec = covearly.spec([*addopts, *command], repoconfig.disabled_plugins(addopts))
+    addopts = pytest_coverage_config.pytest_addopts(ctx.project, ctx.base_env)
+    spec = covearly.spec([*addopts, *command], pytest_coverage_config.disabled_plugins(addopts))
     return {covearly.ENV: spec} if spec else {}
 
 
@@ -139,8 +140,8 @@ def argv(ctx: CheckContext, version: str) -> list[str]:
     """The pytest command for one version."""
     if ctx.project_python is None:
         raise ToolError("no test environment", "this is a taskbelt bug: report it")
-    addopts = repoconfig.pytest_addopts(ctx.project, ctx.base_env)
-    off = repoconfig.disabled_plugins(addopts)
+    addopts = pytest_coverage_config.pytest_addopts(ctx.project, ctx.base_env)
+    off = pytest_coverage_config.disabled_plugins(addopts)
     # Each option below is added only where the repository's own options
     # allow it: a plugin it turned off (`-p no:junitxml`) stays off, since
     # turning it back on warns, which `filterwarnings = error` makes a crash.

@@ -1,6 +1,6 @@
 """The repository's type checker against the project installed with its real dependencies.
 
-Which checker runs, and with which settings, is :mod:`taskbelt.typechoice`'s
+Which checker runs, and with which settings, is :mod:`taskbelt.repository.type_checker_choice`'s
 decision (mypy, pyright, basedpyright, ty, pyrefly); each checker's command
 line and output are read by its :mod:`~taskbelt.checks.typecheckers` runner,
 so the verdict, the table and the findings look the same for every one.
@@ -14,20 +14,21 @@ from collections import Counter
 
 from packaging.version import InvalidVersion, Version
 
-from taskbelt import hookdeps, typechoice, typehints
+from taskbelt import hookdeps
 from taskbelt.checks.base import CheckContext, crashed, guarded, tail
 from taskbelt.checks.interface import Check, Environment, Spec
 from taskbelt.checks.typecheckers import Runner, mypy, pyrefly, pyright, ty
-from taskbelt.choice import Choice
 from taskbelt.errors import TaskbeltError
 from taskbelt.matrix import Matrix
 from taskbelt.output.console import LOGGER
 from taskbelt.output.words import plural
-from taskbelt.project import Project
+from taskbelt.repository import type_checker_choice, type_hints
+from taskbelt.repository.choice import Choice
+from taskbelt.repository.project import Project
 from taskbelt.results import CheckResult, Status
 
 NAME = "typecheck"
-#: The runner of each checker :mod:`taskbelt.typechoice` can choose.
+#: The runner of each checker :mod:`taskbelt.repository.type_checker_choice` can choose.
 RUNNERS: dict[str, Runner] = {
     "mypy": mypy.RUNNER,
     "pyright": pyright.runner("pyright"),
@@ -208,14 +209,14 @@ def skipped_because(project: Project) -> str | None:
     """Why the repository is not type-checked: its checker is off, or it asked for none.
 
     Asked for none: no checker chosen anywhere (taskbelt's default would run)
-    and no type hint in the project's code (:mod:`taskbelt.typehints`).
+    and no type hint in the project's code (:mod:`taskbelt.repository.type_hints`).
     """
     if project.tools.type_checking_off is not None:
         return project.tools.type_checking_off
     first, *others = project.tools.type_checkers
-    if others or first.source != typechoice.DEFAULT_SOURCE:
+    if others or first.source != type_checker_choice.DEFAULT_SOURCE:
         return None
-    if typehints.any_hints(project.source_paths):
+    if type_hints.any_hints(project.source_paths):
         return None
     where = ", ".join(project.relative(path) for path in project.source_paths) or "the project"
     return (

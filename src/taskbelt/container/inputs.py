@@ -18,7 +18,7 @@ from taskbelt import proc
 from taskbelt.container import reference
 from taskbelt.container.settings import PLATFORMS, ContainerSettings
 from taskbelt.errors import ConfigError, ProjectError, ToolError
-from taskbelt.tomlfile import read_toml
+from taskbelt.repository.toml_file import read_toml
 
 _MACHINES = {
     "x86_64": "linux/amd64",

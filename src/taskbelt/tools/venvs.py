@@ -6,7 +6,7 @@ the hash of its inputs, so an unchanged environment is not touched again.
 This module knows tool groups (taskbelt's hashed locks, or the versions a
 repository pins) and nothing of projects: :mod:`taskbelt.envs` fills
 project environments on top of it, and modules that read a repository's
-declarations through a tool (:mod:`taskbelt.toxconfig`) use it without
+declarations through a tool (:mod:`taskbelt.repository.tox_config`) use it without
 depending on the project.
 """
 

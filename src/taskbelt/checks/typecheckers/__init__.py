@@ -1,7 +1,7 @@
 """The type checkers ``typecheck`` runs: each one's command line and how to read it.
 
 One module per checker, each with a :class:`Runner`; :data:`RUNNERS` maps
-the name :mod:`taskbelt.typechoice` chose to it. Every runner reads the
+the name :mod:`taskbelt.repository.type_checker_choice` chose to it. Every runner reads the
 checker's machine-readable output into the same :class:`Finding` rows, so
 the table, the annotations and the JSON are the same whichever checker ran.
 """
@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from taskbelt.checks.base import CheckContext, Finding
-from taskbelt.choice import Choice
+from taskbelt.repository.choice import Choice
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ import re
 
 from taskbelt.checks.base import CheckContext, Finding
 from taskbelt.checks.typecheckers import Read, Runner
-from taskbelt.choice import Choice
 from taskbelt.errors import ToolError
+from taskbelt.repository.choice import Choice
 
 _LINE = re.compile(
     r"^(?P<path>[^:\n]+):(?P<line>\d+):(?:(?P<col>\d+):)? (?P<kind>error|note): "

@@ -21,8 +21,8 @@ from typing import Any
 
 from taskbelt.checks.base import CheckContext, Finding
 from taskbelt.checks.typecheckers import Read, Runner, in_excluded
-from taskbelt.choice import Choice
 from taskbelt.errors import ToolError
+from taskbelt.repository.choice import Choice
 
 
 def argv(ctx: CheckContext, choice: Choice) -> list[str]:

@@ -22,8 +22,8 @@ from typing import Any
 
 from taskbelt.checks.base import CheckContext, Finding
 from taskbelt.checks.typecheckers import Read, Runner, in_excluded
-from taskbelt.choice import Choice
 from taskbelt.errors import ToolError
+from taskbelt.repository.choice import Choice
 
 #: The Python wrapper of PyPI's pyright would download another pyright, or a
 #: node, where these name one: empty, it runs the pinned pyright on the wheel's node.

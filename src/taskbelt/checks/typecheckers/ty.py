@@ -15,8 +15,8 @@ from typing import Any
 
 from taskbelt.checks.base import CheckContext, Finding
 from taskbelt.checks.typecheckers import Read, Runner
-from taskbelt.choice import Choice
 from taskbelt.errors import ToolError
+from taskbelt.repository.choice import Choice
 
 #: GitLab's severities as ty writes them: ``major`` is a ty error, ``minor`` a warning
 #: (``info`` diagnostics, such as ``reveal_type``'s, are neither).

@@ -1,7 +1,7 @@
 """Read a TOML file (a syntax error becomes a message naming the spot) and look into it.
 
-Its own module because both the project's facts (:mod:`taskbelt.project`)
-and the tool choice below them (:mod:`taskbelt.toolchoice`) read TOML files.
+Its own module because both the project's facts (:mod:`taskbelt.repository.project`)
+and the tool choice below them (:mod:`taskbelt.repository.tool_choice`) read TOML files.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ every plan), so each backend's keys are read here as its documentation
 describes them: setuptools (``pyproject.toml`` and ``setup.cfg``), hatch,
 flit, poetry, pdm and uv's own backend. A project whose backend finds its
 packages by itself (setuptools' automatic discovery, hatch's defaults) names
-nothing here, and the tree decides (:mod:`taskbelt.project`).
+nothing here, and the tree decides (:mod:`taskbelt.repository.project`).
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from taskbelt.inifile import read_ini
-from taskbelt.tomlfile import lookup
+from taskbelt.repository.ini_file import read_ini
+from taskbelt.repository.toml_file import lookup
 
 #: How deep a namespace folder is walked for the packages it holds.
 MAX_DEPTH = 4

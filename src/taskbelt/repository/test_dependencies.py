@@ -3,9 +3,9 @@
 ``[tool.taskbelt] test-groups`` and ``test-extras`` choose for both. Without
 them the tests get what the repository's own test command installs: the
 tox environment that runs pytest (its ``extras``, ``dependency_groups`` and
-``deps``, as tox resolves them: :mod:`taskbelt.toxconfig`), else the nox
+``deps``, as tox resolves them: :mod:`taskbelt.repository.tox_config`), else the nox
 session that does (what its ``session.install`` calls name, as nox's own
-loader and a recorder find them: :mod:`taskbelt.noxconfig`); else the groups
+loader and a recorder find them: :mod:`taskbelt.repository.nox_config`); else the groups
 and extras *named* like tests (``test``, ``tests``, ``testing``); else
 ``dev``, where ``dev`` includes no other group. The type checker gets the
 same and the groups and extras named like typing (``type``, ``typing``,
@@ -31,8 +31,8 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 from taskbelt.errors import ConfigError
+from taskbelt.repository.tox_config import ToxEnv
 from taskbelt.settings.model import TABLE, Settings
-from taskbelt.toxconfig import ToxEnv
 
 TEST_NAMES = ("test", "tests", "testing")
 #: ``lint`` too: where many repositories keep mypy and the stub packages it needs.

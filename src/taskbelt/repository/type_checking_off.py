@@ -22,8 +22,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from taskbelt.choice import Choice
-from taskbelt.tomlfile import lookup
+from taskbelt.repository.choice import Choice
+from taskbelt.repository.toml_file import lookup
 
 #: Each checker's files, in its own order: (file, the table in it), and the
 #: setting and value that switch all its checking off.

@@ -20,9 +20,9 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 from taskbelt.errors import ConfigError
-from taskbelt.inifile import read_ini
-from taskbelt.precommit import Hook
-from taskbelt.tomlfile import lookup
+from taskbelt.repository.ini_file import read_ini
+from taskbelt.repository.pre_commit import Hook
+from taskbelt.repository.toml_file import lookup
 
 #: Where flake8 looks for its section, in its own order.
 FILES = ("setup.cfg", "tox.ini", ".flake8")

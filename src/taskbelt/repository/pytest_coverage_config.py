@@ -29,9 +29,9 @@ from pathlib import Path
 from typing import Any
 
 from taskbelt import defaults
-from taskbelt.inifile import read_ini
-from taskbelt.project import Project
-from taskbelt.tomlfile import read_toml
+from taskbelt.repository.ini_file import read_ini
+from taskbelt.repository.project import Project
+from taskbelt.repository.toml_file import read_toml
 
 
 def _ini_section(path: Path, section: str) -> dict[str, str] | None:

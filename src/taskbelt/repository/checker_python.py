@@ -21,8 +21,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final
 
-from taskbelt.inifile import read_ini
-from taskbelt.tomlfile import lookup, read_toml
+from taskbelt.repository.ini_file import read_ini
+from taskbelt.repository.toml_file import lookup, read_toml
 
 #: Each checker's command-line option for the version it checks for.
 FLAGS: Final = {

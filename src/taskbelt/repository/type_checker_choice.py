@@ -18,12 +18,13 @@ from typing import Any, Final, get_args
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from taskbelt import checkerpython, defaults
-from taskbelt.choice import Choice
-from taskbelt.precommit import Hook, command_of, config_path, hook_words
-from taskbelt.repocommands import runs_of
-from taskbelt.tomlfile import lookup
-from taskbelt.toolargs import operand_words, verdict_words
+from taskbelt import defaults
+from taskbelt.repository import checker_python
+from taskbelt.repository.choice import Choice
+from taskbelt.repository.command_files import runs_of
+from taskbelt.repository.pre_commit import Hook, command_of, config_path, hook_words
+from taskbelt.repository.toml_file import lookup
+from taskbelt.repository.tool_args import operand_words, verdict_words
 
 #: The checkers taskbelt runs, in the order it prefers one when several are configured.
 CHECKERS: Final[tuple[str, ...]] = get_args(defaults.TypeChecker)
@@ -98,7 +99,7 @@ def _declared_runs(
     hooks'. A run declared twice alike (CI and tox both run ``mypy src``)
     runs once, under the first place that declares it; runs on different
     Pythons (a nox session over 3.10 and 3.14) are different runs, each for
-    its version (:mod:`taskbelt.checkerpython`).
+    its version (:mod:`taskbelt.repository.checker_python`).
     """
     runs: dict[tuple[object, ...], Choice] = {}
     for tool in CHECKERS:
@@ -108,7 +109,7 @@ def _declared_runs(
                 _from_command(
                     root, tool, f"{run.name} runs {' '.join(words)}", run.arguments, configured
                 ),
-                checkerpython.version_args(root, data, tool, run.python, run.arguments),
+                checker_python.version_args(root, data, tool, run.python, run.arguments),
                 run.installs,
             )
             for run in runs_of(root, *words, unless=_NOT_A_TYPE_CHECK)

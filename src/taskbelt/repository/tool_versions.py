@@ -21,8 +21,8 @@ from typing import Any
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.version import InvalidVersion, Version
 
-from taskbelt import precommit
-from taskbelt.tomlfile import read_toml
+from taskbelt.repository import pre_commit
+from taskbelt.repository.toml_file import read_toml
 from taskbelt.tools import pins as toolpins
 
 #: The pre-commit hook repositories whose ``rev`` is a release of one tool.
@@ -63,7 +63,7 @@ def taskbelt_pins() -> Mapping[str, str]:
 def choose(
     root: Path,
     data: Mapping[str, Any],
-    hooks: Iterable[precommit.Hook],
+    hooks: Iterable[pre_commit.Hook],
     *,
     follow_repository: bool = True,
 ) -> dict[str, Pin]:
@@ -87,7 +87,7 @@ def choose(
 
 
 def _repository_pins(
-    root: Path, data: Mapping[str, Any], hooks: Iterable[precommit.Hook]
+    root: Path, data: Mapping[str, Any], hooks: Iterable[pre_commit.Hook]
 ) -> dict[str, Pin]:
     found: dict[str, Pin] = {}
     for pin in (*_hook_pins(root, hooks), *_lock_pins(root), *_requirement_pins(data)):
@@ -103,8 +103,8 @@ def _version(text: str) -> str | None:
         return None
 
 
-def _hook_pins(root: Path, hooks: Iterable[precommit.Hook]) -> Iterable[Pin]:
-    path = precommit.config_path(root)
+def _hook_pins(root: Path, hooks: Iterable[pre_commit.Hook]) -> Iterable[Pin]:
+    path = pre_commit.config_path(root)
     if path is None:
         return
     for hook in hooks:

@@ -17,10 +17,17 @@ from typing import Any, Literal
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
-from taskbelt import buildpackages, defaults, noxconfig, testdeps, toolchoice, toxconfig
+from taskbelt import defaults
 from taskbelt.errors import ConfigError, ProjectError
+from taskbelt.repository import (
+    build_packages,
+    nox_config,
+    test_dependencies,
+    tool_choice,
+    tox_config,
+)
+from taskbelt.repository.toml_file import lookup, read_toml
 from taskbelt.settings.model import Settings, load_settings
-from taskbelt.tomlfile import lookup, read_toml
 
 _NOT_PACKAGES = frozenset(
     {"tests", "test", "docs", "doc", "examples", "benchmarks", "build", "dist", "scripts", "tasks"}
@@ -54,7 +61,7 @@ def _expanded(path: Path, base: Path, depth: int = 0) -> list[tuple[Path, str]]:
     dotted = ".".join(path.relative_to(base).with_suffix("").parts)
     if path.suffix == ".py" or (path / "__init__.py").is_file():
         return [(path, dotted)]
-    if not path.is_dir() or depth >= buildpackages.MAX_DEPTH:
+    if not path.is_dir() or depth >= build_packages.MAX_DEPTH:
         return []
     return [
         found
@@ -134,12 +141,12 @@ class Project:
         """Each package or module to check, with its import name (``acme.widgets``).
 
         ``[tool.taskbelt] src`` first; else what the build settings ship
-        (:mod:`taskbelt.buildpackages`); else what the tree shows.
+        (:mod:`taskbelt.repository.build_packages`); else what the tree shows.
         """
         if self.settings.src is not None:
             return tuple((p, _import_name(p)) for p in self._existing(self.settings.src, "src"))
         declared = [
-            p for p in buildpackages.declared(self.root, self.data) if p.name not in _NOT_PACKAGES
+            p for p in build_packages.declared(self.root, self.data) if p.name not in _NOT_PACKAGES
         ]
         if declared:
             return tuple(found for path in declared for found in _expanded(path, path.parent))
@@ -227,7 +234,7 @@ class Project:
         """``[project] requires-python``, else setuptools' ``setup.cfg`` ``python_requires``."""
         raw = lookup(self.data, "project", "requires-python")
         if raw is None:
-            raw = buildpackages.setup_cfg_option(self.root, "python_requires")
+            raw = build_packages.setup_cfg_option(self.root, "python_requires")
         if raw is None:
             return None
         try:
@@ -254,52 +261,54 @@ class Project:
     @property
     def dependency_groups(self) -> dict[str, list[Any]]:
         """``[dependency-groups]`` as written."""
-        return testdeps.groups_of(self.data)
+        return test_dependencies.groups_of(self.data)
 
     @property
     def optional_dependencies(self) -> dict[str, list[Any]]:
         """``[project.optional-dependencies]`` as written."""
-        return testdeps.extras_of(self.data)
+        return test_dependencies.extras_of(self.data)
 
     @cached_property
-    def test_choice(self) -> testdeps.Choice:
+    def test_choice(self) -> test_dependencies.Choice:
         """The groups, extras and requirements the test environments install."""
-        return testdeps.choose(self.data, self.settings, lambda: self.test_command)
+        return test_dependencies.choose(self.data, self.settings, lambda: self.test_command)
 
     @cached_property
-    def typing_choice(self) -> testdeps.Choice:
+    def typing_choice(self) -> test_dependencies.Choice:
         """What the type checker's environment installs: the tests' and the typing groups."""
-        return testdeps.choose(self.data, self.settings, lambda: self.test_command, typing=True)
+        return test_dependencies.choose(
+            self.data, self.settings, lambda: self.test_command, typing=True
+        )
 
     @cached_property
-    def test_command(self) -> testdeps.TestCommand | None:
+    def test_command(self) -> test_dependencies.TestCommand | None:
         """What the repository's own test run installs: its tox environment, else nox session."""
         env = self.tox_test_env
         if env is not None:
-            return testdeps.TestCommand.of_tox(env)
-        sessions = noxconfig.declared(self.root, self.state_dir)
-        session = None if sessions is None else noxconfig.test_session(sessions)
+            return test_dependencies.TestCommand.of_tox(env)
+        sessions = nox_config.declared(self.root, self.state_dir)
+        session = None if sessions is None else nox_config.test_session(sessions)
         if session is None:
             return None
         extras, groups, deps = session.installed()
-        return testdeps.TestCommand(f"nox session {session.name}", extras, groups, deps)
+        return test_dependencies.TestCommand(f"nox session {session.name}", extras, groups, deps)
 
     @cached_property
-    def tox_test_env(self) -> toxconfig.ToxEnv | None:
+    def tox_test_env(self) -> tox_config.ToxEnv | None:
         """The tox environment that runs pytest, as tox resolves it (None without one)."""
-        config = toxconfig.declared(self.root, self.state_dir)
-        return None if config is None else toxconfig.test_env(config)
+        config = tox_config.declared(self.root, self.state_dir)
+        return None if config is None else tox_config.test_env(config)
 
     @cached_property
     def test_set_env(self) -> dict[str, str]:
         """The variables the tox environment that runs pytest sets for the tests.
 
-        Only what the repository declares (:func:`taskbelt.toxconfig.declared`
+        Only what the repository declares (:func:`taskbelt.repository.tox_config.declared`
         leaves out tox's own), and not a value inside tox's work folder
         (``{envtmpdir}``), which no tox run has made here.
         """
         env = self.tox_test_env
-        work = str(self.state_dir / toxconfig.WORK_SUBDIR)
+        work = str(self.state_dir / tox_config.WORK_SUBDIR)
         return {} if env is None else {k: v for k, v in env.set_env.items() if work not in v}
 
     def _all_requirement_names(self) -> set[str]:
@@ -316,9 +325,11 @@ class Project:
         return lookup(self.data, "tool", "bandit") is not None
 
     @cached_property
-    def tools(self) -> toolchoice.Choices:
+    def tools(self) -> tool_choice.Choices:
         """Which formatter, linter rules and type checker run, and why."""
-        return toolchoice.choose(self.root, self.data, self.settings, self._all_requirement_names())
+        return tool_choice.choose(
+            self.root, self.data, self.settings, self._all_requirement_names()
+        )
 
     @property
     def may_measure_branches(self) -> bool:

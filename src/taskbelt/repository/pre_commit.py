@@ -19,9 +19,10 @@ from typing import Any
 import yaml
 from identify import identify
 
-from taskbelt import defaults, hookmanifests
+from taskbelt import defaults
 from taskbelt.errors import ConfigError
-from taskbelt.toolargs import verdict_words
+from taskbelt.repository import hook_manifests
+from taskbelt.repository.tool_args import verdict_words
 
 #: The names pre-commit reads its configuration from, in its own order.
 CONFIG_NAMES = defaults.PRECOMMIT_CONFIGS
@@ -173,7 +174,7 @@ def _hook(
 ) -> Hook:
     rev = str(repo.get("rev", ""))
     found = Hook(id=str(hook["id"]), repo=str(repo.get("repo", "")), rev=rev)
-    known = hookmanifests.manifest_of(found.repo, found.repo_path, rev, found.id)
+    known = hook_manifests.manifest_of(found.repo, found.repo_path, rev, found.id)
     fields: dict[str, Any] = {}
     for key in ("entry", "files", "exclude"):
         value = hook.get(key, known.get(key))

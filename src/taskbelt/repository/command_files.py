@@ -1,8 +1,8 @@
 """Which tools a repository's own command files run (tox, nox, make, just, CI).
 
 A repository that runs a tool in its tox environment or its CI workflow has
-chosen it, even where nothing configures it: :mod:`taskbelt.toolchoice` and
-:mod:`taskbelt.typechoice` read these files to follow that choice.
+chosen it, even where nothing configures it: :mod:`taskbelt.repository.tool_choice` and
+:mod:`taskbelt.repository.type_checker_choice` read these files to follow that choice.
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from taskbelt import defaults, noxconfig, toxconfig
-from taskbelt.tomlfile import lookup, read_toml
+from taskbelt import defaults
+from taskbelt.repository import nox_config, tox_config
+from taskbelt.repository.toml_file import lookup, read_toml
 
 
 def command_pattern(*words: str) -> re.Pattern[str]:
@@ -59,7 +60,7 @@ def command_texts(root: Path, unless: frozenset[str] = frozenset()) -> list[Comm
 
     tox's commands are tox's answer where tox can be asked
     (:func:`tox_commands`), one piece per environment, and the noxfile's
-    are nox's (:mod:`taskbelt.noxconfig`), one piece per session; otherwise
+    are nox's (:mod:`taskbelt.repository.nox_config`), one piece per session; otherwise
     those files are read as text, and pyproject.toml's tox configuration
     counts as tox's own files do, but only it (:func:`pyproject_tox`): the
     rest of pyproject.toml lists dependencies, which are not commands. A
@@ -67,15 +68,15 @@ def command_texts(root: Path, unless: frozenset[str] = frozenset()) -> list[Comm
     --verifytypes pkg`` runs pyright, but not as a type check).
     """
     tox = tox_commands(root)
-    sessions = noxconfig.declared(root, root / defaults.STATE_DIR_NAME)
+    sessions = nox_config.declared(root, root / defaults.STATE_DIR_NAME)
     texts: list[CommandText] = []
     for path in command_files(root):
         name = path.relative_to(root).as_posix()
         if tox is not None and name in _TOX_FILES:
             continue
-        if sessions is not None and name == noxconfig.NOXFILE:
+        if sessions is not None and name == nox_config.NOXFILE:
             texts += [
-                CommandText(name, noxconfig.commands_text((s,)), s.requirements, s.python)
+                CommandText(name, nox_config.commands_text((s,)), s.requirements, s.python)
                 for s in sessions
             ]
             continue
@@ -97,7 +98,7 @@ def tox_commands(root: Path) -> list[CommandText] | None:
     has told commands from dependencies, resolved ``{toxinidir}`` and
     ``{posargs:...}``, and each environment's inherited commands.
     """
-    tox = toxconfig.declared(root, root / defaults.STATE_DIR_NAME)
+    tox = tox_config.declared(root, root / defaults.STATE_DIR_NAME)
     if tox is None:
         return None
     return [

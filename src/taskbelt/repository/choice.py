@@ -1,4 +1,4 @@
-"""One tool choice of :mod:`taskbelt.toolchoice`: what runs, why, and over which files."""
+"""One tool choice of :mod:`taskbelt.repository.tool_choice`: what runs, why, and over which files."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from taskbelt import precommit, repofiles
-from taskbelt.flake8config import Declared
-from taskbelt.precommit import Hook
-from taskbelt.toolversions import Pin
+from taskbelt.repository import pre_commit, tracked_files
+from taskbelt.repository.flake8_config import Declared
+from taskbelt.repository.pre_commit import Hook
+from taskbelt.repository.tool_versions import Pin
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,7 @@ class Choice:
     tool: str
     source: str
     config: Path | None = None
-    #: The version that runs, and where it was read (:mod:`taskbelt.toolversions`).
+    #: The version that runs, and where it was read (:mod:`taskbelt.repository.tool_versions`).
     pin: Pin | None = None
     #: The repository's pre-commit hook that runs this tool: taskbelt then runs it
     #: over the files that hook is given, with its arguments that change verdicts.
@@ -80,11 +80,11 @@ class Choice:
         skip = tuple(f"{folder}/" for folder in excluded)
         return [
             rel
-            for rel in repofiles.list_files(root)
+            for rel in tracked_files.list_files(root)
             if not rel.startswith(skip) and self.hook.selects(root, rel)
         ]
 
     @property
     def hook_args(self) -> list[str]:
         """The hook's arguments that change the verdict (none without a hook)."""
-        return precommit.verdict_args(self.hook) if self.hook else []
+        return pre_commit.verdict_args(self.hook) if self.hook else []

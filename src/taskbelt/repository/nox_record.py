@@ -1,7 +1,7 @@
 """Record what each of a noxfile's sessions would install and run, running nothing.
 
 Run as a script by the Python of taskbelt's nox tool environment
-(:mod:`taskbelt.noxconfig`), never imported by taskbelt: it imports nox and
+(:mod:`taskbelt.repository.nox_config`), never imported by taskbelt: it imports nox and
 the repository's noxfile, nothing of taskbelt.
 
 nox's own loader reads the noxfile (``nox.needs_version`` checked, the

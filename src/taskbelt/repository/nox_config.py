@@ -4,7 +4,7 @@ A noxfile is Python: the command a session runs may come from a dict inside
 it, and ``@nox.parametrize`` makes one session per value. Read as text, a
 session parametrized over ``pyright``, ``pyrefly`` and ``ty``, each run
 over ``tests/typing``, made taskbelt run all three over the whole tree. So
-nox is asked: :mod:`taskbelt.noxrecord`, run by the Python of taskbelt's
+nox is asked: :mod:`taskbelt.repository.nox_record`, run by the Python of taskbelt's
 pinned nox (tool group ``nox``), loads the noxfile with nox's own loader,
 lets nox's manifest expand every session, and calls each with a recorder
 that writes down ``install`` and ``run`` and runs nothing.
@@ -25,8 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from taskbelt import proc, toxconfig
+from taskbelt import proc
 from taskbelt.errors import TaskbeltError
+from taskbelt.repository import tox_config
 from taskbelt.state import folder
 from taskbelt.tools import answers, interpreters, venvs
 
@@ -34,7 +35,7 @@ LOGGER = logging.getLogger("taskbelt")
 
 NOXFILE = "noxfile.py"
 GROUP = "nox"
-_RECORDER = Path(__file__).with_name("noxrecord.py")
+_RECORDER = Path(__file__).with_name("nox_record.py")
 _STORE_ENTRY = "nox-config"
 _TIMEOUT = 120.0
 
@@ -103,7 +104,7 @@ _WITH_FILE = frozenset({"-r", "--requirement", "-c", "--constraint"})
 def test_session(sessions: tuple[NoxSession, ...]) -> NoxSession | None:
     """The session that runs the tests: the first, in nox's order, with a pytest command."""
     return next(
-        (s for s in sessions if any(toxconfig.runs(run, "pytest", "py.test") for run in s.runs)),
+        (s for s in sessions if any(tox_config.runs(run, "pytest", "py.test") for run in s.runs)),
         None,
     )
 
@@ -184,7 +185,7 @@ def _session(found: Mapping[str, Any]) -> NoxSession:
 def commands_text(sessions: tuple[NoxSession, ...]) -> str:
     """Every session's commands, one per line as a list of words; a failed session's source.
 
-    The form :mod:`taskbelt.repocommands` reads (``["pyright", "tests/typing"]``).
+    The form :mod:`taskbelt.repository.command_files` reads (``["pyright", "tests/typing"]``).
     """
     lines = [json.dumps(list(run)) for session in sessions for run in session.runs]
     lines += [session.source for session in sessions if session.failed and session.source]

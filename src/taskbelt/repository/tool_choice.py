@@ -16,21 +16,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from taskbelt import (
-    defaults,
-    flake8config,
-    precommit,
-    toolversions,
-    toxconfig,
-    typecheckingoff,
-    typechoice,
+from taskbelt import defaults
+from taskbelt.repository import (
+    flake8_config,
+    pre_commit,
+    tool_versions,
+    tox_config,
+    type_checker_choice,
 )
-from taskbelt.choice import Choice
-from taskbelt.precommit import Hook
-from taskbelt.repocommands import run_by_commands
+from taskbelt.repository.choice import Choice
+from taskbelt.repository.command_files import run_by_commands
+from taskbelt.repository.pre_commit import Hook
+from taskbelt.repository.toml_file import lookup, read_toml
+from taskbelt.repository.tool_versions import Pin
+from taskbelt.repository.type_checking_off import reason as type_checking_off_reason
 from taskbelt.settings.model import Settings
-from taskbelt.tomlfile import lookup, read_toml
-from taskbelt.toolversions import Pin
 
 #: The command words of ruff's formatter and of black in a command file.
 _RUNS = {"ruff": ("ruff", "format"), "black": ("black",)}
@@ -61,7 +61,7 @@ class Choices:
         A repository pin equal to taskbelt's is left out: the same version is
         then installed from taskbelt's hashed lock.
         """
-        shared = toolversions.taskbelt_pins()
+        shared = tool_versions.taskbelt_pins()
         return {
             tool: pin.version
             for tool in tools
@@ -80,8 +80,8 @@ def choose(
     lists, groups and extras included.
     """
     ruff_config = _ruff_config(root, data)
-    hooks = precommit.read_hooks(root)  # read once: formatter, versions and scopes use them
-    versions = toolversions.choose(
+    hooks = pre_commit.read_hooks(root)  # read once: formatter, versions and scopes use them
+    versions = tool_versions.choose(
         root, data, hooks, follow_repository=settings.tool_versions == "repository"
     )
     requirements = frozenset(requirements)
@@ -99,10 +99,10 @@ def choose(
         for choice in (
             formatter,
             linter,
-            *typechoice.choose(root, data, settings.type_checker, requirements, hooks),
+            *type_checker_choice.choose(root, data, settings.type_checker, requirements, hooks),
         )
     )
-    off = typecheckingoff.reason(root, tuple(type_checkers))
+    off = type_checking_off_reason(root, tuple(type_checkers))
     return Choices(formatter, linter, tuple(type_checkers), versions, off)
 
 
@@ -123,7 +123,7 @@ def _linter(
             "ruff", f"ruff's default rules, as pre-commit {ruff_hook} runs it", hook=ruff_hook
         )
     flake8_hook = _hook_running(hooks, "flake8")
-    declared = flake8config.find(root, data, requirements, flake8_hook, _tox_deps(root, "flake8"))
+    declared = flake8_config.find(root, data, requirements, flake8_hook, _tox_deps(root, "flake8"))
     if declared is not None:
         return Choice(
             "ruff",
@@ -136,14 +136,14 @@ def _linter(
 
 def _tox_deps(root: Path, tool: str) -> list[str] | None:
     """The ``deps`` of the tox environments that run ``tool``; None where none does."""
-    config = toxconfig.declared(root, root / defaults.STATE_DIR_NAME)
-    envs = toxconfig.envs_running(config, tool) if config is not None else []
+    config = tox_config.declared(root, root / defaults.STATE_DIR_NAME)
+    envs = tox_config.envs_running(config, tool) if config is not None else []
     return [dep for env in envs for dep in env.deps] if envs else None
 
 
 def _hook_running(hooks: Iterable[Hook], command: str) -> Hook | None:
     """The first of the repository's pre-commit hooks that runs ``command``."""
-    return next((hook for hook in hooks if precommit.command_of(hook) == command), None)
+    return next((hook for hook in hooks if pre_commit.command_of(hook) == command), None)
 
 
 def _formatter(
@@ -180,10 +180,10 @@ def _one(found: Mapping[str, str]) -> Choice | None:
 
 
 def _formatter_hook(root: Path, hooks: Iterable[Hook]) -> Choice | None:
-    path = precommit.config_path(root)
+    path = pre_commit.config_path(root)
     found: dict[str, str] = {}
     for hook in hooks:
-        command = precommit.command_of(hook)
+        command = pre_commit.command_of(hook)
         if path is not None and command in {"ruff format", "black"}:
             found.setdefault(command.split()[0], f"{path.name} {hook}")
     return _one(found)

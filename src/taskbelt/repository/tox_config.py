@@ -38,8 +38,8 @@ from typing import Any
 
 from taskbelt import proc
 from taskbelt.errors import TaskbeltError
+from taskbelt.repository.toml_file import lookup, read_toml
 from taskbelt.state import folder
-from taskbelt.tomlfile import lookup, read_toml
 from taskbelt.tools import answers, interpreters, venvs
 
 LOGGER = logging.getLogger("taskbelt")
