@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 from conftest import CLEAN_PYPROJECT, CLEAN_SRC, git
 
-from taskbelt import envs, proc, testenv
+from taskbelt import proc
 from taskbelt.checks import coverage, formatting, lint, pytest_cov, typecheck
 from taskbelt.checks.base import CheckContext
 from taskbelt.checks.fix import fix_repo
 from taskbelt.checks.pytest_cov import coverage_dir
+from taskbelt.environments import create, test_env
 from taskbelt.errors import ToolError
 from taskbelt.repository.project import Project
 from taskbelt.repository.tool_versions import taskbelt_pins
@@ -109,7 +110,7 @@ class TestToolVersions:
     ) -> None:
         """The pre-commit rev's ruff runs, in an environment of its own, and -v says so."""
         project = make_repo(AUTOUSE_FILES, pyproject=ALL_RULES_PYPROJECT)
-        venv = envs.tool_env(project, "lint")
+        venv = create.tool_env(project, "lint")
         version = proc.run([str(venv / "bin/ruff"), "--version"]).stdout
         assert version.strip() == "ruff 0.16.3"
         caplog.set_level("INFO", logger="taskbelt")
@@ -140,7 +141,7 @@ class TestToolVersions:
             ".pre-commit-config.yaml": hooks,
         }
         project = make_repo(files)
-        venv = envs.tool_env(project, "lint")
+        venv = create.tool_env(project, "lint")
         ruff = str(venv / "bin/ruff")
         assert proc.run([ruff, "--version"]).stdout.strip() == "ruff 0.0.285"
         own = proc.run([ruff, "check", "src/demo/unused.py"], cwd=project.root, ok=None)
@@ -156,7 +157,7 @@ class TestToolVersions:
             "[tool.taskbelt]\n", "[tool.taskbelt]\ntool-versions = 'taskbelt'\n"
         )
         project = make_repo(AUTOUSE_FILES, pyproject=pyproject)
-        venv = envs.tool_env(project, "lint")
+        venv = create.tool_env(project, "lint")
         assert venv.name == "tools-lint"
         result = lint.run(ctx_for(project, venv))
         assert result.status is Status.FAILED
@@ -210,7 +211,7 @@ class TestHookScope:
             "      - id: ruff\n      - id: ruff-format\n",
         )
         project = make_repo({**CLEAN_SRC, ".pre-commit-config.yaml": config})
-        venv = envs.tool_env(project, "format")
+        venv = create.tool_env(project, "format")
         assert venv.name == "tools-format-ruff0.11.11"
         result = formatting.run(ctx_for(project, venv))
         assert result.status is Status.PASSED, result.output
@@ -271,7 +272,7 @@ class TestFormat:
             "requirements.txt": "click\n",
         }
         project = make_repo(files)
-        result = formatting.run(ctx_for(project, envs.tool_env(project, "format")))
+        result = formatting.run(ctx_for(project, create.tool_env(project, "format")))
         assert result.status is Status.PASSED, result.summary + result.output
         assert result.summary == f"black {black} (.pre-commit-config.yaml hook black): formatted"
 
@@ -283,7 +284,7 @@ class TestFormat:
         code = "x = 1  # type:ignore\n"
         hooks = ruff_hooks("v0.16.3", "      - id: ruff-format\n")
         project = make_repo({**CLEAN_SRC, "src/demo/t.py": code, ".pre-commit-config.yaml": hooks})
-        ctx = ctx_for(project, envs.tool_env(project, "format"))  # the hook's ruff, 0.16.3
+        ctx = ctx_for(project, create.tool_env(project, "format"))  # the hook's ruff, 0.16.3
         result = formatting.run(ctx)
         assert result.status is Status.PASSED, result.output
         assert result.summary == "ruff 0.16.3 (.pre-commit-config.yaml hook ruff-format): formatted"
@@ -307,8 +308,8 @@ def project_env(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Project, 
         assert interpreter.path is not None
         venv = tmp_path_factory.mktemp("env") / "venv"
         venvs.create_venv(venv, interpreter.path)
-        envs.install_project(venv, project)
-        testenv.prepare(venv, project, os.environ)
+        create.install_project(venv, project)
+        test_env.prepare(venv, project, os.environ)
         return venv
 
     return build
@@ -648,6 +649,6 @@ def test_a_pinned_version_that_cannot_install_is_an_error_naming_the_way_out(
     hooks = AUTOUSE_FILES[".pre-commit-config.yaml"].replace("v0.16.3", "v0.0.0")
     project = make_repo({**AUTOUSE_FILES, ".pre-commit-config.yaml": hooks})
     with pytest.raises(ToolError) as info:
-        envs.tool_env(project, "lint")
+        create.tool_env(project, "lint")
     assert "ruff==0.0.0" in info.value.cause
     assert 'tool-versions = "taskbelt"' in info.value.fix

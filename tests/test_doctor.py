@@ -11,7 +11,7 @@ import pytest
 from conftest import CLEAN_PYPROJECT, taskbelt
 
 from taskbelt import doctor
-from taskbelt.matrix import Matrix
+from taskbelt.environments.matrix import Matrix
 from taskbelt.repository.project import Project
 from taskbelt.tools import interpreters
 

@@ -8,7 +8,8 @@ import pytest
 from conftest import assert_two_line_error, taskbelt
 from pydantic import TypeAdapter, ValidationError
 
-from taskbelt import fast, matrix
+from taskbelt import fast
+from taskbelt.environments import matrix
 from taskbelt.errors import ConfigError
 from taskbelt.results import CheckResult, RunSummary, Status
 from taskbelt.settings import env_flags

@@ -8,7 +8,7 @@ import pytest
 from conftest import write_files
 from packaging.specifiers import SpecifierSet
 
-from taskbelt import matrix
+from taskbelt.environments import matrix
 from taskbelt.errors import ConfigError
 from taskbelt.repository.project import Project
 from taskbelt.tools import interpreters

@@ -18,7 +18,7 @@ import pytest
 from conftest import CLEAN_PYPROJECT, CLEAN_SRC, run_rows, taskbelt
 
 from taskbelt import doctor
-from taskbelt.matrix import Matrix
+from taskbelt.environments.matrix import Matrix
 from taskbelt.orchestrator import plan
 from taskbelt.repository.project import Project
 from taskbelt.results import Status

@@ -10,8 +10,8 @@ import pytest
 from taskbelt.checks import registry
 from taskbelt.checks.base import CheckContext
 from taskbelt.checks.interface import Check, Environment
+from taskbelt.environments.matrix import Matrix
 from taskbelt.errors import ConfigError
-from taskbelt.matrix import Matrix
 from taskbelt.repository.project import Project
 from taskbelt.results import CheckResult, Status
 from taskbelt.settings.model import load_settings

@@ -8,8 +8,8 @@ from collections.abc import Callable
 import pytest
 
 from taskbelt import nox_sessions, sessions
+from taskbelt.environments.matrix import Matrix
 from taskbelt.errors import ConfigError
-from taskbelt.matrix import Matrix
 from taskbelt.orchestrator import longest_first, plan
 from taskbelt.repository.project import Project
 from taskbelt.results import Status

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from conftest import CLEAN_PYPROJECT, run_rows, taskbelt
 
+from taskbelt.environments.matrix import Matrix
 from taskbelt.execution import in_summary_order
-from taskbelt.matrix import Matrix
 from taskbelt.repository.project import Project
 from taskbelt.results import CheckResult, Status
 from taskbelt.tools import interpreters

@@ -13,9 +13,10 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from taskbelt import __version__, defaults, entry, execution, matrix, options
+from taskbelt import __version__, defaults, entry, execution, options
 from taskbelt.checks import registry
 from taskbelt.container import cli as container_cli
+from taskbelt.environments import matrix
 from taskbelt.errors import ConfigError, ExitCode
 from taskbelt.output import console
 from taskbelt.repository import locate

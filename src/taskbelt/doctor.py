@@ -2,7 +2,7 @@
 
 ``doctor`` lists each requirement with its version, or with the command that
 provides it when it is missing, and exits 0 only when every configured check
-can run. It judges each Python as ``check`` does (:mod:`taskbelt.matrix`): a
+can run. It judges each Python as ``check`` does (:mod:`taskbelt.environments.matrix`): a
 version ``check`` would skip is a ``skipped`` row with ``check``'s reason, not
 a failure; one that stops ``check`` (named but missing in CI, or no version of
 the matrix installed at all) is ``missing``.
@@ -26,9 +26,10 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from taskbelt import matrix, proc
+from taskbelt import proc
+from taskbelt.environments import matrix
+from taskbelt.environments.matrix import Matrix
 from taskbelt.errors import ToolError
-from taskbelt.matrix import Matrix
 from taskbelt.tools import interpreters
 
 

@@ -26,11 +26,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from taskbelt import defaults, envs, matrix, plancache
+from taskbelt import defaults, plancache
 from taskbelt.cache import VerdictCache
 from taskbelt.checks import registry
 from taskbelt.checks.interface import Check
-from taskbelt.matrix import Matrix
+from taskbelt.environments import create, matrix
+from taskbelt.environments.matrix import Matrix
 from taskbelt.orchestrator import Plan, Runner, plan
 from taskbelt.output import console, masking
 from taskbelt.output.masking import Masker
@@ -124,7 +125,7 @@ def run(
             masker.folder(project.reports_dir, since=began - 1)
     notes = []
     if any(c.uses_dependencies for c in asked):
-        notes.append(f"dependencies: {envs.dependency_source(project)}")
+        notes.append(f"dependencies: {create.dependency_source(project)}")
     notes += [
         f"Python {i.version} skipped: not installed ({i.install_hint})" for i in tests.skipped
     ]

@@ -17,8 +17,8 @@ import json
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from taskbelt import envs, testenv
 from taskbelt.checks.base import CheckContext
+from taskbelt.environments import create, test_env
 from taskbelt.errors import ConfigError
 from taskbelt.tools import venvs
 
@@ -49,10 +49,10 @@ def install(ctx: CheckContext) -> list[str]:
         return []
     names = {text: _name(text) for text in requirements}  # a typo fails before any install
     venv = ctx.project_python.parent.parent
-    key = json.dumps([envs.project_key(ctx.project, ctx.project.typing_choice), requirements])
+    key = json.dumps([create.project_key(ctx.project, ctx.project.typing_choice), requirements])
     if venvs.stamp_ok(venv, _STAMP, key):
         return []
-    present = testenv.installed(venv)
+    present = test_env.installed(venv)
     missing = [text for text in requirements if names[text] not in present]
     if missing:
         venvs.uv_pip_install(

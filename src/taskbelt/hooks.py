@@ -13,9 +13,10 @@ from __future__ import annotations
 import shlex
 from pathlib import Path
 
-from taskbelt import envs, proc
+from taskbelt import proc
 from taskbelt.checks import formatting, lint
 from taskbelt.checks.base import CheckContext
+from taskbelt.environments import create
 from taskbelt.errors import ProjectError
 from taskbelt.files import write_atomic
 from taskbelt.repository.project import Project
@@ -81,7 +82,7 @@ def install(project: Project) -> Path:
             "merge it by hand (call the tools from your hook) or move it away and run again",
         )
     folder.prepare(project.state_dir)
-    venv = envs.tool_env(project, formatting.CHECK.tools)  # the format check's own
+    venv = create.tool_env(project, formatting.CHECK.tools)  # the format check's own
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(path, script(project, venv / "bin"))
     path.chmod(0o755)

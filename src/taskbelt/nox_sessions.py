@@ -16,8 +16,9 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from taskbelt import cli, defaults, entry, matrix
+from taskbelt import cli, defaults, entry
 from taskbelt.checks import registry
+from taskbelt.environments import matrix
 from taskbelt.errors import ExitCode, TaskbeltError
 from taskbelt.output import console, masking
 from taskbelt.repository import locate

@@ -26,8 +26,8 @@ from taskbelt.cache import VerdictCache, spec_inputs
 from taskbelt.checks import registry
 from taskbelt.checks.base import Ahead, tail
 from taskbelt.checks.interface import Check, Spec
+from taskbelt.environments.matrix import Matrix
 from taskbelt.errors import Interrupted, TaskbeltError
-from taskbelt.matrix import Matrix
 from taskbelt.output import masking
 from taskbelt.output.console import LOGGER, SESSION
 from taskbelt.repository.project import Project

@@ -4,7 +4,7 @@ A session is one run of a check (:mod:`taskbelt.checks.registry`): the
 check itself (``lint``), or one Python's run of a per-Python check
 (``test-3.12``). The check's declared
 :class:`~taskbelt.checks.interface.Environment` says what it gets: a virtual
-environment under ``<repo>/.taskbelt-cache/envs/`` (:mod:`taskbelt.envs`),
+environment under ``<repo>/.taskbelt-cache/envs/`` (:mod:`taskbelt.environments.create`),
 made by uv and filled from taskbelt's hashed tool locks, and the project
 installed where the tool needs it; a stamp makes an unchanged environment
 cost a file read.
@@ -23,12 +23,12 @@ import os
 import time
 from collections.abc import Mapping
 
-from taskbelt import envs, testenv
 from taskbelt.checks import registry
 from taskbelt.checks.base import Ahead, CheckContext, guarded
 from taskbelt.checks.interface import Check, Environment
+from taskbelt.environments import create, test_env
+from taskbelt.environments.matrix import Matrix
 from taskbelt.errors import ConfigError
-from taskbelt.matrix import Matrix
 from taskbelt.repository.project import Project
 from taskbelt.results import CheckResult, Status
 from taskbelt.tools import venvs
@@ -126,16 +126,16 @@ def context(
     env = dict(os.environ if environ is None else environ)
     if check.environment is Environment.TOOLS:
         tools, *more = [
-            envs.tool_env(project, group) / "bin" for group in check.tool_groups(project)
+            create.tool_env(project, group) / "bin" for group in check.tool_groups(project)
         ]
         ctx = CheckContext(project, tools, tuple(more), base_env=env)
     elif check.environment is Environment.PROJECT_NEWEST:
         limit = None if check.newest_python is None else check.newest_python(project)
         version, python = tests.newest_up_to(limit)
         tools, *more = [
-            envs.tool_env(project, group) / "bin" for group in check.tool_groups(project)
+            create.tool_env(project, group) / "bin" for group in check.tool_groups(project)
         ]
-        target = envs.project_env(
+        target = create.project_env(
             project, f"{check.name}-project-{version}", python, project.typing_choice
         )
         ctx = CheckContext(
@@ -158,8 +158,8 @@ def _per_python(
     interpreter = interpreter_for(tests, check, version)
     if interpreter.path is None:  # present interpreters always have a path
         raise ConfigError(f"Python {interpreter.version} has no path", interpreter.install_hint)
-    venv = envs.project_env(project, session, interpreter.path)
-    testenv.prepare(venv, project, env)
+    venv = create.project_env(project, session, interpreter.path)
+    test_env.prepare(venv, project, env)
     python = venvs.venv_python(venv)
     return CheckContext(
         project, venv / "bin", interpreter=interpreter, project_python=python, base_env=env

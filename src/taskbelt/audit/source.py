@@ -17,8 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from taskbelt import envs
 from taskbelt.audit.verdict import SOURCE_LOCKED, SOURCE_RESOLVED
+from taskbelt.environments import create
 from taskbelt.repository.project import Project
 from taskbelt.settings.model import AuditSettings
 from taskbelt.tools import hashed_requirements
@@ -27,9 +27,9 @@ from taskbelt.tools import hashed_requirements
 def requirements(project: Project, settings: AuditSettings, out: Path) -> str:
     """Write the universal dependency set to audit into ``out``; return where it came from."""
     if project.lock is not None:
-        envs.export_locked(project, out, groups=settings.groups)
+        create.export_locked(project, out, groups=settings.groups)
         return SOURCE_LOCKED
-    envs.compile_unlocked(project, out, groups=settings.groups)
+    create.compile_unlocked(project, out, groups=settings.groups)
     return SOURCE_RESOLVED
 
 

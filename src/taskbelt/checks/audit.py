@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from taskbelt.audit import bandit, pip_audit
 from taskbelt.checks.base import CheckContext, tail
 from taskbelt.checks.interface import Check, Spec
-from taskbelt.matrix import Matrix
+from taskbelt.environments.matrix import Matrix
 from taskbelt.repository.project import Project
 from taskbelt.results import CheckResult, Status
 

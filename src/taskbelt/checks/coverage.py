@@ -24,11 +24,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from taskbelt import cache, covplugins, proc
+from taskbelt import cache, proc
 from taskbelt.checks import pytest_cov
 from taskbelt.checks.base import CheckContext, crashed, guarded, tail
 from taskbelt.checks.interface import Check
 from taskbelt.checks.pytest_cov import coverage_dir, tree_file
+from taskbelt.environments import coverage_plugins
 from taskbelt.output.words import some_of
 from taskbelt.repository import pytest_coverage_config
 from taskbelt.results import CheckResult, Status
@@ -255,7 +256,7 @@ def run_session(ctx: CheckContext) -> CheckResult:
 def install_plugins(ctx: CheckContext) -> None:
     """Combining imports the repository's coverage plugins: install them beside coverage."""
     if ctx.tools_bin is not None:
-        covplugins.ensure(
+        coverage_plugins.ensure(
             ctx.tools_bin.parent, ctx.project, ctx.base_env, "the coverage environment"
         )
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from taskbelt.cache import Environ, Files, Spec
 from taskbelt.checks.base import Ahead, CheckContext
-from taskbelt.matrix import Matrix
+from taskbelt.environments.matrix import Matrix
 from taskbelt.repository.project import Project
 from taskbelt.results import CheckResult
 

@@ -14,13 +14,14 @@ from typing import Any
 
 from packaging.version import Version
 
-from taskbelt import cache, covearly, defaults, proc, testenv
+from taskbelt import cache, covearly, defaults, proc
 from taskbelt.checks import pytest_outcome
 from taskbelt.checks.base import CheckContext, guarded, tail
 from taskbelt.checks.interface import Check, Environment, Spec
+from taskbelt.environments import test_env
+from taskbelt.environments.matrix import Matrix
 from taskbelt.errors import ToolError
 from taskbelt.files import write_atomic
-from taskbelt.matrix import Matrix
 from taskbelt.output.console import LOGGER
 from taskbelt.repository import pytest_coverage_config
 from taskbelt.repository.project import Project
@@ -265,7 +266,7 @@ def _run(ctx: CheckContext, version: str) -> CheckResult:
         details["interpreter"],
         ", ".join(f"{k} from {v}" for k, v in details["imported_from"].items()) or "no package",
     )
-    outside = {k: v for k, v in imported.items() if v and not testenv.inside_tree(ctx.project, v)}
+    outside = {k: v for k, v in imported.items() if v and not test_env.inside_tree(ctx.project, v)}
     if outside:
         pkg, path = next(iter(outside.items()))
         return CheckResult(

@@ -18,8 +18,8 @@ from taskbelt import hookdeps
 from taskbelt.checks.base import CheckContext, crashed, guarded, tail
 from taskbelt.checks.interface import Check, Environment, Spec
 from taskbelt.checks.typecheckers import Runner, mypy, pyrefly, pyright, ty
+from taskbelt.environments.matrix import Matrix
 from taskbelt.errors import TaskbeltError
-from taskbelt.matrix import Matrix
 from taskbelt.output.console import LOGGER
 from taskbelt.output.words import plural
 from taskbelt.repository import type_checker_choice, type_hints

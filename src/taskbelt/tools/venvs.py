@@ -4,7 +4,7 @@ Every environment is made with ``uv venv`` on an interpreter given by
 absolute path, and filled with ``uv pip``. A fill leaves a stamp holding
 the hash of its inputs, so an unchanged environment is not touched again.
 This module knows tool groups (taskbelt's hashed locks, or the versions a
-repository pins) and nothing of projects: :mod:`taskbelt.envs` fills
+repository pins) and nothing of projects: :mod:`taskbelt.environments.create` fills
 project environments on top of it, and modules that read a repository's
 declarations through a tool (:mod:`taskbelt.repository.tox_config`) use it without
 depending on the project.

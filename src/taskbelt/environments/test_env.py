@@ -1,6 +1,6 @@
 """What a test environment holds: the repository's own code and versions first.
 
-A test environment is made in two steps. :func:`taskbelt.envs.install_project`
+A test environment is made in two steps. :func:`taskbelt.environments.create.install_project`
 installs the project editable with its locked (or resolved) dependencies;
 then :func:`add_test_tools` adds taskbelt's pinned test tools (pytest,
 pytest-cov, coverage and what they need) **only where the project did not
@@ -15,7 +15,7 @@ with a version the project locks (pytest-cov 7 beside coverage 6, say) is a
 :class:`~taskbelt.errors.ToolError` naming both, never a silent upgrade.
 
 The coverage plugins the repository's coverage settings name are added
-too where the project does not bring them (:mod:`taskbelt.covplugins`).
+too where the project does not bring them (:mod:`taskbelt.environments.coverage_plugins`).
 
 Last, :func:`import_origins` asks the environment where each top-level
 package of the project is imported from; one that resolves outside the
@@ -34,7 +34,8 @@ from typing import Any
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from taskbelt import covplugins, defaults, envs, proc
+from taskbelt import defaults, proc
+from taskbelt.environments import coverage_plugins, create
 from taskbelt.errors import ToolError
 from taskbelt.repository.project import Project
 from taskbelt.tools import hashed_requirements, pins, venvs
@@ -123,20 +124,20 @@ def _conflicts(venv: Path, added: Sequence[str], own: str) -> list[str]:
 def prepare(venv: Path, project: Project, environ: Mapping[str, str]) -> dict[str, str | None]:
     """Add the test tools the project lacks, then vouch for the project's own code.
 
-    Runs after :func:`taskbelt.envs.install_project`. Returns where each of
+    Runs after :func:`taskbelt.environments.create.install_project`. Returns where each of
     the project's top-level packages is imported from (all inside the
     repository's tree, or this raises). The stamp holds the test lock's
     digest and the project's key, so an unchanged environment costs a file
     read. ``environ`` is the run's environment (coverage settings in it).
     """
-    plugins = ",".join(covplugins.named(project, environ))
-    key = f"{pins.lock_digest(TEST_GROUP)}-{envs.project_key(project)}-{plugins}"
+    plugins = ",".join(coverage_plugins.named(project, environ))
+    key = f"{pins.lock_digest(TEST_GROUP)}-{create.project_key(project)}-{plugins}"
     kept = recorded(venv)
     if kept.get("key") == key and kept.get("names") == list(project.import_names):
         origins: dict[str, str | None] = kept["origins"]
         return origins
     added = add_test_tools(venv, project)
-    added += covplugins.ensure(venv, project, environ, "the test environment")
+    added += coverage_plugins.ensure(venv, project, environ, "the test environment")
     origins = import_origins(venvs.venv_python(venv), project)
     check_own_code(project, origins, "the test environment")
     record = {"key": key, "names": list(project.import_names), "added": added, "origins": origins}

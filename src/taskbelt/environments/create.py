@@ -19,7 +19,8 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from taskbelt import buildfailure, byproducts, defaults, proc
+from taskbelt import defaults, proc
+from taskbelt.environments import build_byproducts, build_failure
 from taskbelt.errors import ToolError
 from taskbelt.repository import test_dependencies
 from taskbelt.repository.project import Project
@@ -120,7 +121,7 @@ def install_project(
     the environment is synced to exactly that part of the locked set (hashes
     checked: nothing else stays); without it, uv resolves ``pyproject.toml``
     now. Test tools the project does not bring are added afterwards by
-    :func:`taskbelt.testenv.add_test_tools`. A set uv cannot install is a
+    :func:`taskbelt.environments.test_env.add_test_tools`. A set uv cannot install is a
     ToolError naming the group, the Python and the requirement.
     """
     choice = project.test_choice if choice is None else choice
@@ -135,7 +136,9 @@ def install_project(
         marker.unlink()
         create_venv(venv, python)
     LOGGER.info("%s: the project with %s", venv.name, choice.describe())
-    kept_out = byproducts.kept_out(project.root, project.state_dir, venv.name, project.excluded)
+    kept_out = build_byproducts.kept_out(
+        project.root, project.state_dir, venv.name, project.excluded
+    )
     try:
         if project.lock is not None:
             with tempfile.TemporaryDirectory() as tmp:
@@ -158,7 +161,7 @@ def install_project(
     except ToolError as exc:
         explained = test_dependencies.explain(
             project.data, choice, python_version(venv), exc.output
-        ) or buildfailure.explain(project.data, project.name, exc.output)
+        ) or build_failure.explain(project.data, project.name, exc.output)
         if explained is None:
             raise
         raise ToolError(
