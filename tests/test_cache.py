@@ -13,8 +13,8 @@ import pytest
 from conftest import CLEAN_SRC, git, taskbelt
 
 from taskbelt import defaults
-from taskbelt.cache import VOLATILE_ENV, FileIndex, VerdictCache
-from taskbelt.keyenv import verdict_env
+from taskbelt.caching.key_environ import verdict_env
+from taskbelt.caching.verdicts import VOLATILE_ENV, FileIndex, VerdictCache
 from taskbelt.repository.project import Project
 from taskbelt.results import CheckResult, Status
 

@@ -13,7 +13,7 @@ import pytest
 from conftest import write_files
 
 from taskbelt import defaults
-from taskbelt.cache import VerdictCache
+from taskbelt.caching.verdicts import VerdictCache
 from taskbelt.errors import ConfigError
 from taskbelt.repository import pre_commit
 from taskbelt.repository.choice import Choice

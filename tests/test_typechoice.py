@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from conftest import assert_two_line_error, taskbelt, write_files
 
-from taskbelt import cache, defaults, hookdeps
+from taskbelt import defaults, hookdeps
+from taskbelt.caching import verdicts
 from taskbelt.checks import typecheck
 from taskbelt.checks.base import CheckContext
 from taskbelt.errors import ConfigError
@@ -130,7 +131,7 @@ def test_a_command_after_an_install_on_one_line_still_counts(tmp_path: Path) -> 
 
 
 def test_every_file_that_decides_the_checker_is_in_the_cache_key() -> None:
-    assert type_checker_choice.CONFIG_FILES <= cache.CONFIG_NAMES
+    assert type_checker_choice.CONFIG_FILES <= verdicts.CONFIG_NAMES
 
 
 def test_a_checker_taskbelt_does_not_run_is_a_two_line_error(tmp_path: Path) -> None:

@@ -26,8 +26,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from taskbelt import defaults, plancache
-from taskbelt.cache import VerdictCache
+from taskbelt import defaults
+from taskbelt.caching import saved_plan
+from taskbelt.caching.verdicts import VerdictCache
 from taskbelt.checks import registry
 from taskbelt.checks.interface import Check
 from taskbelt.environments import create, matrix
@@ -138,7 +139,7 @@ def run(
     elif cache is not None and work.keep:
         sessions = (*work.first, *work.then)
         place = _places([*sessions, *(r.name for r in work.skipped)])
-        plancache.save_plan(
+        saved_plan.save_plan(
             project.root,
             project.state_dir,
             names=names,
@@ -158,7 +159,7 @@ def _places(names: Sequence[str]) -> dict[str, int]:
 
 def _planned(
     runner: Runner, sessions: Sequence[str], place: Mapping[str, int]
-) -> dict[str, plancache.Planned]:
+) -> dict[str, saved_plan.Planned]:
     """What the fast answer needs of each session run, in the order the keys were made.
 
     A session without a key (no check of that name, never cached) is saved
@@ -169,7 +170,7 @@ def _planned(
         check = registry.of_session(session)
         spec = runner.specs.get(session) if check is not None else None
         files, environ = (check.files, check.environ) if check is not None else ("all", "all")
-        planned[session] = plancache.Planned(spec, files, environ, place[session])
+        planned[session] = saved_plan.Planned(spec, files, environ, place[session])
     return planned
 
 

@@ -3,7 +3,7 @@
 The full path loads and validates the settings (pydantic), finds the
 interpreters and plans the sessions: most of a second before any check
 starts. When the plan saved by the last full run still holds and every
-session's verdict is cached (:mod:`taskbelt.plancache`), this module prints
+session's verdict is cached (:mod:`taskbelt.caching.saved_plan`), this module prints
 the same summary without importing the settings machinery; on any doubt it
 takes the full path (:mod:`taskbelt.cli`).
 """
@@ -18,8 +18,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from taskbelt import defaults, options
+from taskbelt.caching.saved_plan import cached_summary
 from taskbelt.errors import ProjectError
-from taskbelt.plancache import cached_summary
 from taskbelt.repository import locate
 from taskbelt.settings import env_flags
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from taskbelt import children, proc, sessions
-from taskbelt.cache import VerdictCache, spec_inputs
+from taskbelt.caching.verdicts import VerdictCache, spec_inputs
 from taskbelt.checks import registry
 from taskbelt.checks.base import Ahead, tail
 from taskbelt.checks.interface import Check, Spec

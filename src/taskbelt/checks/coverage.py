@@ -24,7 +24,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from taskbelt import cache, proc
+from taskbelt import proc
+from taskbelt.caching import verdicts
 from taskbelt.checks import pytest_cov
 from taskbelt.checks.base import CheckContext, crashed, guarded, tail
 from taskbelt.checks.interface import Check
@@ -63,10 +64,10 @@ def fresh_and_stale(ctx: CheckContext, files: list[Path]) -> tuple[list[Path], l
     """Split data files into those measured on today's tree and the others.
 
     Each test run stamps its data with the digest of the tree it ran on
-    (:func:`taskbelt.cache.tree_digest`); data without a stamp, or with
+    (:func:`taskbelt.caching.verdicts.tree_digest`); data without a stamp, or with
     another one, were measured on code that is no longer here.
     """
-    today = cache.tree_digest(ctx.root, ctx.project.state_dir)
+    today = verdicts.tree_digest(ctx.root, ctx.project.state_dir)
     fresh: list[Path] = []
     stale: list[Path] = []
     for data in files:

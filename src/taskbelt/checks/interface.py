@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from taskbelt.cache import Environ, Files, Spec
+from taskbelt.caching.verdicts import Environ, Files, Spec
 from taskbelt.checks.base import Ahead, CheckContext
 from taskbelt.environments.matrix import Matrix
 from taskbelt.repository.project import Project

@@ -14,7 +14,8 @@ from typing import Any
 
 from packaging.version import Version
 
-from taskbelt import cache, covearly, defaults, proc
+from taskbelt import covearly, defaults, proc
+from taskbelt.caching.verdicts import tree_digest
 from taskbelt.checks import pytest_outcome
 from taskbelt.checks.base import CheckContext, guarded, tail
 from taskbelt.checks.interface import Check, Environment, Spec
@@ -225,7 +226,7 @@ def _run(ctx: CheckContext, version: str) -> CheckResult:
     stamp = tree_file(ctx, version)
     stamp.unlink(missing_ok=True)
     # Taken before the run: data of a file edited while the tests run are stale.
-    tree = cache.tree_digest(ctx.root, ctx.project.state_dir)
+    tree = tree_digest(ctx.root, ctx.project.state_dir)
     command = argv(ctx, version)
     declared = ctx.project.test_set_env
     if declared:

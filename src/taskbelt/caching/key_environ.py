@@ -14,7 +14,7 @@ fails. Two rules, both failing closed:
   ``CI`` and the user's config folders.
 
 taskbelt's own ``TASKBELT_*`` settings count in both, except those that only
-say where output goes (:data:`taskbelt.cache.VOLATILE_ENV`).
+say where output goes (:data:`taskbelt.caching.verdicts.VOLATILE_ENV`).
 """
 
 from __future__ import annotations

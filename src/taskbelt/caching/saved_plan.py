@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from taskbelt import defaults
-from taskbelt.cache import VOLATILE_ENV, Environ, Files, Spec, VerdictCache, spec_inputs
+from taskbelt.caching.verdicts import VOLATILE_ENV, Environ, Files, Spec, VerdictCache, spec_inputs
 from taskbelt.results import CheckResult, RunSummary, Status
 from taskbelt.state.store import KeyedStore
 

@@ -4,7 +4,7 @@ A check's key hashes everything that can change its verdict: the content of
 the repository's files that the check reads (Python files and configuration
 for lint, format and typecheck; every file for the tests), taskbelt's own
 code, default configuration and tool locks, the interpreter, the
-environment variables that can change it (:mod:`taskbelt.keyenv`: all but
+environment variables that can change it (:mod:`taskbelt.caching.key_environ`: all but
 the terminal's for the tests), and for the audit the advisory database.
 What of the files and the environment a check reads is its declaration
 (:mod:`taskbelt.checks.interface`); the caller passes it in, so that this
@@ -28,7 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from taskbelt import defaults, keyenv
+from taskbelt import defaults
+from taskbelt.caching import key_environ
 from taskbelt.repository.tracked_files import list_files
 from taskbelt.results import CheckResult, Status
 from taskbelt.state.store import KeyedStore
@@ -231,7 +232,7 @@ class VerdictCache:
         ``files`` and ``environ``: what of the repository and the environment
         its check says the verdict can depend on.
         """
-        env = keyenv.verdict_env(environ == "all", self.environ, VOLATILE_ENV)
+        env = key_environ.verdict_env(environ == "all", self.environ, VOLATILE_ENV)
         digest = hashlib.sha256()
         for part in (session, self._home, *env, *extra):
             digest.update(f"{part}\n".encode())
