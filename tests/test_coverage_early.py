@@ -17,7 +17,7 @@ from collections.abc import Callable
 import pytest
 from conftest import CLEAN_PYPROJECT, run_rows
 
-from taskbelt import covearly
+from taskbelt.checks import coverage_early
 from taskbelt.repository.project import Project
 
 MakeRepo = Callable[..., Project]
@@ -136,7 +136,7 @@ def test_a_package_pytest_imports_at_start_up_is_measured_from_its_first_line(
 def test_the_early_measurement_is_what_pytest_cov_is_given(
     arguments: list[str], disabled: set[str], expected: dict[str, object] | None
 ) -> None:
-    spec = covearly.spec(arguments, disabled)
+    spec = coverage_early.spec(arguments, disabled)
     if expected is None:
         assert spec is None
         return

@@ -19,8 +19,8 @@ from flake8.style_guide import Decision, DecisionEngine
 
 from taskbelt.checks import lint
 from taskbelt.checks.base import CheckContext
+from taskbelt.checks.flake8_rules import DEFAULT_IGNORE, Decisions
 from taskbelt.errors import ConfigError
-from taskbelt.flake8rules import DEFAULT_IGNORE, Decisions
 from taskbelt.repository.flake8_config import Declared
 from taskbelt.repository.project import Project
 from taskbelt.results import Status

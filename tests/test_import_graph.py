@@ -128,7 +128,6 @@ PLACED = {
     "container.__main__": "frontends",
     "audit": "checks",
     # not yet moved into their wing's folder (issue 52, step 2)
-    **dict.fromkeys(("covearly", "flake8rules", "hookdeps"), "checks"),
     **dict.fromkeys(("execution", "orchestrator", "sessions"), "running"),
     **dict.fromkeys(
         ("adopt", "ci_scripts", "ci_validate", "doctor", "hooks", "update"), "commands"

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from conftest import assert_two_line_error, taskbelt, write_files
 
-from taskbelt import defaults, hookdeps
+from taskbelt import defaults
 from taskbelt.caching import verdicts
-from taskbelt.checks import typecheck
+from taskbelt.checks import hook_dependencies, typecheck
 from taskbelt.checks.base import CheckContext
 from taskbelt.errors import ConfigError
 from taskbelt.repository import type_checker_choice
@@ -412,12 +412,12 @@ def test_only_the_checker_hook_s_dependencies_are_wanted_and_a_typo_fails_first(
         },
     )
     ctx = CheckContext(Project.load(tmp_path), project_python=tmp_path / "env/bin/python")
-    assert hookdeps.wanted(ctx) == ["types-PyYAML", "types-requests>=2"]
+    assert hook_dependencies.wanted(ctx) == ["types-PyYAML", "types-requests>=2"]
 
     (tmp_path / ".pre-commit-config.yaml").write_text(
         MIRRORS_MYPY.format("    additional_dependencies: ['types-PyYAML=6']\n")
     )
     ctx = CheckContext(Project.load(tmp_path), project_python=tmp_path / "env/bin/python")
     with pytest.raises(ConfigError, match="'types-PyYAML=6' is not a requirement") as raised:
-        hookdeps.install(ctx)
+        hook_dependencies.install(ctx)
     assert raised.value.fix == "fix additional_dependencies in .pre-commit-config.yaml"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from packaging.version import InvalidVersion, Version
 
-from taskbelt import flake8rules
+from taskbelt.checks import flake8_rules
 from taskbelt.checks.base import CheckContext, Finding, crashed, guarded, tail
 from taskbelt.checks.interface import Check
 from taskbelt.errors import ToolError
@@ -47,9 +47,9 @@ def rules(ctx: CheckContext) -> tuple[list[str], tuple[str, ...]]:
         # ruff's preview names rules (`line-too-long`) unless told to say codes, where it can
         names_codes = ctx.run(["ruff", "config", "output-prefer-rule-codes"]).returncode == 0
         python = [rel for rel in list_files(ctx.root) if rel.endswith((".py", ".pyi"))]
-        translation = flake8rules.translate(
+        translation = flake8_rules.translate(
             choice.flake8,
-            flake8rules.ruff_rules(listing.stdout),
+            flake8_rules.ruff_rules(listing.stdout),
             names_codes=names_codes,
             skipped=files_flake8_skips(ctx.root, python),
         )

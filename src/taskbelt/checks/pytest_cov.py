@@ -14,9 +14,9 @@ from typing import Any
 
 from packaging.version import Version
 
-from taskbelt import covearly, defaults, proc
+from taskbelt import defaults, proc
 from taskbelt.caching.verdicts import tree_digest
-from taskbelt.checks import pytest_outcome
+from taskbelt.checks import coverage_early, pytest_outcome
 from taskbelt.checks.base import CheckContext, guarded, tail
 from taskbelt.checks.interface import Check, Environment, Spec
 from taskbelt.environments import test_env
@@ -84,11 +84,13 @@ def early_coverage(ctx: CheckContext, command: list[str]) -> dict[str, str]:
 
     pytest-cov reads the repository's ``addopts`` and then ``command`` (the
     pytest command :func:`argv` made). Empty where pytest-cov will not
-    measure (:mod:`taskbelt.covearly`).
+    measure (:mod:`taskbelt.checks.coverage_early`).
     """
     addopts = pytest_coverage_config.pytest_addopts(ctx.project, ctx.base_env)
-    spec = covearly.spec([*addopts, *command], pytest_coverage_config.disabled_plugins(addopts))
-    return {covearly.ENV: spec} if spec else {}
+    spec = coverage_early.spec(
+        [*addopts, *command], pytest_coverage_config.disabled_plugins(addopts)
+    )
+    return {coverage_early.ENV: spec} if spec else {}
 
 
 def coverage_core(ctx: CheckContext, version: str) -> dict[str, str]:

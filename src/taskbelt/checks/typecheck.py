@@ -14,7 +14,7 @@ from collections import Counter
 
 from packaging.version import InvalidVersion, Version
 
-from taskbelt import hookdeps
+from taskbelt.checks import hook_dependencies
 from taskbelt.checks.base import CheckContext, crashed, guarded, tail
 from taskbelt.checks.interface import Check, Environment, Spec
 from taskbelt.checks.typecheckers import Runner, mypy, pyrefly, pyright, ty
@@ -227,7 +227,7 @@ def skipped_because(project: Project) -> str | None:
 
 def install_hook_dependencies(ctx: CheckContext) -> None:
     """The checker's pre-commit hook's ``additional_dependencies``, in the project environment."""
-    added = hookdeps.install(ctx)
+    added = hook_dependencies.install(ctx)
     if added:
         LOGGER.info("typecheck: added the pre-commit hook's %s", ", ".join(added))
 
