@@ -19,9 +19,9 @@ from conftest import CLEAN_PYPROJECT, CLEAN_SRC, run_rows, taskbelt
 
 from taskbelt import doctor
 from taskbelt.environments.matrix import Matrix
-from taskbelt.orchestrator import plan
 from taskbelt.repository.project import Project
 from taskbelt.results import Status
+from taskbelt.running.orchestrator import plan
 from taskbelt.tools import interpreters
 from taskbelt.tools.interpreters import Interpreter
 

@@ -10,10 +10,10 @@ import pytest
 
 from taskbelt.checks import lint
 from taskbelt.errors import ExitCode
-from taskbelt.execution import in_summary_order
 from taskbelt.output.console import console
 from taskbelt.output.report import github, json_report, terminal
 from taskbelt.results import CheckResult, RunSummary, Status
+from taskbelt.running.execution import in_summary_order
 
 PASSED = CheckResult("lint", Status.PASSED, 1.25, "no findings")
 FAILED = CheckResult("typecheck", Status.FAILED, 2.0, "1 type error", "src/a.py:1:1: error")

@@ -7,12 +7,13 @@ from collections.abc import Callable
 
 import pytest
 
-from taskbelt import nox_sessions, sessions
+from taskbelt import nox_sessions
 from taskbelt.environments.matrix import Matrix
 from taskbelt.errors import ConfigError
-from taskbelt.orchestrator import longest_first, plan
 from taskbelt.repository.project import Project
 from taskbelt.results import Status
+from taskbelt.running import sessions
+from taskbelt.running.orchestrator import longest_first, plan
 from taskbelt.tools import venvs
 from taskbelt.tools.interpreters import Interpreter
 

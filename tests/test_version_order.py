@@ -17,9 +17,9 @@ import pytest
 from conftest import CLEAN_PYPROJECT, run_rows, taskbelt
 
 from taskbelt.environments.matrix import Matrix
-from taskbelt.execution import in_summary_order
 from taskbelt.repository.project import Project
 from taskbelt.results import CheckResult, Status
+from taskbelt.running.execution import in_summary_order
 from taskbelt.tools import interpreters
 from taskbelt.tools.interpreters import Interpreter
 

@@ -1,7 +1,7 @@
 """taskbelt's command line: parse, load the project (fail fast), dispatch.
 
 ``main(argv) -> int``. The checks themselves run through
-:mod:`taskbelt.execution` (the same path the Nox sessions take); errors leave
+:mod:`taskbelt.running.execution` (the same path the Nox sessions take); errors leave
 through :mod:`taskbelt.entry` (cause, fix, exit 2).
 """
 
@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from taskbelt import __version__, defaults, entry, execution, options
+from taskbelt import __version__, defaults, entry, options
 from taskbelt.checks import registry
 from taskbelt.container import cli as container_cli
 from taskbelt.environments import matrix
@@ -21,6 +21,7 @@ from taskbelt.errors import ConfigError, ExitCode
 from taskbelt.output import console
 from taskbelt.repository import locate
 from taskbelt.repository.project import Project
+from taskbelt.running import execution
 from taskbelt.settings import env_flags
 
 

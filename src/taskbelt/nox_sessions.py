@@ -77,7 +77,7 @@ def run_command(session: Session, command: list[str]) -> None:
     """Run taskbelt ``command`` (``["check"]``, ``["run", "lint"]``) for this nox session.
 
     The same parse and the same execution path as ``taskbelt`` on the command
-    line (:mod:`taskbelt.execution`): the verdict cache, the summary table,
+    line (:mod:`taskbelt.running.execution`): the verdict cache, the summary table,
     the reports, masking. The session's ``posargs`` are taskbelt options
     (``-s lint -- -v``). The repository is passed as ``--root``, never
     through the environment. A failed check fails the nox session (exit 1,

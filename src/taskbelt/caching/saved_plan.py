@@ -8,7 +8,7 @@ names, and the folders interpreters are installed in. When the fingerprint
 still matches and every session's verdict is cached under the same keys the
 full path would compute, :func:`cached_summary` is the run's summary. A
 plan with a row a check decided from the repository's code (typecheck on
-code without hints: :attr:`taskbelt.orchestrator.Plan.keep` is false) is not saved.
+code without hints: :attr:`taskbelt.running.orchestrator.Plan.keep` is false) is not saved.
 
 Both the full path (which saves) and the fast entry point (which reads) use
 this module; it imports only the light modules: what it needs to know of

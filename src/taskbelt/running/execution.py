@@ -33,13 +33,13 @@ from taskbelt.checks import registry
 from taskbelt.checks.interface import Check
 from taskbelt.environments import create, matrix
 from taskbelt.environments.matrix import Matrix
-from taskbelt.orchestrator import Plan, Runner, plan
 from taskbelt.output import console, masking
 from taskbelt.output.masking import Masker
 from taskbelt.output.report import github, json_report
 from taskbelt.output.words import plural
 from taskbelt.repository.project import Project
 from taskbelt.results import CheckResult, RunSummary, Status
+from taskbelt.running.orchestrator import Plan, Runner, plan
 from taskbelt.state import folder
 
 

@@ -1,6 +1,6 @@
 """Plan which sessions a command needs, run them in parallel, collect the results.
 
-Sessions (see :mod:`taskbelt.sessions`) run in threads of this process, up
+Sessions (see :mod:`taskbelt.running.sessions`) run in threads of this process, up
 to ``jobs`` at a time, the slowest kinds first so that the longest one does
 not start last; a check that waits for others (``coverage`` for every
 ``test-3.X``) runs once they have finished. What each check needs, waits
@@ -21,7 +21,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from taskbelt import children, proc, sessions
+from taskbelt import children, proc
 from taskbelt.caching.verdicts import VerdictCache, spec_inputs
 from taskbelt.checks import registry
 from taskbelt.checks.base import Ahead, tail
@@ -32,6 +32,7 @@ from taskbelt.output import masking
 from taskbelt.output.console import LOGGER, SESSION
 from taskbelt.repository.project import Project
 from taskbelt.results import CheckResult, Status
+from taskbelt.running import sessions
 from taskbelt.settings.model import TABLE
 from taskbelt.tools.interpreters import Interpreter
 
