@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from conftest import CLEAN_SRC, git, mise, taskbelt_bare_repo
 
-from taskbelt import adopt, defaults
+from taskbelt import defaults
+from taskbelt.commands import init as adopt
 from taskbelt.errors import ConfigError, ProjectError
 from taskbelt.repository.project import Project
 

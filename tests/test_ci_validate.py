@@ -15,9 +15,14 @@ from pathlib import Path
 import pytest
 from conftest import run_in
 
-from taskbelt import ci_validate
-from taskbelt.ci_scripts import PLACEHOLDER, github_scripts, gitlab_scripts, split_component
-from taskbelt.ci_validate import validate, zizmor_config_problems
+from taskbelt.commands import ci_validate
+from taskbelt.commands.ci_scripts import (
+    PLACEHOLDER,
+    github_scripts,
+    gitlab_scripts,
+    split_component,
+)
+from taskbelt.commands.ci_validate import validate, zizmor_config_problems
 
 ROOT = Path(__file__).resolve().parents[1]
 TOOLS = ("check-jsonschema", "zizmor", "shellcheck")

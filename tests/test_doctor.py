@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import CLEAN_PYPROJECT, taskbelt
 
-from taskbelt import doctor
+from taskbelt.commands import doctor
 from taskbelt.environments.matrix import Matrix
 from taskbelt.repository.project import Project
 from taskbelt.tools import interpreters

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import CLEAN_SRC, git, taskbelt_bare_repo
 
-from taskbelt import hooks, update
+from taskbelt.commands import git_hook, update
 from taskbelt.errors import ProjectError
 from taskbelt.repository.project import Project
 
@@ -36,8 +36,8 @@ class TestHooks:
     def test_blocks_bad_commit_and_passes_good(self, make_repo: MakeRepo) -> None:
         """Only staged Python files are checked; findings block the commit, fast."""
         project = make_repo()
-        path = hooks.install(project)
-        assert hooks.MARKER in path.read_text()
+        path = git_hook.install(project)
+        assert git_hook.MARKER in path.read_text()
         (project.root / "src/demo/bad.py").write_text("import os\n")
         (project.root / "src/demo/unstaged.py").write_text("import sys\n")
         git(project.root, "add", "src/demo/bad.py")
@@ -55,7 +55,7 @@ class TestHooks:
     def test_format_checked(self, make_repo: MakeRepo) -> None:
         """A badly formatted staged file blocks the commit."""
         project = make_repo()
-        hooks.install(project)
+        git_hook.install(project)
         (project.root / "src/demo/ugly.py").write_text("x  =  1\n")
         git(project.root, "add", "src/demo/ugly.py")
         blocked = commit(project.root, "ugly")
@@ -69,7 +69,7 @@ class TestHooks:
             "    rev: v0.16.3\n    hooks:\n      - id: ruff-format\n"
         )
         project = make_repo({**CLEAN_SRC, ".pre-commit-config.yaml": hooks_file})
-        hooks.install(project)
+        git_hook.install(project)
         (project.root / "src/demo/t.py").write_text(
             '"""Ruff-formatted."""\n\nx = 1  # type:ignore\n'
         )
@@ -80,7 +80,7 @@ class TestHooks:
     def test_the_hook_lints_by_the_repository_s_flake8_rules(self, make_repo: MakeRepo) -> None:
         """flake8's 79 columns hold in the hook too; black's 88 columns do not leak into lint."""
         project = make_repo({**CLEAN_SRC, ".flake8": "[flake8]\nextend-ignore = E203\n"})
-        hooks.install(project)
+        git_hook.install(project)
         (project.root / "src/demo/t.py").write_text(
             '"""Long."""\n\nx = "' + "a" * 80 + '"\n'  # 86 columns: black keeps it
         )
@@ -92,18 +92,18 @@ class TestHooks:
     def test_refuses_foreign_hook(self, make_repo: MakeRepo) -> None:
         """A hook taskbelt did not write is left alone."""
         project = make_repo()
-        path = hooks.hook_path(project.root)
+        path = git_hook.hook_path(project.root)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("#!/bin/sh\necho mine\n")
         with pytest.raises(ProjectError, match="not written by taskbelt"):
-            hooks.install(project)
+            git_hook.install(project)
         assert path.read_text() == "#!/bin/sh\necho mine\n"
 
     def test_reinstall_own_hook(self, make_repo: MakeRepo) -> None:
         """Running hooks again refreshes taskbelt's own hook."""
         project = make_repo()
-        first = hooks.install(project)
-        assert hooks.install(project) == first
+        first = git_hook.install(project)
+        assert git_hook.install(project) == first
 
 
 def release(work: Path, version: str, line: str) -> None:

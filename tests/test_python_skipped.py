@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from conftest import CLEAN_PYPROJECT, CLEAN_SRC, run_rows, taskbelt
 
-from taskbelt import doctor
+from taskbelt.commands import doctor
 from taskbelt.environments.matrix import Matrix
 from taskbelt.repository.project import Project
 from taskbelt.results import Status

@@ -148,7 +148,7 @@ def load_project(root: Path | None) -> Project:
 
 def run_doctor(args: argparse.Namespace) -> int:
     """Print what is needed and present; 0 only when every check can run."""
-    from taskbelt import doctor  # noqa: PLC0415 - commands import what only they use
+    from taskbelt.commands import doctor  # noqa: PLC0415 - commands import what only they use
 
     found = doctor.requirements(matrix.survey(load_project(args.root)))
     doctor.render(console.console(), found)
@@ -166,7 +166,7 @@ def python_sync(args: argparse.Namespace) -> int:
     """Link pyenv's and uv's interpreters into mise, then report who sees which."""
     from rich.table import Table  # noqa: PLC0415
 
-    from taskbelt import doctor  # noqa: PLC0415
+    from taskbelt.commands import doctor  # noqa: PLC0415
 
     for line in doctor.sync():
         print(line)
@@ -196,7 +196,7 @@ def python_sync(args: argparse.Namespace) -> int:
 
 def init(args: argparse.Namespace) -> int:
     """Wire the repository to taskbelt's tasks (or check that it is)."""
-    from taskbelt import adopt  # noqa: PLC0415 - tomlkit: only for this command
+    from taskbelt.commands import init as adopt  # noqa: PLC0415 - tomlkit: only for this command
 
     start = args.root or Path(os.environ.get(defaults.ENV_PROJECT_ROOT) or Path.cwd())
     root = adopt.repo_root(start)
@@ -266,16 +266,16 @@ def lock_tools(_: argparse.Namespace) -> int:
 
 def install_hooks(args: argparse.Namespace) -> int:
     """Install the pre-commit hook."""
-    from taskbelt import hooks  # noqa: PLC0415
+    from taskbelt.commands import git_hook  # noqa: PLC0415
 
-    path = hooks.install(load_project(args.root))
+    path = git_hook.install(load_project(args.root))
     print(f"installed the pre-commit hook: {path}")
     return int(ExitCode.OK)
 
 
 def run_update(args: argparse.Namespace) -> int:
     """Move taskbelt's checkout and show what changed."""
-    from taskbelt import update  # noqa: PLC0415
+    from taskbelt.commands import update  # noqa: PLC0415
 
     done = update.update(defaults.TASKBELT_HOME, args.ref)
     if done.old == done.new:

@@ -1,6 +1,6 @@
 """Validate a repository's CI files without reaching GitHub or GitLab.
 
-``mise run ci:validate`` (and ``python -m taskbelt.ci_validate``) runs:
+``mise run ci:validate`` (and ``python -m taskbelt.commands.ci_validate``) runs:
 
 - ``check-jsonschema`` with its built-in GitHub workflow schema and its
   timeout-requiring schema on every ``.github/workflows/*.yml``, and with its
@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from taskbelt import defaults, proc
-from taskbelt.ci_scripts import github_scripts, gitlab_scripts, split_component
+from taskbelt.commands.ci_scripts import github_scripts, gitlab_scripts, split_component
 from taskbelt.errors import ExitCode, TaskbeltError
 
 ENV_TOOLS = defaults.ENV_CI_TOOLS
