@@ -1,7 +1,7 @@
 # /// script
 # dependencies = ["identify>=2.6", "nox>=2025.5.1", "packaging>=24", "pydantic>=2.7", "pydantic-settings>=2.4", "pyyaml>=6", "rich>=13", "tomlkit>=0.13"]
 # ///
-"""taskbelt's Nox sessions. Thin: every session body lives in taskbelt.nox_sessions.
+"""taskbelt's Nox sessions. Thin: every session body lives in taskbelt.frontends.nox_sessions.
 
 Run through taskbelt (``mise run check``) or by hand, without mise, from your
 repository's root: ``uvx nox -f path/to/taskbelt/noxfile.py -s check``.
@@ -16,6 +16,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "src"))
 
 import nox
 
-from taskbelt import nox_sessions as tb
+from taskbelt.frontends import nox_sessions as tb
 
 tb.register_all(nox)

@@ -33,8 +33,8 @@ from conftest import git, write_files
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-from taskbelt import cli
 from taskbelt.container.build import DIGEST_FILE
+from taskbelt.frontends import cli
 
 pytestmark = [pytest.mark.slow, pytest.mark.container]
 

@@ -493,7 +493,7 @@ def test_build_inputs_are_checked_first(tmp_path: Path) -> None:
 def test_cli_rejects_a_bad_umask_and_prints_errors_without_traceback(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from taskbelt import cli  # noqa: PLC0415
+    from taskbelt.frontends import cli  # noqa: PLC0415
 
     with pytest.raises(SystemExit):
         cli.main(["container", "--umask", "9z"])

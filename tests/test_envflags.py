@@ -8,9 +8,9 @@ import pytest
 from conftest import assert_two_line_error, taskbelt
 from pydantic import TypeAdapter, ValidationError
 
-from taskbelt import fast
 from taskbelt.environments import matrix
 from taskbelt.errors import ConfigError
+from taskbelt.frontends import entry_point
 from taskbelt.results import CheckResult, RunSummary, Status
 from taskbelt.settings import env_flags
 
@@ -54,8 +54,8 @@ def test_the_fast_answer_leaves_a_typo_to_the_full_path(
 ) -> None:
     """Even where the cache would answer, a bad flag value goes to the full path (which errors)."""
     summary = RunSummary((CheckResult("lint", Status.PASSED, 0.0, "cached: ok"),), ())
-    monkeypatch.setattr(fast, "cached_summary", lambda *_: summary)
+    monkeypatch.setattr(entry_point, "cached_summary", lambda *_: summary)
     (tmp_path / "pyproject.toml").write_text("")
     argv = ["--root", str(tmp_path), "run", "lint"]
-    assert fast.answer(argv, {}) == 0, "the stand-in cache answers a clean environment"
-    assert fast.answer(argv, {name: "maybe"}) is None
+    assert entry_point.answer(argv, {}) == 0, "the stand-in cache answers a clean environment"
+    assert entry_point.answer(argv, {name: "maybe"}) is None

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import taskbelt
 
-from taskbelt import cli, fast, options
+from taskbelt.frontends import cli, entry_point, options
 from taskbelt.repository.project import Project
 
 MakeRepo = Callable[..., Project]
@@ -30,7 +30,7 @@ class TestParse:
     )
     def test_simple_commands(self, argv: list[str], names: list[str]) -> None:
         """check and run NAME... are answered from the cache when possible."""
-        parsed = fast._parse(argv)
+        parsed = entry_point._parse(argv)
         assert parsed is not None
         assert parsed[0] == names
 
@@ -39,7 +39,7 @@ class TestParse:
     )
     def test_anything_else_goes_the_full_way(self, argv: list[str]) -> None:
         """Other commands, unknown options and --no-cache take the full path."""
-        assert fast._parse(argv) is None
+        assert entry_point._parse(argv) is None
 
     @pytest.mark.parametrize(
         "argv",
@@ -52,7 +52,7 @@ class TestParse:
     )
     def test_reads_what_argparse_reads(self, argv: list[str]) -> None:
         """Where the fast path answers, it read the same checks, root and report as argparse."""
-        parsed = fast._parse(argv)
+        parsed = entry_point._parse(argv)
         assert parsed is not None
         args = cli.build_parser().parse_args(argv)
         wanted = ["check"] if args.command == "check" else list(dict.fromkeys(args.checks))
@@ -71,7 +71,7 @@ class TestParse:
         ],
     )
     def test_declines_what_it_cannot_read_as_argparse(self, argv: list[str]) -> None:
-        assert fast._parse(argv) is None
+        assert entry_point._parse(argv) is None
 
     def test_one_option_table(self) -> None:
         """Every option argparse gives check and run is one the fast path reads from the table."""
@@ -85,7 +85,7 @@ class TestParse:
     def test_no_plan_no_answer(self, tmp_path: Path) -> None:
         """Without a saved plan there is nothing to answer from."""
         (tmp_path / "pyproject.toml").write_text("")
-        assert fast.answer(["--root", str(tmp_path), "check"], {}) is None
+        assert entry_point.answer(["--root", str(tmp_path), "check"], {}) is None
 
 
 def rows(path: Path) -> list[tuple[str, str, bool, str]]:
@@ -95,11 +95,11 @@ def rows(path: Path) -> list[tuple[str, str, bool, str]]:
 
 
 def full_path(root: Path, report: Path) -> subprocess.CompletedProcess[str]:
-    """The CLI without the fast answer (taskbelt.cli.main directly)."""
+    """The CLI without the fast answer (taskbelt.frontends.cli.main directly)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TASKBELT_")}
     env.pop("CI", None)
     env["TASKBELT_REPORT"] = str(report)
-    code = "import sys; from taskbelt.cli import main; sys.exit(main())"
+    code = "import sys; from taskbelt.frontends.cli import main; sys.exit(main())"
     return subprocess.run(
         [sys.executable, "-c", code, "run", "lint", "format"],
         cwd=root,

@@ -185,7 +185,7 @@ class TestBoundaries:
         assert console.redact(f"dsn-value-1 {SECRET}") == f"*** {SECRET}"
 
     def test_nox_log(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        from taskbelt import nox_sessions  # noqa: PLC0415 - imports the CLI
+        from taskbelt.frontends import nox_sessions  # noqa: PLC0415 - imports the CLI
 
         monkeypatch.setenv("DEPLOY_TOKEN", SECRET)
         nox_log = logging.getLogger("nox")

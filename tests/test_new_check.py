@@ -20,8 +20,9 @@ from types import ModuleType
 import pytest
 from conftest import ADVISORY_DB, CLEAN_SRC, uvx_nox
 
-from taskbelt import cli, defaults, fast
+from taskbelt import defaults
 from taskbelt.checks import registry
+from taskbelt.frontends import cli, entry_point
 from taskbelt.repository.project import Project
 
 MakeRepo = Callable[..., Project]
@@ -100,11 +101,11 @@ def test_check_runs_it_and_the_fast_answer_keeps_it(
     assert rows["spelling"] == ("passed", False)
     assert {"lint", "format", "typecheck", "test-3.12", "coverage", "audit"} <= set(rows)
 
-    assert fast.answer(["check", *root], dict(os.environ)) == 0
+    assert entry_point.answer(["check", *root], dict(os.environ)) == 0
     assert _rows(report)["spelling"] == ("passed", True)
 
     (repo.root / "README.md").write_text("Teh demo.\n")
-    assert fast.answer(["check", *root], dict(os.environ)) is None, "a file it reads changed"
+    assert entry_point.answer(["check", *root], dict(os.environ)) is None, "a file it reads changed"
     assert cli.main(["check", *root]) == 1
     rows = _rows(report)
     assert rows["spelling"] == ("failed", False)

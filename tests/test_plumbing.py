@@ -192,7 +192,7 @@ class TestEntryBoundary:
         self, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
     ) -> None:
         """A failed tool's own words come first, then taskbelt's two lines; exit 2."""
-        from taskbelt import entry  # noqa: PLC0415
+        from taskbelt.frontends import exit_status as entry  # noqa: PLC0415
 
         monkeypatch.setenv("DEPLOY_TOKEN", "s3cr3t-value-123")
 
@@ -210,7 +210,7 @@ class TestEntryBoundary:
         ]
 
     def test_interrupt_is_exit_130(self, capsys: pytest.CaptureFixture[str]) -> None:
-        from taskbelt import entry  # noqa: PLC0415
+        from taskbelt.frontends import exit_status as entry  # noqa: PLC0415
 
         def interrupted() -> int:
             raise KeyboardInterrupt

@@ -7,9 +7,9 @@ from collections.abc import Callable
 
 import pytest
 
-from taskbelt import nox_sessions
 from taskbelt.environments.matrix import Matrix
 from taskbelt.errors import ConfigError
+from taskbelt.frontends import nox_sessions
 from taskbelt.repository.project import Project
 from taskbelt.results import Status
 from taskbelt.running import sessions

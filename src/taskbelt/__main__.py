@@ -2,6 +2,6 @@
 
 import sys
 
-from taskbelt.fast import main
+from taskbelt.frontends.entry_point import main
 
 sys.exit(main())

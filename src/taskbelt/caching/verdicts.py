@@ -151,7 +151,7 @@ def folder_fingerprint(folder: Path) -> str:
 
 
 #: What, besides files, a session's verdict depends on: JSON-able, so that the
-#: fast path (taskbelt.fast) can recompute keys without loading the settings.
+#: fast path (taskbelt.frontends.entry_point) can recompute keys without loading the settings.
 #: ``interpreter``: a path whose mtime counts; ``newest``: a path; ``tests``:
 #: sessions whose keys count; ``advisory_db``: a folder whose fingerprint counts.
 Spec = dict[str, str | list[str]]

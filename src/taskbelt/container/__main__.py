@@ -2,6 +2,6 @@
 
 import sys
 
-from taskbelt.cli import main
+from taskbelt.frontends.cli import main
 
 sys.exit(main(["container", *sys.argv[1:]]))

@@ -131,7 +131,7 @@ def run(args: argparse.Namespace) -> int:
     """Execute ``taskbelt container``; return the exit status.
 
     Raises:
-        TaskbeltError: for the entry boundary (:mod:`taskbelt.entry`).
+        TaskbeltError: for the entry boundary (:mod:`taskbelt.frontends.exit_status`).
     """
     from taskbelt.container import verify  # noqa: PLC0415 - the builder: see top
     from taskbelt.container.build import build, deliver  # noqa: PLC0415 - as above

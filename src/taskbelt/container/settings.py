@@ -2,7 +2,7 @@
 
 The model follows :mod:`taskbelt.settings.model`'s style (frozen, ``extra="forbid"``,
 kebab-case keys in TOML) so that ``Settings`` can hold it as a nested table.
-It imports nothing from :mod:`taskbelt.settings.model`, so config may import it.
+It imports nothing from :mod:`taskbelt.settings.model`, so the settings model may import it.
 Container defaults live here, in one place, next to the model they fill.
 """
 

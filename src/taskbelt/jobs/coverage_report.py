@@ -93,7 +93,7 @@ def report(cov: coverage.Coverage, data: list[str], args: argparse.Namespace) ->
             )
         )
     # Spare interpreter shutdown a garbage collection over every object the
-    # report made (0.07-0.1 s measured); see taskbelt.fast.main.
+    # report made (0.07-0.1 s measured); see taskbelt.frontends.entry_point.main.
     gc.freeze()
     return 0
 

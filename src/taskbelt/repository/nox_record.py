@@ -140,7 +140,7 @@ def record(noxfile: Path) -> dict[str, Any]:
 
 
 def main() -> int:
-    """``python noxrecord.py NOXFILE``: print the recording as JSON."""
+    """``python nox_record.py NOXFILE``: print the recording as JSON."""
     noxfile = Path(sys.argv[1]).resolve()
     try:
         answer = record(noxfile)

@@ -26,7 +26,7 @@ from taskbelt.repository.toml_file import read_toml
 from taskbelt.tools import pins as toolpins
 
 #: The pre-commit hook repositories whose ``rev`` is a release of one tool.
-#: (aliases such as ``psf/black-pre-commit-mirror`` are resolved by :mod:`precommit`).
+#: (aliases such as ``psf/black-pre-commit-mirror`` are resolved by :mod:`taskbelt.repository.pre_commit`).
 HOOK_REPOS = {
     "astral-sh/ruff-pre-commit": "ruff",
     "psf/black": "black",

@@ -13,7 +13,7 @@ The tools are separate processes, so sessions run in threads of one
 taskbelt process: the benchmark showed that a ``nox`` child per check cost
 about a second of start-up each (Python, nox, the noxfile and the settings
 imported again), more than ruff, black and bandit take together. Nox remains
-an entry point: its sessions call :func:`run` (see :mod:`taskbelt.nox_sessions`).
+an entry point: its sessions call :func:`run` (see :mod:`taskbelt.frontends.nox_sessions`).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 ``main(argv) -> int``. The checks themselves run through
 :mod:`taskbelt.running.execution` (the same path the Nox sessions take); errors leave
-through :mod:`taskbelt.entry` (cause, fix, exit 2).
+through :mod:`taskbelt.frontends.exit_status` (cause, fix, exit 2).
 """
 
 from __future__ import annotations
@@ -13,11 +13,12 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from taskbelt import __version__, defaults, entry, options
+from taskbelt import __version__, defaults
 from taskbelt.checks import registry
 from taskbelt.container import cli as container_cli
 from taskbelt.environments import matrix
 from taskbelt.errors import ConfigError, ExitCode
+from taskbelt.frontends import exit_status, options
 from taskbelt.output import console
 from taskbelt.repository import locate
 from taskbelt.repository.project import Project
@@ -313,7 +314,7 @@ def dispatch(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: returns the process exit status."""
-    return entry.guard(lambda: _parse_and_dispatch(argv))
+    return exit_status.guard(lambda: _parse_and_dispatch(argv))
 
 
 def _parse_and_dispatch(argv: Sequence[str] | None) -> int:

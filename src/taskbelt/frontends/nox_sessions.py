@@ -16,10 +16,11 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from taskbelt import cli, defaults, entry
+from taskbelt import defaults
 from taskbelt.checks import registry
 from taskbelt.environments import matrix
 from taskbelt.errors import ExitCode, TaskbeltError
+from taskbelt.frontends import cli, exit_status
 from taskbelt.output import console, masking
 from taskbelt.repository import locate
 from taskbelt.repository.project import Project
@@ -92,7 +93,7 @@ def run_command(session: Session, command: list[str]) -> None:
         console.setup_logging(verbose=args.verbose)
         return cli.run_named(args, caller_environ(os.environ))
 
-    code = entry.guard(parse_and_run)
+    code = exit_status.guard(parse_and_run)
     if code == ExitCode.FAILED:
         session.error(f"taskbelt {' '.join(command)}: failed")
     elif code:

@@ -1,8 +1,8 @@
 """The options of ``check`` and ``run``: one table read by argparse and by the fast answer.
 
-The full command line (:mod:`taskbelt.cli`) builds its argparse options from
+The full command line (:mod:`taskbelt.frontends.cli`) builds its argparse options from
 this table, and the fast answer for an unchanged repository
-(:mod:`taskbelt.fast`) parses ``check`` and ``run`` with it, so an option
+(:mod:`taskbelt.frontends.entry_point`) parses ``check`` and ``run`` with it, so an option
 added, renamed or given a value here is known to both doors at once.
 
 Light (no argparse): the fast answer imports it before anything heavy.

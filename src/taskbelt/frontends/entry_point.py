@@ -5,7 +5,7 @@ interpreters and plans the sessions: most of a second before any check
 starts. When the plan saved by the last full run still holds and every
 session's verdict is cached (:mod:`taskbelt.caching.saved_plan`), this module prints
 the same summary without importing the settings machinery; on any doubt it
-takes the full path (:mod:`taskbelt.cli`).
+takes the full path (:mod:`taskbelt.frontends.cli`).
 """
 
 from __future__ import annotations
@@ -17,9 +17,10 @@ import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from taskbelt import defaults, options
+from taskbelt import defaults
 from taskbelt.caching.saved_plan import cached_summary
 from taskbelt.errors import ProjectError
+from taskbelt.frontends import options
 from taskbelt.repository import locate
 from taskbelt.settings import env_flags
 
@@ -74,7 +75,7 @@ def _read(args: list[str]) -> tuple[str | None, list[str], dict[str, object]]:
 
 
 def _parse(argv: Sequence[str]) -> tuple[list[str], Path | None, Path | None] | None:
-    """``check`` or ``run NAME...`` with the options of :mod:`taskbelt.options`; else None.
+    """``check`` or ``run NAME...`` with the options of :mod:`taskbelt.frontends.options`; else None.
 
     It reads the same option table as argparse, and anything it does not
     read exactly as argparse would (an abbreviation, a value that does not
@@ -146,7 +147,8 @@ def main() -> int:
         dont_write, sys.dont_write_bytecode = sys.dont_write_bytecode, False
         gc.disable()
         try:
-            from taskbelt.cli import main as full  # noqa: PLC0415 - heavy: only when needed
+            # heavy: only when needed
+            from taskbelt.frontends.cli import main as full  # noqa: PLC0415
         finally:
             sys.dont_write_bytecode = dont_write
             gc.freeze()
