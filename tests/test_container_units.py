@@ -11,12 +11,12 @@ from pathlib import Path
 import oci_registry
 import pytest
 
-from taskbelt.container import layers, oci, reference
-from taskbelt.container import settings as container_settings
-from taskbelt.container.settings import ContainerSettings
+from taskbelt.container import layers, oci
 from taskbelt.errors import ConfigError
 from taskbelt.output.console import LOGGER
-from taskbelt.settings import toml_tables
+from taskbelt.settings import container as container_settings
+from taskbelt.settings import image_reference, toml_tables
+from taskbelt.settings.container import ContainerSettings
 
 pytestmark = pytest.mark.container
 
@@ -35,17 +35,17 @@ DIGEST = "sha256:" + "ab" * 32
     ],
 )
 def test_pinned_references_parse(raw: str, kind: str, location: str, tag: str) -> None:
-    ref = reference.parse(raw)
+    ref = image_reference.parse(raw)
     assert (ref.kind, ref.location, ref.digest, ref.tag) == (kind, location, DIGEST, tag)
 
 
 def test_a_tag_beside_the_digest_is_pulled_by_digest_and_kept_as_the_name() -> None:
     """Debian's skopeo refuses `name:tag@sha256:...`: the tools get `name@sha256:...`."""
-    ref = reference.parse(f"localhost:5000/a/b:1.0@{DIGEST}")
+    ref = image_reference.parse(f"localhost:5000/a/b:1.0@{DIGEST}")
     assert ref.skopeo == f"docker://localhost:5000/a/b@{DIGEST}"
     assert ref.pinned == f"localhost:5000/a/b@{DIGEST}"
     assert ref.named == "localhost:5000/a/b:1.0"
-    untagged = reference.parse(f"docker://ghcr.io/org/app@{DIGEST}")
+    untagged = image_reference.parse(f"docker://ghcr.io/org/app@{DIGEST}")
     assert (untagged.skopeo, untagged.named) == (
         f"docker://ghcr.io/org/app@{DIGEST}",
         "ghcr.io/org/app",
@@ -61,7 +61,7 @@ def test_a_tag_beside_the_digest_is_pulled_by_digest_and_kept_as_the_name() -> N
 )
 def test_unpinned_reference_says_how_to_pin(raw: str, hint: str) -> None:
     with pytest.raises(ConfigError) as caught:
-        reference.parse(raw)
+        image_reference.parse(raw)
     assert "not pinned by digest" in caught.value.cause
     assert hint in caught.value.fix
 
@@ -69,7 +69,7 @@ def test_unpinned_reference_says_how_to_pin(raw: str, hint: str) -> None:
 @pytest.mark.parametrize("raw", ["python@sha256:abc", f"UPPER/Case@{DIGEST}", "oci:@" + DIGEST])
 def test_malformed_references_are_config_errors(raw: str) -> None:
     with pytest.raises(ConfigError):
-        reference.parse(raw)
+        image_reference.parse(raw)
 
 
 def test_settings_defaults_and_kebab_keys() -> None:
@@ -302,7 +302,7 @@ def test_base_inspection_finds_python_and_libc(
 ) -> None:
     from taskbelt.container import base  # noqa: PLC0415
 
-    ref = reference.parse(_synthetic_base(tmp_path / "base", files))
+    ref = image_reference.parse(_synthetic_base(tmp_path / "base", files))
     image = base.resolve(ref, tmp_path, tmp_path / "cache")
     found = base.inspect(base.for_platform(image, "linux/amd64"), python)
     uv = base.uv_platform("x86_64", found)
@@ -314,7 +314,7 @@ def test_base_without_python_or_platform_is_a_clear_error(tmp_path: Path) -> Non
     from taskbelt.container import base  # noqa: PLC0415
     from taskbelt.errors import ProjectError  # noqa: PLC0415
 
-    ref = reference.parse(_synthetic_base(tmp_path / "base", {"etc/hostname": b"x"}))
+    ref = image_reference.parse(_synthetic_base(tmp_path / "base", {"etc/hostname": b"x"}))
     image = base.resolve(ref, tmp_path, tmp_path / "cache")
     with pytest.raises(ProjectError, match=r"has no python3\.X"):
         base.inspect(base.for_platform(image, "linux/amd64"), None)
@@ -322,7 +322,7 @@ def test_base_without_python_or_platform_is_a_clear_error(tmp_path: Path) -> Non
         base.for_platform(image, "linux/arm64")
     other = f"oci:{tmp_path / 'base'}@sha256:{'1' * 64}"
     with pytest.raises(ConfigError, match="has no manifest") as caught:
-        base.resolve(reference.parse(other), tmp_path, tmp_path / "cache")
+        base.resolve(image_reference.parse(other), tmp_path, tmp_path / "cache")
     assert ref.digest in caught.value.fix
 
 
@@ -339,7 +339,7 @@ def test_a_tagged_registry_base_is_pulled_by_digest(
     with oci_registry.serve(tmp_path / "layout", tmp_path / "home") as served:
         monkeypatch.setenv("HOME", str(served.home))
         raw = f"{served.host}/team/base:1.0@{digest}"
-        image = base.resolve(reference.parse(raw), tmp_path, tmp_path / "cache")
+        image = base.resolve(image_reference.parse(raw), tmp_path, tmp_path / "cache")
     assert image.top["digest"] == digest
     assert f"GET /v2/team/base/manifests/{digest}" in served.requests
     assert not [r for r in served.requests if r.endswith("/manifests/1.0")]
@@ -354,7 +354,7 @@ def test_a_registry_that_cannot_be_reached_is_a_tool_error(tmp_path: Path) -> No
     from taskbelt.container import base  # noqa: PLC0415
     from taskbelt.errors import ToolError  # noqa: PLC0415
 
-    ref = reference.parse(f"127.0.0.1:9/none/app@{DIGEST}")
+    ref = image_reference.parse(f"127.0.0.1:9/none/app@{DIGEST}")
     with pytest.raises(ToolError, match="skopeo could not copy the base image"):
         base.resolve(ref, tmp_path, tmp_path / "cache")
     assert (tmp_path / "cache" / "base").is_dir()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from taskbelt.container.settings import ContainerSettings
+from taskbelt.settings.container import ContainerSettings
 from taskbelt.settings.model import AuditSettings, Settings
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")

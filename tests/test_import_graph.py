@@ -124,9 +124,6 @@ PLACED = {
     "proc": "process",
     "children": "process",
     "__main__": "frontends",
-    # the container's settings are part of [tool.taskbelt], read by the settings model
-    "container.settings": "settings",
-    "container.reference": "settings",
     "container.__main__": "frontends",
     "audit": "checks",
 }
@@ -165,7 +162,7 @@ def test_the_layer_check_sees_an_upward_import() -> None:
         " a wing above it"
     ]
     assert wing("taskbelt") == "ground"
-    assert wing("taskbelt.container.settings") == "settings"
+    assert wing("taskbelt.container.__main__") == "frontends"
     assert wing("taskbelt.container.layers") == "container"
 
 

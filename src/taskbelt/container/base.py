@@ -18,9 +18,9 @@ from typing import Any, Literal
 
 from taskbelt import proc
 from taskbelt.container import layers, oci
-from taskbelt.container.reference import BaseRef
-from taskbelt.container.settings import PLATFORMS
 from taskbelt.errors import ConfigError, ProjectError
+from taskbelt.settings.container import PLATFORMS
+from taskbelt.settings.image_reference import BaseRef
 
 _PYTHON_BIN = re.compile(r"^(usr/local/bin|usr/bin|bin)/python(3\.\d{1,2})$")
 _DPKG_STATUS = re.compile(r"^var/lib/dpkg/(status|status\.d/libc6[^/]*)$")

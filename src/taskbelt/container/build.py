@@ -32,7 +32,9 @@ from taskbelt.container.inputs import (
     require_lock,
     source_date_epoch,
 )
-from taskbelt.container.settings import (
+from taskbelt.errors import ConfigError
+from taskbelt.files import write_atomic
+from taskbelt.settings.container import (
     ARCHIVE_NAME,
     LAYOUT_NAME,
     PLATFORMS,
@@ -40,8 +42,6 @@ from taskbelt.container.settings import (
     TAG,
     ContainerSettings,
 )
-from taskbelt.errors import ConfigError
-from taskbelt.files import write_atomic
 
 DIGEST_FILE = "image.digest"
 _TOOL_TIMEOUT = 1800.0

@@ -14,12 +14,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from taskbelt.container import settings as container_settings
-from taskbelt.container.settings import ARCHIVE_NAME, LAYOUT_NAME, STATE_SUBDIR, ContainerSettings
 from taskbelt.errors import ExitCode
 from taskbelt.output import console
 from taskbelt.repository import locate
 from taskbelt.repository.project import Project
+from taskbelt.settings import container as container_settings
+from taskbelt.settings.container import ARCHIVE_NAME, LAYOUT_NAME, STATE_SUBDIR, ContainerSettings
 
 if TYPE_CHECKING:
     from taskbelt.container.build import BuildOptions

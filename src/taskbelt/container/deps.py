@@ -30,8 +30,8 @@ from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel
 
 from taskbelt import proc
 from taskbelt.container.base import Runtime, uv_platform, wheel_platforms
-from taskbelt.container.settings import VENV
 from taskbelt.errors import ConfigError, ProjectError
+from taskbelt.settings.container import VENV
 
 _UV_TIMEOUT = 1800.0
 #: Files an installer writes into .dist-info that describe this machine (the

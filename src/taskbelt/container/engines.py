@@ -24,9 +24,9 @@ from typing import Any
 
 from taskbelt import proc
 from taskbelt.container import base, context, oci
-from taskbelt.container.reference import BaseRef
-from taskbelt.container.settings import ContainerSettings
 from taskbelt.errors import ConfigError, ToolError
+from taskbelt.settings.container import ContainerSettings
+from taskbelt.settings.image_reference import BaseRef
 
 ENGINES = ("buildah", "podman", "docker")
 BASE_TAG = "base"

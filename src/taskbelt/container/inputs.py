@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from taskbelt import proc
-from taskbelt.container import reference
-from taskbelt.container.settings import PLATFORMS, ContainerSettings
 from taskbelt.errors import ConfigError, ProjectError, ToolError
 from taskbelt.repository.toml_file import read_toml
+from taskbelt.settings import image_reference
+from taskbelt.settings.container import PLATFORMS, ContainerSettings
 
 _MACHINES = {
     "x86_64": "linux/amd64",
@@ -109,7 +109,7 @@ def require_lock(root: Path) -> Path:
     return lock
 
 
-def require_base(settings: ContainerSettings) -> reference.BaseRef:
+def require_base(settings: ContainerSettings) -> image_reference.BaseRef:
     """The pinned base reference."""
     if not settings.base:
         raise ConfigError(
@@ -117,4 +117,4 @@ def require_base(settings: ContainerSettings) -> reference.BaseRef:
             'set base = "<image>@sha256:<digest>" (registry) or '
             '"oci:<layout folder>@sha256:<digest>" (local OCI layout)',
         )
-    return reference.parse(settings.base)
+    return image_reference.parse(settings.base)

@@ -19,10 +19,11 @@ from typing import Any
 
 from packaging.utils import canonicalize_name, parse_wheel_filename
 
-from taskbelt.container import base, deps, layers, oci, reference
+from taskbelt.container import base, deps, layers, oci
 from taskbelt.container.inputs import ProjectInfo
-from taskbelt.container.settings import VENV, WORKDIR, ContainerSettings
 from taskbelt.errors import ConfigError
+from taskbelt.settings import image_reference
+from taskbelt.settings.container import VENV, WORKDIR, ContainerSettings
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ class LayersJob:
     info: ProjectInfo
     lock: Path
     settings: ContainerSettings
-    ref: reference.BaseRef
+    ref: image_reference.BaseRef
     platforms: Sequence[str]
     epoch: int
     work: Path
@@ -172,7 +173,7 @@ def labels(
     epoch: int,
     *,
     base_labels: Mapping[str, str] | None,
-    base_ref: reference.BaseRef,
+    base_ref: image_reference.BaseRef,
 ) -> dict[str, str]:
     """Base labels, then taskbelt's OCI labels, then the configured ones.
 
@@ -246,7 +247,7 @@ def _assemble(
     config_digest, config_size = writer.add_json(config)
     annotations = {
         "org.opencontainers.image.created": created,
-        reference.BASE_DIGEST: platform_base.image.ref.digest,
+        image_reference.BASE_DIGEST: platform_base.image.ref.digest,
         **platform_base.image.ref.labels,
     }
     manifest = {

@@ -25,8 +25,8 @@ from taskbelt.container import layers, oci
 from taskbelt.container.build import DIGEST_FILE
 from taskbelt.container.context import project_files
 from taskbelt.container.inputs import git_revision, source_date_epoch
-from taskbelt.container.settings import LAYOUT_NAME
 from taskbelt.errors import ToolError
+from taskbelt.settings.container import LAYOUT_NAME
 
 _MAX_FILES = 40
 _DIFFOSCOPE_CHARS = 6000

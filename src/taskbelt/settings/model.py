@@ -33,10 +33,10 @@ from pydantic_settings import (
 )
 
 from taskbelt import defaults
-from taskbelt.container.settings import NESTED as CONTAINER_NESTED
-from taskbelt.container.settings import ContainerSettings
 from taskbelt.errors import ConfigError
 from taskbelt.settings import env_variables, toml_tables
+from taskbelt.settings.container import NESTED as CONTAINER_NESTED
+from taskbelt.settings.container import ContainerSettings
 
 Level = Literal["low", "medium", "high"]
 ReportKind = Literal["xml", "json", "html"]

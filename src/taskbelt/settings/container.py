@@ -16,9 +16,8 @@ from typing import Annotated, Any, Final, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import NoDecode
 
-from taskbelt.container import reference
 from taskbelt.errors import ConfigError, InvalidValue
-from taskbelt.settings import toml_tables
+from taskbelt.settings import image_reference, toml_tables
 
 TABLE: Final = "[tool.taskbelt.container]"
 
@@ -114,7 +113,7 @@ class ContainerSettings(BaseModel):
     def _pinned(cls, value: str | None) -> str | None:
         if value is not None:
             try:
-                reference.parse(value)
+                image_reference.parse(value)
             except ConfigError as exc:
                 raise InvalidValue(exc.cause, exc.fix) from None
         return value
