@@ -124,6 +124,7 @@ PLACED = {
     "proc": "process",
     "children": "process",
     "__main__": "frontends",
+    "nox_sessions": "frontends",
     "container.__main__": "frontends",
     "audit": "checks",
 }
