@@ -39,7 +39,7 @@ from pathlib import Path
 HOME = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(HOME / "src"))
 
-from taskbelt.audit import advisories, osv_server  # noqa: E402
+from taskbelt.checks.audit import advisories, osv_server  # noqa: E402
 from taskbelt.tools import interpreters  # noqa: E402
 
 MODULES = 150

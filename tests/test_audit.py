@@ -27,10 +27,10 @@ import jsonschema
 import pytest
 from conftest import ADVISORY_DB, CLEAN_SRC, git, write_files
 
-from taskbelt.audit import bandit, pip_audit
-from taskbelt.audit import source as dependency_source
-from taskbelt.audit import verdict as audit_verdict
-from taskbelt.checks import audit
+from taskbelt.checks.audit import bandit, pip_audit
+from taskbelt.checks.audit import check as audit
+from taskbelt.checks.audit import source as dependency_source
+from taskbelt.checks.audit import verdict as audit_verdict
 from taskbelt.checks.base import CheckContext
 from taskbelt.repository.project import Project
 from taskbelt.results import CheckResult, Status

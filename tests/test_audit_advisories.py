@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from conftest import ADVISORY_DB
 
-from taskbelt.audit import advisories, osv_server
+from taskbelt.checks.audit import advisories, osv_server
 from taskbelt.errors import ConfigError
 
 DATA = Path(__file__).parent / "data" / "advisories"

@@ -19,7 +19,7 @@ import pytest
 from conftest import CLEAN_SRC, write_files
 
 from taskbelt import defaults
-from taskbelt.audit import bandit, banditconfig
+from taskbelt.checks.audit import bandit, banditconfig
 from taskbelt.checks.base import CheckContext
 from taskbelt.repository.project import Project
 from taskbelt.results import Status

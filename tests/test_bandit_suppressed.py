@@ -17,7 +17,7 @@ import jsonschema
 import pytest
 from conftest import CLEAN_SRC
 
-from taskbelt.audit import bandit, judged, suppress
+from taskbelt.checks.audit import bandit, judged, suppress
 from taskbelt.checks.base import CheckContext
 from taskbelt.errors import ToolError
 from taskbelt.repository.project import Project

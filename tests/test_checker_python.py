@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from conftest import CLEAN_PYPROJECT, git, run_rows, write_files
 
-from taskbelt.checks import typecheck
+from taskbelt.checks.typecheck import check as typecheck
 from taskbelt.repository import checker_python, tool_versions
 from taskbelt.repository.project import Project
 from taskbelt.results import CheckResult, Status

@@ -13,10 +13,13 @@ import pytest
 from conftest import CLEAN_PYPROJECT, CLEAN_SRC, git
 
 from taskbelt import proc
-from taskbelt.checks import coverage, formatting, lint, pytest_cov, typecheck
+from taskbelt.checks import coverage, formatting
 from taskbelt.checks.base import CheckContext
 from taskbelt.checks.fix import fix_repo
-from taskbelt.checks.pytest_cov import coverage_dir
+from taskbelt.checks.lint import check as lint
+from taskbelt.checks.pytest import check as pytest_cov
+from taskbelt.checks.pytest.check import coverage_dir
+from taskbelt.checks.typecheck import check as typecheck
 from taskbelt.environments import create, test_env
 from taskbelt.errors import ToolError
 from taskbelt.repository.project import Project

@@ -17,7 +17,7 @@ from collections.abc import Callable
 import pytest
 from conftest import CLEAN_PYPROJECT, run_rows
 
-from taskbelt.checks import coverage_early
+from taskbelt.checks.pytest import coverage_early
 from taskbelt.repository.project import Project
 
 MakeRepo = Callable[..., Project]

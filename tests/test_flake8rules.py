@@ -17,9 +17,9 @@ import pytest
 from conftest import write_files
 from flake8.style_guide import Decision, DecisionEngine
 
-from taskbelt.checks import lint
 from taskbelt.checks.base import CheckContext
-from taskbelt.checks.flake8_rules import DEFAULT_IGNORE, Decisions
+from taskbelt.checks.lint import check as lint
+from taskbelt.checks.lint.flake8_rules import DEFAULT_IGNORE, Decisions
 from taskbelt.errors import ConfigError
 from taskbelt.repository.flake8_config import Declared
 from taskbelt.repository.project import Project

@@ -126,7 +126,6 @@ PLACED = {
     "__main__": "frontends",
     "nox_sessions": "frontends",
     "container.__main__": "frontends",
-    "audit": "checks",
 }
 
 

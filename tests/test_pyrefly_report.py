@@ -17,7 +17,7 @@ from typing import Any, cast
 import pytest
 
 from taskbelt.checks.base import CheckContext
-from taskbelt.checks.typecheckers import pyrefly
+from taskbelt.checks.typecheck.checkers import pyrefly
 from taskbelt.errors import ToolError
 
 

@@ -17,7 +17,7 @@ from typing import Any, cast
 import pytest
 
 from taskbelt.checks.base import CheckContext
-from taskbelt.checks.typecheckers import pyright
+from taskbelt.checks.typecheck.checkers import pyright
 from taskbelt.errors import ToolError
 
 ROOT = Path("/repo")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from taskbelt.checks import lint
+from taskbelt.checks.lint import check as lint
 from taskbelt.errors import ExitCode
 from taskbelt.output.console import console
 from taskbelt.output.report import github, json_report, terminal

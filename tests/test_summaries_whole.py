@@ -17,8 +17,8 @@ import pytest
 from conftest import CLEAN_SRC, run_rows
 
 from taskbelt import proc
-from taskbelt.audit import pip_audit
-from taskbelt.checks import pytest_outcome
+from taskbelt.checks.audit import pip_audit
+from taskbelt.checks.pytest import outcome as pytest_outcome
 from taskbelt.output.console import console
 from taskbelt.output.report import json_report, terminal
 from taskbelt.output.words import some_of

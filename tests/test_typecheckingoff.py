@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from conftest import CLEAN_PYPROJECT, git, run_rows, write_files
 
-from taskbelt.repository import type_checking_off, type_hints
+from taskbelt.checks.typecheck import hints as type_hints
+from taskbelt.repository import type_checking_off
 from taskbelt.repository.choice import Choice
 from taskbelt.repository.project import Project
 

@@ -13,8 +13,9 @@ from conftest import assert_two_line_error, taskbelt, write_files
 
 from taskbelt import defaults
 from taskbelt.caching import verdicts
-from taskbelt.checks import hook_dependencies, typecheck
 from taskbelt.checks.base import CheckContext
+from taskbelt.checks.typecheck import check as typecheck
+from taskbelt.checks.typecheck import hook_dependencies
 from taskbelt.errors import ConfigError
 from taskbelt.repository import type_checker_choice
 from taskbelt.repository.choice import Choice

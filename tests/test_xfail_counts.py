@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import CLEAN_PYPROJECT, CLEAN_SRC, run_rows, write_files
 
-from taskbelt.checks import pytest_outcome
+from taskbelt.checks.pytest import outcome as pytest_outcome
 from taskbelt.repository.project import Project
 
 MakeRepo = Callable[..., Project]

@@ -24,12 +24,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from taskbelt import proc
+from taskbelt import jobs, proc
 from taskbelt.caching import verdicts
-from taskbelt.checks import pytest_cov
 from taskbelt.checks.base import CheckContext, crashed, guarded, tail
 from taskbelt.checks.interface import Check
-from taskbelt.checks.pytest_cov import coverage_dir, tree_file
+from taskbelt.checks.pytest import check as test
+from taskbelt.checks.pytest.check import coverage_dir, tree_file
 from taskbelt.environments import coverage_plugins
 from taskbelt.output.words import some_of
 from taskbelt.repository import pytest_coverage_config
@@ -40,7 +40,7 @@ NAME = "coverage"
 #: How many measured files an error about the wrong files names.
 _SAMPLE = 3
 #: The script that combines and reports, run with the coverage tool env's Python.
-JOB = Path(__file__).parents[1] / "jobs" / "coverage_report.py"
+JOB = jobs.FOLDER / "coverage_report.py"
 
 
 _DATA_NAME = re.compile(r"\.coverage\.(\d+\.\d+)")
@@ -267,7 +267,7 @@ CHECK = Check(
     "the tests' coverage data of every Python, combined, against fail-under",
     run_session,
     tools="coverage",
-    after=(pytest_cov.CHECK.name,),
+    after=(test.CHECK.name,),
     follows=True,
     starts=40,
     files="all",

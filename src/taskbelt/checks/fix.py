@@ -10,9 +10,10 @@ from __future__ import annotations
 import time
 
 from taskbelt import proc
-from taskbelt.checks import formatting, lint
+from taskbelt.checks import formatting
 from taskbelt.checks.base import CheckContext, crashed, guarded, tail
 from taskbelt.checks.interface import Check, never_cached
+from taskbelt.checks.lint import check as lint
 from taskbelt.results import CheckResult, Status
 
 NAME = "fix"

@@ -11,9 +11,9 @@ import re
 import time
 from pathlib import Path
 
-from taskbelt.checks import lint
 from taskbelt.checks.base import CheckContext, crashed, guarded, tail
 from taskbelt.checks.interface import Check
+from taskbelt.checks.lint import check as lint
 from taskbelt.output.console import LOGGER
 from taskbelt.output.words import plural, some_of
 from taskbelt.results import CheckResult, Status

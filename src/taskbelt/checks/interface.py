@@ -1,6 +1,6 @@
 """What a check is: the one declaration each check module makes.
 
-Each check module (``checks/lint.py``, ``checks/pytest_cov.py``, ...)
+Each check module (``checks/formatting.py``, ``checks/lint/check.py``, ...)
 declares ``CHECK = Check(...)``: its name, the tools it needs, the
 environment it runs in, how it expands over the test matrix, what it waits
 for, what its verdict depends on (its cache key), what it leaves behind, and

@@ -1,10 +1,10 @@
 """Every check taskbelt knows, in the order the summary lists them.
 
-An explicit list of modules, each declaring ``CHECK``
-(:class:`~taskbelt.checks.interface.Check`), as pre-commit lists its
-languages: a new check is one module plus one line here. Tests add a check
-of their own with :func:`register` (and take it out again with
-:func:`unregister`).
+An explicit list of the checks' declarations (``CHECK``, a
+:class:`~taskbelt.checks.interface.Check` in each check's module), as
+pre-commit lists its languages: a new check is one module plus one line
+here. A repository's own noxfile, or a test, adds a check of its own with
+:func:`register` (and takes it out again with :func:`unregister`).
 
 Names: a check's own name (``lint``), its :attr:`~Check.alone` name
 (``pytest``), one Python's session of a per-Python check (``test-3.12``),
@@ -13,46 +13,46 @@ and ``check``, which is every check that :attr:`~Check.in_check`.
 
 from __future__ import annotations
 
-import importlib
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
 
 from packaging.version import Version
 
+from taskbelt.checks import coverage, fix, formatting
+from taskbelt.checks.audit import check as audit
 from taskbelt.checks.interface import Check
+from taskbelt.checks.lint import check as lint
+from taskbelt.checks.pytest import check as test
+from taskbelt.checks.typecheck import check as typecheck
 from taskbelt.errors import ConfigError
 from taskbelt.settings import toml_tables
 from taskbelt.settings.model import TABLE, Settings
 
-#: The modules that declare the checks, in summary order.
-MODULES = (
-    "taskbelt.checks.lint",
-    "taskbelt.checks.formatting",
-    "taskbelt.checks.typecheck",
-    "taskbelt.checks.pytest_cov",
-    "taskbelt.checks.coverage",
-    "taskbelt.checks.audit",
-    "taskbelt.checks.fix",
+#: The checks taskbelt ships, in summary order. A plain tuple of the modules'
+#: declarations, so mypy sees each one and the first import finds a broken one.
+BUILT_IN: tuple[Check, ...] = (
+    lint.CHECK,
+    formatting.CHECK,
+    typecheck.CHECK,
+    test.CHECK,
+    coverage.CHECK,
+    audit.CHECK,
+    fix.CHECK,
 )
 #: The name that means every check of :func:`in_check`.
 ALL = "check"
 
-_checks: dict[str, Check] = {}
+_checks: dict[str, Check] = {check.name: check for check in BUILT_IN}
 
 
 def checks() -> tuple[Check, ...]:
-    """Every check, in summary order (those registered by :func:`register` last)."""
-    if not _checks:
-        for module in MODULES:
-            check: Check = importlib.import_module(module).CHECK
-            _checks[check.name] = check
+    """Every check, in summary order (those added by :func:`register` last)."""
     return tuple(_checks.values())
 
 
 def register(check: Check) -> None:
-    """Add ``check`` (a test's own); its name must be new."""
-    checks()
+    """Add ``check`` (a repository's own, or a test's); its name must be new."""
     if check.name in _checks or check.name == ALL:
         msg = f"a check named {check.name!r} is registered already"
         raise ValueError(msg)
@@ -60,13 +60,13 @@ def register(check: Check) -> None:
 
 
 def unregister(name: str) -> None:
-    """Take out a check added by :func:`register`."""
-    _checks.pop(name, None)
+    """Take out a check added by :func:`register` (one of :data:`BUILT_IN` stays)."""
+    if all(check.name != name for check in BUILT_IN):
+        _checks.pop(name, None)
 
 
 def get(name: str) -> Check | None:
     """The check named ``name`` (its own name only), or None."""
-    checks()
     return _checks.get(name)
 
 

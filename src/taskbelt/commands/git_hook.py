@@ -14,8 +14,9 @@ import shlex
 from pathlib import Path
 
 from taskbelt import proc
-from taskbelt.checks import formatting, lint
+from taskbelt.checks import formatting
 from taskbelt.checks.base import CheckContext
+from taskbelt.checks.lint import check as lint
 from taskbelt.environments import create
 from taskbelt.errors import ProjectError
 from taskbelt.files import write_atomic

@@ -24,7 +24,7 @@ It imports pytest, never taskbelt.
 
 So that coverage counts from the first import, ``TASKBELT_COVERAGE_EARLY``
 (JSON: the ``source``, ``branch`` and configuration file pytest-cov will be
-given; :mod:`taskbelt.checks.coverage_early`) makes it start coverage before pytest is
+given; :mod:`taskbelt.checks.pytest.coverage_early`) makes it start coverage before pytest is
 imported, and combine what that measured into pytest-cov's data file
 (``$COVERAGE_FILE``) once pytest is done. coverage pauses this measurement
 while pytest-cov's runs, so it holds what ran before pytest-cov started
@@ -60,7 +60,7 @@ def record_imports(target: str, names: str) -> None:
         json.dump(found, out)
 
 
-#: The variable naming the early measurement (read by :mod:`taskbelt.checks.coverage_early` too).
+#: The variable naming the early measurement (read by :mod:`taskbelt.checks.pytest.coverage_early` too).
 EARLY_ENV = "TASKBELT_COVERAGE_EARLY"
 #: The early measurement's data file: ``$COVERAGE_FILE`` and this suffix.
 EARLY_SUFFIX = ".taskbelt-early"

@@ -20,7 +20,7 @@ masker (:func:`install`); the terminal stream, the ``-v`` log lines, the
 JSON report, the GitHub annotations and step summary, the verdict cache and
 the files in the reports folder all pass through it (see ``README``,
 "Security"). Values that secret *findings* quote (bandit's hard-coded
-passwords) are dropped where the finding is parsed, in ``audit/bandit``.
+passwords) are dropped where the finding is parsed, in ``checks/audit/bandit``.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ flake8 looks in ``setup.cfg``, ``tox.ini`` and ``.flake8``, in that order,
 and takes the first that has a ``[flake8]`` section; the Flake8-pyproject
 plugin adds ``pyproject.toml`` ``[tool.flake8]``. Options given to the
 repository's flake8 pre-commit hook override the file, as on flake8's
-command line. taskbelt never runs flake8: :mod:`taskbelt.checks.flake8_rules`
+command line. taskbelt never runs flake8: :mod:`taskbelt.checks.lint.flake8_rules`
 translates what is declared here into ruff's rules.
 """
 

@@ -4,7 +4,7 @@ The tools these files configure read them with :mod:`configparser` and pass
 over a file they cannot parse, so taskbelt does too: one reader, raw (no
 ``%`` interpolation, as setuptools, flake8, coverage and mypy read them), and
 ``None`` for a file that is missing, unreadable, not UTF-8 or not INI. The
-bandit settings are read apart (:mod:`taskbelt.audit.banditconfig`), with
+bandit settings are read apart (:mod:`taskbelt.checks.audit.banditconfig`), with
 interpolation, because bandit reads them so.
 """
 

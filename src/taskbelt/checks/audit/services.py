@@ -41,7 +41,7 @@ def service(ctx: CheckContext) -> Iterator[Service]:
     if settings.advisory_db is not None:
         folder = ctx.root / settings.advisory_db
         # Imported here: yaml and http.server cost every run ~0.1 s otherwise.
-        from taskbelt.audit import advisories, osv_server  # noqa: PLC0415
+        from taskbelt.checks.audit import advisories, osv_server  # noqa: PLC0415
 
         index = advisories.load(folder, ctx.cache_dir("auditdb"))
         with osv_server.serve(index) as url:

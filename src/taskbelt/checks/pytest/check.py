@@ -14,11 +14,11 @@ from typing import Any
 
 from packaging.version import Version
 
-from taskbelt import defaults, proc
+from taskbelt import defaults, jobs, proc
 from taskbelt.caching.verdicts import tree_digest
-from taskbelt.checks import coverage_early, pytest_outcome
 from taskbelt.checks.base import CheckContext, guarded, tail
 from taskbelt.checks.interface import Check, Environment, Spec
+from taskbelt.checks.pytest import coverage_early, outcome
 from taskbelt.environments import test_env
 from taskbelt.environments.matrix import Matrix
 from taskbelt.errors import ToolError
@@ -84,7 +84,7 @@ def early_coverage(ctx: CheckContext, command: list[str]) -> dict[str, str]:
 
     pytest-cov reads the repository's ``addopts`` and then ``command`` (the
     pytest command :func:`argv` made). Empty where pytest-cov will not
-    measure (:mod:`taskbelt.checks.coverage_early`).
+    measure (:mod:`taskbelt.checks.pytest.coverage_early`).
     """
     addopts = pytest_coverage_config.pytest_addopts(ctx.project, ctx.base_env)
     spec = coverage_early.spec(
@@ -137,7 +137,7 @@ def bytecode_env(ctx: CheckContext) -> dict[str, str]:
 
 
 #: ``python -m pytest`` without the garbage collection at exit (see the script).
-PYTEST_MAIN = Path(__file__).parents[1] / "jobs" / "pytest_main.py"
+PYTEST_MAIN = jobs.FOLDER / "pytest_main.py"
 
 
 def argv(ctx: CheckContext, version: str) -> list[str]:
@@ -288,15 +288,15 @@ def verdict(
     name: str, done: proc.Completed, seconds: float, junit: Path, details: dict[str, Any]
 ) -> CheckResult:
     """Turn pytest's exit status, JUnit file and output into the check's result."""
-    counts = pytest_outcome.read(junit, done.output)
-    details = {**details, **(counts or pytest_outcome.empty())}
+    counts = outcome.read(junit, done.output)
+    details = {**details, **(counts or outcome.empty())}
     if done.returncode == _NO_TESTS:
         return _no_tests(name, done, seconds, details)
     ran = counts is not None and (counts["tests"] or done.returncode in {0, _FAILED})
     if done.returncode != 0 and not ran:
         return _could_not_start(name, done, seconds, details)
-    counts = counts or pytest_outcome.empty()
-    tally = pytest_outcome.tally(counts)
+    counts = counts or outcome.empty()
+    tally = outcome.tally(counts)
     if done.returncode == 0:
         return CheckResult(name, Status.PASSED, seconds, tally, details=details)
     collection_error = (
@@ -305,7 +305,7 @@ def verdict(
     if done.returncode == _FAILED or collection_error:
         first = "first failure" if counts["failures"] else "first error"
         summary = (
-            f"{tally}; {first}: {pytest_outcome.first_failure(counts)}"
+            f"{tally}; {first}: {outcome.first_failure(counts)}"
             if counts["failing"]
             else f"{tally}: tests could not be collected"
         )
@@ -337,7 +337,7 @@ def _could_not_start(
     name: str, done: proc.Completed, seconds: float, details: dict[str, Any]
 ) -> CheckResult:
     """pytest ended before running a test: one line says why, ``-v`` shows the rest."""
-    why = pytest_outcome.start_error(done.output)
+    why = outcome.start_error(done.output)
     LOGGER.info("%s: pytest's whole output:\n%s", name, done.output)
     return CheckResult(
         name,

@@ -17,7 +17,7 @@ folders out. Which one was used is said with ``-v``.
 
 bandit is asked for every finding (``--severity-level all``, also over an INI
 ``level``): which of them fail the audit is taskbelt's ``[tool.taskbelt.audit]``
-``severity`` and ``confidence`` (:func:`taskbelt.audit.bandit.threshold`), so
+``severity`` and ``confidence`` (:func:`taskbelt.checks.audit.bandit.threshold`), so
 that the ones below it are listed as notes instead of vanishing.
 """
 

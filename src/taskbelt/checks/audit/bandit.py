@@ -11,7 +11,7 @@ such comment is a finding until it names the rule it silences.
 
 bandit runs with ``--ignore-nosec``: the findings the repository suppressed
 (its ``# nosec``, and ruff's ``# noqa: S108`` and the like for the same
-rules; :mod:`taskbelt.audit.suppress`) come back too, and are listed in the
+rules; :mod:`taskbelt.checks.audit.suppress`) come back too, and are listed in the
 report as suppressed, with the comment that suppressed them, never counted.
 
 bandit reports every finding; those under ``[tool.taskbelt.audit]``
@@ -19,7 +19,7 @@ bandit reports every finding; those under ``[tool.taskbelt.audit]``
 ``confidence`` are notes: listed in the output, the JSON (``notes``) and the
 SARIF report (level ``note``), never failing the audit. The repository's own
 bandit configuration decides which checks run where
-(:mod:`taskbelt.audit.banditconfig`).
+(:mod:`taskbelt.checks.audit.banditconfig`).
 
 A file bandit could not parse, no file scanned at all, a crash or unreadable
 output is ``error``.
@@ -38,8 +38,8 @@ from pathlib import Path
 from typing import Any
 
 from taskbelt import proc
-from taskbelt.audit import banditconfig, ruffsettings, suppress
-from taskbelt.audit import judged as source_judged
+from taskbelt.checks.audit import banditconfig, ruffsettings, suppress
+from taskbelt.checks.audit import judged as source_judged
 from taskbelt.checks.base import CheckContext, crashed, guarded, tail
 from taskbelt.errors import ToolError
 from taskbelt.files import write_atomic

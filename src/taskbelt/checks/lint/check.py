@@ -9,9 +9,9 @@ from pathlib import Path
 
 from packaging.version import InvalidVersion, Version
 
-from taskbelt.checks import flake8_rules
 from taskbelt.checks.base import CheckContext, Finding, crashed, guarded, tail
 from taskbelt.checks.interface import Check
+from taskbelt.checks.lint import flake8_rules
 from taskbelt.errors import ToolError
 from taskbelt.files import write_atomic
 from taskbelt.output.console import LOGGER

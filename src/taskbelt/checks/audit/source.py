@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from taskbelt.audit.verdict import SOURCE_LOCKED, SOURCE_RESOLVED
+from taskbelt.checks.audit.verdict import SOURCE_LOCKED, SOURCE_RESOLVED
 from taskbelt.environments import create
 from taskbelt.repository.project import Project
 from taskbelt.settings.model import AuditSettings

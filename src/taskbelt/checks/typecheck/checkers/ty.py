@@ -14,7 +14,7 @@ import json
 from typing import Any
 
 from taskbelt.checks.base import CheckContext, Finding
-from taskbelt.checks.typecheckers import Read, Runner
+from taskbelt.checks.typecheck.checkers import Read, Runner
 from taskbelt.errors import ToolError
 from taskbelt.repository.choice import Choice
 

@@ -18,7 +18,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from taskbelt.audit.advisories import ECOSYSTEM, AdvisoryIndex
+from taskbelt.checks.audit.advisories import ECOSYSTEM, AdvisoryIndex
 from taskbelt.output.console import LOGGER
 
 #: The path pip-audit posts to (the default is https://api.osv.dev/v1/query).

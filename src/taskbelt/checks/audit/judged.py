@@ -1,6 +1,6 @@
 """Which of bandit's findings the repository's source already suppressed.
 
-bandit's side of :mod:`taskbelt.audit.suppress`: it judges each finding by
+bandit's side of :mod:`taskbelt.checks.audit.suppress`: it judges each finding by
 its file's comments, and asks bandit for its test names only when a
 ``# nosec`` names some.
 """
@@ -11,7 +11,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Protocol, TypeVar
 
-from taskbelt.audit import suppress
+from taskbelt.checks.audit import suppress
 from taskbelt.checks.base import CheckContext
 from taskbelt.errors import ToolError
 

@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from taskbelt.audit.verdict import Report, parse
+from taskbelt.checks.audit.verdict import Report, parse
 from taskbelt.checks.base import CheckContext
 from taskbelt.output.console import LOGGER
 from taskbelt.state.store import KeyedStore
@@ -46,7 +46,7 @@ class ScanMemo:
         lines = requirements_file.read_text(encoding="utf-8").splitlines()
         digest.update("\n".join(x for x in lines if not x.lstrip().startswith("#")).encode())
         # Imported here: yaml costs every run that has no advisory-db ~0.1 s.
-        from taskbelt.audit import advisories  # noqa: PLC0415
+        from taskbelt.checks.audit import advisories  # noqa: PLC0415
 
         digest.update(advisories.fingerprint(ctx.root / folder).encode())
         digest.update(pins.lock_digest("audit").encode())

@@ -2,7 +2,7 @@
 
 ``[tool.ruff.lint] ignore = ["S307"]`` (or ``per-file-ignores``) is the
 repository's judgement on bandit's B307, as a ``# noqa: S307`` on the line
-is (:mod:`taskbelt.audit.suppress`). ruff is asked where it can tell:
+is (:mod:`taskbelt.checks.audit.suppress`). ruff is asked where it can tell:
 
 * per-file ignores: the repository's ruff, run on the finding's files with
   only the rules in question selected, reports what its settings leave in;
@@ -30,10 +30,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from taskbelt.audit import suppress
-from taskbelt.audit.judged import F
+from taskbelt.checks.audit import suppress
+from taskbelt.checks.audit.judged import F
 from taskbelt.checks.base import CheckContext
-from taskbelt.checks.lint import output_format_option
+from taskbelt.checks.lint.check import output_format_option
 from taskbelt.output.console import LOGGER
 
 _SETTINGS_PATH = re.compile(r'^Settings path:\s*"?(?P<path>[^"\n]+)"?\s*$', re.M)

@@ -11,7 +11,7 @@ import os
 import re
 
 from taskbelt.checks.base import CheckContext, Finding
-from taskbelt.checks.typecheckers import Read, Runner
+from taskbelt.checks.typecheck.checkers import Read, Runner
 from taskbelt.errors import ToolError
 from taskbelt.repository.choice import Choice
 

@@ -12,7 +12,7 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
-from taskbelt.audit import bandit, pip_audit
+from taskbelt.checks.audit import bandit, pip_audit
 from taskbelt.checks.base import CheckContext, tail
 from taskbelt.checks.interface import Check, Spec
 from taskbelt.environments.matrix import Matrix

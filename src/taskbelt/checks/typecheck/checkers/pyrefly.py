@@ -20,7 +20,7 @@ import json
 from typing import Any
 
 from taskbelt.checks.base import CheckContext, Finding
-from taskbelt.checks.typecheckers import Read, Runner, in_excluded
+from taskbelt.checks.typecheck.checkers import Read, Runner, in_excluded
 from taskbelt.errors import ToolError
 from taskbelt.repository.choice import Choice
 

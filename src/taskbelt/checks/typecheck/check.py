@@ -2,7 +2,7 @@
 
 Which checker runs, and with which settings, is :mod:`taskbelt.repository.type_checker_choice`'s
 decision (mypy, pyright, basedpyright, ty, pyrefly); each checker's command
-line and output are read by its :mod:`~taskbelt.checks.typecheckers` runner,
+line and output are read by its :mod:`~taskbelt.checks.typecheck.checkers` runner,
 so the verdict, the table and the findings look the same for every one.
 """
 
@@ -14,15 +14,15 @@ from collections import Counter
 
 from packaging.version import InvalidVersion, Version
 
-from taskbelt.checks import hook_dependencies
 from taskbelt.checks.base import CheckContext, crashed, guarded, tail
 from taskbelt.checks.interface import Check, Environment, Spec
-from taskbelt.checks.typecheckers import Runner, mypy, pyrefly, pyright, ty
+from taskbelt.checks.typecheck import hints, hook_dependencies
+from taskbelt.checks.typecheck.checkers import Runner, mypy, pyrefly, pyright, ty
 from taskbelt.environments.matrix import Matrix
 from taskbelt.errors import TaskbeltError
 from taskbelt.output.console import LOGGER
 from taskbelt.output.words import plural
-from taskbelt.repository import type_checker_choice, type_hints
+from taskbelt.repository import type_checker_choice
 from taskbelt.repository.choice import Choice
 from taskbelt.repository.project import Project
 from taskbelt.results import CheckResult, Status
@@ -209,14 +209,14 @@ def skipped_because(project: Project) -> str | None:
     """Why the repository is not type-checked: its checker is off, or it asked for none.
 
     Asked for none: no checker chosen anywhere (taskbelt's default would run)
-    and no type hint in the project's code (:mod:`taskbelt.repository.type_hints`).
+    and no type hint in the project's code (:mod:`taskbelt.checks.typecheck.hints`).
     """
     if project.tools.type_checking_off is not None:
         return project.tools.type_checking_off
     first, *others = project.tools.type_checkers
     if others or first.source != type_checker_choice.DEFAULT_SOURCE:
         return None
-    if type_hints.any_hints(project.source_paths):
+    if hints.any_hints(project.source_paths):
         return None
     where = ", ".join(project.relative(path) for path in project.source_paths) or "the project"
     return (

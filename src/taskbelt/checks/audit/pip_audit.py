@@ -27,10 +27,10 @@ import time
 from pathlib import Path
 
 from taskbelt import proc
-from taskbelt.audit import source as dependency_source
-from taskbelt.audit.memo import ScanMemo
-from taskbelt.audit.services import Service, service
-from taskbelt.audit.verdict import Report, judge, merge, parse
+from taskbelt.checks.audit import source as dependency_source
+from taskbelt.checks.audit.memo import ScanMemo
+from taskbelt.checks.audit.services import Service, service
+from taskbelt.checks.audit.verdict import Report, judge, merge, parse
 from taskbelt.checks.base import CheckContext, guarded, tail
 from taskbelt.output.words import plural
 from taskbelt.results import CheckResult, Status

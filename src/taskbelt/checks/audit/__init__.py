@@ -1,4 +1,4 @@
-"""The security scan's machinery; the ``audit`` check itself is :mod:`taskbelt.checks.audit`.
+"""The security scan's machinery; the ``audit`` check itself is :mod:`taskbelt.checks.audit.check`.
 
 One module per seam, after pip-audit's own ``_dependency_source/``,
 ``_service/`` and ``_format/``:

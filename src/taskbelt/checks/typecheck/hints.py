@@ -5,7 +5,7 @@ among its dependencies, and whose code carries no type hints, has not asked
 for type checking: taskbelt's default mypy settings (which check the bodies
 of untyped functions too) would judge it by rules it never chose.
 ``typecheck`` then gets a ``skipped`` row saying so instead
-(:mod:`taskbelt.checks.typecheck`).
+(:mod:`taskbelt.checks.typecheck.check`).
 
 A hint is an annotation on any function's parameter or return, an
 annotated assignment, a stub file (``.pyi``) or a ``py.typed`` marker. A
