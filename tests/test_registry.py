@@ -112,6 +112,18 @@ def test_a_tests_own_check_is_listed_and_resolved(spelling: Check) -> None:
         registry.register(spelling)
 
 
+def test_unregister_takes_out_a_registered_check_only(spelling: Check) -> None:
+    """A built-in check stays whatever a noxfile or test unregisters; its own goes."""
+    registry.unregister("lint")
+    assert registry.get("lint") is registry.BUILT_IN[0]
+    assert [c.name for c in registry.checks()][: len(registry.BUILT_IN)] == [
+        c.name for c in registry.BUILT_IN
+    ]
+    registry.unregister("spelling")
+    assert registry.get("spelling") is None
+    registry.register(spelling)
+
+
 def test_a_check_cannot_be_named_check() -> None:
     """``check`` means every check: no check may take that name."""
     with pytest.raises(ValueError, match="'check'"):
