@@ -70,7 +70,6 @@ def test_what_a_name_asks_for() -> None:
     assert (alone.check.name, alone.alone) == ("test", True)
     assert registry.resolve("lnt") is None
     assert registry.resolve("lint-3.12") is None  # lint is not per Python
-    assert registry.of_session("test-3.9") is registry.get("test")
 
 
 def test_what_each_check_needs() -> None:
@@ -95,10 +94,11 @@ def test_cache_keys_besides_files(tmp_path: Path, python312: Interpreter) -> Non
     by_name = {c.name: c for c in registry.checks()}
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "demo"\n', encoding="utf-8")
     project = Project.load(tmp_path)  # typecheck's reads which mypy runs (an old one: 3.11)
-    assert by_name["test"].key(project, tests, "test-3.12") == {"interpreter": str(python312.path)}
-    assert by_name["typecheck"].key(project, tests, "typecheck") == {"newest": str(python312.path)}
-    assert by_name["lint"].key(project, tests, "lint") == {}
-    assert by_name["fix"].key(project, tests, "fix") is None
+    test, typecheck, lint, fix = (by_name[n] for n in ("test", "typecheck", "lint", "fix"))
+    assert test.key(project, tests, test.session("3.12")) == {"interpreter": str(python312.path)}
+    assert typecheck.key(project, tests, typecheck.session()) == {"newest": str(python312.path)}
+    assert lint.key(project, tests, lint.session()) == {}
+    assert fix.key(project, tests, fix.session()) is None
 
 
 def test_a_tests_own_check_is_listed_and_resolved(spelling: Check) -> None:

@@ -9,11 +9,13 @@ from pathlib import Path
 import pytest
 
 from taskbelt.checks.lint import check as lint
+from taskbelt.environments.matrix import Matrix
 from taskbelt.errors import ExitCode
 from taskbelt.output.console import console
 from taskbelt.output.report import github, json_report, terminal
 from taskbelt.results import CheckResult, RunSummary, Status
-from taskbelt.running.execution import in_summary_order
+from taskbelt.running.orchestrator import plan
+from taskbelt.tools.interpreters import Interpreter
 
 PASSED = CheckResult("lint", Status.PASSED, 1.25, "no findings")
 FAILED = CheckResult("typecheck", Status.FAILED, 2.0, "1 type error", "src/a.py:1:1: error")
@@ -46,15 +48,17 @@ class TestExitCode:
         assert not ERROR
 
 
-def test_ordered_by_check_then_name() -> None:
+def test_ordered_by_check_then_name(python312: Interpreter) -> None:
     """Rows follow the registry's order of the checks; test versions sort together."""
+    python311 = Interpreter("3.11", python312.path)
+    work = plan(["audit", "test-3.12", "lint", "test-3.11"], Matrix((python311, python312), ()))
     rows = [
         ERROR,
         CheckResult("test-3.12", Status.PASSED),
         PASSED,
         CheckResult("test-3.11", Status.PASSED),
     ]
-    names = [r.name for r in in_summary_order(rows)]
+    names = [r.name for r in work.in_order(rows)]
     assert names == ["lint", "test-3.11", "test-3.12", "audit"]
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import pytest
 
+from taskbelt.checks import registry
+from taskbelt.checks.interface import Session
 from taskbelt.environments.matrix import Matrix
 from taskbelt.errors import ConfigError
 from taskbelt.frontends import nox_sessions
@@ -20,23 +22,40 @@ from taskbelt.tools.interpreters import Interpreter
 MakeRepo = Callable[..., Project]
 
 
+def named(planned: Iterable[Session]) -> list[str]:
+    """The names of sessions, as the summary shows them."""
+    return [session.name for session in planned]
+
+
+def planned(names: Iterable[str]) -> list[Session]:
+    """The sessions ``names`` are, resolved as planning resolves them."""
+    found = []
+    for name in names:
+        asked = registry.resolve(name)
+        assert asked is not None, name
+        found.append(asked.check.session(asked.version))
+    return found
+
+
 def test_python_not_in_matrix_is_an_error_row(make_repo: MakeRepo, python312: Interpreter) -> None:
     """test-3.99 is an error naming the sessions there are; nothing is created."""
     project = make_repo()
-    result = sessions.run("test-3.99", project, Matrix((python312,), ()))
+    test = registry.get("test")
+    assert test is not None
+    result = sessions.run(test.session("3.99"), project, Matrix((python312,), ()))
     assert result.status is Status.ERROR
     assert result.summary == "no session test-3.99: Python 3.99 is not in the test matrix here"
     assert result.output == "choose one of: test-3.12"
     assert not (project.state_dir / "envs").exists()
 
 
-def test_unknown_session_is_an_error_row(make_repo: MakeRepo) -> None:
-    """A name no session has is an error row (run) or a ConfigError (check_of)."""
-    result = sessions.run("lnt", make_repo(), Matrix((), ()))
-    assert result.status is Status.ERROR
-    assert result.summary == "unknown check 'lnt'"
-    with pytest.raises(ConfigError, match="unknown check 'lnt'"):
-        sessions.check_of("lnt")
+def test_a_name_no_check_has_is_a_usage_error_at_planning() -> None:
+    """Planning refuses a typo before anything runs, with the nearest name."""
+    with pytest.raises(ConfigError, match="unknown check 'lnt'") as caught:
+        plan(["lint", "lnt"], Matrix((), ()))
+    assert caught.value.fix.startswith("did you mean 'lint'?")
+    with pytest.raises(ConfigError, match=r"unknown check 'test-3\.1x'"):
+        plan(["test-3.1x"], Matrix((), ()))
 
 
 def test_tool_environments_come_from_a_base_interpreter() -> None:
@@ -49,7 +68,7 @@ def test_tool_environments_come_from_a_base_interpreter() -> None:
 def test_slowest_kinds_start_first() -> None:
     """Tests, then mypy, then the audit; the quick ones last, in their given order otherwise."""
     names = ["lint", "format", "typecheck", "test-3.11", "audit", "test-3.12"]
-    assert longest_first(names) == [
+    assert [s.name for s in longest_first(planned(names))] == [
         "test-3.11",
         "test-3.12",
         "typecheck",
@@ -64,7 +83,7 @@ def test_one_pythons_session_is_planned_by_name(python312: Interpreter) -> None:
     missing = Interpreter("3.8", None)
     tests = Matrix((python312,), (missing,))
     work = plan(["test-3.12", "lint", "test-3.8"], tests)
-    assert work.first == ("test-3.12", "lint")
+    assert named(work.first) == ["test-3.12", "lint"]
     assert work.then == ()
     assert [(r.name, r.status) for r in work.skipped] == [("test-3.8", Status.SKIPPED)]
     with pytest.raises(ConfigError, match=r"no session test-3\.99") as caught:
@@ -77,9 +96,9 @@ class TestSkipSetting:
 
     def test_check_plans_the_rest(self, python312: Interpreter) -> None:
         work = plan(["check"], Matrix((python312,), ()), skip=["typecheck", "audit"])
-        assert "typecheck" not in work.first + work.then
-        assert "audit" not in work.first + work.then
-        assert {"lint", "format", "test-3.12"} <= set(work.first)
+        assert "typecheck" not in named(work.first + work.then)
+        assert "audit" not in named(work.first + work.then)
+        assert {"lint", "format", "test-3.12"} <= set(named(work.first))
         rows = {r.name: (r.status, r.summary) for r in work.skipped}
         assert rows == {
             "typecheck": (Status.SKIPPED, "skipped by [tool.taskbelt] skip"),
@@ -92,7 +111,7 @@ class TestSkipSetting:
         """Without tests there is no coverage data: coverage says it needs test."""
         tests = Matrix((python312,), ())
         work = plan(["check"], tests, skip=["test"])
-        assert not any(s.startswith("test") or s == "coverage" for s in work.first + work.then)
+        assert not any(s.check.name in ("test", "coverage") for s in work.first + work.then)
         rows = {r.name: r.summary for r in work.skipped}
         assert rows["test"] == "skipped by [tool.taskbelt] skip"
         assert rows["coverage"] == "skipped: it needs test, which [tool.taskbelt] skip switches off"
@@ -102,7 +121,7 @@ class TestSkipSetting:
 
     def test_skipping_coverage_keeps_the_tests(self, python312: Interpreter) -> None:
         work = plan(["test"], Matrix((python312,), ()), skip=["coverage"])
-        assert work.first == ("test-3.12",)
+        assert named(work.first) == ["test-3.12"]
         assert work.then == ()
         assert [r.name for r in work.skipped] == ["coverage"]
 

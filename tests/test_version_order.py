@@ -19,7 +19,7 @@ from conftest import CLEAN_PYPROJECT, run_rows, taskbelt
 from taskbelt.environments.matrix import Matrix
 from taskbelt.repository.project import Project
 from taskbelt.results import CheckResult, Status
-from taskbelt.running.execution import in_summary_order
+from taskbelt.running.orchestrator import plan
 from taskbelt.tools import interpreters
 from taskbelt.tools.interpreters import Interpreter
 
@@ -27,6 +27,9 @@ MakeRepo = Callable[..., Project]
 
 
 def test_rows_sort_each_checks_pythons_as_versions() -> None:
+    present = (Interpreter("3.10", Path("/p/3.10")), Interpreter("3.9", Path("/p/3.9")))
+    work = plan(["audit", "test", "lint"], Matrix(present, (Interpreter("3.14", None),)))
+    assert work.order == ("lint", "test-3.9", "test-3.10", "test-3.14", "coverage", "audit")
     rows = [
         CheckResult("audit", Status.PASSED),
         CheckResult("test-3.14", Status.SKIPPED),
@@ -35,8 +38,7 @@ def test_rows_sort_each_checks_pythons_as_versions() -> None:
         CheckResult("test-3.9", Status.PASSED),
         CheckResult("lint", Status.PASSED),
     ]
-    names = [r.name for r in in_summary_order(rows)]
-    assert names == ["lint", "test-3.9", "test-3.10", "test-3.14", "coverage", "audit"]
+    assert [r.name for r in work.in_order(rows)] == list(work.order)
 
 
 def test_the_matrix_is_in_version_order_whatever_the_order_written() -> None:

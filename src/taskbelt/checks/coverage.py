@@ -26,7 +26,7 @@ from pathlib import Path
 
 from taskbelt import jobs, proc
 from taskbelt.caching import verdicts
-from taskbelt.checks.base import CheckContext, crashed, guarded, tail
+from taskbelt.checks.base import CheckContext, crashed, tail
 from taskbelt.checks.interface import Check
 from taskbelt.checks.pytest import check as test
 from taskbelt.checks.pytest.check import coverage_dir, tree_file
@@ -121,7 +121,7 @@ def run(
     ``jobs``: the report processes, started ahead (else they start now).
     """
     try:
-        return guarded(NAME, lambda: _run(ctx, versions, jobs))
+        return _run(ctx, versions, jobs)
     finally:
         if jobs is not None:  # never fed when there was no data
             jobs.cancel()

@@ -11,7 +11,7 @@ import time
 
 from taskbelt import proc
 from taskbelt.checks import formatting
-from taskbelt.checks.base import CheckContext, crashed, guarded, tail
+from taskbelt.checks.base import CheckContext, crashed, tail
 from taskbelt.checks.interface import Check, never_cached
 from taskbelt.checks.lint import check as lint
 from taskbelt.results import CheckResult, Status
@@ -21,10 +21,6 @@ NAME = "fix"
 
 def fix_repo(ctx: CheckContext) -> CheckResult:
     """Run ``ruff check --fix`` then the formatter on the repository."""
-    return guarded(NAME, lambda: _fix(ctx))
-
-
-def _fix(ctx: CheckContext) -> CheckResult:
     started = time.perf_counter()
     cache = formatting.tool_env(ctx)
     ruff = _run_unless_empty(ctx, lint.argv(ctx, fix=True), cache)

@@ -11,7 +11,7 @@ import re
 import time
 from pathlib import Path
 
-from taskbelt.checks.base import CheckContext, crashed, guarded, tail
+from taskbelt.checks.base import CheckContext, crashed, tail
 from taskbelt.checks.interface import Check
 from taskbelt.checks.lint import check as lint
 from taskbelt.output.console import LOGGER
@@ -77,10 +77,6 @@ def would_reformat(ctx: CheckContext, output: str) -> list[str]:
 
 def run(ctx: CheckContext) -> CheckResult:
     """Check formatting without writing anything."""
-    return guarded(NAME, lambda: _run(ctx))
-
-
-def _run(ctx: CheckContext) -> CheckResult:
     started = time.perf_counter()
     choice = ctx.project.tools.formatter
     tool = choice.tool

@@ -29,6 +29,7 @@ __all__ = [
     "Environ",
     "Environment",
     "Files",
+    "Session",
     "Spec",
     "files_only",
     "never_cached",
@@ -49,17 +50,17 @@ class Environment(enum.Enum):
     PROJECT_EACH = "project-each"
 
 
-def no_artifacts(project: Project, session: str) -> list[Path]:
+def no_artifacts(project: Project, session: Session) -> list[Path]:
     """A check that leaves nothing the verdict cache must restore."""
     return []
 
 
-def files_only(project: Project, tests: Matrix, session: str) -> Spec | None:
+def files_only(project: Project, tests: Matrix, session: Session) -> Spec | None:
     """A verdict that depends on the files (and environment) alone."""
     return {}
 
 
-def never_cached(project: Project, tests: Matrix, session: str) -> Spec | None:
+def never_cached(project: Project, tests: Matrix, session: Session) -> Spec | None:
     """A check whose verdict is never kept (it writes the files it would key on)."""
     return None
 
@@ -96,10 +97,10 @@ class Check:
     #: Which environment variables its verdict can depend on (the cache key).
     environ: Environ = "tools"
     #: What besides files decides the verdict (None: never cache it).
-    key: Callable[[Project, Matrix, str], Spec | None] = files_only
+    key: Callable[[Project, Matrix, Session], Spec | None] = files_only
     #: Files a session leaves that the verdict cache keeps with a passing
     #: verdict and puts back on a cached answer (coverage data).
-    leaves: Callable[[Project, str], list[Path]] = no_artifacts
+    leaves: Callable[[Project, Session], list[Path]] = no_artifacts
     #: The summary adds where the project's dependencies came from.
     uses_dependencies: bool = False
     #: The summary adds where the reports folder is.
@@ -135,12 +136,32 @@ class Check:
         """Planning it needs the interpreters of the test matrix."""
         return self.environment is not Environment.TOOLS
 
-    def session(self, version: str) -> str:
-        """The session of one Python (``test-3.12``)."""
-        return f"{self.name}-{version}"
+    def session(self, python: str | None = None) -> Session:
+        """Its session on ``python`` (``test-3.12``), or its one session (``lint``)."""
+        return Session(self, python)
 
-    def version_of(self, session: str) -> str | None:
-        """``3.12`` for ``test-3.12``; None when ``session`` is not one of this check's."""
-        if not self.per_python or not session.startswith(f"{self.name}-"):
-            return None
-        return session.removeprefix(f"{self.name}-")
+
+@dataclass(frozen=True)
+class Session:
+    """One run of a check, as the plan makes it and everything after carries it.
+
+    The check itself (``lint``), or one Python's run of a per-Python check
+    (``test-3.12``). A user types names; :mod:`taskbelt.checks.registry`
+    resolves them once, at planning, and from there the orchestrator, the
+    sessions, the verdict cache and the summary order read the check and
+    its Python from this value. :attr:`name` is what is written down: a
+    result's row, a cache entry, the saved plan.
+    """
+
+    check: Check
+    #: The Python of a per-Python check's session (``"3.12"``); None for a
+    #: check that runs once.
+    python: str | None = None
+
+    @property
+    def name(self) -> str:
+        """``test-3.12``, or ``lint``."""
+        return self.check.name if self.python is None else f"{self.check.name}-{self.python}"
+
+    def __str__(self) -> str:
+        return self.name

@@ -17,8 +17,6 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from packaging.version import Version
-
 from taskbelt.checks import coverage, fix, formatting
 from taskbelt.checks.audit import check as audit
 from taskbelt.checks.interface import Check
@@ -149,10 +147,11 @@ def resolve(name: str) -> Asked | None:
     return None
 
 
-def of_session(session: str) -> Check | None:
-    """The check a session belongs to (``test-3.12``: ``test``)."""
-    asked = resolve(session)
-    return None if asked is None else asked.check
+def unknown(name: str) -> ConfigError:
+    """The usage error for ``name``, which no check has, with the nearest that one has."""
+    per_python = [f"{c.name}-3.X" for c in checks() if c.per_python]
+    hint = toml_tables.nearest(name, [*names(), *per_python], "checks")
+    return ConfigError(f"unknown check {name!r}", f"{hint} (`taskbelt --help` lists them)")
 
 
 def expand(names: list[str] | tuple[str, ...]) -> list[str]:
@@ -166,14 +165,3 @@ def expand(names: list[str] | tuple[str, ...]) -> list[str]:
 def followers(check: Check) -> list[Check]:
     """The checks planned after ``check`` when it is asked for by name (``test``: coverage)."""
     return [c for c in checks() if c.follows and check.name in c.after]
-
-
-def summary_key(session: str) -> tuple[int, Version, str]:
-    """What places a session in the summary: its check's place in :func:`checks`,
-    then its Python as a version (``test-3.9`` before ``test-3.10``), then its name.
-    """
-    asked = resolve(session)
-    every = checks()
-    place = every.index(asked.check) if asked is not None and asked.check in every else len(every)
-    version = asked.version if asked is not None and asked.version else "0"
-    return place, Version(version), session

@@ -20,15 +20,13 @@ from taskbelt.environments import matrix
 from taskbelt.errors import ConfigError, ExitCode
 from taskbelt.frontends import exit_status, options
 from taskbelt.output import console
-from taskbelt.repository import locate
-from taskbelt.repository.project import Project
 from taskbelt.running import execution
 from taskbelt.settings import env_flags
 
 
 def _choices() -> str:
     """``lint, format, ..., or test-3.X``: every name ``run`` takes."""
-    sessions = [c.session("3.X") for c in registry.checks() if c.per_python]
+    sessions = [c.session("3.X").name for c in registry.checks() if c.per_python]
     return ", ".join(registry.names()) + "".join(f", or {s}" for s in sessions)
 
 
@@ -135,23 +133,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
-def load_project(root: Path | None) -> Project:
-    """The project at ``root``, or found from the environment / working directory.
-
-    Its settings are checked against the registry here too (``timeout`` keys,
-    ``skip``), so that every command, ``validate-config`` included, refuses a
-    name that is no check's.
-    """
-    project = Project.load(locate.project_root(root))
-    registry.check_settings(project.settings)
-    return project
-
-
 def run_doctor(args: argparse.Namespace) -> int:
     """Print what is needed and present; 0 only when every check can run."""
     from taskbelt.commands import doctor  # noqa: PLC0415 - commands import what only they use
 
-    found = doctor.requirements(matrix.survey(load_project(args.root)))
+    found = doctor.requirements(matrix.survey(execution.load_project(args.root)))
     doctor.render(console.console(), found)
     missing = [r.name for r in found if not r.ok]
     if missing:
@@ -171,7 +157,7 @@ def python_sync(args: argparse.Namespace) -> int:
 
     for line in doctor.sync():
         print(line)
-    versions = [i.version for i in matrix.survey(load_project(args.root)).all]
+    versions = [i.version for i in matrix.survey(execution.load_project(args.root)).all]
     table = Table(box=None, header_style="bold", pad_edge=False)
     for column in ("python", "mise", "uv", "taskbelt"):
         table.add_column(column)
@@ -227,7 +213,7 @@ def run_named(args: argparse.Namespace, environ: Mapping[str, str] | None = None
     started = time.perf_counter()
     names = [registry.ALL] if args.command == "check" else list(dict.fromkeys(args.checks))
     options = execution.Options(jobs=args.jobs, use_cache=not args.no_cache)
-    summary = execution.run(load_project(args.root), names, options, environ)
+    summary = execution.run(execution.load_project(args.root), names, options, environ)
     return execution.publish(summary, started, args.report, environ)
 
 
@@ -245,13 +231,13 @@ def run_prepare(args: argparse.Namespace) -> int:
         raise ConfigError(f"unknown check {unknown[0]!r}", f"choose from: {choices}")
     names = list(dict.fromkeys(args.checks)) or [registry.ALL]
     options = execution.Options(jobs=args.jobs, prepare_only=True)
-    summary = execution.run(load_project(args.root), names, options)
+    summary = execution.run(execution.load_project(args.root), names, options)
     return execution.publish(summary, started, args.report)
 
 
 def validate_config(args: argparse.Namespace) -> int:
     """Load and validate the configuration, run nothing."""
-    project = load_project(args.root)
+    project = execution.load_project(args.root)
     print(f"{project.root / 'pyproject.toml'}: [tool.taskbelt] is valid")
     return int(ExitCode.OK)
 
@@ -269,7 +255,7 @@ def install_hooks(args: argparse.Namespace) -> int:
     """Install the pre-commit hook."""
     from taskbelt.commands import git_hook  # noqa: PLC0415
 
-    path = git_hook.install(load_project(args.root))
+    path = git_hook.install(execution.load_project(args.root))
     print(f"installed the pre-commit hook: {path}")
     return int(ExitCode.OK)
 

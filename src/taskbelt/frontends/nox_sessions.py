@@ -161,6 +161,7 @@ def sessions_to_register(present: list[Interpreter]) -> list[tuple[str, str]]:
         found.append((check.name, check.help))
         if check.per_python:
             found += [
-                (check.session(i.version), f"{check.name} on Python {i.version}") for i in present
+                (check.session(i.version).name, f"{check.name} on Python {i.version}")
+                for i in present
             ]
     return found

@@ -17,6 +17,7 @@ in as arguments: no door changes the process environment to pass them.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import importlib
 import os
 import signal
@@ -30,16 +31,17 @@ from taskbelt import defaults
 from taskbelt.caching import saved_plan
 from taskbelt.caching.verdicts import VerdictCache
 from taskbelt.checks import registry
-from taskbelt.checks.interface import Check
+from taskbelt.checks.interface import Check, Session
 from taskbelt.environments import create, matrix
 from taskbelt.environments.matrix import Matrix
 from taskbelt.output import console, masking
 from taskbelt.output.masking import Masker
 from taskbelt.output.report import github, json_report
 from taskbelt.output.words import plural
+from taskbelt.repository import locate
 from taskbelt.repository.project import Project
-from taskbelt.results import CheckResult, RunSummary, Status
-from taskbelt.running.orchestrator import Plan, Runner, plan
+from taskbelt.results import RunSummary, Status
+from taskbelt.running.orchestrator import Runner, plan
 from taskbelt.state import folder
 
 
@@ -55,15 +57,23 @@ class Options:
     prepare_only: bool = False
 
 
+def load_project(root: Path | None) -> Project:
+    """The project at ``root``, or found from the environment / working directory.
+
+    Its settings are checked against the registry here, once (``timeout``
+    keys, ``skip``; the settings model cannot know the checks, which import
+    it), so that every command, ``validate-config`` included, refuses a name
+    that is no check's.
+    """
+    project = Project.load(locate.project_root(root))
+    registry.check_settings(project.settings)
+    return project
+
+
 def asked_for(names: Sequence[str]) -> list[Check]:
     """The checks ``names`` ask for (``check``: its checks; ``test-3.12``: ``test``)."""
-    found = [registry.of_session(n) for n in registry.expand(list(names))]
-    return list(dict.fromkeys(c for c in found if c is not None))
-
-
-def in_summary_order(results: Sequence[CheckResult]) -> tuple[CheckResult, ...]:
-    """``results`` in the registry's order of their checks (each Python's in version order)."""
-    return tuple(sorted(results, key=lambda r: registry.summary_key(r.name)))
+    found = [registry.resolve(n) for n in registry.expand(list(names))]
+    return list(dict.fromkeys(a.check for a in found if a is not None))
 
 
 def preload(module: str) -> None:
@@ -89,13 +99,16 @@ def run(
 ) -> RunSummary:
     """Plan, run (or only prepare the environments) and summarise ``names``.
 
-    ``names`` are check names (``lint``, ``pytest``, ``fix``, ...; ``check``
-    for every check it runs) or session names (``test-3.12``). ``environ`` is what the
-    verdict cache keys on and the tools and tests get (default: this
-    process's environment).
+    ``project`` as :func:`load_project` loads it. ``names`` are check names
+    (``lint``, ``pytest``, ``fix``, ...; ``check`` for every check it runs)
+    or session names (``test-3.12``). ``environ`` is what the verdict cache
+    keys on and the tools and tests get (default: this process's
+    environment).
+
+    Raises:
+        ConfigError: a name no check has, or a Python outside the matrix.
     """
     env = os.environ if environ is None else environ
-    registry.check_settings(project.settings)
     asked = asked_for(names)
     needs_matrix = any(c.needs_matrix for c in asked)
     # tox's set_env reaches the tests: a secret it sets is masked like the environment's
@@ -118,7 +131,7 @@ def run(
         )
         work = plan(names, tests, project.settings.skip, project)
         if options.prepare_only:  # nothing waits for anything: every environment at once
-            work = Plan(work.first + work.then, (), work.skipped, keep=work.keep)
+            work = dataclasses.replace(work, first=work.first + work.then, then=())
         began = time.time()
         try:
             results = runner.execute(work)
@@ -137,40 +150,35 @@ def run(
         stopped = signal.Signals(runner.stopped_by).name
         notes.append(f"stopped by {stopped}: {plural(unfinished, 'check')} did not finish")
     elif cache is not None and work.keep:
-        sessions = (*work.first, *work.then)
-        place = _places([*sessions, *(r.name for r in work.skipped)])
+        place = work.places()
         saved_plan.save_plan(
             project.root,
             project.state_dir,
             names=names,
-            sessions=_planned(runner, sessions, place),
+            sessions=_planned(runner, (*work.first, *work.then), place),
             skipped=[(r, place[r.name]) for r in work.skipped],
             notes=[masker.text(n) for n in notes],
             environ=env,
         )
-    summary = RunSummary(in_summary_order(results), tuple(notes), stopped_by=runner.stopped_by)
+    summary = RunSummary(work.in_order(results), tuple(notes), stopped_by=runner.stopped_by)
     return masker.summary(summary)
 
 
-def _places(names: Sequence[str]) -> dict[str, int]:
-    """Each row's place in the summary, as :func:`in_summary_order` lists them."""
-    return {name: at for at, name in enumerate(sorted(names, key=registry.summary_key))}
-
-
 def _planned(
-    runner: Runner, sessions: Sequence[str], place: Mapping[str, int]
+    runner: Runner, sessions: Sequence[Session], place: Mapping[str, int]
 ) -> dict[str, saved_plan.Planned]:
     """What the fast answer needs of each session run, in the order the keys were made.
 
-    A session without a key (no check of that name, never cached) is saved
-    without a spec, so that the fast answer gives way to the full path.
+    A session without a spec (never cached) is saved without one, so that
+    the fast answer gives way to the full path.
     """
     planned = {}
     for session in sessions:
-        check = registry.of_session(session)
-        spec = runner.specs.get(session) if check is not None else None
-        files, environ = (check.files, check.environ) if check is not None else ("all", "all")
-        planned[session] = saved_plan.Planned(spec, files, environ, place[session])
+        check = session.check
+        spec = runner.specs.get(session.name)
+        planned[session.name] = saved_plan.Planned(
+            spec, check.files, check.environ, place[session.name]
+        )
     return planned
 
 

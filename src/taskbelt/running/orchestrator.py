@@ -19,13 +19,14 @@ import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
+
+from packaging.version import Version
 
 from taskbelt import children, proc
 from taskbelt.caching.verdicts import VerdictCache, spec_inputs
 from taskbelt.checks import registry
 from taskbelt.checks.base import Ahead, tail
-from taskbelt.checks.interface import Check, Spec
+from taskbelt.checks.interface import Check, Session, Spec
 from taskbelt.environments.matrix import Matrix
 from taskbelt.errors import Interrupted, TaskbeltError
 from taskbelt.output import masking
@@ -34,63 +35,85 @@ from taskbelt.repository.project import Project
 from taskbelt.results import CheckResult, Status
 from taskbelt.running import sessions
 from taskbelt.settings.model import TABLE
-from taskbelt.tools.interpreters import Interpreter
 
 
-def longest_first(names: Sequence[str]) -> list[str]:
-    """``names`` in the order their checks declare they start (stable within a check).
+def longest_first(sessions: Sequence[Session]) -> list[Session]:
+    """``sessions`` in the order their checks declare they start (stable within a check).
 
     The usual slowest first (tests, then mypy, then the scans), so that they
-    do not start last; a name no check has starts first (it fails at once).
+    do not start last.
     """
-
-    def rank(name: str) -> int:
-        check = registry.of_session(name)
-        return 0 if check is None else check.starts
-
-    return sorted(names, key=rank)
+    return sorted(sessions, key=lambda session: session.check.starts)
 
 
-def sessions_of(check: Check, tests: Matrix) -> list[str]:
+def sessions_of(check: Check, tests: Matrix) -> list[Session]:
     """The sessions ``check`` is on this matrix: one per present Python, or itself."""
     if check.per_python:
         return [check.session(i.version) for i in tests.present]
-    return [check.name]
+    return [check.session()]
+
+
+def in_summary_order(sessions: Iterable[Session]) -> list[Session]:
+    """``sessions`` in the registry's order of their checks, each check's Pythons
+    as versions (``test-3.9`` before ``test-3.10``); a check added by
+    :func:`~taskbelt.checks.registry.register` after the built-in ones.
+    """
+    every = registry.checks()
+
+    def place(session: Session) -> tuple[int, Version, str]:
+        at = every.index(session.check) if session.check in every else len(every)
+        return at, Version(session.python or "0"), session.name
+
+    return sorted(sessions, key=place)
 
 
 @dataclass(frozen=True)
 class Plan:
     """Sessions to run now, sessions to run after them, and rows known already."""
 
-    first: tuple[str, ...]
-    then: tuple[str, ...]
+    first: tuple[Session, ...]
+    then: tuple[Session, ...]
     skipped: tuple[CheckResult, ...]
     #: It may answer later runs (the saved plan): no row of it was decided by the
     #: repository's code (a check's :attr:`~Check.skip_when`, which the saved
     #: plan's fingerprint does not cover).
     keep: bool = True
+    #: Every row's name, its sessions' and its skipped rows', in summary order.
+    order: tuple[str, ...] = ()
+
+    def places(self) -> dict[str, int]:
+        """Each row's place in the summary."""
+        return {name: at for at, name in enumerate(self.order)}
+
+    def in_order(self, results: Iterable[CheckResult]) -> tuple[CheckResult, ...]:
+        """``results`` (this plan's rows) in summary order."""
+        place = self.places()
+        return tuple(sorted(results, key=lambda r: place.get(r.name, len(place))))
 
 
 def plan(
     names: Iterable[str], tests: Matrix, skip: Sequence[str] = (), project: Project | None = None
 ) -> Plan:
-    """Expand check names into session names.
+    """Expand the names a user typed into sessions, once.
 
     ``check`` is every check that is part of it. A per-Python check (``test``)
     is one session per Python of the matrix, then the checks that follow it
     (``coverage``); its :attr:`~Check.alone` name (``pytest``) is those
     sessions alone (CI runs one per job and combines the data in a later job
     with ``coverage``); ``test-3.X`` is that Python's session alone. A check
-    that waits for others runs in the second wave. A name no check has is
-    planned as it is: its session is an ``error`` row naming it. A check
-    that ``skip`` (the setting) switches off, or that waits for one that it
-    switches off, or that does not apply to ``project`` (typecheck where the
-    repository switched its checker off, or asked for none and has no type
-    hints), is one ``skipped`` row saying so.
+    that waits for others runs in the second wave. A check that ``skip``
+    (the setting) switches off, or that waits for one that it switches off,
+    or that does not apply to ``project`` (typecheck where the repository
+    switched its checker off, or asked for none and has no type hints), is
+    one ``skipped`` row saying so.
+
+    Raises:
+        ConfigError: a name no check has, or a Python outside the matrix
+            (``test-3.99``); the fix names what there is.
     """
-    first: list[str] = []
-    then: list[str] = []
-    skipped: list[CheckResult] = []
+    first: list[Session] = []
+    then: list[Session] = []
+    skipped: dict[str, tuple[Session, CheckResult]] = {}  # ``check`` and ``coverage``: one row
     decided_here: list[str] = []
 
     def skipped_because(check: Check) -> str | None:
@@ -104,55 +127,58 @@ def plan(
                 decided_here.append(check.name)
         return why
 
+    def skip_row(session: Session, why: str) -> None:
+        skipped[session.name] = (session, CheckResult(session.name, Status.SKIPPED, summary=why))
+
     for name in registry.expand(list(names)):
         asked = registry.resolve(name)
         if asked is None:
-            first.append(name)
-            continue
+            raise registry.unknown(name)
         check = asked.check
         why = skipped_because(check)
         if why is not None:
-            row = name if asked.version is not None else check.name
-            skipped.append(CheckResult(row, Status.SKIPPED, summary=why))
+            skip_row(check.session(asked.version), why)
             continue
         if asked.version is not None:
-            skipped += _one_python(check, asked.version, tests, first)
+            session = check.session(asked.version)
+            missing = _missing(session, tests)
+            if missing is None:
+                first.append(session)
+            else:
+                skip_row(session, missing)
             continue
         (then if check.after else first).extend(sessions_of(check, tests))
         if check.per_python:
-            skipped += [_not_installed(check.session(i.version), i, tests) for i in tests.skipped]
+            for interpreter in tests.skipped:
+                skip_row(check.session(interpreter.version), tests.why_skipped(interpreter))
         if not asked.alone:
             for follower in registry.followers(check):
                 why = skipped_because(follower)
                 if why is None:
-                    then.append(follower.name)
+                    then.append(follower.session())
                 else:
-                    skipped.append(CheckResult(follower.name, Status.SKIPPED, summary=why))
-    rows = {row.name: row for row in skipped}  # ``check`` and ``coverage``: one row
+                    skip_row(follower.session(), why)
+    rows = [*first, *then, *(session for session, _ in skipped.values())]
     return Plan(
         tuple(dict.fromkeys(first)),
         tuple(dict.fromkeys(then)),
-        tuple(rows.values()),
+        tuple(row for _, row in skipped.values()),
         keep=not decided_here,
+        order=tuple(dict.fromkeys(s.name for s in in_summary_order(rows))),
     )
 
 
-def _not_installed(session: str, interpreter: Interpreter, tests: Matrix) -> CheckResult:
-    """The ``skipped`` row of a wanted version that is not installed (``doctor`` agrees)."""
-    return CheckResult(session, Status.SKIPPED, summary=tests.why_skipped(interpreter))
+def _missing(session: Session, tests: Matrix) -> str | None:
+    """Why ``test-3.X`` is a skipped row (3.X is wanted, not installed), or None: it runs.
 
-
-def _one_python(check: Check, version: str, tests: Matrix, first: list[str]) -> list[CheckResult]:
-    """Plan ``test-3.X``: run it when 3.X is present, a skipped row when it is missing.
-
-    A version outside the matrix is a usage error naming the ones there are.
+    ``doctor`` gives the same reason. A version outside the matrix is a usage
+    error naming the sessions there are.
     """
-    missing = [i for i in tests.skipped if i.version == version]
-    if missing:
-        return [_not_installed(check.session(version), missing[0], tests)]
-    sessions.interpreter_for(tests, check, version)  # raises for a version outside the matrix
-    first.append(check.session(version))
-    return []
+    for interpreter in tests.skipped:
+        if interpreter.version == session.python:
+            return tests.why_skipped(interpreter)
+    sessions.interpreter_for(tests, session)  # raises for a version outside the matrix
+    return None
 
 
 @dataclass
@@ -170,69 +196,62 @@ class Runner:
 
     def __post_init__(self) -> None:
         #: What checks of the second wave started while the first ran, by session.
-        self.ahead: dict[str, Ahead] = {}
+        self.ahead: dict[Session, Ahead] = {}
+        #: Each session's cache key and spec by its name, the name the saved
+        #: plan and a spec's ``tests`` write down.
         self.keys: dict[str, str | None] = {}
         #: The Pythons whose per-Python sessions this run holds (a check that
         #: waits for them, coverage, combines only theirs).
         self.tested: list[str] | None = None
         self.specs: dict[str, Spec | None] = {}
-        self.futures: dict[str, Future[CheckResult]] = {}
+        self.futures: dict[Session, Future[CheckResult]] = {}
         #: The signal that stopped :meth:`execute`, if one did.
         self.stopped_by: int | None = None
         if self.jobs <= 0:
             self.jobs = self.project.settings.jobs or os.cpu_count() or 2
 
-    def spec(self, session: str) -> Spec | None:
+    def spec(self, session: Session) -> Spec | None:
         """What besides files decides ``session``'s verdict; None: never cache it.
 
         The check's own :attr:`~Check.key`, and the keys of the sessions it
         waits for (coverage combines the data of the tests).
         """
-        check = registry.of_session(session)
-        if check is None:
-            return None
+        check = session.check
         spec = check.key(self.project, self.tests, session)
         if spec is None or not check.after:
             return spec
-        waits = [s for name in check.after for s in self._sessions_of(name)]
+        waits = [s.name for s in self._awaited([session])]
         return {**spec, "tests": sorted(waits)}
 
-    def _sessions_of(self, name: str) -> list[str]:
-        check = registry.get(name)
-        return [] if check is None else sessions_of(check, self.tests)
-
-    def key(self, session: str) -> str | None:
+    def key(self, session: Session) -> str | None:
         """The cache key of ``session`` (None when it is not cacheable or caching is off)."""
         if self.cache is None:
             return None
-        self.specs[session] = self.spec(session)
-        inputs = spec_inputs(self.specs[session], self.keys)
-        check = registry.of_session(session)
-        self.keys[session] = (
+        name, check = session.name, session.check
+        self.specs[name] = self.spec(session)
+        inputs = spec_inputs(self.specs[name], self.keys)
+        self.keys[name] = (
             None
-            if inputs is None or check is None
-            else self.cache.key(session, inputs, files=check.files, environ=check.environ)
+            if inputs is None
+            else self.cache.key(name, inputs, files=check.files, environ=check.environ)
         )
-        return self.keys[session]
+        return self.keys[name]
 
-    def _artifacts(self, session: str) -> list[Path]:
-        check = registry.of_session(session)
-        return [] if check is None else check.leaves(self.project, session)
-
-    def run_cached(self, session: str) -> CheckResult:
+    def run_cached(self, session: Session) -> CheckResult:
         """A stored verdict when the inputs are unchanged, else a real run (then stored)."""
-        key = self.keys.get(session)
+        key = self.keys.get(session.name)
         if self.cache is None or key is None:
             return self.run_session(session)
-        hit = self.cache.get(session, key)
+        hit = self.cache.get(session.name, key)
         if hit is not None:
             return hit
         result = self.run_session(session)
         if children.stopped_by() is None:  # a run cut short is no verdict to keep
-            self.cache.put(session, key, result, self._artifacts(session))
+            leaves = session.check.leaves(self.project, session)
+            self.cache.put(session.name, key, result, leaves)
         return result
 
-    def run_session(self, session: str) -> CheckResult:
+    def run_session(self, session: Session) -> CheckResult:
         """Run one session to completion in this process (its tools are children).
 
         Every process of the session shares the session's timeout (the
@@ -240,9 +259,8 @@ class Runner:
         ``error`` that names the timeout and shows the output's end.
         """
         started = time.perf_counter()
-        SESSION.set(session)
-        check = registry.of_session(session)
-        seconds, key = self.project.settings.timeout.of(session if check is None else check.name)
+        SESSION.set(session.name)
+        seconds, key = self.project.settings.timeout.of(session.check.name)
         limit = proc.deadline(
             seconds,
             f"{session} did not finish within {seconds:g} s ({key} of {TABLE})",
@@ -273,17 +291,17 @@ class Runner:
             )
         )
 
-    def _submit(self, pool: ThreadPoolExecutor, names: Sequence[str]) -> None:
+    def _submit(self, pool: ThreadPoolExecutor, wave: Sequence[Session]) -> None:
         # Each session starts as soon as its own key is known: the slowest
         # (the tests) does not wait for the keys of the others.
-        for session in longest_first(names):
+        for session in longest_first(wave):
             self.key(session)
             self.futures[session] = pool.submit(self.run_cached, session)
 
-    def _wait(self, names: Sequence[str]) -> list[CheckResult]:
-        return [self.futures[s].result() for s in names]
+    def _wait(self, wave: Sequence[Session]) -> list[CheckResult]:
+        return [self.futures[s].result() for s in wave]
 
-    def _start_ahead(self, session: str) -> None:
+    def _start_ahead(self, session: Session) -> None:
         """Start what ``session`` starts ahead (coverage's report processes).
 
         Only when the session will really run (its verdict is not cached),
@@ -292,9 +310,13 @@ class Runner:
         A problem here is left for the session itself to meet and report.
         """
         key = self.key(session)
-        if self.cache is not None and key is not None and self.cache.get(session, key) is not None:
+        if (
+            self.cache is not None
+            and key is not None
+            and self.cache.get(session.name, key) is not None
+        ):
             return
-        token = SESSION.set(session)
+        token = SESSION.set(session.name)
         try:
             ahead = sessions.start_ahead(session, self.project, self.tests, self.environ)
             if ahead is not None:
@@ -304,25 +326,20 @@ class Runner:
         finally:
             SESSION.reset(token)
 
-    def _starting_ahead(self, work: Plan) -> list[str]:
+    def _starting_ahead(self, work: Plan) -> list[Session]:
         """The second-wave sessions whose check starts work ahead."""
         if self.prepare_only:
             return []
-        found = []
-        for session in work.then:
-            check = registry.of_session(session)
-            if check is not None and check.start_ahead is not None:
-                found.append(session)
-        return found
+        return [session for session in work.then if session.check.start_ahead is not None]
 
-    def _awaited(self, sessions_: Sequence[str]) -> set[str]:
-        """The sessions that ``sessions_`` wait for."""
-        waited: set[str] = set()
-        for session in sessions_:
-            check = registry.of_session(session)
-            for name in () if check is None else check.after:
-                waited.update(self._sessions_of(name))
-        return waited
+    def _awaited(self, waiting: Sequence[Session]) -> list[Session]:
+        """The sessions that ``waiting`` wait for, on this matrix."""
+        waited: list[Session] = []
+        for session in waiting:
+            for name in session.check.after:
+                check = registry.get(name)
+                waited += [] if check is None else sessions_of(check, self.tests)
+        return list(dict.fromkeys(waited))
 
     def execute(self, work: Plan) -> list[CheckResult]:
         """Run a plan: the first wave in parallel, then what waits for it.
@@ -345,7 +362,7 @@ class Runner:
         return [*work.skipped, *(self._outcome(s) for s in (*work.first, *work.then))]
 
     def _execute(self, work: Plan) -> None:
-        tested = [v for v in map(_version, work.first) if v is not None]
+        tested = [s.python for s in work.first if s.python is not None]
         self.tested = tested or None
         if work.first:
             ahead = self._starting_ahead(work)
@@ -361,16 +378,16 @@ class Runner:
             # be made) ran nothing: data of an earlier run must not answer.
             if self.tested is not None:
                 self.tested = [
-                    version
-                    for r in first
-                    if (version := _version(r.name)) is not None and r.status is not Status.ERROR
+                    session.python
+                    for session, r in zip(work.first, first, strict=True)
+                    if session.python is not None and r.status is not Status.ERROR
                 ]
         if work.then:
             with _pool(min(self.jobs, len(work.then))) as pool:
                 self._submit(pool, work.then)
                 self._wait(work.then)
 
-    def _outcome(self, session: str) -> CheckResult:
+    def _outcome(self, session: Session) -> CheckResult:
         """``session``'s result; after a stop, ``interrupted`` when it had none."""
         future = self.futures.get(session)
         if self.stopped_by is None and future is not None:
@@ -384,13 +401,7 @@ class Runner:
         # What the stopped process printed: pytest says where each test stood.
         shown = tail(stopped.output) if isinstance(stopped, Interrupted) else ""
         summary = f"stopped by {name} before it finished"
-        return CheckResult(session, Status.INTERRUPTED, summary=summary, output=shown)
-
-
-def _version(session: str) -> str | None:
-    """``3.12`` for a per-Python session (``test-3.12``), else None."""
-    check = registry.of_session(session)
-    return None if check is None else check.version_of(session)
+        return CheckResult(session.name, Status.INTERRUPTED, summary=summary, output=shown)
 
 
 @contextlib.contextmanager

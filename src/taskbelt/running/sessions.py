@@ -1,8 +1,8 @@
-"""Run one named check (a session) in its prepared environment, in this process.
+"""Run one session of a check in its prepared environment, in this process.
 
-A session is one run of a check (:mod:`taskbelt.checks.registry`): the
-check itself (``lint``), or one Python's run of a per-Python check
-(``test-3.12``). The check's declared
+A session (:class:`~taskbelt.checks.interface.Session`, made by the plan) is
+one run of a check: the check itself (``lint``), or one Python's run of a
+per-Python check (``test-3.12``). The check's declared
 :class:`~taskbelt.checks.interface.Environment` says what it gets: a virtual
 environment under ``<repo>/.taskbelt-cache/envs/`` (:mod:`taskbelt.environments.create`),
 made by uv and filled from taskbelt's hashed tool locks, and the project
@@ -23,9 +23,8 @@ import os
 import time
 from collections.abc import Mapping
 
-from taskbelt.checks import registry
 from taskbelt.checks.base import Ahead, CheckContext, guarded
-from taskbelt.checks.interface import Check, Environment
+from taskbelt.checks.interface import Environment, Session
 from taskbelt.environments import create, test_env
 from taskbelt.environments.matrix import Matrix
 from taskbelt.errors import ConfigError
@@ -35,28 +34,20 @@ from taskbelt.tools import venvs
 from taskbelt.tools.interpreters import Interpreter
 
 
-def check_of(session: str) -> Check:
-    """The check ``session`` runs; a name no check has is a usage error."""
-    check = registry.of_session(session)
-    if check is None:
-        raise ConfigError(f"unknown check {session!r}", "run `taskbelt --help` for the names")
-    return check
-
-
-def interpreter_for(tests: Matrix, check: Check, version: str) -> Interpreter:
-    """The present interpreter of ``version`` (``check``'s session name names it)."""
+def interpreter_for(tests: Matrix, session: Session) -> Interpreter:
+    """The present interpreter of ``session``'s Python (``test-3.12``: 3.12)."""
     for interpreter in tests.present:
-        if interpreter.version == version:
+        if interpreter.version == session.python:
             return interpreter
-    known = ", ".join(check.session(i.version) for i in tests.present) or "none"
+    known = ", ".join(session.check.session(i.version).name for i in tests.present) or "none"
     raise ConfigError(
-        f"no session {check.session(version)}: Python {version} is not in the test matrix here",
+        f"no session {session}: Python {session.python} is not in the test matrix here",
         f"choose one of: {known}",
     )
 
 
 def run(
-    session: str,
+    session: Session,
     project: Project,
     tests: Matrix,
     *,
@@ -78,30 +69,28 @@ def run(
     """
 
     def attempt() -> CheckResult:
-        check = check_of(session)
         ctx = dataclasses.replace(
             context(session, project, tests, environ),
             reuse=reuse,
             tested=None if tested is None else tuple(tested),
             ahead=ahead,
         )
-        return check.run(ctx)
+        return session.check.run(ctx)
 
-    return guarded(session, attempt)
+    return guarded(session.name, attempt)
 
 
 def start_ahead(
-    session: str, project: Project, tests: Matrix, environ: Mapping[str, str] | None = None
+    session: Session, project: Project, tests: Matrix, environ: Mapping[str, str] | None = None
 ) -> Ahead | None:
     """What ``session``'s check starts in its environment before its turn (None: nothing)."""
-    check = check_of(session)
-    if check.start_ahead is None:
+    if session.check.start_ahead is None:
         return None
-    return check.start_ahead(context(session, project, tests, environ))
+    return session.check.start_ahead(context(session, project, tests, environ))
 
 
 def prepare(
-    session: str, project: Project, tests: Matrix, environ: Mapping[str, str] | None = None
+    session: Session, project: Project, tests: Matrix, environ: Mapping[str, str] | None = None
 ) -> CheckResult:
     """Create and fill ``session``'s environments without running the check."""
 
@@ -109,20 +98,20 @@ def prepare(
         started = time.perf_counter()
         context(session, project, tests, environ)
         seconds = time.perf_counter() - started
-        return CheckResult(session, Status.PASSED, seconds, "environment ready")
+        return CheckResult(session.name, Status.PASSED, seconds, "environment ready")
 
-    return guarded(session, attempt)
+    return guarded(session.name, attempt)
 
 
 def context(
-    session: str, project: Project, tests: Matrix, environ: Mapping[str, str] | None = None
+    session: Session, project: Project, tests: Matrix, environ: Mapping[str, str] | None = None
 ) -> CheckContext:
     """``session``'s environments, created and filled if needed, as a check context.
 
     ``environ`` is the run's environment (default: this process's); the
     context's tools get it.
     """
-    check = check_of(session)
+    check = session.check
     env = dict(os.environ if environ is None else environ)
     if check.environment is Environment.TOOLS:
         tools, *more = [
@@ -142,23 +131,23 @@ def context(
             project, tools, tuple(more), project_python=venvs.venv_python(target), base_env=env
         )
     else:
-        ctx = _per_python(session, check, project, tests, env)
+        ctx = _per_python(session, project, tests, env)
     if check.finish is not None:
         check.finish(ctx)
     return ctx
 
 
 def _per_python(
-    session: str, check: Check, project: Project, tests: Matrix, env: dict[str, str]
+    session: Session, project: Project, tests: Matrix, env: dict[str, str]
 ) -> CheckContext:
     """One Python's session: the project and what its tests need, on that Python."""
-    version = check.version_of(session)
-    if version is None:  # `test` itself is its sessions, planned one by one
-        raise ConfigError(f"unknown session {session!r}", f"name one Python: {check.name}-3.X")
-    interpreter = interpreter_for(tests, check, version)
+    if session.python is None:  # `test` itself is its sessions, planned one by one
+        name = session.check.name
+        raise ConfigError(f"unknown session {name!r}", f"name one Python: {name}-3.X")
+    interpreter = interpreter_for(tests, session)
     if interpreter.path is None:  # present interpreters always have a path
         raise ConfigError(f"Python {interpreter.version} has no path", interpreter.install_hint)
-    venv = create.project_env(project, session, interpreter.path)
+    venv = create.project_env(project, session.name, interpreter.path)
     test_env.prepare(venv, project, env)
     python = venvs.venv_python(venv)
     return CheckContext(

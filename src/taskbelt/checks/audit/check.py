@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from taskbelt.checks.audit import bandit, pip_audit
 from taskbelt.checks.base import CheckContext, tail
-from taskbelt.checks.interface import Check, Spec
+from taskbelt.checks.interface import Check, Session, Spec
 from taskbelt.environments.matrix import Matrix
 from taskbelt.repository.project import Project
 from taskbelt.results import CheckResult, Status
@@ -63,7 +63,7 @@ def merge(parts: Sequence[CheckResult], seconds: float) -> CheckResult:
     )
 
 
-def key(project: Project, tests: Matrix, session: str) -> Spec | None:
+def key(project: Project, tests: Matrix, session: Session) -> Spec | None:
     """The offline advisory database counts; an online service is never cached.
 
     A service knows more tomorrow than today, with nothing here changed.

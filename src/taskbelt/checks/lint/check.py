@@ -9,7 +9,7 @@ from pathlib import Path
 
 from packaging.version import InvalidVersion, Version
 
-from taskbelt.checks.base import CheckContext, Finding, crashed, guarded, tail
+from taskbelt.checks.base import CheckContext, Finding, crashed, tail
 from taskbelt.checks.interface import Check
 from taskbelt.checks.lint import flake8_rules
 from taskbelt.errors import ToolError
@@ -131,10 +131,6 @@ def parse(stdout: str, relative: Callable[[Path], str] = str) -> list[Finding]:
 
 def run(ctx: CheckContext) -> CheckResult:
     """Lint the repository with ruff."""
-    return guarded(NAME, lambda: _run(ctx))
-
-
-def _run(ctx: CheckContext) -> CheckResult:
     started = time.perf_counter()
     LOGGER.info("lint: %s", ctx.project.tools.linter.explain())
     config, left_out = rules(ctx)

@@ -16,8 +16,8 @@ from packaging.version import Version
 
 from taskbelt import defaults, jobs, proc
 from taskbelt.caching.verdicts import tree_digest
-from taskbelt.checks.base import CheckContext, guarded, tail
-from taskbelt.checks.interface import Check, Environment, Spec
+from taskbelt.checks.base import CheckContext, tail
+from taskbelt.checks.interface import Check, Environment, Session, Spec
 from taskbelt.checks.pytest import coverage_early, outcome
 from taskbelt.environments import test_env
 from taskbelt.environments.matrix import Matrix
@@ -185,7 +185,7 @@ def run(ctx: CheckContext) -> CheckResult:
             "no interpreter given for the test run", "this is a taskbelt bug: report it"
         )
     version = ctx.interpreter.version
-    return guarded(check_name(version), lambda: _run(ctx, version))
+    return _run(ctx, version)
 
 
 def imports_file(ctx: CheckContext, version: str) -> Path:
@@ -349,15 +349,15 @@ def _could_not_start(
     )
 
 
-def key(project: Project, tests: Matrix, session: str) -> Spec | None:
+def key(project: Project, tests: Matrix, session: Session) -> Spec | None:
     """The interpreter counts: its path and, read fresh, its mtime (an upgrade in place)."""
-    paths = {CHECK.session(i.version): i.path for i in tests.present}
-    return {"interpreter": str(paths[session])} if session in paths else {}
+    paths = {i.version: i.path for i in tests.present}
+    return {"interpreter": str(paths[session.python])} if session.python in paths else {}
 
 
-def leaves(project: Project, session: str) -> list[Path]:
+def leaves(project: Project, session: Session) -> list[Path]:
     """The session's coverage data and its tree stamp (coverage combines them)."""
-    version = CHECK.version_of(session)
+    version = session.python
     if version is None:
         return []
     folder = project.state_dir / defaults.COVERAGE_SUBDIR

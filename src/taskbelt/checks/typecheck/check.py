@@ -14,8 +14,8 @@ from collections import Counter
 
 from packaging.version import InvalidVersion, Version
 
-from taskbelt.checks.base import CheckContext, crashed, guarded, tail
-from taskbelt.checks.interface import Check, Environment, Spec
+from taskbelt.checks.base import CheckContext, crashed, tail
+from taskbelt.checks.interface import Check, Environment, Session, Spec
 from taskbelt.checks.typecheck import hints, hook_dependencies
 from taskbelt.checks.typecheck.checkers import Runner, mypy, pyrefly, pyright, ty
 from taskbelt.environments.matrix import Matrix
@@ -40,10 +40,6 @@ RUNNERS: dict[str, Runner] = {
 
 def run(ctx: CheckContext) -> CheckResult:
     """Type-check the project's source with each of the repository's checkers."""
-    return guarded(NAME, lambda: _run(ctx))
-
-
-def _run(ctx: CheckContext) -> CheckResult:
     choices = ctx.project.tools.type_checkers
     results = [_run_one(ctx, choice) for choice in choices]
     if len(results) == 1:
@@ -232,7 +228,7 @@ def install_hook_dependencies(ctx: CheckContext) -> None:
         LOGGER.info("typecheck: added the pre-commit hook's %s", ", ".join(added))
 
 
-def key(project: Project, tests: Matrix, session: str) -> Spec | None:
+def key(project: Project, tests: Matrix, session: Session) -> Spec | None:
     """The interpreter the project's imports are resolved with counts too."""
     if not tests.present:
         return {}
