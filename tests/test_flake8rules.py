@@ -266,9 +266,11 @@ def test_a_bad_flake8_number_is_an_error_naming_the_key(tmp_path: Path, tool_ven
     write_files(tmp_path, {"pyproject.toml": PYPROJECT, "pkg/a.py": "x = 1\n"})
     write_files(tmp_path, {"setup.cfg": "[flake8]\nmax-line-length = wide\n"})
     ctx = CheckContext(project=Project.load(tmp_path), tools_bin=tool_venv("lint") / "bin")  # type: ignore[operator]
-    result = lint.run(ctx)
-    assert result.status is Status.ERROR
-    assert result.summary == "setup.cfg [flake8]: max-line-length = 'wide' is not a whole number"
+    # The check raises; the session's guard makes it the row's cause and fix (exit 2).
+    with pytest.raises(ConfigError) as caught:
+        lint.run(ctx)
+    assert caught.value.cause == "setup.cfg [flake8]: max-line-length = 'wide' is not a whole number"
+    assert caught.value.fix == "give a whole number, as flake8 itself requires"
 
 
 class TestWhereFlake8IsRead:
