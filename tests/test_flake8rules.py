@@ -269,7 +269,9 @@ def test_a_bad_flake8_number_is_an_error_naming_the_key(tmp_path: Path, tool_ven
     # The check raises; the session's guard makes it the row's cause and fix (exit 2).
     with pytest.raises(ConfigError) as caught:
         lint.run(ctx)
-    assert caught.value.cause == "setup.cfg [flake8]: max-line-length = 'wide' is not a whole number"
+    assert (
+        caught.value.cause == "setup.cfg [flake8]: max-line-length = 'wide' is not a whole number"
+    )
     assert caught.value.fix == "give a whole number, as flake8 itself requires"
 
 
