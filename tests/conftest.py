@@ -10,6 +10,7 @@ temporary folder and ``git init``s it.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -25,6 +26,8 @@ from typing import Any
 import pytest
 
 from taskbelt import defaults
+from taskbelt.checks.base import CheckContext
+from taskbelt.environments import create, test_env
 from taskbelt.output import masking
 from taskbelt.repository.project import Project
 from taskbelt.tools import interpreters, pins, venvs
@@ -32,9 +35,12 @@ from taskbelt.tools import interpreters, pins, venvs
 ENVS_ROOT = Path(
     os.environ.get("TASKBELT_TEST_ENVS", Path(tempfile.gettempdir()) / "taskbelt-test-envs")
 )
+#: This checkout, and the suite's data (tests sit one wing deep: ``tests/<wing>/test_<module>.py``).
+TASKBELT_ROOT = Path(__file__).resolve().parents[1]
+DATA = TASKBELT_ROOT / "tests" / "data"
 #: Every advisory of the packages the tests lock, from the PyPA database (README there):
 #: the suite needs nothing outside the repository.
-ADVISORY_DB = Path(__file__).resolve().parent / "data" / "advisory-db"
+ADVISORY_DB = DATA / "advisory-db"
 RUNNER_PYTHON = Path(sys.executable).resolve()
 
 
@@ -372,3 +378,48 @@ def ci_machine_env() -> dict[str, str]:
     if found is not None:
         env["PATH"] = os.pathsep.join([str(found.parent), env.get("PATH", "")])
     return env
+
+
+# Shared by the checks' tests (tests/checks/): contexts, snapshots, environments.
+MakeRepo = Callable[..., Project]
+
+
+ToolVenv = Callable[[str], Path]
+
+
+def snapshot(root: Path) -> dict[str, str]:
+    """Hashes of every file outside the state folder and .git."""
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and ".taskbelt-cache" not in p.parts and ".git" not in p.parts
+    }
+
+
+def ctx_for(project: Project, venv: Path, **kw: object) -> CheckContext:
+    return CheckContext(project=project, tools_bin=venv / "bin", **kw)  # type: ignore[arg-type]
+
+
+def ruff_hooks(rev: str, hooks: str) -> str:
+    """A .pre-commit-config.yaml with ruff's hook repository at ``rev`` and ``hooks``."""
+    return (
+        "repos:\n  - repo: https://github.com/astral-sh/ruff-pre-commit\n"
+        f"    rev: {rev}\n    hooks:\n{hooks}"
+    )
+
+
+@pytest.fixture(scope="module")
+def project_env(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Callable[[Project, interpreters.Interpreter], Path]:
+    """Build an environment with the project and taskbelt's test tools."""
+
+    def build(project: Project, interpreter: interpreters.Interpreter) -> Path:
+        assert interpreter.path is not None
+        venv = tmp_path_factory.mktemp("env") / "venv"
+        venvs.create_venv(venv, interpreter.path)
+        create.install_project(venv, project)
+        test_env.prepare(venv, project, os.environ)
+        return venv
+
+    return build

@@ -22,7 +22,9 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-SRC = Path(__file__).resolve().parents[1] / "src"
+from conftest import TASKBELT_ROOT
+
+SRC = TASKBELT_ROOT / "src"
 
 
 def module_name(path: Path) -> str:

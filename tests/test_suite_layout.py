@@ -1,4 +1,4 @@
-"""The suite's own rules: helpers in conftest, and a fast layer that stays fast."""
+"""The suite's own rules: a map of the wings, helpers in conftest, a fast layer that stays fast."""
 
 from __future__ import annotations
 
@@ -7,6 +7,63 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import TASKBELT_ROOT
+
+TESTS = TASKBELT_ROOT / "tests"
+SRC = TASKBELT_ROOT / "src" / "taskbelt"
+#: Tests of the whole checkout rather than of one module: the layers of ``src/taskbelt``,
+#: these rules, and the CI files.
+WHOLE = {"test_import_graph.py", "test_suite_layout.py", "test_workflows.py"}
+#: Tests that go through the doors (the console script, nox, mise, CI) with real tools.
+END_TO_END = "end_to_end"
+
+
+def suite_files() -> list[Path]:
+    return sorted(p for p in TESTS.rglob("test_*.py") if "data" not in p.relative_to(TESTS).parts)
+
+
+def modules_of(folder: Path) -> set[str]:
+    """The names a test module of this wing may start with: its modules and packages, the wing."""
+    names = {folder.name}
+    for path in folder.rglob("*.py"):
+        names.add(path.parent.name if path.name == "__init__.py" else path.stem)
+    return names
+
+
+def test_the_tests_mirror_the_wings() -> None:
+    """``tests/<wing>/test_<module>[_<aspect>].py``, so the tree of tests is the map of the code.
+
+    A test module sits in the folder of the wing it tests (``src/taskbelt/<wing>/``),
+    named after the module (or package, or the wing itself) whose behaviour it tests,
+    with an aspect after it where one module has several files (``test_orchestrator_version_order``);
+    a test of a module at the top of ``src/taskbelt`` (the ground: ``files``, ``proc``,
+    ``results``) sits at the top of ``tests/``; tests through the doors sit in ``end_to_end/``.
+    """
+    wings = {p.name: modules_of(p) for p in SRC.iterdir() if (p / "__init__.py").is_file()}
+    ground = {p.stem for p in SRC.glob("*.py")}
+    misplaced = []
+    for path in suite_files():
+        where = path.relative_to(TESTS)
+        stem = path.stem.removeprefix("test_")
+        if len(where.parts) == 1:
+            allowed = ground if path.name not in WHOLE else {stem}
+        elif len(where.parts) == 2 and where.parts[0] == END_TO_END:
+            continue
+        elif len(where.parts) == 2 and where.parts[0] in wings:
+            allowed = wings[where.parts[0]]
+        else:
+            misplaced.append(f"{where}: not in a wing's folder")
+            continue
+        if not any(stem == name or stem.startswith(f"{name}_") for name in allowed):
+            misplaced.append(f"{where}: names no module of its wing")
+    assert misplaced == []
+
+
+def test_test_module_names_are_unique() -> None:
+    """pytest imports a test module by its file name (no ``__init__.py``: ``from conftest import``
+    works from every folder), so two folders cannot hold the same name."""
+    names = [p.name for p in suite_files()]
+    assert sorted({n for n in names if names.count(n) > 1}) == []
 
 
 def test_no_test_module_imports_another() -> None:
@@ -15,16 +72,17 @@ def test_no_test_module_imports_another() -> None:
     A test module that imports another runs that module's fixtures and marks
     too, and ties the two files' layouts together.
     """
-    tests = Path(__file__).resolve().parent
     offenders = []
-    for path in sorted(tests.glob("test_*.py")):
+    for path in suite_files():
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             names = []
             if isinstance(node, ast.Import):
                 names = [a.name for a in node.names]
             elif isinstance(node, ast.ImportFrom) and node.module:
                 names = [node.module]
-            offenders += [f"{path.name} imports {n}" for n in names if n.startswith("test_")]
+            offenders += [
+                f"{path.relative_to(TESTS)} imports {n}" for n in names if n.startswith("test_")
+            ]
     assert offenders == []
 
 

@@ -15,9 +15,10 @@ from typing import Any
 
 import pytest
 import yaml
+from conftest import TASKBELT_ROOT
 from gha_harness import workflow_on
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = TASKBELT_ROOT
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 CHECK = ROOT / ".github" / "workflows" / "check.yml"
 CI = ROOT / ".github" / "workflows" / "ci.yml"

@@ -13,7 +13,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import run_in
+from conftest import TASKBELT_ROOT, run_in
 
 from taskbelt.commands import ci_validate
 from taskbelt.commands.ci_scripts import (
@@ -24,7 +24,7 @@ from taskbelt.commands.ci_scripts import (
 )
 from taskbelt.commands.ci_validate import validate, zizmor_config_problems
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = TASKBELT_ROOT
 TOOLS = ("check-jsonschema", "zizmor", "shellcheck")
 #: Read at import: conftest clears TASKBELT_* from the environment of every test.
 CI_TOOLS = os.environ.get(ci_validate.ENV_TOOLS, "")

@@ -1,4 +1,4 @@
-"""Process running, secret masking, tool pins and environment stamps."""
+"""The one door to subprocesses: output, status, timeouts, the process group, started-ahead jobs."""
 
 from __future__ import annotations
 
@@ -10,9 +10,7 @@ import pytest
 from conftest import gone
 
 from taskbelt import children, proc
-from taskbelt.errors import ConfigError, Interrupted, ToolError
-from taskbelt.output import console
-from taskbelt.tools import pins, venvs
+from taskbelt.errors import Interrupted, ToolError
 
 
 class TestProc:
@@ -122,116 +120,3 @@ class TestProc:
         with pytest.raises(ToolError, match=r"did not finish within 0\.5 s"):
             hang.finish("", timeout=0.5)
         assert hang.popen.poll() is not None, "no process left behind"
-
-
-class TestRedact:
-    def test_secret_env_values_masked(self) -> None:
-        """Values of secret-looking variables never survive."""
-        env = {"GITHUB_TOKEN": "ghp_abcdef", "DB_PASSWORD": "hunter22", "HOME": "/root"}
-        assert (
-            console.redact("token ghp_abcdef pw hunter22 at /root", env)
-            == "token *** pw *** at /root"
-        )
-
-    def test_url_credentials_masked(self) -> None:
-        """user:password in URLs is hidden."""
-        assert console.redact("https://bob:pw@osv.example/v1", {}) == "https://***@osv.example/v1"
-
-    def test_commands_are_shell_quoted(self) -> None:
-        """Logged commands can be pasted into a shell."""
-        assert console.format_command(["ruff", "check", "a b"]) == "ruff check 'a b'"
-
-
-class TestToolPins:
-    def test_groups_parsed(self) -> None:
-        """tools.in yields each group with its pins; ruff appears in lint and format."""
-        groups = pins.read_groups()
-        assert {"lint", "format", "typecheck", "test", "coverage", "audit"} <= set(groups)
-        assert any(r.startswith("ruff==") for r in groups["lint"].requirements)
-        assert any(r.startswith("black==") for r in groups["format"].requirements)
-
-    def test_locks_match_pins(self) -> None:
-        """Every pinned version appears, hashed, in its group's lock."""
-        for group in pins.read_groups().values():
-            lock = group.lock_file.read_text()
-            for pin in group.requirements:
-                name, version = pin.split("==")
-                assert f"{name}=={version}" in lock, (group.name, pin)
-            assert "--hash=sha256:" in lock
-
-    def test_unpinned_line_rejected(self, tmp_path: Path) -> None:
-        """A requirement without == is refused with its line number."""
-        path = tmp_path / "tools.in"
-        path.write_text("# group: lint\nruff>=0.5\n")
-        with pytest.raises(ConfigError, match=r"tools.in:2: 'ruff>=0.5' is not pinned"):
-            pins.read_groups(path)
-
-    def test_pin_outside_group(self, tmp_path: Path) -> None:
-        """Every pin belongs to a group."""
-        path = tmp_path / "tools.in"
-        path.write_text("ruff==1\n")
-        with pytest.raises(ConfigError, match="outside a group"):
-            pins.read_groups(path)
-
-    def test_missing_lock(self) -> None:
-        """A group without a lock file says how to make it."""
-        with pytest.raises(ConfigError, match="lock-tools"):
-            pins.lock_digest("no-such-group")
-
-
-def test_install_is_skipped_when_stamp_matches(tmp_path: Path) -> None:
-    """A venv whose stamp matches its lock is not reinstalled (no uv call at all)."""
-    venv = tmp_path / "venv"
-    venv.mkdir()
-    (venv / ".taskbelt-tools-lint").write_text(pins.lock_digest("lint"))
-    venvs.install_tools(venv, "lint")  # would fail: venv has no python to install into
-
-
-class TestEntryBoundary:
-    def test_tool_error_prints_output_then_cause_and_fix(
-        self, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-    ) -> None:
-        """A failed tool's own words come first, then taskbelt's two lines; exit 2."""
-        from taskbelt.frontends import exit_status as entry  # noqa: PLC0415
-
-        monkeypatch.setenv("DEPLOY_TOKEN", "s3cr3t-value-123")
-
-        def failing() -> int:
-            script = "import sys; sys.stderr.write('resolver: no version of foo s3cr3t-value-123'); sys.exit(1)"
-            proc.run([sys.executable, "-c", script], error=("uv could not resolve", "pin foo"))
-            return 0
-
-        assert entry.guard(failing) == 2
-        lines = capsys.readouterr().err.strip().splitlines()
-        assert lines == [
-            "resolver: no version of foo ***",
-            "taskbelt: error: uv could not resolve",
-            "taskbelt: fix: pin foo",
-        ]
-
-    def test_interrupt_is_exit_130(self, capsys: pytest.CaptureFixture[str]) -> None:
-        from taskbelt.frontends import exit_status as entry  # noqa: PLC0415
-
-        def interrupted() -> int:
-            raise KeyboardInterrupt
-
-        assert entry.guard(interrupted) == 130
-        assert capsys.readouterr().err.strip() == "taskbelt: interrupted"
-
-    def test_container_module_entry_uses_the_same_boundary(self, tmp_path: Path) -> None:
-        """`python -m taskbelt.container` is the container command behind the one boundary."""
-        import subprocess  # noqa: PLC0415
-
-        (tmp_path / "pyproject.toml").write_text(
-            "[project]\nname = 'x'\n[tool.taskbelt.container]\nbase = 'python:3'\n"
-        )
-        done = subprocess.run(
-            [sys.executable, "-m", "taskbelt.container", "--root", str(tmp_path)],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        lines = done.stderr.strip().splitlines()
-        assert done.returncode == 2, done.stderr
-        assert lines[0].startswith("taskbelt: error: [tool.taskbelt.container] base:")
-        assert lines[1].startswith("taskbelt: fix: pin it")

@@ -16,10 +16,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import CI_CLEAN, CI_TYPE_ERROR, ci_machine_env, git, write_files
+from conftest import CI_CLEAN, CI_TYPE_ERROR, TASKBELT_ROOT, ci_machine_env, git, write_files
 from gha_harness import Harness, JobResult, WorkflowResult, condition, evaluate, interpolate
 
-TASKBELT = Path(__file__).resolve().parents[1]
+TASKBELT = TASKBELT_ROOT
 WORKFLOW = TASKBELT / ".github" / "workflows" / "check.yml"
 
 

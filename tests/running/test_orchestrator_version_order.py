@@ -41,6 +41,20 @@ def test_rows_sort_each_checks_pythons_as_versions() -> None:
     assert [r.name for r in work.in_order(rows)] == list(work.order)
 
 
+def test_ordered_by_check_then_name(python312: Interpreter) -> None:
+    """Rows follow the registry's order of the checks; test versions sort together."""
+    python311 = Interpreter("3.11", python312.path)
+    work = plan(["audit", "test-3.12", "lint", "test-3.11"], Matrix((python311, python312), ()))
+    rows = [
+        CheckResult("audit", Status.ERROR),
+        CheckResult("test-3.12", Status.PASSED),
+        CheckResult("lint", Status.PASSED),
+        CheckResult("test-3.11", Status.PASSED),
+    ]
+    names = [r.name for r in work.in_order(rows)]
+    assert names == ["lint", "test-3.11", "test-3.12", "audit"]
+
+
 def test_the_matrix_is_in_version_order_whatever_the_order_written() -> None:
     assert interpreters.wanted_versions(["3.12", "3.9", "3.10", "3.9"], [], None) == (
         ["3.9", "3.10", "3.12"],

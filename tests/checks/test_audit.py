@@ -25,7 +25,7 @@ from typing import Any
 
 import jsonschema
 import pytest
-from conftest import ADVISORY_DB, CLEAN_SRC, git, write_files
+from conftest import ADVISORY_DB, CLEAN_SRC, DATA, git, write_files
 
 from taskbelt.checks.audit import bandit, pip_audit
 from taskbelt.checks.audit import check as audit
@@ -36,7 +36,6 @@ from taskbelt.repository.project import Project
 from taskbelt.results import CheckResult, Status
 from taskbelt.settings.model import IgnoreRule, load_settings
 
-DATA = Path(__file__).parent / "data"
 COPIED = DATA / "advisories"
 SARIF_SCHEMA = json.loads((DATA / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
 TODAY = dt.date(2026, 6, 1)

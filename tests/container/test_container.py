@@ -10,6 +10,7 @@ from pathlib import Path
 
 import oci_registry
 import pytest
+from conftest import TASKBELT_ROOT
 
 from taskbelt.container import layers, oci
 from taskbelt.errors import ConfigError
@@ -235,7 +236,7 @@ def test_docs_table_lists_exactly_the_settings_fields() -> None:
     """docs/container.md's reference table (pasted into the README) matches the model."""
     import re  # noqa: PLC0415
 
-    text = (Path(__file__).resolve().parents[1] / "docs" / "container.md").read_text("utf-8")
+    text = (TASKBELT_ROOT / "docs" / "container.md").read_text("utf-8")
     section = text.split("### `[tool.taskbelt.container]`", 1)[1].split("\n## ", 1)[0]
     keys = set(re.findall(r"^\| `([a-z-]+)` \|", section, re.MULTILINE))
     assert keys == {name.replace("_", "-") for name in ContainerSettings.model_fields}

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
+
+from conftest import TASKBELT_ROOT
 
 from taskbelt.settings.container import ContainerSettings
 from taskbelt.settings.model import AuditSettings, Settings
 
-README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+README = (TASKBELT_ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def documented(heading: str) -> set[str]:

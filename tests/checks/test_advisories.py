@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ADVISORY_DB
+from conftest import ADVISORY_DB, DATA
 
 from taskbelt.checks.audit import advisories, osv_server
 from taskbelt.errors import ConfigError
 
-DATA = Path(__file__).parent / "data" / "advisories"
+DATA = DATA / "advisories"
 
 
 @pytest.fixture(scope="module")

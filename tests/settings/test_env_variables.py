@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from conftest import TASKBELT_ROOT
 
 from taskbelt import defaults
 from taskbelt.errors import ConfigError
@@ -17,7 +17,7 @@ from taskbelt.settings import env_variables
 from taskbelt.settings.model import Settings, load_settings
 from tests.conftest import assert_two_line_error, taskbelt
 
-HERE = Path(__file__).resolve().parents[1]
+HERE = TASKBELT_ROOT
 _INPUT = re.compile(r"\$\[\[\s*inputs\.([\w-]+)\s*\]\]")
 
 

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import ADVISORY_DB, CLEAN_SRC, git, run_in, taskbelt_bare_repo
+from conftest import ADVISORY_DB, CLEAN_SRC, TASKBELT_ROOT, git, run_in, taskbelt_bare_repo
 
 from taskbelt import defaults
 from taskbelt.repository.project import Project
@@ -71,13 +71,21 @@ RUN_HERE = (
 #: the task's last line, the one call that test makes (building an image twice is that
 #: test's job; the task around it is launched like every task run here).
 RUN_ELSEWHERE = {
-    "mise run container": ("test_container.py", 'cli.main(["container"', 'taskbelt container "$@"'),
+    "mise run container": (
+        "end_to_end/test_container_command.py",
+        'cli.main(["container"',
+        'taskbelt container "$@"',
+    ),
     "mise run container:verify": (
-        "test_container.py",
+        "end_to_end/test_container_command.py",
         '"--verify"',
         'taskbelt container --verify "$@"',
     ),
-    "uvx nox -s hello lint": ("test_nox.py", 'uvx_nox(project.root, "-s", "hello", "lint")', ""),
+    "uvx nox -s hello lint": (
+        "end_to_end/test_nox.py",
+        'uvx_nox(project.root, "-s", "hello", "lint")',
+        "",
+    ),
 }
 #: The git URL of a submodule that is a local path: git clones it only when told to allow it.
 LOCAL_CLONE_REFUSED = "git submodule add <taskbelt-url> .taskbelt"
@@ -123,7 +131,7 @@ def test_every_command_shown_is_run_by_a_test() -> None:
 def test_commands_run_elsewhere_are_run_there(command: str) -> None:
     """The test named runs the command, and the task is the one-line call that test makes."""
     module, marker, call = RUN_ELSEWHERE[command]
-    assert marker in (Path(__file__).parent / module).read_text(encoding="utf-8")
+    assert marker in (TASKBELT_ROOT / "tests" / module).read_text(encoding="utf-8")
     if command.startswith("mise run "):
         assert task_script(command).read_text(encoding="utf-8").strip().splitlines()[-1] == call
 

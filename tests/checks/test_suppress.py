@@ -15,7 +15,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from conftest import CLEAN_SRC
+from conftest import CLEAN_SRC, DATA
 
 from taskbelt.checks.audit import bandit, judged, suppress
 from taskbelt.checks.base import CheckContext
@@ -25,9 +25,7 @@ from taskbelt.results import Status
 
 MakeRepo = Callable[..., Project]
 ToolVenv = Callable[[str], Path]
-SARIF_SCHEMA = json.loads(
-    (Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8")
-)
+SARIF_SCHEMA = json.loads((DATA / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
 NO_TESTS = suppress.BanditTests(frozenset({"B108", "B602", "B603"}), {})
 
 #: Temporary paths (bandit B108, ruff S108): each line a different way of

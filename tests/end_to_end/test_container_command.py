@@ -29,7 +29,7 @@ from typing import Any
 import jsonschema
 import oci_registry
 import pytest
-from conftest import git, write_files
+from conftest import DATA, git, write_files
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
@@ -38,7 +38,7 @@ from taskbelt.frontends import cli
 
 pytestmark = [pytest.mark.slow, pytest.mark.container]
 
-SCHEMAS = Path(__file__).parent / "data" / "oci"
+SCHEMAS = DATA / "oci"
 APT_SOURCES = next(
     p
     for p in (Path("/etc/apt/sources.list.d/debian.sources"), Path("/etc/apt/sources.list"))

@@ -1,4 +1,4 @@
-"""Results reduce to the right exit code; reports render every field."""
+"""The reports render every field: the terminal table, the JSON, GitHub's annotations and summary."""
 
 from __future__ import annotations
 
@@ -6,66 +6,21 @@ import io
 import json
 from pathlib import Path
 
-import pytest
-
 from taskbelt.checks.lint import check as lint
-from taskbelt.environments.matrix import Matrix
-from taskbelt.errors import ExitCode
 from taskbelt.output.console import console
 from taskbelt.output.report import github, json_report, terminal
 from taskbelt.results import CheckResult, RunSummary, Status
-from taskbelt.running.orchestrator import plan
-from taskbelt.tools.interpreters import Interpreter
 
 PASSED = CheckResult("lint", Status.PASSED, 1.25, "no findings")
+
+
 FAILED = CheckResult("typecheck", Status.FAILED, 2.0, "1 type error", "src/a.py:1:1: error")
+
+
 ERROR = CheckResult("audit", Status.ERROR, 0.5, "service unreachable", "connection refused")
+
+
 SKIPPED = CheckResult("test-3.98", Status.SKIPPED, 0.0, "Python 3.98 is not installed")
-
-
-class TestExitCode:
-    @pytest.mark.parametrize(
-        ("results", "status", "code"),
-        [
-            ((PASSED, SKIPPED), Status.PASSED, ExitCode.OK),
-            ((PASSED, FAILED), Status.FAILED, ExitCode.FAILED),
-            ((FAILED, ERROR), Status.ERROR, ExitCode.USAGE),
-        ],
-    )
-    def test_reduction(
-        self, results: tuple[CheckResult, ...], status: Status, code: ExitCode
-    ) -> None:
-        """error beats failed beats passed; skipped never fails a run."""
-        summary = RunSummary(results)
-        assert summary.status is status
-        assert summary.exit_code is code
-
-    def test_truth_value(self) -> None:
-        """A result is truthy when it did not fail or error."""
-        assert PASSED
-        assert SKIPPED
-        assert not FAILED
-        assert not ERROR
-
-
-def test_ordered_by_check_then_name(python312: Interpreter) -> None:
-    """Rows follow the registry's order of the checks; test versions sort together."""
-    python311 = Interpreter("3.11", python312.path)
-    work = plan(["audit", "test-3.12", "lint", "test-3.11"], Matrix((python311, python312), ()))
-    rows = [
-        ERROR,
-        CheckResult("test-3.12", Status.PASSED),
-        PASSED,
-        CheckResult("test-3.11", Status.PASSED),
-    ]
-    names = [r.name for r in work.in_order(rows)]
-    assert names == ["lint", "test-3.11", "test-3.12", "audit"]
-
-
-def test_result_json_roundtrip() -> None:
-    """A result the cache stored as JSON reads back equal."""
-    result = CheckResult("lint", Status.FAILED, 1.5, "x", "out", {"findings": [1]})
-    assert CheckResult.from_json(json.loads(json.dumps(result.to_json()))) == result
 
 
 class TestTerminal:
