@@ -380,7 +380,7 @@ def ci_machine_env() -> dict[str, str]:
     return env
 
 
-# Shared by the checks' tests (tests/checks/): contexts, snapshots, environments.
+# Shared helpers: the fixtures' types, and the checks' contexts, snapshots, environments.
 MakeRepo = Callable[..., Project]
 
 

@@ -6,19 +6,15 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import CLEAN_SRC, git, taskbelt
+from conftest import CLEAN_SRC, MakeRepo, git, taskbelt
 
 from taskbelt import defaults
 from taskbelt.caching.key_environ import verdict_env
 from taskbelt.caching.verdicts import VOLATILE_ENV, FileIndex, VerdictCache
-from taskbelt.repository.project import Project
 from taskbelt.results import CheckResult, Status
-
-MakeRepo = Callable[..., Project]
 
 
 def statuses(report: Path) -> dict[str, str]:

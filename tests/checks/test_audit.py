@@ -18,14 +18,14 @@ import subprocess
 import threading
 import time
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
-from conftest import ADVISORY_DB, CLEAN_SRC, DATA, git, write_files
+from conftest import ADVISORY_DB, CLEAN_SRC, DATA, MakeRepo, ToolVenv, git, write_files
 
 from taskbelt.checks.audit import bandit, pip_audit
 from taskbelt.checks.audit import check as audit
@@ -49,8 +49,6 @@ dependencies = [{deps}]
 [dependency-groups]
 dev = [{dev}]
 """
-MakeRepo = Callable[..., Project]
-ToolVenv = Callable[[str], Path]
 
 
 # -- unit tests: no tools ----------------------------------------------------

@@ -12,11 +12,10 @@ from __future__ import annotations
 import dataclasses
 import json
 import subprocess
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import CLEAN_SRC, write_files
+from conftest import CLEAN_SRC, MakeRepo, ToolVenv, write_files
 
 from taskbelt import defaults
 from taskbelt.checks.audit import bandit, banditconfig
@@ -25,8 +24,6 @@ from taskbelt.repository.project import Project
 from taskbelt.results import Status
 from taskbelt.settings.model import load_settings
 
-MakeRepo = Callable[..., Project]
-ToolVenv = Callable[[str], Path]
 PYPROJECT = '[project]\nname = "demo"\nversion = "0"\n'
 
 #: Only low-severity findings: B404 (import subprocess), B101 (assert), B110 (pass in except).

@@ -8,17 +8,15 @@ checker itself the way the repository runs it, and compares the two.
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import CLEAN_PYPROJECT, git, run_rows, write_files
+from conftest import CLEAN_PYPROJECT, ToolVenv, git, run_rows, write_files
 
 from taskbelt.repository import tool_versions
 from taskbelt.repository.project import Project
 
 pytestmark = pytest.mark.slow
-ToolVenv = Callable[[str], Path]
 
 #: Unparameterised ``list``: mypy under taskbelt's settings says ``type-arg``; ty accepts it.
 GENERIC = '"""Demo."""\n\n\ndef first(items: list) -> object:\n    return items[0]\n'

@@ -12,15 +12,12 @@ from __future__ import annotations
 
 import json
 import subprocess
-from collections.abc import Callable
 
 import pytest
-from conftest import CLEAN_PYPROJECT, run_rows
+from conftest import CLEAN_PYPROJECT, MakeRepo, run_rows
 
 from taskbelt.checks.pytest import coverage_early
 from taskbelt.repository.project import Project
-
-MakeRepo = Callable[..., Project]
 
 BUILD = '\n[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n'
 #: Module-level lines (imports, constants, defs) and bodies the tests run or not.

@@ -9,16 +9,12 @@ without pytest's junitxml plugin, and with a strict xpass, which fails.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import CLEAN_PYPROJECT, CLEAN_SRC, run_rows, write_files
+from conftest import CLEAN_PYPROJECT, CLEAN_SRC, MakeRepo, run_rows, write_files
 
 from taskbelt.checks.pytest import outcome as pytest_outcome
-from taskbelt.repository.project import Project
-
-MakeRepo = Callable[..., Project]
 
 #: What pytest 8.4 writes for a pass, a skip, two xfails (marked and
 #: imperative), a non-strict xpass and a strict xpass.

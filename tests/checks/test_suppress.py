@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import json
 import subprocess
-from collections.abc import Callable
 from pathlib import Path
 
 import jsonschema
 import pytest
-from conftest import CLEAN_SRC, DATA
+from conftest import CLEAN_SRC, DATA, MakeRepo, ToolVenv
 
 from taskbelt.checks.audit import bandit, judged, suppress
 from taskbelt.checks.base import CheckContext
@@ -23,8 +22,6 @@ from taskbelt.errors import ToolError
 from taskbelt.repository.project import Project
 from taskbelt.results import Status
 
-MakeRepo = Callable[..., Project]
-ToolVenv = Callable[[str], Path]
 SARIF_SCHEMA = json.loads((DATA / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
 NO_TESTS = suppress.BanditTests(frozenset({"B108", "B602", "B603"}), {})
 

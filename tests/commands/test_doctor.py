@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import CLEAN_PYPROJECT, taskbelt
+from conftest import CLEAN_PYPROJECT, MakeRepo, taskbelt
 
 from taskbelt.commands import doctor
 from taskbelt.environments.matrix import Matrix
-from taskbelt.repository.project import Project
 from taskbelt.tools import interpreters
 
-MakeRepo = Callable[..., Project]
 pytestmark = pytest.mark.slow
 
 

@@ -5,17 +5,14 @@ from __future__ import annotations
 import os
 import subprocess
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import CLEAN_SRC, git, taskbelt_bare_repo
+from conftest import CLEAN_SRC, MakeRepo, git, taskbelt_bare_repo
 
 from taskbelt.commands import git_hook, update
 from taskbelt.errors import ProjectError
-from taskbelt.repository.project import Project
 
-MakeRepo = Callable[..., Project]
 pytestmark = pytest.mark.slow
 
 

@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import CLEAN_SRC, git, mise, taskbelt_bare_repo
+from conftest import CLEAN_SRC, MakeRepo, git, mise, taskbelt_bare_repo
 
 from taskbelt import defaults
 from taskbelt.commands import init as adopt
 from taskbelt.errors import ConfigError, ProjectError
-from taskbelt.repository.project import Project
-
-MakeRepo = Callable[..., Project]
 
 
 @pytest.fixture

@@ -9,16 +9,21 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import CLEAN_PYPROJECT, CLEAN_SRC, assert_two_line_error, git, taskbelt, write_files
+from conftest import (
+    CLEAN_PYPROJECT,
+    CLEAN_SRC,
+    MakeRepo,
+    assert_two_line_error,
+    git,
+    taskbelt,
+    write_files,
+)
 
 from taskbelt import defaults
-from taskbelt.repository.project import Project
 
-MakeRepo = Callable[..., Project]
 pytestmark = pytest.mark.slow
 
 

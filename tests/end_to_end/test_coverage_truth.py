@@ -8,14 +8,9 @@ stale data of another Python passing the gate, a verdict cached under
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
-from conftest import CLEAN_PYPROJECT, run_rows, write_files
+from conftest import CLEAN_PYPROJECT, MakeRepo, run_rows, write_files
 
-from taskbelt.repository.project import Project
-
-MakeRepo = Callable[..., Project]
 pytestmark = pytest.mark.slow
 
 

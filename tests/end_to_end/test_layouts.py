@@ -6,15 +6,10 @@ a user who vendored taskbelt would, and reads its JSON report.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import CLEAN_PYPROJECT, git, run_rows, taskbelt_checkout
-
-from taskbelt.repository.project import Project
-
-MakeRepo = Callable[..., Project]
+from conftest import CLEAN_PYPROJECT, MakeRepo, git, run_rows, taskbelt_checkout
 
 #: A package whose only tests are its doctests.
 DOCTESTED = '''

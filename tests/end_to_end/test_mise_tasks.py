@@ -8,16 +8,13 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import CLEAN_SRC, include_taskbelt, mise
+from conftest import CLEAN_SRC, MakeRepo, include_taskbelt, mise
 
 from taskbelt import defaults
-from taskbelt.repository.project import Project
 
-MakeRepo = Callable[..., Project]
 pytestmark = [pytest.mark.slow, pytest.mark.mise]
 
 

@@ -13,19 +13,18 @@ import importlib.util
 import json
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
 import pytest
-from conftest import ADVISORY_DB, CLEAN_SRC, uvx_nox
+from conftest import ADVISORY_DB, CLEAN_SRC, MakeRepo, uvx_nox
 
 from taskbelt import defaults
 from taskbelt.checks import registry
 from taskbelt.frontends import cli, entry_point
 from taskbelt.repository.project import Project
 
-MakeRepo = Callable[..., Project]
 pytestmark = pytest.mark.slow
 
 #: The new check, as a repository (or a new taskbelt module) would write it.

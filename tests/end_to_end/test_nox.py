@@ -8,16 +8,13 @@ import re
 import subprocess
 import sys
 import tomllib
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import ADVISORY_DB, CLEAN_SRC, shell_environ, uvx_nox
+from conftest import ADVISORY_DB, CLEAN_SRC, MakeRepo, shell_environ, uvx_nox
 
 from taskbelt import defaults
-from taskbelt.repository.project import Project
 
-MakeRepo = Callable[..., Project]
 pytestmark = pytest.mark.slow
 
 

@@ -16,16 +16,21 @@ import json
 import os
 import re
 import shlex
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import ADVISORY_DB, CLEAN_SRC, TASKBELT_ROOT, git, run_in, taskbelt_bare_repo
+from conftest import (
+    ADVISORY_DB,
+    CLEAN_SRC,
+    TASKBELT_ROOT,
+    MakeRepo,
+    git,
+    run_in,
+    taskbelt_bare_repo,
+)
 
 from taskbelt import defaults
-from taskbelt.repository.project import Project
 
-MakeRepo = Callable[..., Project]
 HOME = defaults.TASKBELT_HOME
 README = (HOME / "README.md").read_text(encoding="utf-8")
 #: Sections whose commands are taskbelt's own, not a consumer's.

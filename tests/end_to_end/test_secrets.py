@@ -15,16 +15,14 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import CLEAN_PYPROJECT, CLEAN_SRC, include_taskbelt, mise, taskbelt, uvx_nox
+from conftest import CLEAN_PYPROJECT, CLEAN_SRC, MakeRepo, include_taskbelt, mise, taskbelt, uvx_nox
 
 from taskbelt import defaults
 from taskbelt.repository.project import Project
 
-MakeRepo = Callable[..., Project]
 pytestmark = pytest.mark.slow
 
 KEY = "wJalrXUtnFEMI_K7MDENG_bPxRfiCYEXAMPLEKEY"  # AWS's documented example, as an identifier

@@ -19,12 +19,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import CLEAN_PYPROJECT, CLEAN_SRC, gone
+from conftest import CLEAN_PYPROJECT, CLEAN_SRC, MakeRepo, gone
 
 from taskbelt import defaults
 from taskbelt.repository.project import Project
 
-MakeRepo = Callable[..., Project]
 pytestmark = pytest.mark.slow
 
 HANGING_TEST = """

@@ -8,19 +8,15 @@ refused: what an offline machine gets, bounded and local).
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
 
 import pytest
-from conftest import CLEAN_SRC, run_rows
+from conftest import CLEAN_SRC, MakeRepo, run_rows
 from rich.console import Console
 
 from taskbelt.output.report import terminal
 from taskbelt.repository import test_dependencies
-from taskbelt.repository.project import Project
 from taskbelt.results import CheckResult, RunSummary, Status
 from taskbelt.settings.model import load_settings
-
-MakeRepo = Callable[..., Project]
 
 TWO_PYTHONS = """
 [project]

@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import json
 import subprocess
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CLEAN_PYPROJECT, CLEAN_SRC, taskbelt
+from conftest import CLEAN_PYPROJECT, CLEAN_SRC, MakeRepo, taskbelt
 
 from taskbelt.repository.project import Project
 
-MakeRepo = Callable[..., Project]
 pytestmark = pytest.mark.slow
 
 

@@ -7,16 +7,12 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import taskbelt
+from conftest import MakeRepo, taskbelt
 
 from taskbelt.frontends import cli, entry_point, options
-from taskbelt.repository.project import Project
-
-MakeRepo = Callable[..., Project]
 
 
 class TestParse:

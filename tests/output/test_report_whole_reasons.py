@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable
 
 import pytest
-from conftest import CLEAN_SRC, run_rows
+from conftest import CLEAN_SRC, MakeRepo, run_rows
 
 from taskbelt import proc
 from taskbelt.checks.audit import pip_audit
@@ -22,10 +21,8 @@ from taskbelt.checks.pytest import outcome as pytest_outcome
 from taskbelt.output.console import console
 from taskbelt.output.report import json_report, terminal
 from taskbelt.output.words import some_of
-from taskbelt.repository.project import Project
 from taskbelt.results import CheckResult, RunSummary, Status
 
-MakeRepo = Callable[..., Project]
 #: A path longer than any reason column: it must come out in one piece.
 LONG_PATH = "/srv/" + "/".join(f"folder-number-{i:02d}" for i in range(12)) + "/module.py"
 REASON = (

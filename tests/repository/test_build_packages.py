@@ -9,15 +9,12 @@ coverage on a throwaway namespace project.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import run_rows, write_files
+from conftest import MakeRepo, run_rows, write_files
 
 from taskbelt.repository.project import Project
-
-MakeRepo = Callable[..., Project]
 
 WIDGETS = {
     "__init__.py": (

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import write_files
+from conftest import MakeRepo, write_files
 from packaging.specifiers import SpecifierSet
 
 from taskbelt.errors import ConfigError
 from taskbelt.repository import pytest_coverage_config
 from taskbelt.repository.project import Project
-
-MakeRepo = Callable[..., Project]
 
 
 def project_at(root: Path, files: dict[str, str]) -> Project:

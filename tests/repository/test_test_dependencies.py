@@ -10,13 +10,13 @@ install names the group, the Python and the requirement, and the fix.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from conftest import (
     CLEAN_PYPROJECT,
     CLEAN_SRC,
+    MakeRepo,
     assert_two_line_error,
     run_rows,
     taskbelt,
@@ -25,10 +25,7 @@ from conftest import (
 
 from taskbelt.errors import ConfigError
 from taskbelt.repository import nox_config, test_dependencies, tox_config
-from taskbelt.repository.project import Project
 from taskbelt.settings.model import load_settings
-
-MakeRepo = Callable[..., Project]
 
 PLATFORMDIRS_LIKE = """
 [project]

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
-from taskbelt.repository.project import Project
-from taskbelt.repository.tracked_files import list_files
+from conftest import MakeRepo
 
-MakeRepo = Callable[..., Project]
+from taskbelt.repository.tracked_files import list_files
 
 
 def test_generated_and_ignored_files_left_out(make_repo: MakeRepo) -> None:

@@ -3,23 +3,21 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 import pytest
+from conftest import MakeRepo
 
 from taskbelt.checks import registry
 from taskbelt.checks.interface import Session
 from taskbelt.environments.matrix import Matrix
 from taskbelt.errors import ConfigError
 from taskbelt.frontends import nox_sessions
-from taskbelt.repository.project import Project
 from taskbelt.results import Status
 from taskbelt.running import sessions
 from taskbelt.running.orchestrator import longest_first, plan
 from taskbelt.tools import venvs
 from taskbelt.tools.interpreters import Interpreter
-
-MakeRepo = Callable[..., Project]
 
 
 def named(planned: Iterable[Session]) -> list[str]:

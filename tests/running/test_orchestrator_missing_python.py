@@ -11,21 +11,18 @@ and the JSON, with one reason) when ``check`` goes on without it; fail when
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import CLEAN_PYPROJECT, CLEAN_SRC, run_rows, taskbelt
+from conftest import CLEAN_PYPROJECT, CLEAN_SRC, MakeRepo, run_rows, taskbelt
 
 from taskbelt.commands import doctor
 from taskbelt.environments.matrix import Matrix
-from taskbelt.repository.project import Project
 from taskbelt.results import Status
 from taskbelt.running.orchestrator import plan
 from taskbelt.tools import interpreters
 from taskbelt.tools.interpreters import Interpreter
 
-MakeRepo = Callable[..., Project]
 PRESENT = Interpreter("3.12", Path("/usr/bin/python3.12"))
 NAMED = Interpreter("3.98", None)
 IMPLIED = Interpreter("3.99", None)

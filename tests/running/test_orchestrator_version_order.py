@@ -10,20 +10,16 @@ an unchanged run, the coverage summary and its details, and ``doctor``.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import CLEAN_PYPROJECT, run_rows, taskbelt
+from conftest import CLEAN_PYPROJECT, MakeRepo, run_rows, taskbelt
 
 from taskbelt.environments.matrix import Matrix
-from taskbelt.repository.project import Project
 from taskbelt.results import CheckResult, Status
 from taskbelt.running.orchestrator import plan
 from taskbelt.tools import interpreters
 from taskbelt.tools.interpreters import Interpreter
-
-MakeRepo = Callable[..., Project]
 
 
 def test_rows_sort_each_checks_pythons_as_versions() -> None:
