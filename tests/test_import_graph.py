@@ -8,7 +8,8 @@ The package is a stack of wings, each a folder (``taskbelt/<wing>/``): a
 module imports its own wing and the wings below it, never one above. The
 order is the architecture, lowest first: the ground (errors, results,
 defaults, the one file writer) knows nothing of taskbelt; output reports and
-masks; the process door runs every tool; settings read ``[tool.taskbelt]``;
+masks; the process door runs every tool; settings read ``[tool.taskbelt]``; the ledger
+reads the findings a repository carries;
 state and tools keep taskbelt's own folder and tool environments; the
 repository wing reads what a repository declares and chooses what runs;
 environments make the places tests run in; caching remembers verdicts;
@@ -102,6 +103,7 @@ ORDER = (
     "output",
     "process",
     "settings",
+    "ledger",
     "state",
     "tools",
     "repository",

@@ -24,6 +24,8 @@ BANDIT_INI: Final = ".bandit"
 
 #: Folder inside the user's repository that holds everything taskbelt generates.
 STATE_DIR_NAME: Final = ".taskbelt-cache"
+#: The debt ledger (:mod:`taskbelt.ledger`), at the repository root.
+LEDGER_FILE: Final = "taskbelt-ledger.toml"
 #: Folders no walk of the repository enters: version control, virtual environments, caches.
 NEVER_WALKED: Final = frozenset(
     {".git", ".venv", "venv", ".nox", ".tox", "node_modules", "__pycache__"}

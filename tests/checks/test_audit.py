@@ -27,7 +27,7 @@ import jsonschema
 import pytest
 from conftest import ADVISORY_DB, CLEAN_SRC, DATA, MakeRepo, ToolVenv, git, write_files
 
-from taskbelt.checks.audit import bandit, pip_audit
+from taskbelt.checks.audit import bandit, bandit_issue, bandit_sarif, pip_audit
 from taskbelt.checks.audit import check as audit
 from taskbelt.checks.audit import source as dependency_source
 from taskbelt.checks.audit import verdict as audit_verdict
@@ -186,7 +186,7 @@ class TestSarif:
     def test_validates_against_the_schema(self, tmp_path: Path) -> None:
         """Both runs (bandit's and taskbelt's TB001) validate against SARIF 2.1.0."""
         issues = [
-            bandit.Issue(
+            bandit_issue.Issue(
                 "src/a b.py",
                 3,
                 4,
@@ -198,9 +198,11 @@ class TestSarif:
                 "https://x",
                 78,
             ),
-            bandit.Issue("src/c.py", 1, 0, "TB001", "bare-nosec", "MEDIUM", "HIGH", "bare nosec"),
+            bandit_issue.Issue(
+                "src/c.py", 1, 0, "TB001", "bare-nosec", "MEDIUM", "HIGH", "bare nosec"
+            ),
         ]
-        log = bandit.sarif(tmp_path, issues)
+        log = bandit_sarif.sarif(tmp_path, issues)
         jsonschema.validate(log, SARIF_SCHEMA)
         first = log["runs"][0]["results"][0]
         assert (

@@ -16,7 +16,7 @@ import jsonschema
 import pytest
 from conftest import CLEAN_SRC, DATA, MakeRepo, ToolVenv
 
-from taskbelt.checks.audit import bandit, judged, suppress
+from taskbelt.checks.audit import bandit, bandit_issue, judged, suppress
 from taskbelt.checks.base import CheckContext
 from taskbelt.errors import ToolError
 from taskbelt.repository.project import Project
@@ -351,7 +351,7 @@ def test_a_bandit_that_cannot_list_its_tests_is_an_error_not_a_guess(
     broken.mkdir()
     (broken / "python").write_text("#!/bin/sh\necho 'No module named bandit' >&2\nexit 1\n")
     (broken / "python").chmod(0o755)
-    finding = bandit.Issue("src/demo/shell.py", 1, 0, "B602", "shell", "HIGH", "HIGH", "t")
+    finding = bandit_issue.Issue("src/demo/shell.py", 1, 0, "B602", "shell", "HIGH", "HIGH", "t")
     comments = {"src/demo/shell.py": suppress.read("x = 1  # nosec B602\n")}
     with pytest.raises(ToolError, match="bandit could not list its tests") as raised:
         judged.suppressed(CheckContext(project=project, tools_bin=broken), [finding], comments)

@@ -86,6 +86,16 @@ RUN_ELSEWHERE = {
         '"--verify"',
         'taskbelt container --verify "$@"',
     ),
+    "mise run ledger": (
+        "end_to_end/test_debt_ledger.py",
+        'taskbelt(root, "ledger", env=ENV)',
+        'taskbelt ledger "$@"',
+    ),
+    "mise run ledger -- --prune": (
+        "end_to_end/test_debt_ledger.py",
+        'taskbelt(root, "ledger", "--prune", env=ENV)',
+        'taskbelt ledger "$@"',
+    ),
     "uvx nox -s hello lint": (
         "end_to_end/test_nox.py",
         'uvx_nox(project.root, "-s", "hello", "lint")',

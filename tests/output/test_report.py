@@ -81,6 +81,16 @@ class TestGithub:
             "::error file=src/a%2Cb.py,line=3,col=5,title=lint F401::50%25 bad%0Ax"
         ]
 
+    def test_known_findings_are_notices_after_the_new(self) -> None:
+        """The ledger's known findings do not fail the check: notices, never before a new one."""
+        known = {"path": "a.py", "line": 1, "code": "F401", "message": "old", "state": "known"}
+        new = {"path": "b.py", "line": 2, "code": "F401", "message": "fresh", "state": "new"}
+        result = CheckResult("lint", Status.FAILED, details={"findings": [known, new]})
+        assert github.annotation_lines(RunSummary((result,))) == [
+            "::error file=b.py,line=2,title=lint F401::fresh",
+            "::notice file=a.py,line=1,title=lint F401::old",
+        ]
+
     def test_failing_test_and_unplaced_error(self) -> None:
         """Failing tests annotate their file; a check with no places gets one general annotation."""
         failing = {

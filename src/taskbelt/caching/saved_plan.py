@@ -4,7 +4,8 @@ After each full run taskbelt saves its plan (the sessions in the order their
 keys are computed, what each depends on besides files, what of the files
 and the environment its check reads, and its place in the summary) with a fingerprint of everything the plan was made
 from: pyproject.toml, .python-version, the TASKBELT_* settings, the check
-names, and the folders interpreters are installed in. When the fingerprint
+names, the folders interpreters are installed in, and the day when the
+repository keeps a debt ledger (an entry's ``until`` passes with nothing changed). When the fingerprint
 still matches and every session's verdict is cached under the same keys the
 full path would compute, :func:`cached_summary` is the run's summary. A
 plan with a row a check decided from the repository's code (typecheck on
@@ -17,6 +18,7 @@ the checks is in the saved plan, not looked up in the registry.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 from collections.abc import Mapping, Sequence
@@ -54,6 +56,9 @@ def fingerprint(root: Path, names: Sequence[str], environ: Mapping[str, str]) ->
         folder = Path(environ.get(var) or Path.home() / default) / sub
         digest.update(str(folder.stat().st_mtime_ns if folder.is_dir() else 0).encode())
     digest.update(" ".join(names).encode())
+    if (root / defaults.LEDGER_FILE).is_file():
+        # an entry's `until` passes with nothing changed: the full path judges once a day
+        digest.update(dt.date.today().isoformat().encode())
     return digest.hexdigest()
 
 

@@ -41,7 +41,7 @@ CONFIG_NAMES = frozenset(
         "pyproject.toml", "ruff.toml", ".ruff.toml", "setup.cfg", ".flake8", "mypy.ini", ".mypy.ini",
         "uv.lock", ".python-version", ".gitignore", "py.typed", "setup.py",
         "pyrightconfig.json", "ty.toml", "pyrefly.toml",  # typechoice.CONFIG_FILES
-        defaults.BANDIT_INI,
+        defaults.BANDIT_INI, defaults.LEDGER_FILE,
         *defaults.PRECOMMIT_CONFIGS, *defaults.COMMAND_FILES,
     }
 )  # fmt: skip
@@ -97,7 +97,9 @@ class FileIndex:
 
 
 #: Files besides Python sources that decide what coverage measures.
-COVERAGE_CONFIG_NAMES = CONFIG_NAMES | {".coveragerc", "pytest.ini", ".pytest.ini"}
+COVERAGE_CONFIG_NAMES = (CONFIG_NAMES | {".coveragerc", "pytest.ini", ".pytest.ini"}) - {
+    defaults.LEDGER_FILE  # the ledger judges findings, never what the tests measure
+}
 
 
 def tree_digest(root: Path, state_dir: Path) -> str:

@@ -32,6 +32,11 @@ class Finding:
     column: int
     code: str
     message: str
+    #: Set once the finding is judged against the ledger (:mod:`taskbelt.checks.ledgered`):
+    #: the tool that reported it, its fingerprint, and ``new`` or ``known``.
+    tool: str = ""
+    fingerprint: str = ""
+    state: str = ""
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.column}: {self.code} {self.message}".replace(
@@ -39,14 +44,17 @@ class Finding:
         )
 
     def to_json(self) -> dict[str, str | int]:
-        """Plain data for reports and annotations."""
-        return {
+        """Plain data for reports and annotations (the ledger's fields once judged)."""
+        data: dict[str, str | int] = {
             "path": self.path,
             "line": self.line,
             "column": self.column,
             "code": self.code,
             "message": self.message,
         }
+        if self.fingerprint:
+            data.update(tool=self.tool, fingerprint=self.fingerprint, state=self.state)
+        return data
 
 
 class Ahead(Protocol):

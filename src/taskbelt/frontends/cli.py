@@ -101,6 +101,14 @@ def build_parser() -> argparse.ArgumentParser:
     # No `choices` here: argparse rejects an empty list against them (Python < 3.12).
     prepare.add_argument("checks", nargs="*", metavar="CHECK", help="default: every check")
     prepare.add_argument("--jobs", type=int, default=0, help="environments made at once")
+    ledger = sub.add_parser(
+        "ledger",
+        parents=[common, running],
+        help="record the current lint, typecheck and bandit findings as known debt",
+    )
+    ledger.add_argument(
+        "--prune", action="store_true", help="only drop fixed entries; add nothing (the ratchet)"
+    )
     init = sub.add_parser("init", parents=[common], help="include taskbelt's tasks in mise.toml")
     init.add_argument("--check", action="store_true", help="only report whether the repo is wired")
     sub.add_parser("doctor", parents=[common], help="what taskbelt needs and what is present")
@@ -217,6 +225,22 @@ def run_named(args: argparse.Namespace, environ: Mapping[str, str] | None = None
     return execution.publish(summary, started, args.report, environ)
 
 
+def run_ledger(args: argparse.Namespace) -> int:
+    """``ledger [--prune]``: run lint, typecheck and audit, then write the debt ledger."""
+    from taskbelt.commands import ledger  # noqa: PLC0415 - commands import what only they use
+
+    started = time.perf_counter()
+    project = execution.load_project(args.root)
+    options = execution.Options(jobs=args.jobs, use_cache=not args.no_cache)
+    summary = execution.run(project, ledger.CHECKS, options)
+    code = execution.publish(summary, started, args.report)
+    if summary.stopped_by is not None:
+        return code
+    for line in ledger.record(project, summary, prune=args.prune).lines():
+        print(f"taskbelt: {line}")
+    return int(ExitCode.OK)
+
+
 def run_prepare(args: argparse.Namespace) -> int:
     """``prepare [CHECK...]``: create and fill the environments, run no check.
 
@@ -285,6 +309,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "check": run_named,
     "run": run_named,
     "prepare": run_prepare,
+    "ledger": run_ledger,
     "init": init,
     "doctor": run_doctor,
     "python-sync": python_sync,

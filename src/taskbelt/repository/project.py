@@ -19,6 +19,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from taskbelt import defaults
 from taskbelt.errors import ConfigError, ProjectError
+from taskbelt.ledger import book
 from taskbelt.repository import (
     build_packages,
     nox_config,
@@ -96,7 +97,13 @@ class Project:
         project = cls(root=root, data=data, settings=load_settings(table))
         if project.settings.test_groups is not None or project.settings.test_extras is not None:
             project.test_choice  # noqa: B018 - a test-groups name the project lacks fails here
+        project.ledger  # noqa: B018 - a ledger that breaks its rules fails here, before any check
         return project
+
+    @cached_property
+    def ledger(self) -> book.Ledger:
+        """The findings the repository knows of (:mod:`taskbelt.ledger`); empty without a file."""
+        return book.load(self.root)
 
     # -- names and paths -------------------------------------------------
 

@@ -29,6 +29,7 @@ from taskbelt.checks.base import Ahead, tail
 from taskbelt.checks.interface import Check, Session, Spec
 from taskbelt.environments.matrix import Matrix
 from taskbelt.errors import Interrupted, TaskbeltError
+from taskbelt.ledger import book, judge
 from taskbelt.output import masking
 from taskbelt.output.console import LOGGER, SESSION
 from taskbelt.repository.project import Project
@@ -218,6 +219,9 @@ class Runner:
         """
         check = session.check
         spec = check.key(self.project, self.tests, session)
+        if spec is not None and check.name in book.TOOLS and self.project.ledger.present:
+            # a ledger entry past its `until` turns a known finding new again
+            spec = {**spec, "ledger_expired": judge.expired_untils(self.project.ledger)}
         if spec is None or not check.after:
             return spec
         waits = [s.name for s in self._awaited([session])]

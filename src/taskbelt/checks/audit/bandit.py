@@ -30,80 +30,38 @@ from __future__ import annotations
 import json
 import re
 import time
-import urllib.parse
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from taskbelt import proc
+from taskbelt.checks import ledgered
 from taskbelt.checks.audit import banditconfig, ruffsettings, suppress
 from taskbelt.checks.audit import judged as source_judged
+from taskbelt.checks.audit.bandit_issue import BARE_NOSEC, BARE_TEXT, Issue
+from taskbelt.checks.audit.bandit_sarif import sarif
 from taskbelt.checks.base import CheckContext, crashed, guarded, tail
 from taskbelt.errors import ToolError
 from taskbelt.files import write_atomic
+from taskbelt.ledger import book
+from taskbelt.ledger.fingerprint import Spot
+from taskbelt.ledger.judge import NEW
 from taskbelt.output.console import LOGGER
 from taskbelt.output.words import plural
 from taskbelt.results import CheckResult, Status
 
 NAME = "bandit"
+#: The check whose ledger entries bandit's findings are.
+LEDGER_CHECK = "audit"
 SARIF_FILE = "bandit.sarif"
-BARE_NOSEC = "TB001"
 BARE_NOSEC_NAME = "bare-nosec"
-SARIF_SCHEMA = (
-    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
-)
 _RULE_ID = re.compile(r"B\d{3}")
-_LEVELS = {"HIGH": "error", "MEDIUM": "warning", "LOW": "note"}
-_BARE_TEXT = (
-    "bare `# nosec` silences every bandit check on this line, future ones too;"
-    " name the rule it is for, e.g. `# nosec B602`"
-)
 _LISTED = 3
 #: bandit's hard-coded password rules quote the password in their message
 #: (``Possible hardcoded password: 'hunter2'``): taskbelt keeps the file,
 #: line and rule of such a finding and drops the value.
 QUOTES_SECRET = frozenset({"B105", "B106", "B107"})
-_BANDIT = {"name": "bandit", "informationUri": "https://bandit.readthedocs.io/"}
-_TASKBELT = {"name": "taskbelt"}
-
-
-@dataclass(frozen=True)
-class Issue:
-    """One bandit finding (or a TB001 bare ``# nosec``)."""
-
-    file: str
-    line: int
-    column: int
-    test_id: str
-    test_name: str
-    severity: str
-    confidence: str
-    text: str
-    more_info: str = ""
-    cwe: int | None = None
-    #: The lines of the finding's statement (bandit's ``line_range``).
-    lines: tuple[int, ...] = ()
-
-    def __str__(self) -> str:
-        level = f"{self.severity.lower()} severity, {self.confidence.lower()} confidence"
-        return f"{self.file}:{self.line}:{self.column}: {self.test_id} {self.text} [{level}]"
-
-    def to_json(self) -> dict[str, Any]:
-        """Plain data for the result's details."""
-        return {
-            "file": self.file,
-            "line": self.line,
-            "column": self.column,
-            "test_id": self.test_id,
-            "test_name": self.test_name,
-            "severity": self.severity,
-            "confidence": self.confidence,
-            "text": self.text,
-            "more_info": self.more_info,
-            "cwe": self.cwe,
-        }
 
 
 @dataclass(frozen=True)
@@ -162,7 +120,7 @@ def bare_nosec(source: str, file: str) -> list[Issue]:
 def _bare_nosec_in(comments: Mapping[str, suppress.Comments]) -> list[Issue]:
     """TB001 findings in files already read (comments found as bandit finds them)."""
     return [
-        Issue(file, line, nosec.column, BARE_NOSEC, BARE_NOSEC_NAME, "MEDIUM", "HIGH", _BARE_TEXT)
+        Issue(file, line, nosec.column, BARE_NOSEC, BARE_NOSEC_NAME, "MEDIUM", "HIGH", BARE_TEXT)
         for file, found in comments.items()
         for line, nosec in found.nosec.items()
         if not any(_RULE_ID.fullmatch(word) for word in nosec.words)
@@ -202,106 +160,6 @@ def below(issue: Issue, severity: str, confidence: str) -> bool:
         _RANKS.get(issue.severity, 0) < _RANKS[severity.upper()]
         or _RANKS.get(issue.confidence, 0) < _RANKS[confidence.upper()]
     )
-
-
-# -- SARIF -----------------------------------------------------------------
-
-
-def _rule(issue: Issue) -> dict[str, Any]:
-    tags = ["security", *([f"external/cwe/cwe-{issue.cwe}"] if issue.cwe else [])]
-    rule: dict[str, Any] = {
-        "id": issue.test_id,
-        "name": issue.test_name,
-        "properties": {"tags": tags},
-    }
-    if issue.more_info:
-        rule["helpUri"] = issue.more_info
-    if issue.test_id == BARE_NOSEC:
-        rule["shortDescription"] = {"text": _BARE_TEXT}
-    return rule
-
-
-def _run(
-    driver: Mapping[str, str],
-    issues: Sequence[Issue],
-    suppressed: Mapping[Issue, str],
-    notes: frozenset[Issue],
-) -> dict[str, Any]:
-    """One SARIF run: the tool, the rules it used, and its results.
-
-    A suppressed finding carries a suppression (SARIF 2.1.0, 3.35) naming the comment
-    or setting, so viewers show it as dismissed; one below the threshold is a ``note``.
-    """
-    rules: dict[str, dict[str, Any]] = {}
-    for issue in issues:
-        rules.setdefault(issue.test_id, _rule(issue))
-    index = {rule_id: i for i, rule_id in enumerate(rules)}
-    results = [
-        {
-            "ruleId": issue.test_id,
-            "ruleIndex": index[issue.test_id],
-            "level": "note" if issue in notes else _LEVELS.get(issue.severity, "warning"),
-            "message": {"text": issue.text},
-            "locations": [
-                {
-                    "physicalLocation": {
-                        "artifactLocation": {
-                            "uri": urllib.parse.quote(issue.file),
-                            "uriBaseId": "%SRCROOT%",
-                        },
-                        "region": {
-                            "startLine": max(issue.line, 1),
-                            "startColumn": issue.column + 1,
-                        },
-                    }
-                }
-            ],
-            "properties": {"severity": issue.severity, "confidence": issue.confidence},
-            **(
-                {
-                    "suppressions": [
-                        {
-                            "kind": ruffsettings.sarif_kind(suppressed[issue]),
-                            "justification": suppressed[issue],
-                        }
-                    ]
-                }
-                if issue in suppressed
-                else {}
-            ),
-        }
-        for issue in issues
-    ]
-    return {
-        "tool": {"driver": {**driver, "rules": list(rules.values())}},
-        "results": results,
-    }
-
-
-def sarif(
-    root: Path,
-    issues: Sequence[Issue],
-    suppressed: Mapping[Issue, str] | None = None,
-    notes: Sequence[Issue] = (),
-) -> dict[str, Any]:
-    """A SARIF 2.1.0 log: bandit's findings in one run, taskbelt's TB001 in another.
-
-    ``suppressed``: the findings the source suppressed, and the comment that did;
-    ``notes``: those of ``issues`` below the audit's threshold.
-    """
-    base = {"%SRCROOT%": {"uri": root.resolve().as_uri() + "/"}}
-    judged = suppressed or {}
-    found = [*issues, *judged]
-    below_threshold = frozenset(notes)
-    runs = [
-        _run(_BANDIT, [i for i in found if i.test_id != BARE_NOSEC], judged, below_threshold),
-        _run(_TASKBELT, [i for i in found if i.test_id == BARE_NOSEC], judged, below_threshold),
-    ]
-    return {
-        "$schema": SARIF_SCHEMA,
-        "version": "2.1.0",
-        "runs": [{**run, "originalUriBaseIds": base} for run in runs],
-    }
 
 
 # -- the check -------------------------------------------------------------
@@ -359,11 +217,17 @@ def _scan(ctx: CheckContext) -> CheckResult:
     settings = ctx.project.settings.audit
     notes = [i for i in found if below(i, settings.severity, settings.confidence)]
     noted = set(notes)
-    issues = [i for i in found if i not in noted]
+    counted = [i for i in found if i not in noted]
+    spots = [Spot(i.file, i.line, i.column, i.test_id) for i in counted]
+    prints, verdict = ledgered.judged(ctx, LEDGER_CHECK, NAME, spots)
+    issues = [i for i, state in zip(counted, verdict.states, strict=True) if state == NEW]
     write_atomic(sarif_path, json.dumps(sarif(ctx.root, found, judged, notes), indent=2) + "\n")
     level = threshold(settings.severity, settings.confidence)
     details = {
-        "findings": [i.to_json() for i in issues],
+        "findings": [
+            {**i.to_json(), "tool": NAME, "fingerprint": print_, "state": state}
+            for i, print_, state in zip(counted, prints, verdict.states, strict=True)
+        ],
         "notes": [i.to_json() for i in notes],
         "threshold": {"severity": settings.severity, "confidence": settings.confidence},
         "suppressed": [{**i.to_json(), "by": judged[i]} for i in sorted(judged, key=_place)],
@@ -373,6 +237,8 @@ def _scan(ctx: CheckContext) -> CheckResult:
     seconds = time.perf_counter() - started
     by_settings = sum(1 for by in judged.values() if by.startswith(ruffsettings.PREFIX))
     asides = _asides(notes, len(judged) - by_settings, by_settings, level)
+    if verdict.known:
+        asides.insert(0, f"{verdict.known} known in {book.FILE}")
     output = "\n".join(map(str, issues))
     if notes:
         output += f"\n\nnotes, below {level} (not counted):\n" + "\n".join(map(str, notes))
@@ -381,7 +247,8 @@ def _scan(ctx: CheckContext) -> CheckResult:
         return CheckResult(NAME, Status.PASSED, seconds, clean, tail(output.strip()), details)
     shown = ", ".join(f"{i.test_id} {i.file}:{i.line}" for i in issues[:_LISTED])
     more = f", and {len(issues) - _LISTED} more" if len(issues) > _LISTED else ""
-    summary = "; ".join([f"bandit: {plural(len(issues), 'finding')} ({shown}{more})", *asides])
+    kind = "new finding" if ctx.project.ledger.present else "finding"
+    summary = "; ".join([f"bandit: {plural(len(issues), kind)} ({shown}{more})", *asides])
     return CheckResult(NAME, Status.FAILED, seconds, summary, tail(output.strip()), details)
 
 

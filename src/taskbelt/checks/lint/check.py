@@ -9,13 +9,13 @@ from pathlib import Path
 
 from packaging.version import InvalidVersion, Version
 
+from taskbelt.checks import ledgered
 from taskbelt.checks.base import CheckContext, Finding, crashed, tail
 from taskbelt.checks.interface import Check
 from taskbelt.checks.lint import flake8_rules
 from taskbelt.errors import ToolError
 from taskbelt.files import write_atomic
 from taskbelt.output.console import LOGGER
-from taskbelt.output.words import plural
 from taskbelt.repository.flake8_config import files_flake8_skips
 from taskbelt.repository.tool_versions import Pin
 from taskbelt.repository.tracked_files import list_files
@@ -148,14 +148,18 @@ def run(ctx: CheckContext) -> CheckResult:
     seconds = time.perf_counter() - started
     if not findings:
         return CheckResult(NAME, Status.PASSED, seconds, f"no findings{unchecked}")
-    first = findings[0]
+    judged = ledgered.sort(ctx, NAME, "ruff", findings)
+    details = {"findings": [f.to_json() for f in judged.all]}
+    if not judged.new:
+        summary = f"no new findings, {len(judged.known)} known{unchecked}"
+        return CheckResult(NAME, Status.PASSED, seconds, summary, "", details)
     return CheckResult(
         NAME,
         Status.FAILED,
         seconds,
-        f"{plural(len(findings), 'finding')}; first: {first}{unchecked}",
-        tail("\n".join(map(str, findings))),
-        {"findings": [f.to_json() for f in findings]},
+        f"{judged.counted('finding')}; first: {judged.new[0]}{judged.expired()}{unchecked}",
+        tail("\n".join(map(str, judged.new))),
+        details,
     )
 
 

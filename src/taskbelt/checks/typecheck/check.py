@@ -14,6 +14,7 @@ from collections import Counter
 
 from packaging.version import InvalidVersion, Version
 
+from taskbelt.checks import ledgered
 from taskbelt.checks.base import CheckContext, crashed, tail
 from taskbelt.checks.interface import Check, Environment, Session, Spec
 from taskbelt.checks.typecheck import hints, hook_dependencies
@@ -89,20 +90,27 @@ def _run_one(ctx: CheckContext, choice: Choice) -> CheckResult:
     found = runner.read(ctx, done.stdout, done.returncode)
     seconds = time.perf_counter() - started
     notes = f"; {plural(len(found.notes), 'warning')}, not failing" if found.notes else ""
-    details = {**_run_details(choice, argv), "notes": [n.to_json() for n in found.notes]}
+    details: dict[str, object] = {
+        **_run_details(choice, argv),
+        "notes": [n.to_json() for n in found.notes],
+    }
     if done.returncode == 0 or found.clean:
         return CheckResult(NAME, Status.PASSED, seconds, f"no type errors{notes}", "", details)
     if not found.findings:
         return crashed(NAME, done, started)
-    findings = found.findings
+    judged = ledgered.sort(ctx, NAME, choice.tool, found.findings)
+    details["findings"] = [f.to_json() for f in judged.all]
+    if not judged.new:
+        summary = f"no new {found.kind}s, {len(judged.known)} known{notes}"
+        return CheckResult(NAME, Status.PASSED, seconds, summary, "", details)
     return CheckResult(
         NAME,
         Status.FAILED,
         seconds,
-        f"{plural(len(findings), found.kind)}{' ' + found.because if found.because else ''}; "
-        f"first: {findings[0]}{notes}",
+        f"{judged.counted(found.kind)}{' ' + found.because if found.because else ''}; "
+        f"first: {judged.new[0]}{judged.expired()}{notes}",
         tail(done.output),
-        {**details, "findings": [f.to_json() for f in findings]},
+        details,
     )
 
 

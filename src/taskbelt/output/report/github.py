@@ -2,7 +2,8 @@
 
 Used when ``GITHUB_ACTIONS=true``. Findings that carry a place (ruff, mypy,
 bandit, failing tests) become ``::error file=...,line=...`` workflow
-commands, so they show on the pull request's diff; the summary table is
+commands, so they show on the pull request's diff (a finding the debt
+ledger knows is a ``::notice``); the summary table is
 appended to ``$GITHUB_STEP_SUMMARY``; ``status`` and ``coverage`` are
 written to ``$GITHUB_OUTPUT`` for the calling workflow.
 """
@@ -56,11 +57,13 @@ def annotation_lines(summary: RunSummary) -> list[str]:
         if result.status not in {Status.FAILED, Status.ERROR}:
             continue
         placed = [p for p in _places(result.details) if _first(p, "path", "file")]
+        # the ledger's known findings do not fail the check: notices, after the new ones
+        placed.sort(key=lambda p: p.get("state") == "known")
         for place in placed[:_MAX_ANNOTATIONS_PER_CHECK]:
             code = _first(place, "code", "test_id", "test")
             lines.append(
                 command(
-                    "error",
+                    "notice" if place.get("state") == "known" else "error",
                     _first(place, "message", "text") or result.summary,
                     file=_first(place, "path", "file"),
                     line=_first(place, "line"),

@@ -1,0 +1,34 @@
+"""The saved plan's fingerprint: what makes the fast answer give way to the full path."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from taskbelt.caching import saved_plan
+
+
+class _Day(dt.date):
+    today_is = dt.date(2026, 12, 7)
+
+    @classmethod
+    def today(cls) -> _Day:
+        return cls(cls.today_is.year, cls.today_is.month, cls.today_is.day)
+
+
+def test_a_ledger_makes_the_plan_a_days_plan(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An entry's `until` passes overnight with no file changed: the full path judges it."""
+    monkeypatch.setattr(saved_plan.dt, "date", _Day)
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n", encoding="utf-8")
+    env: dict[str, str] = {}
+    today = saved_plan.fingerprint(tmp_path, ["check"], env)
+    _Day.today_is = dt.date(2026, 12, 8)
+    assert saved_plan.fingerprint(tmp_path, ["check"], env) == today, "no ledger: no day in it"
+    (tmp_path / "taskbelt-ledger.toml").write_text("version = 1\n", encoding="utf-8")
+    tomorrow = saved_plan.fingerprint(tmp_path, ["check"], env)
+    _Day.today_is = dt.date(2026, 12, 9)
+    assert saved_plan.fingerprint(tmp_path, ["check"], env) != tomorrow

@@ -1,0 +1,106 @@
+"""``ledger`` records what the checks found: reasons kept, fixed dropped, nothing from a blind scan."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from conftest import MakeRepo
+
+from taskbelt.commands import ledger
+from taskbelt.errors import TaskbeltError
+from taskbelt.ledger import book
+from taskbelt.results import CheckResult, RunSummary, Status
+
+
+def lint_finding(fingerprint: str, path: str = "src/demo/a.py") -> dict[str, Any]:
+    return {
+        "path": path, "line": 3, "column": 1, "code": "F401", "message": "`os` imported",
+        "tool": "ruff", "fingerprint": fingerprint, "state": "new",
+    }  # fmt: skip
+
+
+def bandit_finding(fingerprint: str) -> dict[str, Any]:
+    return {
+        "file": "src/demo/a.py", "line": 9, "column": 4, "test_id": "B602",
+        "text": "shell=True", "tool": "bandit", "fingerprint": fingerprint, "state": "new",
+    }  # fmt: skip
+
+
+def summary(*results: CheckResult) -> RunSummary:
+    return RunSummary(results)
+
+
+def lint(*fingerprints: str) -> CheckResult:
+    findings = [lint_finding(f) for f in fingerprints]
+    return CheckResult("lint", Status.FAILED, details={"findings": findings})
+
+
+def test_records_every_check_and_keeps_reasons(make_repo: MakeRepo) -> None:
+    project = make_repo()
+    old = book.Entry(
+        check="lint", tool="ruff", rule="F401", path="src/demo/a.py", fingerprint="kept",
+        reason="until the rewrite", owner="ana",
+    )  # fmt: skip
+    fixed = old.model_copy(update={"fingerprint": "fixed", "reason": None})
+    book.write(project.root, book.Ledger((old, fixed), (book.Group(rule="F401", owner="x"),)))
+    project.__dict__.pop("ledger", None)
+    audit = CheckResult(
+        "audit",
+        Status.FAILED,
+        details={"dependencies": {"status": "error"}, "bandit": {
+            "status": "failed", "findings": [bandit_finding("b1")]}},
+    )  # fmt: skip
+    done = ledger.record(project, summary(lint("kept", "new1"), audit))
+    back = book.load(project.root)
+    assert {e.fingerprint for e in back.entries} == {"kept", "new1", "b1"}
+    assert back.get("kept") == old, "an entry that stays keeps its reason and owner"
+    b1 = back.get("b1")
+    assert b1 is not None
+    assert (b1.check, b1.tool, b1.rule, b1.message) == ("audit", "bandit", "B602", "shell=True")
+    assert [g.owner for g in back.groups] == ["x"]
+    assert [e.fingerprint for e in done.dropped] == ["fixed"]
+    assert done.lines()[0] == "taskbelt-ledger.toml: 3 known findings (lint 2, audit 1)"
+
+
+def test_prune_only_drops(make_repo: MakeRepo) -> None:
+    project = make_repo()
+    entries = [ledger._entry("lint", lint_finding(f)) for f in ("a", "gone")]
+    book.write(project.root, book.Ledger(tuple(entries)))
+    project.__dict__.pop("ledger", None)
+    done = ledger.record(project, summary(lint("a", "b", "c")), prune=True)
+    assert [e.fingerprint for e in book.load(project.root).entries] == ["a"]
+    assert done.left_out == 2
+    assert "not recorded: 2 new findings" in "\n".join(done.lines())
+
+
+def test_a_skipped_check_keeps_its_entries(make_repo: MakeRepo) -> None:
+    project = make_repo()
+    typed = book.Entry(
+        check="typecheck", tool="mypy", rule="assignment", path="a.py", fingerprint="t"
+    )
+    book.write(project.root, book.Ledger((typed,)))
+    project.__dict__.pop("ledger", None)
+    skipped = CheckResult("typecheck", Status.SKIPPED, summary="skipped: no type checker")
+    ledger.record(project, summary(lint(), skipped))
+    assert [e.fingerprint for e in book.load(project.root).entries] == ["t"]
+
+
+@pytest.mark.parametrize(
+    "blind",
+    [
+        CheckResult("typecheck", Status.ERROR, summary="mypy crashed (exit 2)"),
+        CheckResult("audit", Status.FAILED, details={"bandit": {"status": "error"}}),
+    ],
+)
+def test_a_check_that_could_not_look_records_nothing(
+    make_repo: MakeRepo, blind: CheckResult
+) -> None:
+    project = make_repo()
+    book.write(project.root, book.Ledger((ledger._entry("lint", lint_finding("a")),)))
+    project.__dict__.pop("ledger", None)
+    before = (project.root / book.FILE).read_bytes()
+    with pytest.raises(TaskbeltError) as raised:
+        ledger.record(project, summary(lint("a", "b"), blind))
+    assert f"{blind.name} could not run" in raised.value.cause
+    assert (project.root / book.FILE).read_bytes() == before

@@ -1,0 +1,192 @@
+"""The debt ledger through the CLI, with the real ruff, mypy and bandit on a throwaway repository.
+
+A repository with a few dozen lint findings, type errors and bandit findings
+adopts through ``taskbelt ledger`` and then passes; afterwards only what is
+new fails, and edits elsewhere in a file keep its known findings known.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import ADVISORY_DB, MakeRepo, assert_two_line_error, taskbelt
+
+pytestmark = pytest.mark.slow
+
+PYPROJECT = """
+[project]
+name = "legacy"
+version = "0.1.0"
+requires-python = ">=3.11"
+dependencies = []
+
+[tool.taskbelt]
+python = ["3.12"]
+
+[tool.ruff.lint]
+select = ["E", "F", "B", "UP"]
+"""
+
+#: Per module: 4 unused imports, 2 `== None`, 1 mutable default (lint: 7);
+#: 2 type errors; `shell=True` and `eval` (bandit: 2).
+MODULE = '''\
+"""Module {n}."""
+import os
+import sys
+import json
+import re
+import subprocess
+
+
+def run_{n}(cmd: str, seen: list = []) -> int:
+    if cmd == None:
+        return "none"
+    subprocess.call(cmd, shell=True)
+    return len(seen)
+
+
+def parse_{n}(text: str) -> int:
+    value: int = eval(text)
+    if value == None:
+        return 0
+    return value + "1"
+'''
+FILES = {f"src/legacy/mod{n}.py": MODULE.format(n=n) for n in range(4)}
+FILES["src/legacy/__init__.py"] = '"""Legacy."""\n'
+FILES["tests/test_legacy.py"] = "def test_nothing() -> None:\n    assert True\n"
+CHECKS = ("lint", "typecheck", "audit")
+ENV = {"TASKBELT_AUDIT__ADVISORY_DB": str(ADVISORY_DB)}
+
+
+def run_checks(root: Path, **env: str) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
+    report = root.parent / "report.json"
+    done = taskbelt(root, "run", *CHECKS, env={**ENV, "TASKBELT_REPORT": str(report), **env})
+    rows = {c["name"]: c for c in json.loads(report.read_text(encoding="utf-8"))["checks"]}
+    return done, rows
+
+
+def states(row: dict[str, Any]) -> list[str]:
+    findings = row["details"].get("findings") or row["details"].get("bandit", {}).get("findings")
+    return sorted(f["state"] for f in findings or [])
+
+
+def edit(root: Path, name: str, old: str, new: str) -> None:
+    path = root / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_adopt_then_only_what_is_new_fails(make_repo: MakeRepo) -> None:
+    project = make_repo(FILES, pyproject=PYPROJECT)
+    root = project.root
+    done, rows = run_checks(root)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert rows["lint"]["summary"].startswith("28 findings;"), rows["lint"]["summary"]
+    assert rows["typecheck"]["summary"].startswith("8 type errors;")
+    assert "bandit: 8 findings" in rows["audit"]["summary"]
+
+    # adopt: the ledger records every finding, and the same run passes
+    adopted = taskbelt(root, "ledger", env=ENV)
+    assert adopted.returncode == 0, adopted.stdout + adopted.stderr
+    assert "taskbelt-ledger.toml: 44 known findings (lint 28, typecheck 8, audit 8)" in (
+        adopted.stdout
+    )
+    ledger = (root / "taskbelt-ledger.toml").read_text(encoding="utf-8")
+    assert "shell=True" not in ledger.split("message")[0], "no offending line is stored"
+    done, rows = run_checks(root)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert rows["lint"]["summary"] == "no new findings, 28 known"
+    assert rows["typecheck"]["summary"] == "no new type errors, 8 known"
+    assert "bandit clean (8 known in taskbelt-ledger.toml" in rows["audit"]["summary"]
+    assert states(rows["lint"]) == ["known"] * 28
+
+    # lines inserted above known findings, and a function moved within its file: still known
+    edit(root, "src/legacy/mod0.py", '"""Module 0."""\n', '"""Module 0.\n\nNow longer.\n"""\n\n')
+    text = (root / "src/legacy/mod1.py").read_text(encoding="utf-8")
+    head, run, parse = text.split("\n\n\n")
+    (root / "src/legacy/mod1.py").write_text(
+        "\n\n\n".join([head, parse.rstrip("\n"), run]) + "\n", encoding="utf-8"
+    )
+    done, rows = run_checks(root)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+    # a new finding fails, and only it is named
+    edit(root, "src/legacy/mod2.py", "import re\n", "import re\nimport shutil\n")
+    done, rows = run_checks(root)
+    assert done.returncode == 1
+    lint = rows["lint"]
+    assert lint["status"] == "failed"
+    assert lint["summary"].startswith(
+        "1 new finding, 28 known; first: src/legacy/mod2.py:6:8: F401"
+    )
+    assert "shutil" in lint["summary"]
+    assert [f["message"] for f in lint["details"]["findings"] if f["state"] == "new"] == [
+        "`shutil` imported but unused"
+    ]
+    assert rows["typecheck"]["status"] == rows["audit"]["status"] == "passed"
+    edit(root, "src/legacy/mod2.py", "import shutil\n", "")
+
+    # a second copy of a known offending line is new (the count went up)
+    edit(
+        root,
+        "src/legacy/mod3.py",
+        "    subprocess.call(cmd, shell=True)\n",
+        "    subprocess.call(cmd, shell=True)\n    subprocess.call(cmd, shell=True)\n",
+    )
+    done, rows = run_checks(root)
+    assert done.returncode == 1
+    assert rows["audit"]["status"] == "failed"
+    assert "bandit: 1 new finding (B602 src/legacy/mod3.py:13)" in rows["audit"]["summary"]
+    assert rows["lint"]["status"] == "passed"
+
+    # a fixed finding's entry goes with --prune, which adds nothing (the copy stays unrecorded)
+    edit(root, "src/legacy/mod0.py", "import os\n", "")
+    pruned = taskbelt(root, "ledger", "--prune", env=ENV)
+    assert pruned.returncode == 0, pruned.stdout + pruned.stderr
+    assert "taskbelt: taskbelt-ledger.toml: 43 known findings (lint 27, typecheck 8, audit 8)" in (
+        pruned.stdout
+    )
+    assert "taskbelt: dropped 1 fixed" in pruned.stdout
+    assert "taskbelt: not recorded: 1 new finding" in pruned.stdout
+
+
+def test_an_expired_entry_fails_with_its_reason(make_repo: MakeRepo) -> None:
+    project = make_repo(
+        {**FILES, "src/legacy/mod1.py": "", "src/legacy/mod2.py": "", "src/legacy/mod3.py": ""},
+        pyproject=PYPROJECT,
+    )
+    root = project.root
+    assert taskbelt(root, "ledger", env=ENV).returncode == 0
+    with (root / "taskbelt-ledger.toml").open("a", encoding="utf-8") as handle:
+        handle.write(
+            '\n[[group]]\ncheck = "typecheck"\nreason = "typed in the 2.0 rewrite"\n'
+            "until = 2020-01-31\n"
+        )
+    done, rows = run_checks(root)
+    assert done.returncode == 1
+    summary = rows["typecheck"]["summary"]
+    assert summary.startswith("2 new type errors, 0 known"), summary
+    assert (
+        "2 findings past its ledger entry's until (2020-01-31: typed in the 2.0 rewrite)" in summary
+    )
+    assert rows["lint"]["status"] == "passed"
+
+
+def test_a_broken_ledger_stops_before_any_check(make_repo: MakeRepo) -> None:
+    project = make_repo(
+        {**FILES, "src/legacy/mod1.py": "", "src/legacy/mod2.py": "", "src/legacy/mod3.py": ""},
+        pyproject=PYPROJECT,
+    )
+    text = 'version = 1\n[[finding]]\ncheck = "lint"\ntool = "flake8"\nrule = "E1"\npath = "a.py"\nfingerprint = "f"\n'
+    (project.root / "taskbelt-ledger.toml").write_text(text, encoding="utf-8")
+    for args in (("run", "lint"), ("ledger",)):
+        done = taskbelt(project.root, *args, env=ENV)
+        assert_two_line_error(
+            done, "taskbelt-ledger.toml: finding 1 (a.py): lint has no tool 'flake8'"
+        )
+        assert (project.root / "taskbelt-ledger.toml").read_text(encoding="utf-8") == text
