@@ -105,16 +105,6 @@ def test_adopt_then_only_what_is_new_fails(make_repo: MakeRepo) -> None:
     assert "bandit clean (8 known in taskbelt-ledger.toml" in rows["audit"]["summary"]
     assert states(rows["lint"]) == ["known"] * 28
 
-    # lines inserted above known findings, and a function moved within its file: still known
-    edit(root, "src/legacy/mod0.py", '"""Module 0."""\n', '"""Module 0.\n\nNow longer.\n"""\n\n')
-    text = (root / "src/legacy/mod1.py").read_text(encoding="utf-8")
-    head, run, parse = text.split("\n\n\n")
-    (root / "src/legacy/mod1.py").write_text(
-        "\n\n\n".join([head, parse.rstrip("\n"), run]) + "\n", encoding="utf-8"
-    )
-    done, rows = run_checks(root)
-    assert done.returncode == 0, done.stdout + done.stderr
-
     # a new finding fails, and only it is named
     edit(root, "src/legacy/mod2.py", "import re\n", "import re\nimport shutil\n")
     done, rows = run_checks(root)
@@ -129,7 +119,36 @@ def test_adopt_then_only_what_is_new_fails(make_repo: MakeRepo) -> None:
         "`shutil` imported but unused"
     ]
     assert rows["typecheck"]["status"] == rows["audit"]["status"] == "passed"
+    assert "mod2.py:6:8: F401" in done.stdout
+    assert "mod1.py" not in done.stdout, "a known finding is not shown"
     edit(root, "src/legacy/mod2.py", "import shutil\n", "")
+
+    # a new type error: the output shows it, not the 8 known ones
+    with (root / "src/legacy/mod2.py").open("a", encoding="utf-8") as handle:
+        handle.write('\n\ndef label() -> int:\n    return "x"\n')
+    done, rows = run_checks(root)
+    assert rows["typecheck"]["summary"].startswith(
+        "1 new type error, 8 known; first: src/legacy/mod2.py:24:12: return-value"
+    )
+    assert "mod1.py" not in done.stdout
+    edit(root, "src/legacy/mod2.py", '\n\ndef label() -> int:\n    return "x"\n', "")
+
+
+def test_edits_elsewhere_keep_findings_known_and_copies_are_new(make_repo: MakeRepo) -> None:
+    project = make_repo(FILES, pyproject=PYPROJECT)
+    root = project.root
+    adopted = taskbelt(root, "ledger", env=ENV)
+    assert adopted.returncode == 0, adopted.stdout + adopted.stderr
+
+    # lines inserted above known findings, and a function moved within its file: still known
+    edit(root, "src/legacy/mod0.py", '"""Module 0."""\n', '"""Module 0.\n\nNow longer.\n"""\n\n')
+    text = (root / "src/legacy/mod1.py").read_text(encoding="utf-8")
+    head, run, parse = text.split("\n\n\n")
+    (root / "src/legacy/mod1.py").write_text(
+        "\n\n\n".join([head, parse.rstrip("\n"), run]) + "\n", encoding="utf-8"
+    )
+    done, rows = run_checks(root)
+    assert done.returncode == 0, done.stdout + done.stderr
 
     # a second copy of a known offending line is new (the count went up)
     edit(
@@ -171,8 +190,10 @@ def test_an_expired_entry_fails_with_its_reason(make_repo: MakeRepo) -> None:
     assert done.returncode == 1
     summary = rows["typecheck"]["summary"]
     assert summary.startswith("2 new type errors, 0 known"), summary
+    assert "mod0.py:" in done.stdout
     assert (
-        "2 findings past its ledger entry's until (2020-01-31: typed in the 2.0 rewrite)" in summary
+        "2 findings new again: their ledger entry expired 2020-01-31 (typed in the 2.0 rewrite)"
+        in summary
     )
     assert rows["lint"]["status"] == "passed"
 

@@ -46,14 +46,17 @@ class Sorted:
         return f"{plural(len(self.new), f'new {kind}')}, {len(self.known)} known"
 
     def expired(self) -> str:
-        """``; 1 finding past its ledger entry's until (2026-01-31: <reason>)``, or ""."""
+        """``; 2 findings new again: their ledger entry expired 2026-01-31 (<reason>)``, or ""."""
         whys = list(self.judged.expired.values())
         if not whys:
             return ""
         first = whys[0]
-        reason = f": {first.reason}" if first.reason else ""
-        counted = plural(len(whys), "finding")
-        return f"; {counted} past its ledger entry's until ({first.until}{reason})"
+        reason = f" ({first.reason})" if first.reason else ""
+        whose = "its" if len(whys) == 1 else "their"
+        return (
+            f"; {plural(len(whys), 'finding')} new again: {whose} ledger entry expired "
+            f"{first.until}{reason}"
+        )
 
 
 def judged(

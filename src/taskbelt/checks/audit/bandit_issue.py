@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-#: taskbelt's own rule on the scan: a ``# nosec`` that names no rule.
+#: taskbelt's own rule on the scan: a nosec comment that names no rule.
 BARE_NOSEC = "TB001"
 BARE_TEXT = (
     "bare `# nosec` silences every bandit check on this line, future ones too;"

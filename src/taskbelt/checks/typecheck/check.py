@@ -109,7 +109,8 @@ def _run_one(ctx: CheckContext, choice: Choice) -> CheckResult:
         seconds,
         f"{judged.counted(found.kind)}{' ' + found.because if found.because else ''}; "
         f"first: {judged.new[0]}{judged.expired()}{notes}",
-        tail(done.output),
+        # with a ledger, the new errors only (the checker's output lists the known ones too)
+        tail("\n".join(map(str, judged.new)) if judged.ledger else done.output),
         details,
     )
 
