@@ -19,6 +19,7 @@ import sys
 import tempfile
 import textwrap
 import time
+import zlib
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -200,6 +201,56 @@ def _fast_tests_stay_fast(request: pytest.FixtureRequest, monkeypatch: pytest.Mo
         popen_init(self, args, *rest, **kwargs)
 
     monkeypatch.setattr(subprocess.Popen, "__init__", guarded)
+
+
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split("."))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Spread the slow tests over the Pythons of a taskbelt run: each runs on one.
+
+    A slow test drives real tools in their own environments: what it checks
+    does not depend on the interpreter that runs pytest (the fast layer,
+    which does, runs on every Python). Under ``mise run test`` taskbelt says
+    which Pythons this run tests (``TASKBELT_TEST_MATRIX``) and which one this is
+    (``TASKBELT_TEST_PYTHON``); each slow test runs on the Python its node id
+    hashes to, so the run covers every test once and the matrix costs the
+    slow layer's time once instead of once per Python. Outside such a run
+    (``pytest`` by hand, one Python) every test runs. Deselected, not skipped:
+    the summary says how many ran on the other Pythons.
+    """
+    matrix = sorted(
+        filter(None, os.environ.get("TASKBELT_TEST_MATRIX", "").split(",")), key=_version
+    )
+    this = os.environ.get("TASKBELT_TEST_PYTHON", "")
+    if len(matrix) < 2 or this not in matrix:
+        return
+    mine = matrix.index(this)
+    elsewhere = [
+        item
+        for item in items
+        if item.get_closest_marker("slow") is not None
+        and zlib.crc32(item.nodeid.encode()) % len(matrix) != mine
+    ]
+    if elsewhere:
+        gone = set(elsewhere)
+        items[:] = [item for item in items if item not in gone]
+        config.hook.pytest_deselected(items=elsewhere)
+        others = ", ".join(v for v in matrix if v != this)
+        config.stash[_SPREAD] = (
+            f"{len(elsewhere)} slow tests left to Python {others} of this run "
+            "(each slow test runs on one Python of the matrix)"
+        )
+
+
+_SPREAD = pytest.StashKey[str]()
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """Say where the slow tests this Python left out ran."""
+    if _SPREAD in config.stash:
+        terminalreporter.write_line(f"taskbelt matrix: {config.stash[_SPREAD]}")
 
 
 def run_in(

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import ast
+import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -96,3 +98,35 @@ def test_a_fast_test_cannot_start_a_real_tool() -> None:
 def test_a_slow_test_may() -> None:
     done = subprocess.run(["ruff", "--version"], capture_output=True, text=True, check=False)
     assert done.stdout.startswith("ruff ")
+
+
+def _collected(*args: str, **environ: str) -> tuple[set[str], str]:
+    """The node ids pytest collects from this suite with ``args`` and ``environ``, and its output."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TASKBELT_")}
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", *args],
+        cwd=TASKBELT_ROOT,
+        env={**env, **environ},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return {line for line in done.stdout.splitlines() if "::" in line}, done.stdout
+
+
+@pytest.mark.slow
+def test_a_run_of_two_pythons_runs_each_slow_test_once() -> None:
+    """Under ``mise run test`` (TASKBELT_TEST_MATRIX) each slow test runs on one Python, each fast on all."""
+    everything, _ = _collected()
+    first, said = _collected(TASKBELT_TEST_MATRIX="3.12,3.11", TASKBELT_TEST_PYTHON="3.11")
+    second, _ = _collected(TASKBELT_TEST_MATRIX="3.12,3.11", TASKBELT_TEST_PYTHON="3.12")
+    alone, _ = _collected(TASKBELT_TEST_MATRIX="3.12", TASKBELT_TEST_PYTHON="3.12")
+    slow, _ = _collected("-m", "slow")
+    assert first | second == everything, "no test is left out of the run"
+    assert slow
+    assert first ^ second == slow, "a slow test runs on exactly one Python"
+    assert first & second == everything - slow, "a fast test runs on every Python"
+    assert len(first & slow) > len(slow) // 3 < len(second & slow), "the two share the slow ones"
+    assert f"taskbelt matrix: {len(second - first)} slow tests left to Python 3.12" in said
+    assert alone == everything, "a run of one Python runs every test"

@@ -105,6 +105,8 @@ ENV_OWN: Final = frozenset(
         ENV_PROJECT_ROOT, ENV_REPORT, ENV_VERBOSE, ENV_NO_CACHE, ENV_CI_TOOLS,
         # Set by the test check for its pytest job, which removes them at once.
         "TASKBELT_RECORD_IMPORTS", "TASKBELT_RECORD_MODULES",
+        # Set by the test check for the tests: their Python, the run's Pythons.
+        "TASKBELT_TEST_PYTHON", "TASKBELT_TEST_MATRIX",
         # The job variables of the GitLab CI template (templates/check.yml).
         "TASKBELT_WORKDIR", "TASKBELT_HOME", "TASKBELT_REPOSITORY", "TASKBELT_REF",
         "TASKBELT_MISE_VERSION", "TASKBELT_UV_VERSION", "TASKBELT_GATE",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -216,6 +217,28 @@ class TestPytestAndCoverage:
         result = pytest_cov.run(ctx)
         assert result.status is Status.PASSED, result.output
         assert result.summary == "2 passed, 0 failed, 0 skipped"
+
+    def test_the_tests_know_their_python_and_the_runs(
+        self, make_repo: MakeRepo, run_ctx: RunCtx
+    ) -> None:
+        """TASKBELT_TEST_PYTHON is the session's version; TASKBELT_TEST_MATRIX the run's Pythons."""
+        files = {
+            **CLEAN_SRC,
+            "tests/test_demo.py": (
+                "import os\n\n\ndef test_where() -> None:\n"
+                "    print('seen', os.environ['TASKBELT_TEST_PYTHON'], os.environ['TASKBELT_TEST_MATRIX'])\n"
+                "    assert os.environ['TASKBELT_TEST_PYTHON'] == os.environ['EXPECT_PYTHON']\n"
+                "    assert os.environ['TASKBELT_TEST_MATRIX'] == os.environ['EXPECT_MATRIX']\n"
+            ),
+        }
+        project = make_repo(files)
+        ctx = run_ctx(project)
+        expect = {**ctx.base_env, "EXPECT_PYTHON": "3.12", "EXPECT_MATRIX": "3.12"}
+        alone = pytest_cov.run(dataclasses.replace(ctx, base_env=expect))
+        assert alone.status is Status.PASSED, alone.output
+        expect = {**expect, "EXPECT_MATRIX": "3.11,3.12"}
+        both = pytest_cov.run(dataclasses.replace(ctx, base_env=expect, tested=("3.11", "3.12")))
+        assert both.status is Status.PASSED, both.output
 
     def test_bytecode_kept_in_the_state_folder(
         self,

@@ -15,7 +15,7 @@ from taskbelt.errors import ConfigError
 from taskbelt.frontends import nox_sessions
 from taskbelt.results import Status
 from taskbelt.running import sessions
-from taskbelt.running.orchestrator import longest_first, plan
+from taskbelt.running.orchestrator import Runner, longest_first, plan
 from taskbelt.tools import venvs
 from taskbelt.tools.interpreters import Interpreter
 
@@ -141,3 +141,22 @@ def test_nox_script_mode_environment_is_taken_out() -> None:
     }
     own = {"VIRTUAL_ENV": "/home/me/.venv", "UV_PYTHON": "3.12", "PATH": "/usr/bin"}
     assert nox_sessions.caller_environ(own) == own, "nothing is taken from a caller's own values"
+
+
+def test_a_test_sessions_key_holds_the_runs_pythons(
+    make_repo: MakeRepo, python312: Interpreter
+) -> None:
+    """The tests see TASKBELT_TEST_MATRIX: a run of 3.12 alone is another verdict than 3.11 and 3.12's."""
+    runner = Runner(make_repo(), Matrix((python312,), ()))
+    test312, lint = planned(["test-3.12", "lint"])
+    runner.tested = ["3.12", "3.11"]
+    spec = runner.spec(test312)
+    assert spec is not None
+    assert spec["matrix"] == ["3.11", "3.12"]
+    lint_spec = runner.spec(lint)
+    assert lint_spec is not None
+    assert "matrix" not in lint_spec
+    runner.tested = ["3.12"]
+    alone = runner.spec(test312)
+    assert alone is not None
+    assert alone["matrix"] == ["3.12"]

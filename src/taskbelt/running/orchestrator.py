@@ -222,6 +222,9 @@ class Runner:
         if spec is not None and check.name in book.TOOLS and self.project.ledger.present:
             # a ledger entry past its `until` turns a known finding new again
             spec = {**spec, "ledger_expired": judge.expired_untils(self.project.ledger)}
+        if spec is not None and session.python is not None and self.tested is not None:
+            # the tests see the run's Pythons (TASKBELT_TEST_MATRIX): part of their verdict
+            spec = {**spec, "matrix": sorted(self.tested)}
         if spec is None or not check.after:
             return spec
         waits = [s.name for s in self._awaited([session])]

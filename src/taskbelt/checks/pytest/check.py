@@ -214,6 +214,22 @@ def _where(ctx: CheckContext, origins: dict[str, str | None]) -> dict[str, str]:
     }
 
 
+def matrix_env(ctx: CheckContext, version: str) -> dict[str, str]:
+    """What the tests may know of the run: their Python and the run's other Pythons.
+
+    ``TASKBELT_TEST_PYTHON`` is this session's version; ``TASKBELT_TEST_MATRIX`` lists,
+    comma-separated, the Pythons whose test sessions this invocation runs
+    (this one alone when it runs by itself). A suite may use them to run a
+    test that does not depend on the interpreter on one Python of the run
+    only (taskbelt's own suite spreads its slow tests so); the verdict
+    cache keys a test session on the run's matrix for that reason.
+    """
+    return {
+        "TASKBELT_TEST_PYTHON": version,
+        "TASKBELT_TEST_MATRIX": ",".join(ctx.tested or (version,)),
+    }
+
+
 def _run(ctx: CheckContext, version: str) -> CheckResult:
     name = check_name(version)
     started = time.perf_counter()
@@ -245,6 +261,7 @@ def _run(ctx: CheckContext, version: str) -> CheckResult:
             "COVERAGE_FILE": str(data),
             "TASKBELT_RECORD_IMPORTS": str(record),
             "TASKBELT_RECORD_MODULES": ",".join(ctx.project.import_names),
+            **matrix_env(ctx, version),
             **coverage_core(ctx, version),
             **bytecode_env(ctx),
             **early_coverage(ctx, command),
