@@ -7,6 +7,8 @@ from conftest import MakeRepo
 from taskbelt.checks import ledgered
 from taskbelt.checks.base import CheckContext, Finding
 from taskbelt.ledger import book
+from taskbelt.repository.project import Project
+from taskbelt.results import CheckResult, Status
 
 
 def test_an_absolute_path_is_judged_as_the_relative_one(make_repo: MakeRepo) -> None:
@@ -37,3 +39,60 @@ def test_known_findings_pass_and_are_counted(make_repo: MakeRepo) -> None:
     judged = ledgered.sort(ctx, "lint", "ruff", [finding, other])
     assert [f.state for f in judged.all] == ["known", "new"]
     assert judged.counted("finding") == "1 new finding, 1 known"
+
+
+def _ledger_of(project: Project, *entries: book.Entry) -> None:
+    book.write(project.root, book.Ledger(entries))
+    project.__dict__.pop("ledger", None)  # the cached property reads the new file
+
+
+def _entry(fingerprint: str, rule: str = "E1", check: str = "lint") -> book.Entry:
+    tool = "ruff" if check == "lint" else "mypy"
+    return book.Entry(
+        check=check, tool=tool, rule=rule, path="src/demo/__init__.py", fingerprint=fingerprint
+    )
+
+
+def _row(status: Status, *prints: str) -> CheckResult:
+    findings = [
+        {"path": "src/demo/__init__.py", "fingerprint": p, "state": "known"} for p in prints
+    ]
+    return CheckResult("lint", status, 1.0, "no new findings, 1 known", "", {"findings": findings})
+
+
+class TestRatchet:
+    """An entry whose finding is gone is fixed: a note locally, a failure on a CI runner."""
+
+    def test_a_fixed_entry_is_a_note_locally(self, make_repo: MakeRepo) -> None:
+        project = make_repo()
+        _ledger_of(project, _entry("aaa"), _entry("bbb", "F401"), _entry("ccc", check="typecheck"))
+        ctx = CheckContext(project=project, base_env={})
+        row = ledgered.ratchet(ctx, _row(Status.PASSED, "aaa"), "lint", ["ruff"])
+        assert row.status is Status.PASSED
+        assert row.summary == (
+            "no new findings, 1 known; 1 fixed ledger entry still in taskbelt-ledger.toml "
+            "(first: src/demo/__init__.py: F401): drop it with `mise run ledger -- --prune`"
+        )
+        assert row.output == "fixed: src/demo/__init__.py: F401 "
+        assert [(f["fingerprint"], f["state"]) for f in row.details["fixed"]] == [("bbb", "fixed")]
+
+    def test_a_fixed_entry_fails_in_ci(self, make_repo: MakeRepo) -> None:
+        project = make_repo()
+        _ledger_of(project, _entry("aaa"), _entry("bbb"), _entry("ccc"))
+        ctx = CheckContext(project=project, base_env={"CI": "true"})
+        row = ledgered.ratchet(ctx, _row(Status.PASSED, "aaa"), "lint", ["ruff"])
+        assert row.status is Status.FAILED
+        assert "2 fixed ledger entries still in taskbelt-ledger.toml" in row.summary
+        assert row.summary.endswith("drop them with `mise run ledger -- --prune`")
+
+    def test_nothing_fixed_or_nothing_looked(self, make_repo: MakeRepo) -> None:
+        """All found, an error (the tool could not look), or no ledger: the row as it was."""
+        project = make_repo()
+        ctx = CheckContext(project=project, base_env={"CI": "true"})
+        no_ledger = _row(Status.PASSED)
+        assert ledgered.ratchet(ctx, no_ledger, "lint", ["ruff"]) is no_ledger
+        _ledger_of(project, _entry("aaa"))
+        found = _row(Status.PASSED, "aaa")
+        assert ledgered.ratchet(ctx, found, "lint", ["ruff"]) is found
+        crashed = _row(Status.ERROR)
+        assert ledgered.ratchet(ctx, crashed, "lint", ["ruff"]) is crashed

@@ -8,6 +8,7 @@ new fails, and edits elsewhere in a file keep its known findings known.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -163,8 +164,22 @@ def test_edits_elsewhere_keep_findings_known_and_copies_are_new(make_repo: MakeR
     assert "bandit: 1 new finding (B602 src/legacy/mod3.py:13)" in rows["audit"]["summary"]
     assert rows["lint"]["status"] == "passed"
 
-    # a fixed finding's entry goes with --prune, which adds nothing (the copy stays unrecorded)
+    # a fixed finding is said locally, and fails on a CI runner until the ledger is pruned
     edit(root, "src/legacy/mod0.py", "import os\n", "")
+    fixed = "1 fixed ledger entry still in taskbelt-ledger.toml (first: src/legacy/mod0.py: F401)"
+    done, rows = run_checks(root)
+    assert rows["lint"]["status"] == "passed"
+    assert rows["lint"]["summary"] == (
+        f"no new findings, 27 known; {fixed}: drop it with `mise run ledger -- --prune`"
+    )
+    done, rows = run_checks(root, CI="true")
+    assert rows["lint"]["status"] == "failed"
+    assert fixed in rows["lint"]["summary"]
+    assert [(f["path"], f["rule"], f["state"]) for f in rows["lint"]["details"]["fixed"]] == [
+        ("src/legacy/mod0.py", "F401", "fixed")
+    ]
+
+    # the fixed entry goes with --prune, which adds nothing (the copy stays unrecorded)
     pruned = taskbelt(root, "ledger", "--prune", env=ENV)
     assert pruned.returncode == 0, pruned.stdout + pruned.stderr
     assert "taskbelt: taskbelt-ledger.toml: 43 known findings (lint 27, typecheck 8, audit 8)" in (
@@ -181,6 +196,15 @@ def test_an_expired_entry_fails_with_its_reason(make_repo: MakeRepo) -> None:
     )
     root = project.root
     assert taskbelt(root, "ledger", env=ENV).returncode == 0
+    # -v lists the known findings: after a real run, and in the fast answer of an unchanged one
+    for _ in range(2):
+        shown = taskbelt(root, "run", "lint", "-v", env=ENV)
+        assert shown.returncode == 0, shown.stdout + shown.stderr
+        block = shown.stdout.split("--- lint: ", 1)[1]
+        assert re.match(
+            r"\d+ known findings?, in the debt ledger ---\n  src/legacy/mod0.py:", block
+        )
+    assert "known finding" not in taskbelt(root, "run", "lint", env=ENV).stdout
     with (root / "taskbelt-ledger.toml").open("a", encoding="utf-8") as handle:
         handle.write(
             '\n[[group]]\ncheck = "typecheck"\nreason = "typed in the 2.0 rewrite"\n'

@@ -52,7 +52,8 @@ class TestParse:
         assert parsed is not None
         args = cli.build_parser().parse_args(argv)
         wanted = ["check"] if args.command == "check" else list(dict.fromkeys(args.checks))
-        assert parsed == (wanted, getattr(args, "root", None), getattr(args, "report", None))
+        root, report = getattr(args, "root", None), getattr(args, "report", None)
+        assert parsed == (wanted, root, report, getattr(args, "verbose", False) is True)
 
     @pytest.mark.parametrize(
         "argv",

@@ -46,6 +46,37 @@ class TestTerminal:
         terminal.render(console(stream), summary, seconds=0.1)
         assert why in stream.getvalue()
 
+    def test_verbose_lists_the_known_findings(self) -> None:
+        """-v lists what the ledger covers (the audit's bandit part too); without -v, nothing."""
+        known = {"path": "a.py", "line": 3, "column": 1, "code": "F401", "state": "known"}
+        lint_row = CheckResult(
+            "lint", Status.PASSED, 1.0, "no new findings, 1 known", details={"findings": [known]}
+        )
+        bandit = {"file": "b.py", "line": 9, "column": 4, "test_id": "B602", "text": "shell"}
+        audit_row = CheckResult(
+            "audit",
+            Status.PASSED,
+            1.0,
+            "clean",
+            details={
+                "bandit": {
+                    "findings": [
+                        {**bandit, "state": "known"},
+                        {**bandit, "line": 10, "state": "new"},
+                    ]
+                }
+            },
+        )
+        summary = RunSummary((lint_row, audit_row))
+        quiet, listed = io.StringIO(), io.StringIO()
+        terminal.render(console(quiet), summary, seconds=1.0)
+        terminal.render(console(listed), summary, seconds=1.0, known=True)
+        assert "known finding" not in quiet.getvalue()
+        assert (
+            "--- lint: 1 known finding, in the debt ledger ---\n  a.py:3:1: F401 \n"
+            "--- audit: 1 known finding, in the debt ledger ---\n  b.py:9:4: B602 shell"
+        ) in listed.getvalue().replace("\n\n", "\n")
+
 
 class TestJson:
     def test_shape(self, tmp_path: Path) -> None:
@@ -90,6 +121,23 @@ class TestGithub:
             "::error file=b.py,line=2,title=lint F401::fresh",
             "::notice file=a.py,line=1,title=lint F401::old",
         ]
+
+    def test_a_row_failed_by_the_ledger_alone_is_an_error_annotation(self) -> None:
+        """In CI a fixed entry fails a row whose findings are all known: the row is the error."""
+        known = {"path": "a.py", "line": 1, "code": "F401", "message": "old", "state": "known"}
+        why = "no new findings, 1 known; 1 fixed ledger entry still in taskbelt-ledger.toml"
+        result = CheckResult("lint", Status.FAILED, 1.0, why, details={"findings": [known]})
+        assert github.annotation_lines(RunSummary((result,))) == [
+            "::notice file=a.py,line=1,title=lint F401::old",
+            f"::error title=taskbelt lint::{why}",
+        ]
+
+    def test_two_checkers_findings_are_annotated_once(self) -> None:
+        """A typecheck row of two checkers lists their findings and keeps each one's details."""
+        error = {"path": "a.py", "line": 1, "code": "arg-type", "message": "bad", "state": "new"}
+        details = {"findings": [error], "checkers": {"mypy": {"findings": [error]}}}
+        result = CheckResult("typecheck", Status.FAILED, 1.0, "1 type error", details=details)
+        assert len(github.annotation_lines(RunSummary((result,)))) == 1
 
     def test_failing_test_and_unplaced_error(self) -> None:
         """Failing tests annotate their file; a check with no places gets one general annotation."""

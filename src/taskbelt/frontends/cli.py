@@ -222,7 +222,7 @@ def run_named(args: argparse.Namespace, environ: Mapping[str, str] | None = None
     names = [registry.ALL] if args.command == "check" else list(dict.fromkeys(args.checks))
     options = execution.Options(jobs=args.jobs, use_cache=not args.no_cache)
     summary = execution.run(execution.load_project(args.root), names, options, environ)
-    return execution.publish(summary, started, args.report, environ)
+    return execution.publish(summary, started, args.report, environ, verbose=args.verbose)
 
 
 def run_ledger(args: argparse.Namespace) -> int:
@@ -233,7 +233,7 @@ def run_ledger(args: argparse.Namespace) -> int:
     project = execution.load_project(args.root)
     options = execution.Options(jobs=args.jobs, use_cache=not args.no_cache)
     summary = execution.run(project, ledger.CHECKS, options)
-    code = execution.publish(summary, started, args.report)
+    code = execution.publish(summary, started, args.report, verbose=args.verbose)
     if summary.stopped_by is not None:
         return code
     for line in ledger.record(project, summary, prune=args.prune).lines():

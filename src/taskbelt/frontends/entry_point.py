@@ -74,7 +74,7 @@ def _read(args: list[str]) -> tuple[str | None, list[str], dict[str, object]]:
     return command, names, used
 
 
-def _parse(argv: Sequence[str]) -> tuple[list[str], Path | None, Path | None] | None:
+def _parse(argv: Sequence[str]) -> tuple[list[str], Path | None, Path | None, bool] | None:
     """``check`` or ``run NAME...`` with the options of :mod:`taskbelt.frontends.options`; else None.
 
     It reads the same option table as argparse, and anything it does not
@@ -86,13 +86,13 @@ def _parse(argv: Sequence[str]) -> tuple[list[str], Path | None, Path | None] | 
         command, names, used = _read(list(argv))
     except _FullPath:
         return None
-    root, report = used.get("root"), used.get("report")
+    root, report, verbose = used.get("root"), used.get("report"), used.get("verbose") is True
     if not isinstance(root, Path | None) or not isinstance(report, Path | None):
         return None
     if command == "check":
-        return [_CHECK], root, report
+        return [_CHECK], root, report, verbose
     if command == "run" and names:
-        return list(dict.fromkeys(names)), root, report
+        return list(dict.fromkeys(names)), root, report, verbose
     return None
 
 
@@ -115,7 +115,7 @@ def answer(argv: Sequence[str], environ: Mapping[str, str] | None = None) -> int
         return None
     if env.get("GITHUB_ACTIONS") == "true":
         return None
-    names, explicit_root, report = parsed
+    names, explicit_root, report, listed = parsed
     root = _root(explicit_root, env)
     summary = None if root is None else cached_summary(root, names, env)
     if summary is None:
@@ -123,7 +123,10 @@ def answer(argv: Sequence[str], environ: Mapping[str, str] | None = None) -> int
     from taskbelt.output import console  # noqa: PLC0415 - the light modules only, and only now
     from taskbelt.output.report import json_report, terminal  # noqa: PLC0415
 
-    terminal.render(console.console(), summary, seconds=time.perf_counter() - started)
+    # -v: nothing ran, so no command to show; the ledger's known findings are listed
+    terminal.render(
+        console.console(), summary, seconds=time.perf_counter() - started, known=bool(listed or verbose)
+    )
     target = report or env.get(defaults.ENV_REPORT)
     if target:
         json_report.write(summary, Path(target))

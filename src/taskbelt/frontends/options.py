@@ -44,7 +44,7 @@ class Option:
 
 #: Every command takes these, before or after its name.
 COMMON = (
-    Option(("-v", "--verbose"), "show every command", "ignore", shared=True),
+    Option(("-v", "--verbose"), "show every command", "use", shared=True),
     Option(("--root",), "project root (default: nearest)", "use", Path, shared=True),
     Option(("--report",), "also write a JSON report here", "use", Path, shared=True),
 )

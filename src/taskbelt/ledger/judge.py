@@ -16,6 +16,8 @@ from taskbelt.ledger.book import Entry, Ledger, Why
 
 NEW = "new"
 KNOWN = "known"
+#: An entry whose finding is gone (the JSON report's state of a fixed entry).
+FIXED = "fixed"
 
 
 @dataclass(frozen=True)

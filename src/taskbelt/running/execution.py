@@ -187,17 +187,22 @@ def publish(
     started: float,
     report: Path | None = None,
     environ: Mapping[str, str] | None = None,
+    *,
+    verbose: bool = False,
 ) -> int:
     """Print the summary, write the reports asked for; return the exit code.
 
     ``report`` (or ``TASKBELT_REPORT``) is the JSON report's path; on GitHub
-    Actions the annotations and step summary are written too.
+    Actions the annotations and step summary are written too. ``verbose``
+    (``-v``) lists the findings the debt ledger covers.
     """
     from taskbelt.output.report import terminal  # noqa: PLC0415 - see preload()
 
     env = os.environ if environ is None else environ
     # ``summary`` comes from run(), masked; the console's stream masks once more.
-    terminal.render(console.console(), summary, seconds=time.perf_counter() - started)
+    terminal.render(
+        console.console(), summary, seconds=time.perf_counter() - started, known=verbose
+    )
     if env.get("GITHUB_ACTIONS") == "true":
         for line in github.emit(summary, env):
             print(line)

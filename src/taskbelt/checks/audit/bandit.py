@@ -171,7 +171,7 @@ def _place(issue: Issue) -> tuple[str, int, int, str]:
 
 def scan(ctx: CheckContext) -> CheckResult:
     """Scan the project's source with bandit and write ``reports/bandit.sarif``."""
-    return guarded(NAME, lambda: _scan(ctx))
+    return guarded(NAME, lambda: ledgered.ratchet(ctx, _scan(ctx), LEDGER_CHECK, [NAME]))
 
 
 def _incomplete(report: Report, done: proc.Completed, started: float) -> CheckResult:

@@ -1,8 +1,9 @@
 """The summary table printed after every command.
 
-One row per check (verdict, seconds, one-line reason), then the captured
-output of each check that did not pass, then notes (e.g. where dependencies
-came from). Colour only when the console allows it (NO_COLOR is honoured).
+The captured output of each check that did not pass (and, with ``-v``, the
+findings the debt ledger covers, which do not fail it), then one row per
+check (verdict, seconds, one-line reason), then notes (e.g. where
+dependencies came from). Colour only when the console allows it (NO_COLOR is honoured).
 
 The reason wraps to the console's width (the terminal's; ``COLUMNS``, else
 80, when there is none) at spaces only: a path or an inline code span
@@ -15,10 +16,13 @@ from __future__ import annotations
 
 import re
 import textwrap
+from collections.abc import Mapping
+from typing import Any
 
 from rich.console import Console
 from rich.text import Text
 
+from taskbelt.output.report.github import places
 from taskbelt.output.words import plural
 from taskbelt.results import CheckResult, RunSummary, Status
 
@@ -111,9 +115,32 @@ def _blocks(results: tuple[CheckResult, ...]) -> list[str]:
     return [details(first, tuple(r.name for r in rest)) for first, *rest in groups.values()]
 
 
-def render(console: Console, summary: RunSummary, *, seconds: float) -> None:
-    """Print the whole report to ``console``."""
-    for block in _blocks(summary.results):
+def _said(place: Mapping[str, Any], *keys: str) -> str:
+    return next((str(place[k]) for k in keys if place.get(k) not in (None, "")), "")
+
+
+def known_blocks(results: tuple[CheckResult, ...]) -> list[str]:
+    """Each check's findings the ledger covers: what ``-v`` lists (they fail nothing)."""
+    blocks = []
+    for result in results:
+        known = [p for p in places(result.details) if p.get("state") == "known"]
+        if not known:
+            continue
+        lines = [
+            f"  {_said(p, 'path', 'file')}:{_said(p, 'line')}:{_said(p, 'column')}: "
+            f"{_said(p, 'code', 'test_id')} {_said(p, 'message', 'text')}"
+            for p in known
+        ]
+        head = f"--- {result.name}: {plural(len(known), 'known finding')}, in the debt ledger ---"
+        blocks.append("\n".join((head, *lines)))
+    return blocks
+
+
+def render(
+    console: Console, summary: RunSummary, *, seconds: float, known: bool = False
+) -> None:
+    """Print the whole report to ``console``; ``known`` (``-v``): the ledger's findings too."""
+    for block in [*(known_blocks(summary.results) if known else []), *_blocks(summary.results)]:
         console.print(block, markup=False, highlight=False)
         console.print()
     for line in table(summary, console.width):
