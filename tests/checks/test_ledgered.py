@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from conftest import MakeRepo
+from collections.abc import Sequence
+
+from conftest import MakeRepo, git
 
 from taskbelt.checks import ledgered
 from taskbelt.checks.base import CheckContext, Finding
@@ -41,9 +43,16 @@ def test_known_findings_pass_and_are_counted(make_repo: MakeRepo) -> None:
     assert judged.counted("finding") == "1 new finding, 1 known"
 
 
-def _ledger_of(project: Project, *entries: book.Entry) -> None:
-    book.write(project.root, book.Ledger(entries))
+def _ledger_of(project: Project, *entries: book.Entry, groups: Sequence[book.Group] = ()) -> None:
+    book.write(project.root, book.Ledger(entries, tuple(groups)))
     project.__dict__.pop("ledger", None)  # the cached property reads the new file
+
+
+def _base_here(project: Project) -> None:
+    """Commit the ledger as it is and call that commit the base branch (origin/main)."""
+    git(project.root, "add", "-A")
+    git(project.root, "commit", "-q", "-m", "ledger")
+    git(project.root, "update-ref", "refs/remotes/origin/main", "HEAD")
 
 
 def _entry(fingerprint: str, rule: str = "E1", check: str = "lint") -> book.Entry:
@@ -61,11 +70,15 @@ def _row(status: Status, *prints: str) -> CheckResult:
 
 
 class TestRatchet:
-    """An entry whose finding is gone is fixed: a note locally, a failure on a CI runner."""
+    """An entry whose finding is gone is fixed, and the ledger may not grow unexplained.
+
+    Each is a note locally and a failure on a CI runner.
+    """
 
     def test_a_fixed_entry_is_a_note_locally(self, make_repo: MakeRepo) -> None:
         project = make_repo()
         _ledger_of(project, _entry("aaa"), _entry("bbb", "F401"), _entry("ccc", check="typecheck"))
+        _base_here(project)
         ctx = CheckContext(project=project, base_env={})
         row = ledgered.ratchet(ctx, _row(Status.PASSED, "aaa"), "lint", ["ruff"])
         assert row.status is Status.PASSED
@@ -79,11 +92,63 @@ class TestRatchet:
     def test_a_fixed_entry_fails_in_ci(self, make_repo: MakeRepo) -> None:
         project = make_repo()
         _ledger_of(project, _entry("aaa"), _entry("bbb"), _entry("ccc"))
+        _base_here(project)
         ctx = CheckContext(project=project, base_env={"CI": "true"})
         row = ledgered.ratchet(ctx, _row(Status.PASSED, "aaa"), "lint", ["ruff"])
         assert row.status is Status.FAILED
-        assert "2 fixed ledger entries still in taskbelt-ledger.toml" in row.summary
-        assert row.summary.endswith("drop them with `mise run ledger -- --prune`")
+        assert row.summary.endswith(
+            "2 fixed ledger entries still in taskbelt-ledger.toml "
+            "(first: src/demo/__init__.py: E1): drop them with `mise run ledger -- --prune`"
+        )
+
+    def test_growth_without_a_reason_fails_in_ci(self, make_repo: MakeRepo) -> None:
+        """Entries the change added beyond the base's count need a reason, in CI."""
+        project = make_repo()
+        _ledger_of(project, _entry("aaa"))
+        _base_here(project)
+        _ledger_of(project, _entry("aaa"), _entry("bbb", "F401"), _entry("ccc", "F841"))
+        grew = (
+            "the ledger grew by 2 lint entries since origin/main, 2 without a reason "
+            "(first: src/demo/__init__.py: F401): fix them, or give each a reason in "
+            "taskbelt-ledger.toml (its own or a [[group]]'s)"
+        )
+        row = _row(Status.PASSED, "aaa", "bbb", "ccc")
+        ci = ledgered.ratchet(
+            CheckContext(project=project, base_env={"CI": "1"}), row, "lint", ["ruff"]
+        )
+        assert ci.status is Status.FAILED
+        assert ci.summary == f"no new findings, 1 known; {grew}"
+        assert "added without a reason: src/demo/__init__.py: F841" in ci.output
+        local = ledgered.ratchet(CheckContext(project=project, base_env={}), row, "lint", ["ruff"])
+        assert local.status is Status.PASSED
+        assert local.summary == ci.summary
+
+    def test_growth_with_reasons_passes_and_is_said(self, make_repo: MakeRepo) -> None:
+        project = make_repo()
+        _ledger_of(project, _entry("aaa"))
+        _base_here(project)
+        why = book.Group(rule="F401", reason="ruff 0.9 added the rule; fixed in #12")
+        _ledger_of(project, _entry("aaa"), _entry("bbb", "F401"), groups=[why])
+        ctx = CheckContext(project=project, base_env={"CI": "true"})
+        row = ledgered.ratchet(ctx, _row(Status.PASSED, "aaa", "bbb"), "lint", ["ruff"])
+        assert row.status is Status.PASSED
+        assert row.summary.endswith(
+            "the ledger grew by 1 lint entry since origin/main, each with a reason"
+        )
+
+    def test_a_swap_is_no_growth_and_adoption_is_none(self, make_repo: MakeRepo) -> None:
+        """One entry for another keeps the count; a ledger new in the change grew from nothing."""
+        project = make_repo()
+        git(project.root, "update-ref", "refs/remotes/origin/main", "HEAD")
+        _ledger_of(project, _entry("aaa"))
+        ctx = CheckContext(project=project, base_env={"CI": "true"})
+        adopted = _row(Status.PASSED, "aaa")
+        assert ledgered.ratchet(ctx, adopted, "lint", ["ruff"]) is adopted
+        _base_here(project)
+        _ledger_of(project, _entry("bbb"))
+        project.__dict__.pop("_ledger_bases", None)
+        swapped = _row(Status.PASSED, "bbb")
+        assert ledgered.ratchet(ctx, swapped, "lint", ["ruff"]) is swapped
 
     def test_nothing_fixed_or_nothing_looked(self, make_repo: MakeRepo) -> None:
         """All found, an error (the tool could not look), or no ledger: the row as it was."""
@@ -92,7 +157,25 @@ class TestRatchet:
         no_ledger = _row(Status.PASSED)
         assert ledgered.ratchet(ctx, no_ledger, "lint", ["ruff"]) is no_ledger
         _ledger_of(project, _entry("aaa"))
+        _base_here(project)
         found = _row(Status.PASSED, "aaa")
         assert ledgered.ratchet(ctx, found, "lint", ["ruff"]) is found
         crashed = _row(Status.ERROR)
         assert ledgered.ratchet(ctx, crashed, "lint", ["ruff"]) is crashed
+
+    def test_no_base_branch_is_said_in_ci_only(self, make_repo: MakeRepo) -> None:
+        """Where git has no base branch, CI says the growth was not judged; locally nothing."""
+        project = make_repo()
+        _ledger_of(project, _entry("aaa"))
+        found = _row(Status.PASSED, "aaa")
+        local = CheckContext(project=project, base_env={})
+        assert ledgered.ratchet(local, found, "lint", ["ruff"]) is found
+        ci = ledgered.ratchet(
+            CheckContext(project=project, base_env={"CI": "true"}), found, "lint", ["ruff"]
+        )
+        assert ci.status is Status.PASSED
+        assert ci.summary == (
+            "no new findings, 1 known; the ledger's growth is not judged: no base branch here "
+            "(origin/HEAD, origin/main or origin/master): fetch the base branch "
+            "(actions/checkout: fetch-depth: 0) or set diff-base"
+        )

@@ -119,39 +119,95 @@ def fixed_json(entry: Entry) -> dict[str, object]:
     return {**{key: getattr(entry, key) for key in keys}, "state": FIXED}
 
 
+def _fixed_words(gone: Sequence[Entry]) -> str:
+    entries = "entry" if len(gone) == 1 else "entries"
+    return (
+        f"{len(gone)} fixed ledger {entries} still in {FILE} "
+        f"(first: {gone[0].path}: {gone[0].rule}): "
+        f"drop {'it' if len(gone) == 1 else 'them'} with `{PRUNE}`"
+    )
+
+
+@dataclass(frozen=True)
+class Growth:
+    """What a change added to the ledger's entries of one check, against its base."""
+
+    #: How many more entries the check has than at the base (0 or less: it did not grow).
+    grew: int
+    #: The entries the base did not have and nothing gives a reason.
+    unreasoned: tuple[Entry, ...]
+    #: The base branch (``origin/main``).
+    ref: str
+
+    def words(self, check: str) -> str:
+        """``the ledger grew by 2 lint entries since origin/main ...``."""
+        entries = "entry" if self.grew == 1 else "entries"
+        head = f"the ledger grew by {self.grew} {check} {entries} since {self.ref}"
+        if not self.unreasoned:
+            return f"{head}, each with a reason"
+        first = self.unreasoned[0]
+        return (
+            f"{head}, {len(self.unreasoned)} without a reason (first: {first.path}: "
+            f"{first.rule}): fix them, or give each a reason in {FILE} (its own or a [[group]]'s)"
+        )
+
+
+def growth(ctx: CheckContext, check: str, tools: Sequence[str]) -> Growth | str | None:
+    """How the change grew ``check``'s entries; a str: why that cannot be told; None: no base ledger."""
+    base = ctx.project.ledger_base(ctx.base_env)
+    if base.unknown:
+        return base.unknown
+    if base.ledger is None:  # the change adopts the ledger: nothing to grow from
+        return None
+    ledger = ctx.project.ledger
+    now = ledger.of(check, tools)
+    added = [e for e in now if base.ledger.get(e.fingerprint) is None]
+    unreasoned = tuple(e for e in added if not ledger.why(e).reason)
+    return Growth(len(now) - len(base.ledger.of(check, tools)), unreasoned, base.ref)
+
+
 def ratchet(
     ctx: CheckContext, result: CheckResult, check: str, tools: Sequence[str]
 ) -> CheckResult:
-    """``result`` with the ledger's fixed entries of ``check`` and ``tools`` (see the module).
+    """``result`` with what the ledger's ratchet says of ``check`` and ``tools`` (see the module).
 
     ``result.details["findings"]`` holds every finding the tools reported,
     with its fingerprint. A result that is an ``error`` is left as it is: a
     tool that could not look proves nothing fixed. Fixed entries are listed
-    in ``details["fixed"]`` and under the row; on a CI runner they fail a
-    row that passed.
+    in ``details["fixed"]`` and under the row. On a CI runner a fixed entry
+    fails a row that passed, and so does a ledger that grew in the change by
+    entries without a reason; locally both are notes.
     """
     if not ctx.project.ledger.present or result.status is Status.ERROR or not tools:
         return result
     findings = result.details.get("findings", [])
     prints = [f.get("fingerprint") for f in findings if isinstance(f, dict)]
     gone = fixed(ctx, check, tools, prints)
-    if not gone:
-        return result
-    entries = "entry" if len(gone) == 1 else "entries"
-    first = f"{gone[0].path}: {gone[0].rule}"
     ci = in_ci(ctx.base_env)
-    words = (
-        f"{len(gone)} fixed ledger {entries} still in {FILE} (first: {first}): "
-        f"drop {'it' if len(gone) == 1 else 'them'} with `{PRUNE}`"
-    )
-    listed = "\n".join(f"fixed: {e.path}: {e.rule} {e.message}" for e in gone[:_LISTED])
-    more = f"\nand {len(gone) - _LISTED} more" if len(gone) > _LISTED else ""
-    status = Status.FAILED if ci else result.status
+    said, failing, listed = [], False, []
+    if gone:
+        said.append(_fixed_words(gone))
+        failing = ci
+        listed += [f"fixed: {e.path}: {e.rule} {e.message}" for e in gone[:_LISTED]]
+        listed += [f"and {len(gone) - _LISTED} more"] if len(gone) > _LISTED else []
+    grown = growth(ctx, check, tools)
+    if isinstance(grown, str):
+        said += [f"the ledger's growth is not judged: {grown}"] if ci else []
+    elif grown is not None and grown.grew > 0:
+        said.append(grown.words(check))
+        failing = failing or (ci and bool(grown.unreasoned))
+        listed += [
+            f"added without a reason: {e.path}: {e.rule} {e.message}"
+            for e in grown.unreasoned[:_LISTED]
+        ]
+    if not said:
+        return result
+    details = {**result.details, "fixed": [fixed_json(e) for e in gone]} if gone else result.details
     return CheckResult(
         result.name,
-        status,
+        Status.FAILED if failing else result.status,
         result.seconds,
-        f"{result.summary}; {words}",
-        "\n".join(part for part in (result.output, listed + more) if part),
-        {**result.details, "fixed": [fixed_json(e) for e in gone]},
+        "; ".join([result.summary, *said]),
+        "\n".join(part for part in (result.output, "\n".join(listed)) if part),
+        details,
     )

@@ -117,6 +117,14 @@ def answer(argv: Sequence[str], environ: Mapping[str, str] | None = None) -> int
         return None
     names, explicit_root, report, listed = parsed
     root = _root(explicit_root, env)
+    if (
+        root is not None
+        and env_flags.parse(env.get("CI", ""))
+        and (root / defaults.LEDGER_FILE).is_file()
+    ):
+        # the ratchet judges the ledger against the base branch, which moves with
+        # nothing here changed: on a CI runner the full path judges it
+        return None
     summary = None if root is None else cached_summary(root, names, env)
     if summary is None:
         return None
@@ -125,7 +133,10 @@ def answer(argv: Sequence[str], environ: Mapping[str, str] | None = None) -> int
 
     # -v: nothing ran, so no command to show; the ledger's known findings are listed
     terminal.render(
-        console.console(), summary, seconds=time.perf_counter() - started, known=bool(listed or verbose)
+        console.console(),
+        summary,
+        seconds=time.perf_counter() - started,
+        known=bool(listed or verbose),
     )
     target = report or env.get(defaults.ENV_REPORT)
     if target:

@@ -160,11 +160,19 @@ def load(root: Path) -> Ledger:
     Raises:
         ConfigError: the file does not parse or breaks a rule (see the module docstring).
     """
-    where = path(root)
     try:
-        text = where.read_text(encoding="utf-8")
+        text = path(root).read_text(encoding="utf-8")
     except FileNotFoundError:
         return Ledger()
+    return parse(text)
+
+
+def parse(text: str) -> Ledger:
+    """The ledger ``text`` holds, validated (:func:`load` of a file's text, or of a commit's).
+
+    Raises:
+        ConfigError: the text does not parse or breaks a rule (see the module docstring).
+    """
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -8,6 +8,7 @@ is, the layout is what the folders show, Python versions come from
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -19,6 +20,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from taskbelt import defaults
 from taskbelt.errors import ConfigError, ProjectError
+from taskbelt.ledger import base as ledger_base
 from taskbelt.ledger import book
 from taskbelt.repository import (
     build_packages,
@@ -47,6 +49,10 @@ def _requirement_names(items: Iterable[Any]) -> set[str]:
             except InvalidRequirement:
                 continue
     return names
+
+
+#: One git lookup of the ledger's base at a time (the ledger's checks run in threads).
+_LOCK = threading.Lock()
 
 
 def _import_name(path: Path) -> str:
@@ -104,6 +110,20 @@ class Project:
     def ledger(self) -> book.Ledger:
         """The findings the repository knows of (:mod:`taskbelt.ledger`); empty without a file."""
         return book.load(self.root)
+
+    @cached_property
+    def _ledger_bases(self) -> dict[tuple[str, ...], ledger_base.Base]:
+        return {}
+
+    def ledger_base(self, environ: Mapping[str, str]) -> ledger_base.Base:
+        """The ledger where this change started (:mod:`taskbelt.ledger.base`), asked of git once."""
+        targets = ledger_base.targets(environ)
+        with _LOCK:
+            found = self._ledger_bases.get(targets)
+            if found is None:
+                found = ledger_base.find(self.root, self.settings.diff_base, environ)
+                self._ledger_bases[targets] = found
+        return found
 
     # -- names and paths -------------------------------------------------
 

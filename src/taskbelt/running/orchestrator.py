@@ -220,8 +220,14 @@ class Runner:
         check = session.check
         spec = check.key(self.project, self.tests, session)
         if spec is not None and check.name in book.TOOLS and self.project.ledger.present:
-            # a ledger entry past its `until` turns a known finding new again
-            spec = {**spec, "ledger_expired": judge.expired_untils(self.project.ledger)}
+            # a ledger entry past its `until` turns a known finding new again, and the
+            # ratchet judges what the change added to the ledger since its merge base
+            environ = os.environ if self.environ is None else self.environ
+            spec = {
+                **spec,
+                "ledger_expired": judge.expired_untils(self.project.ledger),
+                "ledger_base": self.project.ledger_base(environ).key,
+            }
         if spec is not None and session.python is not None and self.tested is not None:
             # the tests see the run's Pythons (TASKBELT_TEST_MATRIX): part of their verdict
             spec = {**spec, "matrix": sorted(self.tested)}

@@ -137,6 +137,9 @@ class Settings(BaseSettings):
     bytecode_cache: bool = defaults.BYTECODE_CACHE
     secret_env: Annotated[list[str], NoDecode] = Field(default_factory=list)
     timeout: Timeouts = Field(default_factory=Timeouts)
+    #: The branch a change is compared with (the debt ledger's growth); None: the CI
+    #: system's target branch, else the remote's default (see :mod:`taskbelt.ledger.base`).
+    diff_base: str | None = Field(default=None, min_length=1)
     #: Checks this repository does not want (validated against the registry).
     skip: Annotated[list[str], NoDecode] = Field(default_factory=list)
     audit: AuditSettings = Field(default_factory=AuditSettings)

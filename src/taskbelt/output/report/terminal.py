@@ -136,9 +136,7 @@ def known_blocks(results: tuple[CheckResult, ...]) -> list[str]:
     return blocks
 
 
-def render(
-    console: Console, summary: RunSummary, *, seconds: float, known: bool = False
-) -> None:
+def render(console: Console, summary: RunSummary, *, seconds: float, known: bool = False) -> None:
     """Print the whole report to ``console``; ``known`` (``-v``): the ledger's findings too."""
     for block in [*(known_blocks(summary.results) if known else []), *_blocks(summary.results)]:
         console.print(block, markup=False, highlight=False)
