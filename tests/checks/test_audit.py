@@ -32,6 +32,7 @@ from taskbelt.checks.audit import check as audit
 from taskbelt.checks.audit import source as dependency_source
 from taskbelt.checks.audit import verdict as audit_verdict
 from taskbelt.checks.base import CheckContext
+from taskbelt.ledger import book
 from taskbelt.repository.project import Project
 from taskbelt.results import CheckResult, Status
 from taskbelt.settings.model import IgnoreRule, load_settings
@@ -213,6 +214,33 @@ class TestSarif:
             "startColumn": 5,
         }
         assert log["runs"][1]["tool"]["driver"]["rules"][0]["id"] == "TB001"
+
+    def test_the_ledgers_states_and_fingerprints(self, tmp_path: Path) -> None:
+        """With a ledger: each judged finding's fingerprint and state; a fixed entry is absent."""
+        new = bandit_issue.Issue("src/a.py", 3, 4, "B602", "popen", "HIGH", "HIGH", "shell")
+        known = bandit_issue.Issue("src/a.py", 9, 0, "B602", "popen", "HIGH", "HIGH", "shell")
+        gone = book.Entry(
+            check="audit", tool="bandit", rule="B307", path="src/b.py", fingerprint="f3",
+            message="eval",
+        )  # fmt: skip
+        log = bandit_sarif.sarif(
+            tmp_path,
+            [new, known],
+            ledger={new: ("f1", "new"), known: ("f2", "known")},
+            absent=[gone],
+        )
+        jsonschema.validate(log, SARIF_SCHEMA)
+        results = log["runs"][0]["results"]
+        assert [(r["partialFingerprints"]["taskbelt/v1"], r["baselineState"]) for r in results] == [
+            ("f1", "new"),
+            ("f2", "unchanged"),
+            ("f3", "absent"),
+        ]
+        assert results[2]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == (
+            "src/b.py"
+        )
+        plain = bandit_sarif.sarif(tmp_path, [new])["runs"][0]["results"][0]
+        assert "baselineState" not in plain, "no ledger, no baseline"
 
 
 class TestMerge:

@@ -221,7 +221,19 @@ def _scan(ctx: CheckContext) -> CheckResult:
     spots = [Spot(i.file, i.line, i.column, i.test_id) for i in counted]
     prints, verdict = ledgered.judged(ctx, LEDGER_CHECK, NAME, spots)
     issues = [i for i, state in zip(counted, verdict.states, strict=True) if state == NEW]
-    write_atomic(sarif_path, json.dumps(sarif(ctx.root, found, judged, notes), indent=2) + "\n")
+    states = {
+        issue: (print_, state)
+        for issue, print_, state in zip(counted, prints, verdict.states, strict=True)
+    }
+    log = sarif(
+        ctx.root,
+        found,
+        judged,
+        notes,
+        states if ctx.project.ledger.present else None,
+        verdict.fixed,
+    )
+    write_atomic(sarif_path, json.dumps(log, indent=2) + "\n")
     level = threshold(settings.severity, settings.confidence)
     details = {
         "findings": [

@@ -4,6 +4,12 @@ taskbelt writes the log itself from bandit's JSON (bandit's own ``sarif``
 formatter needs the ``sarif-om`` extra, which the pinned audit tools do not
 include), so it also carries taskbelt's own TB001 rule, the suppressions the
 source made, and which findings are below the audit's threshold.
+
+Where the repository keeps a debt ledger, each finding the ledger judged
+carries its fingerprint (``partialFingerprints["taskbelt/v1"]``, the
+ledger's own, stable across edits elsewhere in the file) and its
+``baselineState``: ``new`` or ``unchanged`` (known); a ledger entry whose
+finding is gone is a result of its own, ``absent``, at its file.
 """
 
 from __future__ import annotations
@@ -15,6 +21,8 @@ from typing import Any
 
 from taskbelt.checks.audit import ruffsettings
 from taskbelt.checks.audit.bandit_issue import BARE_NOSEC, BARE_TEXT, Issue
+from taskbelt.ledger.book import Entry
+from taskbelt.ledger.judge import KNOWN
 
 SARIF_SCHEMA = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -22,6 +30,8 @@ SARIF_SCHEMA = (
 _LEVELS = {"HIGH": "error", "MEDIUM": "warning", "LOW": "note"}
 _BANDIT = {"name": "bandit", "informationUri": "https://bandit.readthedocs.io/"}
 _TASKBELT = {"name": "taskbelt"}
+#: The key of the ledger's fingerprint among a result's partial fingerprints.
+FINGERPRINT_KEY = "taskbelt/v1"
 
 
 def _rule(issue: Issue) -> dict[str, Any]:
@@ -38,11 +48,42 @@ def _rule(issue: Issue) -> dict[str, Any]:
     return rule
 
 
+def _location(path: str, line: int = 0, column: int = -1) -> dict[str, Any]:
+    where: dict[str, Any] = {
+        "artifactLocation": {"uri": urllib.parse.quote(path), "uriBaseId": "%SRCROOT%"}
+    }
+    if line:
+        where["region"] = {"startLine": max(line, 1), "startColumn": column + 1}
+    return {"physicalLocation": where}
+
+
+def _baseline(fingerprint: str, state: str) -> dict[str, Any]:
+    return {
+        "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
+        "baselineState": "unchanged" if state == KNOWN else "new",
+    }
+
+
+def _absent(entry: Entry, index: Mapping[str, int]) -> dict[str, Any]:
+    """A ledger entry whose finding is gone, as a result (``baselineState``: ``absent``)."""
+    return {
+        "ruleId": entry.rule,
+        **({"ruleIndex": index[entry.rule]} if entry.rule in index else {}),
+        "level": "none",
+        "message": {"text": entry.message or entry.rule},
+        "locations": [_location(entry.path)],
+        "partialFingerprints": {FINGERPRINT_KEY: entry.fingerprint},
+        "baselineState": "absent",
+    }
+
+
 def _run(
     driver: Mapping[str, str],
     issues: Sequence[Issue],
     suppressed: Mapping[Issue, str],
     notes: frozenset[Issue],
+    ledger: Mapping[Issue, tuple[str, str]] | None = None,
+    absent: Sequence[Entry] = (),
 ) -> dict[str, Any]:
     """One SARIF run: the tool, the rules it used, and its results.
 
@@ -59,20 +100,8 @@ def _run(
             "ruleIndex": index[issue.test_id],
             "level": "note" if issue in notes else _LEVELS.get(issue.severity, "warning"),
             "message": {"text": issue.text},
-            "locations": [
-                {
-                    "physicalLocation": {
-                        "artifactLocation": {
-                            "uri": urllib.parse.quote(issue.file),
-                            "uriBaseId": "%SRCROOT%",
-                        },
-                        "region": {
-                            "startLine": max(issue.line, 1),
-                            "startColumn": issue.column + 1,
-                        },
-                    }
-                }
-            ],
+            "locations": [_location(issue.file, max(issue.line, 1), issue.column)],
+            **(_baseline(*ledger[issue]) if ledger and issue in ledger else {}),
             "properties": {"severity": issue.severity, "confidence": issue.confidence},
             **(
                 {
@@ -89,6 +118,7 @@ def _run(
         }
         for issue in issues
     ]
+    results += [_absent(entry, index) for entry in absent]
     return {
         "tool": {"driver": {**driver, "rules": list(rules.values())}},
         "results": results,
@@ -100,19 +130,37 @@ def sarif(
     issues: Sequence[Issue],
     suppressed: Mapping[Issue, str] | None = None,
     notes: Sequence[Issue] = (),
+    ledger: Mapping[Issue, tuple[str, str]] | None = None,
+    absent: Sequence[Entry] = (),
 ) -> dict[str, Any]:
     """A SARIF 2.1.0 log: bandit's findings in one run, taskbelt's TB001 in another.
 
     ``suppressed``: the findings the source suppressed, and the comment that did;
-    ``notes``: those of ``issues`` below the audit's threshold.
+    ``notes``: those of ``issues`` below the audit's threshold; ``ledger``: the
+    fingerprint and state the debt ledger gave each finding it judged;
+    ``absent``: its entries whose finding is gone.
     """
     base = {"%SRCROOT%": {"uri": root.resolve().as_uri() + "/"}}
     judged = suppressed or {}
     found = [*issues, *judged]
     below_threshold = frozenset(notes)
     runs = [
-        _run(_BANDIT, [i for i in found if i.test_id != BARE_NOSEC], judged, below_threshold),
-        _run(_TASKBELT, [i for i in found if i.test_id == BARE_NOSEC], judged, below_threshold),
+        _run(
+            _BANDIT,
+            [i for i in found if i.test_id != BARE_NOSEC],
+            judged,
+            below_threshold,
+            ledger,
+            [e for e in absent if e.rule != BARE_NOSEC],
+        ),
+        _run(
+            _TASKBELT,
+            [i for i in found if i.test_id == BARE_NOSEC],
+            judged,
+            below_threshold,
+            ledger,
+            [e for e in absent if e.rule == BARE_NOSEC],
+        ),
     ]
     return {
         "$schema": SARIF_SCHEMA,
