@@ -12,11 +12,13 @@ touched again; changing the lock or pyproject.toml reinstalls.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import shlex
 import tempfile
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from taskbelt import defaults, proc
@@ -44,6 +46,22 @@ LOGGER = logging.getLogger("taskbelt")
 _ENV_LAYOUT = b"3"
 
 
+#: One lock per environment folder: the checks run in threads, and two of them
+#: may need the same environment at once (lint's tools are also the audit's).
+#: Runs in one repository take turns already (:func:`taskbelt.state.folder.repo_lock`).
+_BUILDING: dict[Path, threading.Lock] = {}
+_BUILDING_GUARD = threading.Lock()
+
+
+@contextlib.contextmanager
+def _building(venv: Path) -> Iterator[None]:
+    """Hold ``venv``'s lock while it is created or filled (seen: two ``uv venv --clear`` at once)."""
+    with _BUILDING_GUARD:
+        lock = _BUILDING.setdefault(venv, threading.Lock())
+    with lock:
+        yield
+
+
 def env_dir(project: Project, name: str) -> Path:
     """The folder of one environment in the repository's state folder."""
     return project.state_dir / defaults.ENVS_SUBDIR / name
@@ -59,8 +77,9 @@ def tool_env(project: Project, group: str) -> Path:
     versions = project.tools.repository_versions(pins.group_tools(group))
     suffix = "".join(f"-{tool}{version}" for tool, version in sorted(versions.items()))
     venv = env_dir(project, f"tools-{group}{suffix}")
-    create_venv(venv, base_python())
-    install_tools(venv, group, versions)
+    with _building(venv):
+        create_venv(venv, base_python())
+        install_tools(venv, group, versions)
     return venv
 
 
@@ -69,8 +88,9 @@ def project_env(
 ) -> Path:
     """An environment named ``name`` on ``python`` with the project and ``choice`` installed."""
     venv = env_dir(project, name)
-    create_venv(venv, python)
-    install_project(venv, project, choice)
+    with _building(venv):
+        create_venv(venv, python)
+        install_project(venv, project, choice)
     return venv
 
 

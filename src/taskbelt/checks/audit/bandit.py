@@ -230,8 +230,8 @@ def _scan(ctx: CheckContext) -> CheckResult:
         found,
         judged,
         notes,
-        states if ctx.project.ledger.present else None,
-        verdict.fixed,
+        ledger=states if ctx.project.ledger.present else None,
+        absent=verdict.fixed,
     )
     write_atomic(sarif_path, json.dumps(log, indent=2) + "\n")
     level = threshold(settings.severity, settings.confidence)

@@ -82,6 +82,7 @@ def _run(
     issues: Sequence[Issue],
     suppressed: Mapping[Issue, str],
     notes: frozenset[Issue],
+    *,
     ledger: Mapping[Issue, tuple[str, str]] | None = None,
     absent: Sequence[Entry] = (),
 ) -> dict[str, Any]:
@@ -130,6 +131,7 @@ def sarif(
     issues: Sequence[Issue],
     suppressed: Mapping[Issue, str] | None = None,
     notes: Sequence[Issue] = (),
+    *,
     ledger: Mapping[Issue, tuple[str, str]] | None = None,
     absent: Sequence[Entry] = (),
 ) -> dict[str, Any]:
@@ -150,16 +152,16 @@ def sarif(
             [i for i in found if i.test_id != BARE_NOSEC],
             judged,
             below_threshold,
-            ledger,
-            [e for e in absent if e.rule != BARE_NOSEC],
+            ledger=ledger,
+            absent=[e for e in absent if e.rule != BARE_NOSEC],
         ),
         _run(
             _TASKBELT,
             [i for i in found if i.test_id == BARE_NOSEC],
             judged,
             below_threshold,
-            ledger,
-            [e for e in absent if e.rule == BARE_NOSEC],
+            ledger=ledger,
+            absent=[e for e in absent if e.rule == BARE_NOSEC],
         ),
     ]
     return {
