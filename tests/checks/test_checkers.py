@@ -174,6 +174,58 @@ ASSIGNS = '"""Warns."""\n\nx: int = "a"\n'
 PYREFLY_WARN = '[tool.pyrefly.errors]\nbad-assignment = "warn"\n'
 
 
+class TestBasedpyrightBaseline:
+    def test_the_repository_s_baseline_is_honoured_and_never_written(
+        self, tmp_path: Path, tool_venv: ToolVenv
+    ) -> None:
+        """Errors basedpyright's own baseline lists are known; a fixed one is said, not written.
+
+        basedpyright itself rewrites its baseline when errors go away; taskbelt's
+        run leaves the repository's file as it was.
+        """
+        two = WRONG_RETURN + "\n\ndef name() -> str:\n    return 1\n"
+        project = repo(
+            tmp_path / "r", {"src/demo/__init__.py": two}, CLEAN_PYPROJECT + "[tool.basedpyright]\n"
+        )
+        basedpyright = tool_venv("typecheck-basedpyright") / "bin" / "basedpyright"
+        subprocess.run(
+            [str(basedpyright), "--writebaseline"],
+            cwd=project.root,
+            capture_output=True,
+            check=False,
+        )
+        baseline = project.root / ".basedpyright" / "baseline.json"
+        recorded = baseline.read_bytes()
+        git(project.root, "add", "-A")
+        git(project.root, "commit", "-q", "-m", "baseline")
+        _, rows = run_rows(project, "typecheck")
+        assert rows["typecheck"]["status"] == "passed", rows["typecheck"]
+        assert (
+            rows["typecheck"]["summary"] == "no type errors; 2 known in .basedpyright/baseline.json"
+        )
+
+        (project.root / "src/demo/__init__.py").write_text(WRONG_RETURN, encoding="utf-8")
+        _, rows = run_rows(project, "typecheck")
+        assert rows["typecheck"]["summary"] == (
+            "no type errors; 1 known in .basedpyright/baseline.json; 1 fixed it still lists: "
+            "`basedpyright --writebaseline` drops it"
+        )
+        assert baseline.read_bytes() == recorded, "the check wrote the repository's baseline"
+
+        # a new error fails (basedpyright matches its baseline by file, rule and columns:
+        # one of another rule, as the baseline's stale entry would hide a like one)
+        (project.root / "src/demo/__init__.py").write_text(
+            WRONG_RETURN + '\n\ndef other() -> None:\n    value: int = "two"\n    print(value)\n',
+            encoding="utf-8",
+        )
+        _, rows = run_rows(project, "typecheck")
+        assert rows["typecheck"]["status"] == "failed"
+        assert rows["typecheck"]["summary"].startswith(
+            "1 type error; first: src/demo/__init__.py:9:18: reportAssignmentType"
+        ), rows["typecheck"]["summary"]
+        assert baseline.read_bytes() == recorded
+
+
 class TestPyrefly:
     @pytest.mark.parametrize(
         ("flags", "fails"),

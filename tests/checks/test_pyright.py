@@ -84,3 +84,9 @@ def test_warnings_beside_vendored_errors_cannot_be_judged_so_it_is_an_error() ->
 def test_a_run_without_a_report_is_an_error_not_a_pass() -> None:
     with pytest.raises(ToolError, match="pyright printed no JSON report"):
         READ(context(), "Error: no config", 1)
+
+
+def test_a_baseline_update_line_before_the_report_is_read_past() -> None:
+    """basedpyright says on stdout that it updated its baseline, then prints the report."""
+    said = "updated undefined with 1 error (went down by 1)\n\n" + report(("src/a.py", "error"))
+    assert paths(READ(context(), said, 1).findings) == ["src/a.py"]

@@ -91,6 +91,7 @@ def _run_one(ctx: CheckContext, choice: Choice) -> CheckResult:
     found = runner.read(ctx, done.stdout, done.returncode)
     seconds = time.perf_counter() - started
     notes = f"; {plural(len(found.notes), 'warning')}, not failing" if found.notes else ""
+    notes += found.aside
     details: dict[str, object] = {
         **_run_details(choice, argv),
         "notes": [n.to_json() for n in found.notes],

@@ -29,6 +29,8 @@ class Read:
     because: str = ""
     #: The run failed only on files taskbelt does not check (a vendored taskbelt): a pass.
     clean: bool = False
+    #: What the row adds of the checker's own baseline (``; 12 known in ...``), or "".
+    aside: str = ""
 
 
 @dataclass(frozen=True)

@@ -12,16 +12,20 @@ pyright has no option to exclude a folder on the command line. Hidden
 folders (``.taskbelt``, ``.taskbelt-cache``) it never walks into; a
 taskbelt vendored at a visible path is checked, and its diagnostics are
 dropped here.
+
+basedpyright's own baseline is honoured through a copy it may rewrite
+(:mod:`.basedpyright_baseline`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
 
 from taskbelt.checks.base import CheckContext, Finding
-from taskbelt.checks.typecheck.checkers import Read, Runner, in_excluded
+from taskbelt.checks.typecheck.checkers import Read, Runner, basedpyright_baseline, in_excluded
 from taskbelt.errors import ToolError
 from taskbelt.repository.choice import Choice
 
@@ -44,10 +48,17 @@ def runner(command: str) -> Runner:
         if choice.unread:
             targets = [ctx.project.relative(path) for path in ctx.project.source_paths]
         python = str(ctx.project_python)
-        return [command, "--outputjson", "--pythonpath", python, *choice.args, *targets]
+        # basedpyright honours the repository's baseline, from a copy it may rewrite
+        baseline = basedpyright_baseline.prepare(ctx) if command == "basedpyright" else []
+        return [
+            command, "--outputjson", "--pythonpath", python, *baseline, *choice.args, *targets
+        ]  # fmt: skip
 
     def read(ctx: CheckContext, output: str, returncode: int) -> Read:
-        return _read(command, ctx, output, returncode)
+        found = _read(command, ctx, output, returncode)
+        if command != "basedpyright":
+            return found
+        return dataclasses.replace(found, aside=basedpyright_baseline.aside(ctx))
 
     return Runner(argv, read, env=_ENV)
 
@@ -59,8 +70,11 @@ def _read(command: str, ctx: CheckContext, output: str, returncode: int) -> Read
     status: pyright's ``--warnings``, basedpyright's ``failOnWarnings`` (on
     by default in its ``recommended`` mode). ``information`` never fails.
     """
+    # basedpyright says on stdout, before its JSON, that it updated a baseline
+    # ("updated ... with 1 error (went down by 1)"): the report starts at a "{" line
+    start = 0 if output.startswith("{") else output.find("\n{") + 1
     try:
-        diagnostics = json.loads(output).get("generalDiagnostics", [])
+        diagnostics = json.loads(output[start:]).get("generalDiagnostics", [])
     except (json.JSONDecodeError, AttributeError):
         raise ToolError(
             f"{command} printed no JSON report", f"run the check with -v to see {command}'s output"
