@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import CLEAN_PYPROJECT, CLEAN_SRC, MakeRepo, ToolVenv, ctx_for
 
-from taskbelt.checks import coverage
+from taskbelt.checks import coverage, coverage_paths
 from taskbelt.checks.base import CheckContext
 from taskbelt.checks.pytest import check as pytest_cov
 from taskbelt.checks.pytest.check import coverage_dir
@@ -66,6 +66,44 @@ class TestPytestAndCoverage:
         assert (project.reports_dir / "coverage.xml").is_file()
         assert not (project.reports_dir / "htmlcov").exists(), "HTML is opt-in"
 
+    def test_a_critical_path_fails_while_the_total_passes(
+        self, make_repo: MakeRepo, run_ctx: RunCtx
+    ) -> None:
+        """``[tool.taskbelt.coverage] paths``: the core's own figure is gated, not only the total."""
+        big = "".join(f"VALUE_{i} = {i}\n" for i in range(60))
+        core = (
+            "def route(kind: str) -> str:\n"
+            "    if kind == 'a':\n        return 'A'\n"
+            "    if kind == 'b':\n        return 'B'\n"
+            "    return 'other'\n"
+        )
+        files = {
+            **CLEAN_SRC,
+            "src/demo/big.py": big,
+            "src/demo/core/__init__.py": "",
+            "src/demo/core/route.py": core,
+            "tests/test_more.py": (
+                "from demo import big\nfrom demo.core.route import route\n\n\n"
+                "def test_route() -> None:\n    assert route('a') == 'A'\n    assert big.VALUE_1 == 1\n"
+            ),
+        }
+        pyproject = (
+            CLEAN_PYPROJECT + '\n[tool.taskbelt.coverage]\npaths = { "src/demo/core/*" = 95 }\n'
+        )
+        project = make_repo(files, pyproject=pyproject)
+        ctx = run_ctx(project)
+        assert pytest_cov.run(ctx).status is Status.PASSED
+        gate = coverage.run(ctx)
+        assert gate.status is Status.FAILED, gate.summary
+        total = gate.details["percent"]
+        assert total >= 90, "the total passes"
+        assert gate.summary == (
+            f"{total:.2f}% covered (gate 90%, combined over 3.12); src/demo/core/* 50.00%, "
+            "95% required (least covered: src/demo/core/route.py 50.00%, "
+            "src/demo/core/__init__.py 100.00%)"
+        )
+        assert gate.details["paths"][0]["passed"] is False
+
     def test_one_precision_on_pass_and_fail(self, make_repo: MakeRepo, run_ctx: RunCtx) -> None:
         """Two decimals by default, on a pass and a fail; coverage's ``precision`` where set.
 
@@ -95,10 +133,10 @@ class TestPytestAndCoverage:
 
     def test_the_figure_shown_is_the_figure_judged(self) -> None:
         """coverage's own rule: 89.996 % shows as 90.00 % and meets 90; only 100 meets 100."""
-        assert not coverage._fails(89.996, 90, 2)
-        assert coverage._fails(89.994, 90, 2)
-        assert coverage._fails(99.999, 100, 2)
-        assert not coverage._fails(100.0, 100, 0)
+        assert not coverage_paths.fails(89.996, 90, 2)
+        assert coverage_paths.fails(89.994, 90, 2)
+        assert coverage_paths.fails(99.999, 100, 2)
+        assert not coverage_paths.fails(100.0, 100, 0)
 
     def test_jobs_started_ahead(
         self,

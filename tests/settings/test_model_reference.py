@@ -7,7 +7,7 @@ import re
 from conftest import TASKBELT_ROOT
 
 from taskbelt.settings.container import ContainerSettings
-from taskbelt.settings.model import AuditSettings, Settings
+from taskbelt.settings.model import AuditSettings, CoverageSettings, Settings
 
 README = (TASKBELT_ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -18,18 +18,29 @@ def documented(heading: str) -> set[str]:
     return set(re.findall(r"^\| `([a-z-]+)` \|", section, re.M))
 
 
-def kebab(model: type[Settings] | type[AuditSettings] | type[ContainerSettings]) -> set[str]:
+def kebab(
+    model: type[Settings] | type[AuditSettings] | type[CoverageSettings] | type[ContainerSettings],
+) -> set[str]:
     return {name.replace("_", "-") for name in model.model_fields}
 
 
 def test_every_top_level_key_is_documented() -> None:
     """[tool.taskbelt] keys in the README are exactly the model's fields."""
-    assert documented("### `[tool.taskbelt]`") == kebab(Settings) - {"audit", "container"}
+    assert documented("### `[tool.taskbelt]`") == kebab(Settings) - {
+        "audit",
+        "coverage",
+        "container",
+    }
 
 
 def test_every_audit_key_is_documented() -> None:
     """[tool.taskbelt.audit] keys in the README are exactly the model's fields."""
     assert documented("### `[tool.taskbelt.audit]`") == kebab(AuditSettings)
+
+
+def test_every_coverage_key_is_documented() -> None:
+    """[tool.taskbelt.coverage] keys in the README are exactly the model's fields."""
+    assert documented("### `[tool.taskbelt.coverage]`") == kebab(CoverageSettings)
 
 
 def test_every_container_key_is_documented() -> None:

@@ -26,12 +26,14 @@ from pathlib import Path
 
 from taskbelt import jobs, proc
 from taskbelt.caching import verdicts
+from taskbelt.checks import coverage_paths
 from taskbelt.checks.base import CheckContext, crashed, tail
+from taskbelt.checks.coverage_paths import fails
 from taskbelt.checks.interface import Check
 from taskbelt.checks.pytest import check as test
 from taskbelt.checks.pytest.check import coverage_dir, tree_file
 from taskbelt.environments import coverage_plugins
-from taskbelt.output.words import some_of
+from taskbelt.output.words import plural, some_of
 from taskbelt.repository import pytest_coverage_config
 from taskbelt.results import CheckResult, Status
 from taskbelt.tools.interpreters import in_version_order
@@ -106,7 +108,8 @@ def start_jobs(ctx: CheckContext) -> Jobs:
     They combine in memory and write no data file.
     """
     argv = ["python", "-I", str(JOB), "--reports", str(ctx.project.reports_dir), "--stdin"]
-    kinds = [["--gate"], [f"--{kind}" for kind in ctx.project.settings.coverage_reports]]
+    gate = ["--gate", *(["--files"] if ctx.project.settings.coverage.paths else [])]
+    kinds = [gate, [f"--{kind}" for kind in ctx.project.settings.coverage_reports]]
     env = ctx.env()
     return Jobs(
         tuple(proc.start([*argv, *flags], cwd=ctx.root, env=env) for flags in kinds if flags)
@@ -167,8 +170,16 @@ def _run(ctx: CheckContext, versions: list[str] | None, jobs: Jobs | None) -> Ch
         ctx.project, ctx.base_env, float(answer.get("fail_under") or 0)
     )
     decimals = pytest_coverage_config.precision(ctx.project, ctx.base_env)
+    paths = coverage_paths.judge(
+        ctx.root, ctx.project.settings.coverage.paths, answer.get("files", {}), decimals
+    )
+    below = [g for g in paths if g.failed]
     # The table is shown under a failed gate and in GitHub's job summary only.
-    shown = _fails(percent, gate, decimals) or ctx.base_env.get("GITHUB_ACTIONS") == "true"
+    shown = (
+        fails(percent, gate, decimals)
+        or bool(below)
+        or ctx.base_env.get("GITHUB_ACTIONS") == "true"
+    )
     table = str(answer["table"]) if shown else ""
     seconds = time.perf_counter() - started
     versions_used = [version_of(f) for f in files]
@@ -178,39 +189,30 @@ def _run(ctx: CheckContext, versions: list[str] | None, jobs: Jobs | None) -> Ch
         "versions": versions_used,
         "data_files": [str(f) for f in files],
         "stale": [version_of(f) for f in stale],
+        **({"paths": [g.to_json() for g in paths]} if paths else {}),
     }
     combined = f"combined over {', '.join(versions_used)}" + (
         f"; left out {left_out}: measured on an older tree" if stale else ""
     )
-    if _fails(percent, gate, decimals):
+    sets = "".join(f"; {g.words(decimals)}" for g in below)
+    if fails(percent, gate, decimals):
         return CheckResult(
             NAME,
             Status.FAILED,
             seconds,
-            f"{percent:.{decimals}f}% covered, {gate:g}% required ({combined})",
+            f"{percent:.{decimals}f}% covered, {gate:g}% required ({combined}){sets}",
             tail(table),
             details,
         )
+    met = f"; {plural(len(paths), 'path gate')} met" if paths and not below else ""
     return CheckResult(
         NAME,
-        Status.PASSED,
+        Status.FAILED if below else Status.PASSED,
         seconds,
-        f"{percent:.{decimals}f}% covered (gate {gate:g}%, {combined})",
+        f"{percent:.{decimals}f}% covered (gate {gate:g}%, {combined}){sets}{met}",
         tail(table),
         details,
     )
-
-
-def _fails(percent: float, gate: float, decimals: int) -> bool:
-    """coverage's own rule (``coverage.results.should_fail_under``), at the figure's precision.
-
-    The figure shown is the one judged: 89.996 % at two decimals is 90.00 % and
-    meets a 90 % gate, as ``coverage report --fail-under=90 --precision=2``
-    says; only a figure of exactly 100 meets a gate of 100.
-    """
-    if gate == 100:  # noqa: PLR2004 - coverage's special case
-        return percent < 100  # noqa: PLR2004
-    return round(percent, decimals) < gate
 
 
 def _no_package_file(ctx: CheckContext, measured: list[str], started: float) -> CheckResult | None:

@@ -22,7 +22,8 @@ Several data files (a test matrix) are combined on disk instead (see
 terminal table, both from the one analysis ``Coverage.report`` makes
 (the table costs nothing more), the files with recorded lines (the
 check refuses a gate over data that hold no file of the package) and
-the ``fail_under`` coverage ended up with, its plugins' included. The
+the ``fail_under`` coverage ended up with, its plugins' included, and with
+``--files`` each file's figures (the per-path gates). The
 check runs two of these side by side:
 the gate, and the report files. Coverage's own errors end the process with
 its message and a non-zero status.
@@ -46,7 +47,7 @@ def main(argv: list[str]) -> int:
     """Combine ``DATA...`` and write or print what the flags ask for."""
     parser = argparse.ArgumentParser(prog="coverage_report.py")
     parser.add_argument("--reports", required=True, type=Path)
-    for kind in ("gate", "json", "xml", "html"):
+    for kind in ("gate", "json", "xml", "html", "files"):
         parser.add_argument(f"--{kind}", action="store_true")
     parser.add_argument("--stdin", action="store_true", help="read DATA from stdin")
     parser.add_argument("data", nargs="*")
@@ -82,20 +83,36 @@ def report(cov: coverage.Coverage, data: list[str], args: argparse.Namespace) ->
         except NoDataError:  # measured files that the settings then leave out
             percent = 0.0
         gate = float(cov.get_option("report:fail_under") or 0)  # type: ignore[arg-type]
-        print(
-            json.dumps(
-                {
-                    "percent": percent,
-                    "table": table.getvalue(),
-                    "measured": measured,
-                    "fail_under": gate,
-                }
-            )
-        )
+        answer = {
+            "percent": percent,
+            "table": table.getvalue(),
+            "measured": measured,
+            "fail_under": gate,
+        }
+        if args.files and measured:
+            answer["files"] = per_file(cov)
+        print(json.dumps(answer))
     # Spare interpreter shutdown a garbage collection over every object the
     # report made (0.07-0.1 s measured); see taskbelt.frontends.entry_point.main.
     gc.freeze()
     return 0
+
+
+def per_file(cov: coverage.Coverage) -> dict[str, list[int]]:
+    """Each reported file's ``[statements, covered lines, branches, covered branches]``.
+
+    Read from coverage's own JSON report (its documented per-file summary,
+    the figures its total is made of), written to a temporary file: a set of
+    files' figure is then coverage's formula over their sums.
+    """
+    with tempfile.TemporaryDirectory() as folder:
+        target = Path(folder) / "coverage.json"
+        cov.json_report(outfile=str(target))
+        files = json.loads(target.read_text(encoding="utf-8"))["files"]
+    keys = ("num_statements", "covered_lines", "num_branches", "covered_branches")
+    return {
+        name: [int(entry["summary"].get(key, 0)) for key in keys] for name, entry in files.items()
+    }
 
 
 if __name__ == "__main__":

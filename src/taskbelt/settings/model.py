@@ -70,6 +70,18 @@ class AuditSettings(BaseModel):
     confidence: Level = defaults.BANDIT_CONFIDENCE
 
 
+class CoverageSettings(BaseModel):
+    """`[tool.taskbelt.coverage]`: coverage gates besides the total (critical modules)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    #: A glob of files relative to the root (``*`` crosses folders) -> the percent
+    #: those files need together, combined over the whole matrix.
+    paths: dict[Annotated[str, Field(min_length=1)], Annotated[float, Field(ge=0, le=100)]] = Field(
+        default_factory=dict
+    )
+
+
 class Timeouts(BaseModel):
     """`[tool.taskbelt] timeout`: seconds a check may run before it is stopped as an ``error``.
 
@@ -143,6 +155,7 @@ class Settings(BaseSettings):
     #: Checks this repository does not want (validated against the registry).
     skip: Annotated[list[str], NoDecode] = Field(default_factory=list)
     audit: AuditSettings = Field(default_factory=AuditSettings)
+    coverage: CoverageSettings = Field(default_factory=CoverageSettings)
     container: ContainerSettings = Field(default_factory=ContainerSettings)
 
     _split = field_validator(
@@ -193,6 +206,7 @@ class Settings(BaseSettings):
 #: Nested tables by field name, for key mapping and error messages.
 NESTED: dict[str, type[BaseModel]] = {
     "audit": AuditSettings,
+    "coverage": CoverageSettings,
     "timeout": Timeouts,
     "ignore": IgnoreRule,
     **CONTAINER_NESTED,

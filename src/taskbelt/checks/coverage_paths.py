@@ -1,0 +1,114 @@
+"""Coverage gates on sets of files (the critical modules), besides the total.
+
+``[tool.taskbelt.coverage] paths = { "src/app/core/*" = 95 }`` gates the
+files each glob matches on their own figure, combined over the whole matrix
+as the total is. coverage.py has no such gate (coverage#691), so the
+figures come from coverage's own per-file report (the numbers its total is
+made of: statements, covered lines, branches, covered branches; see
+:func:`taskbelt.jobs.coverage_report.per_file`) and a set's figure is
+coverage's formula over their sums: a file of ten lines weighs ten times a
+file of one, as in the total. The figure is judged at the total's precision
+by coverage's own rule (:func:`fails`).
+
+A glob matches paths relative to the root with :mod:`fnmatch` (``*`` also
+crosses folders). One that matches no measured file is an error: a gate
+that cannot find its files must not pass.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from taskbelt.errors import ConfigError
+
+#: How many of a failing set's least-covered files the row names.
+_LEAST = 3
+
+
+def fails(percent: float, gate: float, decimals: int) -> bool:
+    """coverage's own rule (``coverage.results.should_fail_under``), at the figure's precision.
+
+    The figure shown is the one judged: 89.996 % at two decimals is 90.00 % and
+    meets a 90 % gate, as ``coverage report --fail-under=90 --precision=2``
+    says; only a figure of exactly 100 meets a gate of 100.
+    """
+    if gate == 100:  # noqa: PLR2004 - coverage's special case
+        return percent < 100  # noqa: PLR2004
+    return round(percent, decimals) < gate
+
+
+def percent(figures: Sequence[int]) -> float:
+    """coverage's figure of ``[statements, covered, branches, covered branches]`` (100 for none)."""
+    statements, covered, branches, taken = figures
+    total = statements + branches
+    return 100.0 * (covered + taken) / total if total else 100.0
+
+
+@dataclass(frozen=True)
+class PathGate:
+    """One glob's verdict: its files' figure against what it requires."""
+
+    pattern: str
+    required: float
+    percent: float
+    #: The files it matched, least covered first: (path, figure).
+    files: tuple[tuple[str, float], ...]
+    failed: bool
+
+    def words(self, decimals: int) -> str:
+        """``src/app/core/* 82.50%, 95% required (least covered: src/app/core/db.py 61.00%)``."""
+        least = ", ".join(f"{path} {figure:.{decimals}f}%" for path, figure in self.files[:_LEAST])
+        return (
+            f"{self.pattern} {self.percent:.{decimals}f}%, {self.required:g}% required "
+            f"(least covered: {least})"
+        )
+
+    def to_json(self) -> dict[str, object]:
+        """What the JSON report says of the gate."""
+        return {
+            "path": self.pattern,
+            "required": self.required,
+            "percent": round(self.percent, 2),
+            "passed": not self.failed,
+            "files": {path: round(figure, 2) for path, figure in self.files},
+        }
+
+
+def _relative(root: Path, name: str) -> str:
+    path = Path(name)
+    if path.is_absolute() and path.is_relative_to(root):
+        return path.relative_to(root).as_posix()
+    return path.as_posix()
+
+
+def judge(
+    root: Path,
+    paths: Mapping[str, float],
+    files: Mapping[str, Sequence[int]],
+    decimals: int,
+) -> list[PathGate]:
+    """Each glob of ``paths`` judged over the per-file ``files`` coverage reported.
+
+    Raises:
+        ConfigError: a glob matches no measured file.
+    """
+    measured = {_relative(root, name): figures for name, figures in files.items()}
+    gates = []
+    for pattern, required in paths.items():
+        matched = {p: f for p, f in measured.items() if fnmatch.fnmatchcase(p, pattern)}
+        if not matched:
+            raise ConfigError(
+                f"[tool.taskbelt.coverage] paths: {pattern!r} matches no measured file",
+                "write the glob relative to the repository root, as coverage names the files "
+                f"(measured: {', '.join(sorted(measured)[:3]) or 'none'})",
+            )
+        sums = [sum(f[i] for f in matched.values()) for i in range(4)]
+        figure = percent(sums)
+        each = sorted(((p, percent(f)) for p, f in matched.items()), key=lambda pf: (pf[1], pf[0]))
+        gates.append(
+            PathGate(pattern, required, figure, tuple(each), fails(figure, required, decimals))
+        )
+    return gates
