@@ -32,3 +32,13 @@ def test_a_ledger_makes_the_plan_a_days_plan(
     tomorrow = saved_plan.fingerprint(tmp_path, ["check"], env)
     _Day.today_is = dt.date(2026, 12, 9)
     assert saved_plan.fingerprint(tmp_path, ["check"], env) != tomorrow
+
+
+def test_an_edited_ledger_is_a_new_plan(tmp_path: Path) -> None:
+    """The ledger is no file of the checks' keys but their spec's: the fast answer sees an edit."""
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n", encoding="utf-8")
+    ledger = tmp_path / "taskbelt-ledger.toml"
+    ledger.write_text("version = 1\n", encoding="utf-8")
+    before = saved_plan.fingerprint(tmp_path, ["check"], {})
+    ledger.write_text('version = 1\n\n[[group]]\nreason = "r"\n', encoding="utf-8")
+    assert saved_plan.fingerprint(tmp_path, ["check"], {}) != before

@@ -14,7 +14,13 @@ from conftest import CLEAN_SRC, MakeRepo, git, taskbelt
 from taskbelt import defaults
 from taskbelt.caching.key_environ import verdict_env
 from taskbelt.caching.verdicts import VOLATILE_ENV, FileIndex, VerdictCache
+from taskbelt.checks import registry
+from taskbelt.environments.matrix import Matrix
+from taskbelt.ledger import book
+from taskbelt.repository.project import Project
 from taskbelt.results import CheckResult, Status
+from taskbelt.running.orchestrator import Runner
+from taskbelt.tools.interpreters import Interpreter
 
 
 def statuses(report: Path) -> dict[str, str]:
@@ -65,6 +71,30 @@ class TestVerdictCache:
         after = VerdictCache(project.root, project.state_dir, {})
         assert after.key("lint") == lint_key
         assert after.key("test-3.12", files="all", environ="all") != test_key
+
+    def test_recording_the_ledger_reruns_only_the_checks_it_judges(
+        self, make_repo: MakeRepo, python312: Interpreter
+    ) -> None:
+        """The ledger is in lint's spec, not among any check's files: the tests keep their verdict."""
+        project = make_repo()
+        book.write(project.root, book.Ledger())
+        runner = Runner(Project.load(project.root), Matrix((python312,), ()))
+        asked = [registry.resolve(n) for n in ("test-3.12", "lint", "format")]
+        sessions = [c.check.session(c.version) for c in asked if c is not None]
+        assert len(sessions) == 3
+        before = VerdictCache(project.root, project.state_dir, {})
+        files = [before.key("t", files="all", environ="all"), before.key("f")]
+        specs = [runner.spec(s) for s in sessions]
+        (project.root / "taskbelt-ledger.toml").write_text(
+            'version = 1\n\n[[group]]\nreason = "r"\n', encoding="utf-8"
+        )
+        after = VerdictCache(project.root, project.state_dir, {})
+        assert [after.key("t", files="all", environ="all"), after.key("f")] == files
+        runner = Runner(Project.load(project.root), Matrix((python312,), ()))
+        now = [runner.spec(s) for s in sessions]
+        assert now[0] == specs[0], "the tests' spec holds no ledger"
+        assert now[2] == specs[2], "nor does format's"
+        assert now[1] != specs[1], "lint's does"
 
     def test_environment_and_inputs_count(self, make_repo: MakeRepo) -> None:
         """A TASKBELT_* setting or another interpreter changes the key; the report path does not."""

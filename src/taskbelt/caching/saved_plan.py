@@ -4,8 +4,8 @@ After each full run taskbelt saves its plan (the sessions in the order their
 keys are computed, what each depends on besides files, what of the files
 and the environment its check reads, and its place in the summary) with a fingerprint of everything the plan was made
 from: pyproject.toml, .python-version, the TASKBELT_* settings, the check
-names, the folders interpreters are installed in, and the day when the
-repository keeps a debt ledger (an entry's ``until`` passes with nothing changed). When the fingerprint
+names, the folders interpreters are installed in, and the debt ledger with
+the day where the repository keeps one (an entry's ``until`` passes with nothing changed). When the fingerprint
 still matches and every session's verdict is cached under the same keys the
 full path would compute, :func:`cached_summary` is the run's summary. A
 plan with a row a check decided from the repository's code (typecheck on
@@ -56,8 +56,11 @@ def fingerprint(root: Path, names: Sequence[str], environ: Mapping[str, str]) ->
         folder = Path(environ.get(var) or Path.home() / default) / sub
         digest.update(str(folder.stat().st_mtime_ns if folder.is_dir() else 0).encode())
     digest.update(" ".join(names).encode())
-    if (root / defaults.LEDGER_FILE).is_file():
-        # an entry's `until` passes with nothing changed: the full path judges once a day
+    ledger = root / defaults.LEDGER_FILE
+    if ledger.is_file():
+        # the ledger is in the specs of the checks it judges, not among their files;
+        # and an entry's `until` passes with nothing changed: the full path judges once a day
+        digest.update(ledger.read_bytes())
         digest.update(dt.date.today().isoformat().encode())
     return digest.hexdigest()
 

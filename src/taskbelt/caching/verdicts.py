@@ -35,13 +35,15 @@ from taskbelt.results import CheckResult, Status
 from taskbelt.state.store import KeyedStore
 
 #: Files every static check reads besides Python sources, the ones that say
-#: which tool runs (:mod:`taskbelt.repository.tool_choice`) included.
+#: which tool runs (:mod:`taskbelt.repository.tool_choice`) included. Not the
+#: debt ledger: it is an input of the checks whose findings it holds only, through
+#: their spec (see :meth:`taskbelt.running.orchestrator.Runner.spec`).
 CONFIG_NAMES = frozenset(
     {
         "pyproject.toml", "ruff.toml", ".ruff.toml", "setup.cfg", ".flake8", "mypy.ini", ".mypy.ini",
         "uv.lock", ".python-version", ".gitignore", "py.typed", "setup.py",
         "pyrightconfig.json", "ty.toml", "pyrefly.toml",  # typechoice.CONFIG_FILES
-        defaults.BANDIT_INI, defaults.LEDGER_FILE,
+        defaults.BANDIT_INI,
         *defaults.PRECOMMIT_CONFIGS, *defaults.COMMAND_FILES,
     }
 )  # fmt: skip
@@ -97,9 +99,7 @@ class FileIndex:
 
 
 #: Files besides Python sources that decide what coverage measures.
-COVERAGE_CONFIG_NAMES = (CONFIG_NAMES | {".coveragerc", "pytest.ini", ".pytest.ini"}) - {
-    defaults.LEDGER_FILE  # the ledger judges findings, never what the tests measure
-}
+COVERAGE_CONFIG_NAMES = CONFIG_NAMES | {".coveragerc", "pytest.ini", ".pytest.ini"}
 
 
 def tree_digest(root: Path, state_dir: Path) -> str:
@@ -133,7 +133,8 @@ Environ = Literal["tools", "all"]
 def _reads(files: Files, rel: str) -> bool:
     """Whether a verdict that reads ``files`` can depend on file ``rel``."""
     if files == "all":
-        return True
+        # the ledger judges findings, never what the tests do: recording it reruns no test
+        return rel != defaults.LEDGER_FILE
     folder, _, name = rel.rpartition("/")
     return (
         name in CONFIG_NAMES

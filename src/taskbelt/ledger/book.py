@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+import hashlib
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -152,6 +153,14 @@ class Ledger:
 def path(root: Path) -> Path:
     """Where ``root``'s ledger is."""
     return root / FILE
+
+
+def digest(root: Path) -> str:
+    """A hash of ``root``'s ledger file as it is ("" without one): a verdict's input."""
+    try:
+        return hashlib.sha256(path(root).read_bytes()).hexdigest()
+    except FileNotFoundError:
+        return ""
 
 
 def load(root: Path) -> Ledger:

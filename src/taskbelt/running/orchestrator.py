@@ -225,6 +225,7 @@ class Runner:
             environ = os.environ if self.environ is None else self.environ
             spec = {
                 **spec,
+                "ledger": book.digest(self.project.root),
                 "ledger_expired": judge.expired_untils(self.project.ledger),
                 "ledger_base": self.project.ledger_base(environ).key,
             }
