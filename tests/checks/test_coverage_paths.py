@@ -43,3 +43,20 @@ def test_a_glob_that_matches_nothing_is_an_error_not_a_pass() -> None:
     with pytest.raises(ConfigError, match=r"'src/app/cor/\*' matches no measured file") as caught:
         coverage_paths.judge(ROOT, {"src/app/cor/*": 95}, FILES, 2)
     assert "src/app/core/db.py" in caught.value.fix
+
+
+def test_a_file_below_its_ledger_floor_fails_a_rise_and_a_gone_file_are_notes() -> None:
+    measured = {"src/a.py": 80.0, "src/b.py": 93.5, "src/c.py": 86.996}
+    recorded = {"src/a.py": 87, "src/b.py": 90, "src/c.py": 87, "src/old.py": 70}
+    judged = coverage_paths.floors(measured, recorded, 2)
+    assert judged.below == (("src/a.py", 80.0, 87),), "86.996 shows as 87.00: it holds"
+    assert judged.rose == (("src/b.py", 93.5, 90),)
+    assert judged.gone == ("src/old.py",)
+    assert judged.words(2) == (
+        "; src/a.py 80.00% is below its ledger floor 87%"
+        "; 1 file rose above the ledger floor (first: src/b.py 93.50%, floor 90%): "
+        "`mise run ledger` raises it"
+        "; 1 ledger floor names a file no longer measured (first: src/old.py): "
+        "`mise run ledger -- --prune` drops them"
+    )
+    assert coverage_paths.floors(measured, {}, 2).words(2) == ""

@@ -104,3 +104,39 @@ def test_a_check_that_could_not_look_records_nothing(
         ledger.record(project, summary(lint("a", "b"), blind))
     assert f"{blind.name} could not run" in raised.value.cause
     assert (project.root / book.FILE).read_bytes() == before
+
+
+def coverage_row(status: Status, **figures: float) -> CheckResult:
+    files = {f"src/{name}.py": figure for name, figure in figures.items()}
+    return CheckResult("coverage", status, 1.0, "91.00% covered", "", {"files": files})
+
+
+class TestFloors:
+    """Each measured file's floor is its figure rounded down; --prune only drops."""
+
+    def test_recorded_raised_and_lowered(self, make_repo: MakeRepo) -> None:
+        project = make_repo()
+        first = ledger.record(project, summary(lint(), coverage_row(Status.PASSED, a=87.9, b=100)))
+        assert first.ledger.floors == {"src/a.py": 87, "src/b.py": 100}
+        assert "coverage floors: 2 files" in first.lines()
+        project.__dict__.pop("ledger", None)
+        again = ledger.record(project, summary(lint(), coverage_row(Status.FAILED, a=91, b=99.5)))
+        assert again.ledger.floors == {"src/a.py": 91, "src/b.py": 99}
+        assert "coverage floors: 2 files (raised 1, lowered 1)" in again.lines()
+
+    def test_prune_drops_gone_files_only_and_no_figures_keep_them(
+        self, make_repo: MakeRepo
+    ) -> None:
+        project = make_repo()
+        ledger.record(project, summary(lint(), coverage_row(Status.PASSED, a=80, b=90)))
+        project.__dict__.pop("ledger", None)
+        pruned = ledger.record(
+            project, summary(lint(), coverage_row(Status.PASSED, a=99)), prune=True
+        )
+        assert pruned.ledger.floors == {"src/a.py": 80}, "prune raises nothing"
+        assert "coverage floors: dropped 1 of files no longer measured" in pruned.lines()
+        project.__dict__.pop("ledger", None)
+        errored = CheckResult("coverage", Status.ERROR, 0.1, "no coverage data")
+        kept = ledger.record(project, summary(lint(), errored))
+        assert kept.ledger.floors == {"src/a.py": 80}
+        assert "coverage floors kept as they were: no figures (no coverage data)" in kept.lines()

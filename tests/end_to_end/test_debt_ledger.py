@@ -235,3 +235,58 @@ def test_a_broken_ledger_stops_before_any_check(make_repo: MakeRepo) -> None:
             done, "taskbelt-ledger.toml: finding 1 (a.py): lint has no tool 'flake8'"
         )
         assert (project.root / "taskbelt-ledger.toml").read_text(encoding="utf-8") == text
+
+
+ROUTE = '''"""Routing."""
+
+
+def route(kind: str) -> str:
+    """Where ``kind`` goes."""
+    if kind == "a":
+        return "A"
+    if kind == "b":
+        return "B"
+    return "other"
+'''
+BIG = '"""Constants."""\n\n' + "".join(f"VALUE_{i} = {i}\n" for i in range(80))
+COVERED = {
+    "pyproject.toml": PYPROJECT.replace('name = "legacy"', 'name = "demo"'),
+    "src/demo/__init__.py": '"""Demo."""\n',
+    "src/demo/big.py": BIG,
+    "src/demo/route.py": ROUTE,
+    "tests/test_route.py": (
+        "from demo import big\nfrom demo.route import route\n\n\n"
+        "def test_route() -> None:\n    assert big.VALUE_1 == 1\n"
+        "    assert [route(k) for k in 'abc'] == ['A', 'B', 'other']\n"
+    ),
+}
+
+
+def test_a_file_below_its_coverage_floor_fails_while_the_total_passes(
+    make_repo: MakeRepo,
+) -> None:
+    project = make_repo(COVERED, pyproject=COVERED["pyproject.toml"])
+    root = project.root
+    adopted = taskbelt(root, "ledger", env=ENV)
+    assert adopted.returncode == 0, adopted.stdout + adopted.stderr
+    assert "taskbelt: coverage floors: 3 files" in adopted.stdout
+    assert '"src/demo/route.py" = 100' in (root / "taskbelt-ledger.toml").read_text("utf-8")
+
+    # the tests now leave two of route's branches: the total still passes, route does not
+    edit(
+        root,
+        "tests/test_route.py",
+        "[route(k) for k in 'abc'] == ['A', 'B', 'other']",
+        "route('a') == 'A'",
+    )
+    report = root.parent / "coverage.json"
+    done = taskbelt(root, "run", "test", env={**ENV, "TASKBELT_REPORT": str(report)})
+    assert done.returncode == 1, done.stdout + done.stderr
+    row = next(
+        c for c in json.loads(report.read_text("utf-8"))["checks"] if c["name"] == "coverage"
+    )
+    assert row["status"] == "failed"
+    assert row["details"]["percent"] >= 90, "the total passes"
+    assert "; src/demo/route.py 50.00% is below its ledger floor 100%" in row["summary"], row[
+        "summary"
+    ]

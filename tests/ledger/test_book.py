@@ -34,6 +34,14 @@ def test_written_and_read_back(tmp_path: Path) -> None:
     assert back.why(first) == book.Why("vendored", "team-a", dt.date(2027, 1, 31))
 
 
+def test_coverage_floors_are_one_line_per_file(tmp_path: Path) -> None:
+    """``[coverage]``: path = floor, sorted, read back as written."""
+    book.write(tmp_path, book.Ledger(floors={"src/b.py": 80, "src/a.py": 100}, present=True))
+    text = (tmp_path / book.FILE).read_text(encoding="utf-8")
+    assert '[coverage]\n"src/a.py" = 100\n"src/b.py" = 80\n' in text
+    assert book.load(tmp_path).floors == {"src/a.py": 100, "src/b.py": 80}
+
+
 def test_no_file_is_an_empty_ledger(tmp_path: Path) -> None:
     ledger = book.load(tmp_path)
     assert not ledger.present
@@ -75,6 +83,10 @@ BROKEN = {
     "a bad date": (
         '[[group]]\nrule = "E1"\nuntil = "soon"\n',
         "group 1: until:",
+    ),
+    "a floor above 100": (
+        '[coverage]\n"src/a.py" = 120\n',
+        "coverage.src/a.py: Input should be less than or equal to 100",
     ),
 }
 

@@ -108,7 +108,9 @@ def start_jobs(ctx: CheckContext) -> Jobs:
     They combine in memory and write no data file.
     """
     argv = ["python", "-I", str(JOB), "--reports", str(ctx.project.reports_dir), "--stdin"]
-    gate = ["--gate", *(["--files"] if ctx.project.settings.coverage.paths else [])]
+    # each file's figures: for the path gates, and the debt ledger's floors
+    files = ctx.project.settings.coverage.paths or ctx.project.ledger.present
+    gate = ["--gate", *(["--files"] if files else [])]
     kinds = [gate, [f"--{kind}" for kind in ctx.project.settings.coverage_reports]]
     env = ctx.env()
     return Jobs(
@@ -174,10 +176,12 @@ def _run(ctx: CheckContext, versions: list[str] | None, jobs: Jobs | None) -> Ch
         ctx.root, ctx.project.settings.coverage.paths, answer.get("files", {}), decimals
     )
     below = [g for g in paths if g.failed]
+    each = coverage_paths.figures(ctx.root, answer.get("files", {}))
+    floors = coverage_paths.floors(each, ctx.project.ledger.floors, decimals)
     # The table is shown under a failed gate and in GitHub's job summary only.
     shown = (
         fails(percent, gate, decimals)
-        or bool(below)
+        or bool(below or floors.below)
         or ctx.base_env.get("GITHUB_ACTIONS") == "true"
     )
     table = str(answer["table"]) if shown else ""
@@ -190,11 +194,17 @@ def _run(ctx: CheckContext, versions: list[str] | None, jobs: Jobs | None) -> Ch
         "data_files": [str(f) for f in files],
         "stale": [version_of(f) for f in stale],
         **({"paths": [g.to_json() for g in paths]} if paths else {}),
+        # what `mise run ledger` records as each file's floor
+        **(
+            {"files": {f: round(v, 2) for f, v in each.items()}}
+            if ctx.project.ledger.present
+            else {}
+        ),
     }
     combined = f"combined over {', '.join(versions_used)}" + (
         f"; left out {left_out}: measured on an older tree" if stale else ""
     )
-    sets = "".join(f"; {g.words(decimals)}" for g in below)
+    sets = "".join(f"; {g.words(decimals)}" for g in below) + floors.words(decimals)
     if fails(percent, gate, decimals):
         return CheckResult(
             NAME,
@@ -207,7 +217,7 @@ def _run(ctx: CheckContext, versions: list[str] | None, jobs: Jobs | None) -> Ch
     met = f"; {plural(len(paths), 'path gate')} met" if paths and not below else ""
     return CheckResult(
         NAME,
-        Status.FAILED if below else Status.PASSED,
+        Status.FAILED if below or floors.below else Status.PASSED,
         seconds,
         f"{percent:.{decimals}f}% covered (gate {gate:g}%, {combined}){sets}{met}",
         tail(table),

@@ -1,4 +1,4 @@
-"""Coverage gates on sets of files (the critical modules), besides the total.
+"""Coverage gates besides the total: sets of files (the critical modules), each file's floor.
 
 ``[tool.taskbelt.coverage] paths = { "src/app/core/*" = 95 }`` gates the
 files each glob matches on their own figure, combined over the whole matrix
@@ -13,11 +13,17 @@ by coverage's own rule (:func:`fails`).
 A glob matches paths relative to the root with :mod:`fnmatch` (``*`` also
 crosses folders). One that matches no measured file is an error: a gate
 that cannot find its files must not pass.
+
+The debt ledger records each file's floor (:func:`floors`): a file may not
+drop below it, a file that rose past it is a note (``mise run ledger``
+raises the floor), and a floor whose file is no longer measured is a note
+(``mise run ledger -- --prune`` drops it).
 """
 
 from __future__ import annotations
 
 import fnmatch
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,6 +81,63 @@ class PathGate:
             "passed": not self.failed,
             "files": {path: round(figure, 2) for path, figure in self.files},
         }
+
+
+def figures(root: Path, files: Mapping[str, Sequence[int]]) -> dict[str, float]:
+    """Each measured file's figure, by its path relative to the root."""
+    return {_relative(root, name): percent(numbers) for name, numbers in files.items()}
+
+
+@dataclass(frozen=True)
+class Floors:
+    """The measured files against their ledger floors."""
+
+    #: Files below their floor: (path, figure, floor).
+    below: tuple[tuple[str, float, int], ...]
+    #: Files whose figure, rounded down, passed their floor: (path, figure, floor).
+    rose: tuple[tuple[str, float, int], ...]
+    #: Floors of files that are no longer measured.
+    gone: tuple[str, ...]
+
+    def words(self, decimals: int) -> str:
+        """What the row adds: ``; src/a.py 80.00% is below its ledger floor 87%``, notes after."""
+        said = []
+        if self.below:
+            path, figure, floor = self.below[0]
+            more = f" (and {len(self.below) - 1} more)" if len(self.below) > 1 else ""
+            said.append(f"{path} {figure:.{decimals}f}% is below its ledger floor {floor}%{more}")
+        if self.rose:
+            path, figure, floor = self.rose[0]
+            files = "file" if len(self.rose) == 1 else "files"
+            said.append(
+                f"{len(self.rose)} {files} rose above the ledger floor (first: {path} "
+                f"{figure:.{decimals}f}%, floor {floor}%): `mise run ledger` raises it"
+            )
+        if self.gone:
+            floors = "floor names a file" if len(self.gone) == 1 else "floors name files"
+            said.append(
+                f"{len(self.gone)} ledger {floors} no longer measured (first: {self.gone[0]}): "
+                "`mise run ledger -- --prune` drops them"
+            )
+        return "".join(f"; {words}" for words in said)
+
+
+def floors(measured: Mapping[str, float], recorded: Mapping[str, int], decimals: int) -> Floors:
+    """Each recorded floor against its file's figure now (``measured``, relative paths).
+
+    Judged as the total is, at its precision (:func:`fails`).
+    """
+    below, rose = [], []
+    for path, floor in sorted(recorded.items()):
+        figure = measured.get(path)
+        if figure is None:
+            continue
+        if fails(figure, floor, decimals):
+            below.append((path, figure, floor))
+        elif math.floor(figure) > floor:
+            rose.append((path, figure, floor))
+    gone = tuple(sorted(p for p in recorded if p not in measured))
+    return Floors(tuple(sorted(below, key=lambda b: b[1] - b[2])), tuple(rose), gone)
 
 
 def _relative(root: Path, name: str) -> str:

@@ -130,19 +130,26 @@ def _fixed_words(gone: Sequence[Entry]) -> str:
 
 @dataclass(frozen=True)
 class Growth:
-    """What a change added to the ledger's entries of one check, against its base."""
+    """What a change added to the ledger's entries of one check, against its base.
 
-    #: How many more entries the check has than at the base (0 or less: it did not grow).
-    grew: int
-    #: The entries the base did not have and nothing gives a reason.
+    Every entry the base did not have is new debt, whatever the count did: a
+    change that fixes one finding and records another has not shrunk the
+    debt it took on (seen on colorama: a fix and a new F401 netted to zero).
+    """
+
+    #: The entries the base did not have.
+    added: tuple[Entry, ...]
+    #: Those of them nothing gives a reason.
     unreasoned: tuple[Entry, ...]
     #: The base branch (``origin/main``).
     ref: str
 
     def words(self, check: str) -> str:
-        """``the ledger grew by 2 lint entries since origin/main ...``."""
-        entries = "entry" if self.grew == 1 else "entries"
-        head = f"the ledger grew by {self.grew} {check} {entries} since {self.ref}"
+        """``the change added 2 lint entries to the ledger since origin/main ...``."""
+        entries = "entry" if len(self.added) == 1 else "entries"
+        head = (
+            f"the change added {len(self.added)} {check} {entries} to the ledger since {self.ref}"
+        )
         if not self.unreasoned:
             return f"{head}, each with a reason"
         first = self.unreasoned[0]
@@ -153,7 +160,7 @@ class Growth:
 
 
 def growth(ctx: CheckContext, check: str, tools: Sequence[str]) -> Growth | str | None:
-    """How the change grew ``check``'s entries; a str: why that cannot be told; None: no base ledger."""
+    """What the change added to ``check``'s entries; a str: why that cannot be told; None: no base."""
     base = ctx.project.ledger_base(ctx.base_env)
     if base.unknown:
         return base.unknown
@@ -161,9 +168,9 @@ def growth(ctx: CheckContext, check: str, tools: Sequence[str]) -> Growth | str 
         return None
     ledger = ctx.project.ledger
     now = ledger.of(check, tools)
-    added = [e for e in now if base.ledger.get(e.fingerprint) is None]
+    added = tuple(e for e in now if base.ledger.get(e.fingerprint) is None)
     unreasoned = tuple(e for e in added if not ledger.why(e).reason)
-    return Growth(len(now) - len(base.ledger.of(check, tools)), unreasoned, base.ref)
+    return Growth(added, unreasoned, base.ref)
 
 
 def ratchet(
@@ -175,8 +182,8 @@ def ratchet(
     with its fingerprint. A result that is an ``error`` is left as it is: a
     tool that could not look proves nothing fixed. Fixed entries are listed
     in ``details["fixed"]`` and under the row. On a CI runner a fixed entry
-    fails a row that passed, and so does a ledger that grew in the change by
-    entries without a reason; locally both are notes.
+    fails a row that passed, and so does an entry the change added to the
+    ledger without a reason; locally both are notes.
     """
     if not ctx.project.ledger.present or result.status is Status.ERROR or not tools:
         return result
@@ -193,7 +200,7 @@ def ratchet(
     grown = growth(ctx, check, tools)
     if isinstance(grown, str):
         said += [f"the ledger's growth is not judged: {grown}"] if ci else []
-    elif grown is not None and grown.grew > 0:
+    elif grown is not None and grown.added:
         said.append(grown.words(check))
         failing = failing or (ci and bool(grown.unreasoned))
         listed += [

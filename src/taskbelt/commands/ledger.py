@@ -13,10 +13,17 @@ findings, known ones included, are in their details), then
 A check that could not look (an error, bandit's part of the audit
 included) records nothing: the command stops with that check named and the
 ledger as it was. A check that is skipped keeps its entries.
+
+It also runs the tests and the coverage gate (cached verdicts answer) and
+records each measured file's coverage floor: its figure, rounded down to a
+whole percent. ``--prune`` only drops the floors of files no longer
+measured; where the gate gave no figures the floors stay as they were.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -30,6 +37,8 @@ from taskbelt.results import CheckResult, RunSummary, Status
 
 #: The checks whose findings the ledger holds (in the order they are listed).
 CHECKS = tuple(book.TOOLS)
+#: What ``ledger`` runs: those, and the tests with the coverage gate (each file's floor).
+RUN = (*CHECKS, "test")
 
 
 @dataclass(frozen=True)
@@ -42,6 +51,17 @@ class Recorded:
     dropped: tuple[book.Entry, ...]
     #: Under ``--prune``: current findings the ledger does not hold (not added).
     left_out: int
+    #: What became of the coverage floors (a line to print).
+    floors: str = ""
+    #: The coverage gate ran but gave no per-file figures: it gives them only where a
+    #: ledger exists, so a first recording runs the gate once more (see :data:`WANTS`).
+    wants_figures: bool = False
+
+    def with_floors(self, later: Recorded) -> Recorded:
+        """This recording's changes with the floors a later run of the gate recorded."""
+        return dataclasses.replace(
+            self, ledger=later.ledger, floors=later.floors, wants_figures=later.wants_figures
+        )
 
     def lines(self) -> list[str]:
         """What to print: the count by check, and what changed."""
@@ -62,7 +82,9 @@ class Recorded:
                 " (--prune never adds; fix them, or run `mise run ledger` to record them)"
             )
         if not (self.added or self.dropped):
-            lines.append("nothing changed")
+            lines.append("no finding added or dropped")
+        if self.floors:
+            lines.append(self.floors)
         return lines
 
 
@@ -113,8 +135,45 @@ def _entry(check: str, item: Mapping[str, Any]) -> book.Entry:
     )
 
 
+#: What :func:`floors` says where the gate gave no per-file figures though it ran:
+#: the coverage gate reports them only where a ledger exists (they cost it time),
+#: so the first recording writes the ledger, then runs the gate once more.
+WANTS = "coverage floors: the gate runs once more for each file's figure"
+
+
+def floors(
+    old: Mapping[str, int], summary: RunSummary, *, prune: bool
+) -> tuple[dict[str, int], str]:
+    """Each measured file's floor (its figure rounded down), and a line saying what changed.
+
+    Where the coverage gate gave no figures (it could not run, or was not
+    asked for), the floors stay as they were. ``prune`` drops the floors of
+    files no longer measured and changes no other.
+    """
+    row = next((r for r in summary.results if r.name == "coverage"), None)
+    figures = row.details.get("files") if row is not None else None
+    if row is not None and row.status in (Status.PASSED, Status.FAILED) and figures is None:
+        return dict(old), WANTS
+    if (
+        row is None
+        or row.status not in (Status.PASSED, Status.FAILED)
+        or not isinstance(figures, Mapping)
+    ):
+        why = row.summary if row is not None else "it did not run"
+        return dict(old), f"coverage floors kept as they were: no figures ({why})" if old else ""
+    if prune:
+        kept = {path: floor for path, floor in old.items() if path in figures}
+        gone = len(old) - len(kept)
+        return kept, f"coverage floors: dropped {gone} of files no longer measured" if gone else ""
+    now = {str(path): math.floor(float(figure)) for path, figure in figures.items()}
+    raised = sum(1 for p, f in now.items() if p in old and f > old[p])
+    lowered = sum(1 for p, f in now.items() if p in old and f < old[p])
+    changed = f" (raised {raised}, lowered {lowered})" if raised or lowered else ""
+    return now, f"coverage floors: {len(now)} files{changed}"
+
+
 def record(project: Project, summary: RunSummary, *, prune: bool = False) -> Recorded:
-    """Write the ledger from ``summary``'s findings (see the module docstring)."""
+    """Write the ledger from ``summary``'s findings and figures (see the module docstring)."""
     old = project.ledger
     now = current(summary)
     seen = {e.fingerprint for entries in now.values() for e in entries}
@@ -126,6 +185,8 @@ def record(project: Project, summary: RunSummary, *, prune: bool = False) -> Rec
             if old.get(entry.fingerprint) is None:
                 fresh.setdefault(entry.fingerprint, entry)
     added = () if prune else tuple(fresh.values())
-    ledger = book.Ledger((*kept, *added), old.groups, present=True)
+    floored, said = floors(old.floors, summary, prune=prune)
+    ledger = book.Ledger((*kept, *added), old.groups, present=True, floors=floored)
     path = book.write(project.root, ledger)
-    return Recorded(path, ledger, added, dropped, len(fresh) if prune else 0)
+    wants = said == WANTS
+    return Recorded(path, ledger, added, dropped, len(fresh) if prune else 0, said, wants)

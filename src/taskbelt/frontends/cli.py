@@ -104,7 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     ledger = sub.add_parser(
         "ledger",
         parents=[common, running],
-        help="record the current lint, typecheck and bandit findings as known debt",
+        help="record the current lint, typecheck and bandit findings and coverage floors as known debt",
     )
     ledger.add_argument(
         "--prune", action="store_true", help="only drop fixed entries; add nothing (the ratchet)"
@@ -226,17 +226,23 @@ def run_named(args: argparse.Namespace, environ: Mapping[str, str] | None = None
 
 
 def run_ledger(args: argparse.Namespace) -> int:
-    """``ledger [--prune]``: run lint, typecheck and audit, then write the debt ledger."""
+    """``ledger [--prune]``: run lint, typecheck, audit and the tests, then write the debt ledger."""
     from taskbelt.commands import ledger  # noqa: PLC0415 - commands import what only they use
 
     started = time.perf_counter()
     project = execution.load_project(args.root)
     options = execution.Options(jobs=args.jobs, use_cache=not args.no_cache)
-    summary = execution.run(project, ledger.CHECKS, options)
+    summary = execution.run(project, ledger.RUN, options)
     code = execution.publish(summary, started, args.report, verbose=args.verbose)
     if summary.stopped_by is not None:
         return code
-    for line in ledger.record(project, summary, prune=args.prune).lines():
+    recorded = ledger.record(project, summary, prune=args.prune)
+    if recorded.wants_figures:  # the first recording: the gate gives figures where a ledger is
+        project = execution.load_project(args.root)
+        again = execution.run(project, ["coverage"], options)
+        print(f"taskbelt: {ledger.WANTS}: {again.results[0].summary}")
+        recorded = recorded.with_floors(ledger.record(project, again, prune=args.prune))
+    for line in recorded.lines():
         print(f"taskbelt: {line}")
     return int(ExitCode.OK)
 

@@ -4,7 +4,9 @@ One ``[[finding]]`` table per known finding: its check, tool, rule, path,
 fingerprint (:mod:`taskbelt.ledger.fingerprint`) and message, and optionally
 a ``reason``, an ``owner`` and an ``until`` date. A ``[[group]]`` table gives
 those three to every finding it selects (by ``check``, ``tool``, ``rule``
-and a ``path`` glob); a finding's own values win over its group's.
+and a ``path`` glob); a finding's own values win over its group's. The
+``[coverage]`` table holds each measured file's coverage floor (its figure
+when recorded, rounded down to a whole percent).
 
 The file is validated when it is read (pydantic): a file that does not
 parse, an entry for a check or tool that does not exist, a file written by
@@ -24,7 +26,7 @@ import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import tomlkit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -43,12 +45,16 @@ TOOLS: Mapping[str, frozenset[str]] = {
     "typecheck": frozenset({"mypy", "pyright", "basedpyright", "ty", "pyrefly"}),
     "audit": frozenset({"bandit"}),
 }
+#: The checks whose verdict the ledger changes: those whose findings it holds, and
+#: the coverage gate (each file's floor).
+JUDGED = frozenset({*TOOLS, "coverage"})
 _REDO = f"fix it by hand, or delete {FILE} and record it again with `mise run ledger`"
 _HEADER = (
     "taskbelt's debt ledger: the findings this repository knows of and carries on purpose.",
     "`mise run check` fails only on findings that are not listed here.",
     "Record the current findings: mise run ledger   (drop fixed ones only: -- --prune)",
     "Give a [[finding]] or a [[group]] (check, tool, rule, path glob) a reason, owner, until.",
+    "[coverage]: each file's coverage floor (a whole percent); it may not drop below it.",
 )
 
 
@@ -96,6 +102,9 @@ class _File(BaseModel):
     version: int = VERSION
     groups: tuple[Group, ...] = Field(default=(), alias="group")
     entries: tuple[Entry, ...] = Field(default=(), alias="finding")
+    floors: dict[Annotated[str, Field(min_length=1)], Annotated[int, Field(ge=0, le=100)]] = Field(
+        default_factory=dict, alias="coverage"
+    )
 
 
 @dataclass(frozen=True)
@@ -119,6 +128,8 @@ class Ledger:
     groups: tuple[Group, ...] = ()
     #: Whether the file exists (an empty ledger and no ledger read alike).
     present: bool = False
+    #: Each file's coverage floor, a whole percent (``[coverage]``: path = floor).
+    floors: Mapping[str, int] = field(default_factory=dict)
     _index: dict[str, Entry] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -198,7 +209,7 @@ def parse(text: str) -> Ledger:
     except ValidationError as exc:
         raise ConfigError(f"{FILE}: {_first_error(exc, data)}", _REDO) from None
     _check_entries(model.entries)
-    return Ledger(model.entries, model.groups, present=True)
+    return Ledger(model.entries, model.groups, present=True, floors=dict(model.floors))
 
 
 def _first_error(exc: ValidationError, data: Mapping[str, Any]) -> str:
@@ -266,6 +277,11 @@ def render(ledger: Ledger) -> str:
                 table.add(key, values[key])
             tables.append(table)
         document.add(name, tables)
+    if ledger.floors:
+        floors = tomlkit.table()
+        for where in sorted(ledger.floors):
+            floors.add(where, ledger.floors[where])
+        document.add("coverage", floors)
     return tomlkit.dumps(document)
 
 

@@ -219,7 +219,7 @@ class Runner:
         """
         check = session.check
         spec = check.key(self.project, self.tests, session)
-        if spec is not None and check.name in book.TOOLS and self.project.ledger.present:
+        if spec is not None and check.name in book.JUDGED and self.project.ledger.present:
             # a ledger entry past its `until` turns a known finding new again, and the
             # ratchet judges what the change added to the ledger since its merge base
             environ = os.environ if self.environ is None else self.environ
