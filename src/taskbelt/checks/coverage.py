@@ -172,11 +172,11 @@ def _run(ctx: CheckContext, versions: list[str] | None, jobs: Jobs | None) -> Ch
         ctx.project, ctx.base_env, float(answer.get("fail_under") or 0)
     )
     decimals = pytest_coverage_config.precision(ctx.project, ctx.base_env)
-    paths = coverage_paths.judge(
-        ctx.root, ctx.project.settings.coverage.paths, answer.get("files", {}), decimals
-    )
+    # coverage names a file by the path it measured: relative to the root here
+    numbers = {ctx.project.relative(Path(n)): f for n, f in answer.get("files", {}).items()}
+    paths = coverage_paths.judge(ctx.project.settings.coverage.paths, numbers, decimals)
     below = [g for g in paths if g.failed]
-    each = coverage_paths.figures(ctx.root, answer.get("files", {}))
+    each = coverage_paths.figures(numbers)
     floors = coverage_paths.floors(each, ctx.project.ledger.floors, decimals)
     # The table is shown under a failed gate and in GitHub's job summary only.
     shown = (

@@ -26,7 +26,6 @@ import fnmatch
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from taskbelt.errors import ConfigError
 
@@ -83,9 +82,9 @@ class PathGate:
         }
 
 
-def figures(root: Path, files: Mapping[str, Sequence[int]]) -> dict[str, float]:
-    """Each measured file's figure, by its path relative to the root."""
-    return {_relative(root, name): percent(numbers) for name, numbers in files.items()}
+def figures(files: Mapping[str, Sequence[int]]) -> dict[str, float]:
+    """Each measured file's figure (``files``: by path relative to the root)."""
+    return {name: percent(numbers) for name, numbers in files.items()}
 
 
 @dataclass(frozen=True)
@@ -140,25 +139,19 @@ def floors(measured: Mapping[str, float], recorded: Mapping[str, int], decimals:
     return Floors(tuple(sorted(below, key=lambda b: b[1] - b[2])), tuple(rose), gone)
 
 
-def _relative(root: Path, name: str) -> str:
-    path = Path(name)
-    if path.is_absolute() and path.is_relative_to(root):
-        return path.relative_to(root).as_posix()
-    return path.as_posix()
-
-
 def judge(
-    root: Path,
     paths: Mapping[str, float],
     files: Mapping[str, Sequence[int]],
     decimals: int,
 ) -> list[PathGate]:
     """Each glob of ``paths`` judged over the per-file ``files`` coverage reported.
 
+    ``files`` are named relative to the root (the coverage check makes them so).
+
     Raises:
         ConfigError: a glob matches no measured file.
     """
-    measured = {_relative(root, name): figures for name, figures in files.items()}
+    measured = files
     gates = []
     for pattern, required in paths.items():
         matched = {p: f for p, f in measured.items() if fnmatch.fnmatchcase(p, pattern)}

@@ -73,14 +73,6 @@ class Sorted:
         )
 
 
-def _portable(ctx: CheckContext, path: str) -> str:
-    """``path`` relative to the project root where it lies under it (``/repo/src/a.py``: ``src/a.py``)."""
-    where = Path(path)
-    if where.is_absolute() and where.is_relative_to(ctx.root):
-        return where.relative_to(ctx.root).as_posix()
-    return path
-
-
 def judged(
     ctx: CheckContext, check: str, tool: str, spots: Sequence[Spot]
 ) -> tuple[list[str], Judged]:
@@ -95,7 +87,7 @@ def sort(ctx: CheckContext, check: str, tool: str, findings: Sequence[Finding]) 
     A path a checker printed absolute is made relative to the root first: the
     ledger is committed, and its fingerprints must hold on every checkout.
     """
-    findings = [dataclasses.replace(f, path=_portable(ctx, f.path)) for f in findings]
+    findings = [dataclasses.replace(f, path=ctx.project.relative(Path(f.path))) for f in findings]
     spots = [Spot(f.path, f.line, f.column, f.code) for f in findings]
     prints, verdict = judged(ctx, check, tool, spots)
     marked = tuple(

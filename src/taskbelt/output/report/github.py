@@ -52,7 +52,11 @@ def places(details: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
             yield from places(value)
 
 
-def _first(place: Mapping[str, Any], *keys: str) -> str:
+def said(place: Mapping[str, Any], *keys: str) -> str:
+    """The first of ``keys`` a finding has a value for, as text ("" for none).
+
+    Findings name their fields by tool (ruff's ``code``, bandit's ``test_id``).
+    """
     return next((str(place[k]) for k in keys if place.get(k) not in (None, "")), "")
 
 
@@ -62,18 +66,18 @@ def annotation_lines(summary: RunSummary) -> list[str]:
     for result in summary.results:
         if result.status not in {Status.FAILED, Status.ERROR}:
             continue
-        placed = [p for p in places(result.details) if _first(p, "path", "file")]
+        placed = [p for p in places(result.details) if said(p, "path", "file")]
         # the ledger's known findings do not fail the check: notices, after the new ones
         placed.sort(key=lambda p: p.get("state") == "known")
         for place in placed[:_MAX_ANNOTATIONS_PER_CHECK]:
-            code = _first(place, "code", "test_id", "test")
+            code = said(place, "code", "test_id", "test")
             lines.append(
                 command(
                     "notice" if place.get("state") == "known" else "error",
-                    _first(place, "message", "text") or result.summary,
-                    file=_first(place, "path", "file"),
-                    line=_first(place, "line"),
-                    col=_first(place, "column"),
+                    said(place, "message", "text") or result.summary,
+                    file=said(place, "path", "file"),
+                    line=said(place, "line"),
+                    col=said(place, "column"),
                     title=f"{result.name} {code}".strip(),
                 )
             )

@@ -16,13 +16,11 @@ from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Mapping
-from typing import Any
 
 from rich.console import Console
 from rich.text import Text
 
-from taskbelt.output.report.github import places
+from taskbelt.output.report.github import places, said
 from taskbelt.output.words import plural
 from taskbelt.results import CheckResult, RunSummary, Status
 
@@ -115,10 +113,6 @@ def _blocks(results: tuple[CheckResult, ...]) -> list[str]:
     return [details(first, tuple(r.name for r in rest)) for first, *rest in groups.values()]
 
 
-def _said(place: Mapping[str, Any], *keys: str) -> str:
-    return next((str(place[k]) for k in keys if place.get(k) not in (None, "")), "")
-
-
 def known_blocks(results: tuple[CheckResult, ...]) -> list[str]:
     """Each check's findings the ledger covers: what ``-v`` lists (they fail nothing)."""
     blocks = []
@@ -127,8 +121,8 @@ def known_blocks(results: tuple[CheckResult, ...]) -> list[str]:
         if not known:
             continue
         lines = [
-            f"  {_said(p, 'path', 'file')}:{_said(p, 'line')}:{_said(p, 'column')}: "
-            f"{_said(p, 'code', 'test_id')} {_said(p, 'message', 'text')}"
+            f"  {said(p, 'path', 'file')}:{said(p, 'line')}:{said(p, 'column')}: "
+            f"{said(p, 'code', 'test_id')} {said(p, 'message', 'text')}"
             for p in known
         ]
         head = f"--- {result.name}: {plural(len(known), 'known finding')}, in the debt ledger ---"
