@@ -13,7 +13,7 @@ from conftest import CLEAN_SRC, MakeRepo, git, taskbelt
 
 from taskbelt import defaults
 from taskbelt.caching.key_environ import verdict_env
-from taskbelt.caching.verdicts import VOLATILE_ENV, FileIndex, VerdictCache
+from taskbelt.caching.verdicts import VOLATILE_ENV, FileIndex, VerdictCache, spec_inputs
 from taskbelt.checks import registry
 from taskbelt.environments.matrix import Matrix
 from taskbelt.ledger import book
@@ -95,6 +95,8 @@ class TestVerdictCache:
         assert now[0] == specs[0], "the tests' spec holds no ledger"
         assert now[2] == specs[2], "nor does format's"
         assert now[1] != specs[1], "lint's does"
+        keys = [spec_inputs(spec, {"test-3.12": "k"}) for spec in (specs[1], now[1])]
+        assert keys[0] != keys[1], "and lint's cache key follows it: no cached pass survives"
 
     def test_environment_and_inputs_count(self, make_repo: MakeRepo) -> None:
         """A TASKBELT_* setting or another interpreter changes the key; the report path does not."""

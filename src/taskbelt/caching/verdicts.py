@@ -21,6 +21,7 @@ and digest, and only files whose mtime or size moved are read again.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 from collections.abc import Iterable, Mapping
@@ -166,11 +167,13 @@ def spec_inputs(spec: Spec | None, keys: Mapping[str, str | None]) -> list[str] 
     ``interpreter``: the interpreter's path and mtime (an upgrade in place
     reruns); ``newest``: the interpreter mypy resolves imports with;
     ``tests``: the keys of the test sessions (coverage combines their data);
-    ``advisory_db``: the offline database's fingerprint.
+    ``advisory_db``: the offline database's fingerprint. Every other entry
+    (the debt ledger's digest, the merge base a change is compared with, the
+    run's Pythons) counts as written: the whole spec is part of the inputs.
     """
     if spec is None:
         return None
-    inputs: list[str] = []
+    inputs: list[str] = [json.dumps(spec, sort_keys=True, default=str)]
     interpreter = spec.get("interpreter")
     if isinstance(interpreter, str):
         path = Path(interpreter)
