@@ -176,6 +176,7 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
 REAL_TOOLS = frozenset(
     {
         *("ruff", "black", "mypy", "pytest", "pip-audit", "bandit", "mise", "nox", "uvx"),
+        "diff-cover",
         *("buildah", "podman", "umoci", "mmdebstrap"),
         *("gitlab-ci-local", "check-jsonschema", "zizmor", "shellcheck"),
     }

@@ -8,14 +8,16 @@ the key ``on`` as the boolean true: :func:`workflow_on` looks under both.
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from conftest import TASKBELT_ROOT
+from conftest import TASKBELT_ROOT, git
 from gha_harness import workflow_on
 
 ROOT = TASKBELT_ROOT
@@ -365,3 +367,39 @@ def test_docs_gitlab_example_includes_the_component() -> None:
         for include in example["include"]:
             assert include["component"].split("@")[0].endswith("/taskbelt/check")
             assert set(include.get("inputs", {})) <= declared
+
+
+def test_pull_requests_check_out_the_history_the_change_is_compared_with() -> None:
+    """The ledger's growth (static) and diff-fail-under (coverage) need the merge base."""
+    for job in ("static", "coverage"):
+        checkout = next(s for j, s in uses_of(CHECK, "actions/checkout") if j == job)
+        depth = checkout["with"]["fetch-depth"]
+        assert depth == "${{ github.event_name == 'pull_request' && '0' || '1' }}", job
+
+
+def test_a_merge_request_fetches_its_target_branch(tmp_path: Path) -> None:
+    """GitLab clones shallow, one branch: the component fetches the target and its history.
+
+    The component's own script block runs in a clone made as GitLab's runner makes it.
+    """
+    _, body = component()
+    block = next(s for s in body[".taskbelt-base"]["before_script"] if "TARGET_BRANCH" in s)
+    origin = tmp_path / "origin"
+    origin.mkdir()
+    git(origin, "init", "-q", "-b", "main")
+    for n in range(3):
+        (origin / "f.txt").write_text(str(n), encoding="utf-8")
+        git(origin, "add", "f.txt")
+        git(origin, "commit", "-qm", str(n))
+    git(origin, "checkout", "-qb", "feature")
+    (origin / "g.txt").write_text("new", encoding="utf-8")
+    git(origin, "add", "g.txt")
+    git(origin, "commit", "-qm", "feature")
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", "--depth", "1", "--branch", "feature", origin.as_uri(), "clone")
+    alone = ["git", "merge-base", "HEAD", "origin/main"]
+    assert subprocess.run(alone, cwd=clone, check=False, capture_output=True).returncode
+    env = {**os.environ, "CI_MERGE_REQUEST_TARGET_BRANCH_NAME": "main"}
+    subprocess.run(["bash", "-ec", block], cwd=clone, env=env, check=True)
+    base = git(clone, "merge-base", "HEAD", "origin/main").strip()
+    assert base == git(origin, "rev-parse", "main").strip()

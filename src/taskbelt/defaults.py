@@ -26,6 +26,9 @@ BANDIT_INI: Final = ".bandit"
 STATE_DIR_NAME: Final = ".taskbelt-cache"
 #: The debt ledger (:mod:`taskbelt.ledger`), at the repository root.
 LEDGER_FILE: Final = "taskbelt-ledger.toml"
+#: Where the CI systems say which branch a pull or merge request targets (the base
+#: a change is compared with: the ledger's growth, ``diff-fail-under``).
+CHANGE_TARGET_VARIABLES: Final = ("GITHUB_BASE_REF", "CI_MERGE_REQUEST_TARGET_BRANCH_NAME")
 #: Folders no walk of the repository enters: version control, virtual environments, caches.
 NEVER_WALKED: Final = frozenset(
     {".git", ".venv", "venv", ".nox", ".tox", "node_modules", "__pycache__"}

@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from conftest import CLEAN_PYPROJECT, MakeRepo, git
 
 from taskbelt.caching import saved_plan
 
@@ -42,3 +43,16 @@ def test_an_edited_ledger_is_a_new_plan(tmp_path: Path) -> None:
     before = saved_plan.fingerprint(tmp_path, ["check"], {})
     ledger.write_text('version = 1\n\n[[group]]\nreason = "r"\n', encoding="utf-8")
     assert saved_plan.fingerprint(tmp_path, ["check"], {}) != before
+
+
+def test_a_moved_base_is_a_new_plan_where_changed_lines_are_gated(make_repo: MakeRepo) -> None:
+    """diff-fail-under compares with the merge base: a fetch or a commit changes nothing here."""
+    gated = make_repo(pyproject=CLEAN_PYPROJECT + "diff-fail-under = 80\n", name="gated")
+    plain = make_repo(name="plain")
+    before = {p.root: saved_plan.fingerprint(p.root, ["check"], {}) for p in (gated, plain)}
+    for project in (gated, plain):
+        git(project.root, "update-ref", "refs/remotes/origin/main", "HEAD")
+    assert saved_plan.fingerprint(gated.root, ["check"], {}) != before[gated.root]
+    assert saved_plan.fingerprint(plain.root, ["check"], {}) == before[plain.root]
+    target = saved_plan.fingerprint(gated.root, ["check"], {"GITHUB_BASE_REF": "release"})
+    assert target != saved_plan.fingerprint(gated.root, ["check"], {}), "the target branch counts"

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import CLEAN_PYPROJECT, CLEAN_SRC, MakeRepo, ToolVenv, ctx_for
+from conftest import CLEAN_PYPROJECT, CLEAN_SRC, MakeRepo, ToolVenv, ctx_for, git, write_files
 
 from taskbelt.checks import coverage, coverage_paths
 from taskbelt.checks.base import CheckContext
@@ -103,6 +103,67 @@ class TestPytestAndCoverage:
             "src/demo/core/__init__.py 100.00%)"
         )
         assert gate.details["paths"][0]["passed"] is False
+
+    def test_the_changed_lines_gate_fails_while_the_total_passes(
+        self, make_repo: MakeRepo, run_ctx: RunCtx, tool_venv: ToolVenv
+    ) -> None:
+        """``diff-fail-under``: the lines changed since the merge base, judged by diff-cover."""
+        big = "".join(f"VALUE_{i} = {i}\n" for i in range(60))
+        files = {**CLEAN_SRC, "src/demo/big.py": big, "tests/test_big.py": "from demo import big\n"}
+        project = make_repo(files, pyproject=CLEAN_PYPROJECT + "diff-fail-under = 80\n")
+        started = git(project.root, "rev-parse", "HEAD").strip()
+        added = "def added(x: int) -> int:\n    if x:\n        return 1\n    return 2\n"
+        write_files(
+            project.root, {"src/demo/added.py": added, "tests/test_added.py": "import demo.added\n"}
+        )
+        quiet = {
+            k: v
+            for k, v in os.environ.items()
+            if k not in ("GITHUB_BASE_REF", "CI_MERGE_REQUEST_TARGET_BRANCH_NAME")
+        }
+        ctx = dataclasses.replace(
+            run_ctx(project), base_env=quiet, more_bins=(tool_venv("diff-cover") / "bin",)
+        )
+        assert pytest_cov.run(ctx).status is Status.PASSED
+
+        # no base branch here: not judged, and said; on a pull request that is an error
+        alone = coverage.run(ctx)
+        assert alone.status is Status.PASSED, alone.summary
+        assert "changed lines not judged: no base branch here" in alone.summary
+        asked = coverage.run(
+            dataclasses.replace(ctx, base_env={**quiet, "GITHUB_BASE_REF": "main"})
+        )
+        assert asked.status is Status.ERROR, asked.summary
+        assert "fetch-depth: 0" in asked.summary
+
+        git(project.root, "update-ref", "refs/remotes/origin/main", started)
+        ctx = dataclasses.replace(ctx, project=Project.load(project.root))
+        gate = coverage.run(ctx)
+        assert gate.status is Status.FAILED, gate.summary
+        total = gate.details["percent"]
+        assert total >= 90, "the total passes"
+        assert gate.summary.endswith(
+            f"; changed lines 25.00% covered, 80% required (4 changed lines against origin/main "
+            f"at {started[:12]}); not run: src/demo/added.py:2, 3, 4"
+        )
+        assert gate.details["diff"]["uncovered"] == {"src/demo/added.py": [2, 3, 4]}
+
+        write_files(
+            project.root,
+            {
+                "tests/test_added.py": (
+                    "from demo.added import added\n\n\ndef test_added() -> None:\n"
+                    "    assert added(1) + added(0) == 3\n"
+                )
+            },
+        )
+        assert pytest_cov.run(ctx).status is Status.PASSED
+        covered = coverage.run(ctx)
+        assert covered.status is Status.PASSED, covered.summary
+        assert (
+            "; changed lines 100.00% covered (diff gate 80%, 4 changed lines against"
+            in covered.summary
+        )
 
     def test_one_precision_on_pass_and_fail(self, make_repo: MakeRepo, run_ctx: RunCtx) -> None:
         """Two decimals by default, on a pass and a fail; coverage's ``precision`` where set.

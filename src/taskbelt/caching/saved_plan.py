@@ -5,7 +5,9 @@ keys are computed, what each depends on besides files, what of the files
 and the environment its check reads, and its place in the summary) with a fingerprint of everything the plan was made
 from: pyproject.toml, .python-version, the TASKBELT_* settings, the check
 names, the folders interpreters are installed in, and the debt ledger with
-the day where the repository keeps one (an entry's ``until`` passes with nothing changed). When the fingerprint
+the day where the repository keeps one (an entry's ``until`` passes with nothing changed),
+and, where a ledger or ``diff-fail-under`` compares the change with its base
+branch, every ref's commit and the CI system's target branch. When the fingerprint
 still matches and every session's verdict is cached under the same keys the
 full path would compute, :func:`cached_summary` is the run's summary. A
 plan with a row a check decided from the repository's code (typecheck on
@@ -21,12 +23,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from taskbelt import defaults
+from taskbelt import defaults, proc
 from taskbelt.caching.verdicts import VOLATILE_ENV, Environ, Files, Spec, VerdictCache, spec_inputs
 from taskbelt.results import CheckResult, RunSummary, Status
 from taskbelt.state.store import KeyedStore
@@ -43,8 +46,8 @@ _INTERPRETER_ROOTS = (
 def fingerprint(root: Path, names: Sequence[str], environ: Mapping[str, str]) -> str:
     """Hash of everything a plan is made from (see the module docstring)."""
     digest = hashlib.sha256()
-    for name in ("pyproject.toml", ".python-version"):
-        path = root / name
+    pyproject = root / "pyproject.toml"
+    for path in (pyproject, root / ".python-version"):
         digest.update(path.read_bytes() if path.is_file() else b"-")
     for key in sorted(environ):
         if (key.startswith(defaults.ENV_PREFIX) and key not in VOLATILE_ENV) or key in {
@@ -62,7 +65,31 @@ def fingerprint(root: Path, names: Sequence[str], environ: Mapping[str, str]) ->
         # and an entry's `until` passes with nothing changed: the full path judges once a day
         digest.update(ledger.read_bytes())
         digest.update(dt.date.today().isoformat().encode())
+    if ledger.is_file() or _gates_changed_lines(pyproject, environ):
+        # the ratchet and diff-fail-under compare with the merge base of HEAD and the
+        # base branch: both move with no file here changed (a commit, a fetch)
+        digest.update(_refs(root))
+        for key in defaults.CHANGE_TARGET_VARIABLES:
+            digest.update(f"{key}={environ.get(key, '')}\n".encode())
     return digest.hexdigest()
+
+
+def _gates_changed_lines(pyproject: Path, environ: Mapping[str, str]) -> bool:
+    """Whether ``diff-fail-under`` is set (in pyproject.toml or the environment)."""
+    if environ.get(f"{defaults.ENV_PREFIX}DIFF_FAIL_UNDER"):
+        return True
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False  # the full path reports a pyproject that does not read
+    taskbelt = data.get("tool", {}).get("taskbelt", {})
+    return isinstance(taskbelt, dict) and "diff-fail-under" in taskbelt
+
+
+def _refs(root: Path) -> bytes:
+    """Every ref's commit and HEAD's, in one git call (``git show-ref --head``)."""
+    done = proc.run(["git", "show-ref", "--head"], cwd=root, timeout=30, ok=None)
+    return done.stdout.encode() if done.returncode == 0 else b"no refs"
 
 
 @dataclass(frozen=True)

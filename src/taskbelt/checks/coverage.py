@@ -26,7 +26,7 @@ from pathlib import Path
 
 from taskbelt import jobs, proc
 from taskbelt.caching import verdicts
-from taskbelt.checks import coverage_paths
+from taskbelt.checks import coverage_diff, coverage_paths
 from taskbelt.checks.base import CheckContext, crashed, tail
 from taskbelt.checks.coverage_paths import fails
 from taskbelt.checks.interface import Check
@@ -111,6 +111,9 @@ def start_jobs(ctx: CheckContext) -> Jobs:
     # each file's figures: for the path gates, and the debt ledger's floors
     files = ctx.project.settings.coverage.paths or ctx.project.ledger.present
     gate = ["--gate", *(["--files"] if files else [])]
+    if coverage_diff.wanted(ctx.project):  # the changed lines' gate reads an XML report
+        coverage_diff.xml_file(ctx).unlink(missing_ok=True)
+        gate += ["--diff-xml", str(coverage_diff.xml_file(ctx))]
     kinds = [gate, [f"--{kind}" for kind in ctx.project.settings.coverage_reports]]
     env = ctx.env()
     return Jobs(
@@ -178,10 +181,12 @@ def _run(ctx: CheckContext, versions: list[str] | None, jobs: Jobs | None) -> Ch
     below = [g for g in paths if g.failed]
     each = coverage_paths.figures(numbers)
     floors = coverage_paths.floors(each, ctx.project.ledger.floors, decimals)
+    changed = coverage_diff.judge(ctx)
+    changed_failed = changed is not None and changed.failed(decimals)
     # The table is shown under a failed gate and in GitHub's job summary only.
     shown = (
         fails(percent, gate, decimals)
-        or bool(below or floors.below)
+        or bool(below or floors.below or changed_failed)
         or ctx.base_env.get("GITHUB_ACTIONS") == "true"
     )
     table = str(answer["table"]) if shown else ""
@@ -200,11 +205,13 @@ def _run(ctx: CheckContext, versions: list[str] | None, jobs: Jobs | None) -> Ch
             if ctx.project.ledger.present
             else {}
         ),
+        **({"diff": changed.to_json()} if changed is not None else {}),
     }
     combined = f"combined over {', '.join(versions_used)}" + (
         f"; left out {left_out}: measured on an older tree" if stale else ""
     )
     sets = "".join(f"; {g.words(decimals)}" for g in below) + floors.words(decimals)
+    sets += f"; {changed.words(decimals)}" if changed is not None else ""
     if fails(percent, gate, decimals):
         return CheckResult(
             NAME,
@@ -215,9 +222,12 @@ def _run(ctx: CheckContext, versions: list[str] | None, jobs: Jobs | None) -> Ch
             details,
         )
     met = f"; {plural(len(paths), 'path gate')} met" if paths and not below else ""
+    status = Status.FAILED if below or floors.below or changed_failed else Status.PASSED
+    if status is Status.PASSED and changed is not None and changed.error:
+        status = Status.ERROR  # a pull request's changed lines, asked for and not judged
     return CheckResult(
         NAME,
-        Status.FAILED if below or floors.below else Status.PASSED,
+        status,
         seconds,
         f"{percent:.{decimals}f}% covered (gate {gate:g}%, {combined}){sets}{met}",
         tail(table),
@@ -286,4 +296,7 @@ CHECK = Check(
     writes_reports=True,
     finish=install_plugins,
     start_ahead=start_jobs,
+    tools_for=lambda project: (
+        ("coverage", coverage_diff.GROUP) if coverage_diff.wanted(project) else ("coverage",)
+    ),
 )

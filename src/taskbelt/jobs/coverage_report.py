@@ -4,6 +4,7 @@ Run by the ``coverage`` check with the coverage tool environment's Python::
 
     python -I coverage_report.py --reports DIR [--gate] [--json] [--xml] [--html] DATA...
     python -I coverage_report.py --reports DIR [--gate] ... --stdin
+    python -I coverage_report.py --reports DIR --gate --diff-xml PATH ...
 
 With ``--stdin`` the data files are read from standard input (NUL-separated)
 once the process has imported coverage: the check starts it while the tests
@@ -26,12 +27,15 @@ the ``fail_under`` coverage ended up with, its plugins' included, and with
 ``--files`` each file's figures (the per-path gates). The
 check runs two of these side by side:
 the gate, and the report files. Coverage's own errors end the process with
-its message and a non-zero status.
+its message and a non-zero status. ``--diff-xml PATH`` also writes a
+Cobertura XML report to ``PATH`` for diff-cover, which judges the changed
+lines (``taskbelt.checks.coverage_diff``).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import io
 import json
@@ -50,6 +54,7 @@ def main(argv: list[str]) -> int:
     for kind in ("gate", "json", "xml", "html", "files"):
         parser.add_argument(f"--{kind}", action="store_true")
     parser.add_argument("--stdin", action="store_true", help="read DATA from stdin")
+    parser.add_argument("--diff-xml", type=Path, help="also write an XML report here")
     parser.add_argument("data", nargs="*")
     args = parser.parse_args(argv)
     data = [p for p in sys.stdin.read().split("\0") if p] if args.stdin else args.data
@@ -76,6 +81,10 @@ def report(cov: coverage.Coverage, data: list[str], args: argparse.Namespace) ->
         cov.xml_report(outfile=str(args.reports / "coverage.xml"))
     if args.html and measured:
         cov.html_report(directory=str(args.reports / "htmlcov"))
+    if args.diff_xml is not None and measured:
+        # no file left to report: the check says no changed line was measured
+        with contextlib.suppress(NoDataError):
+            cov.xml_report(outfile=str(args.diff_xml))
     if args.gate:
         table = io.StringIO()
         try:

@@ -20,12 +20,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from taskbelt import proc
+from taskbelt import defaults, proc
 from taskbelt.errors import ConfigError
 from taskbelt.ledger.book import FILE, Ledger, parse
 
-#: Where the CI systems say which branch a pull or merge request targets.
-_TARGET_VARIABLES = ("GITHUB_BASE_REF", "CI_MERGE_REQUEST_TARGET_BRANCH_NAME")
+_TARGET_VARIABLES = defaults.CHANGE_TARGET_VARIABLES
 #: The remote's branches tried, in order, where nothing names the base.
 _DEFAULTS = ("origin/HEAD", "origin/main", "origin/master")
 #: What a row says where the base is not found.

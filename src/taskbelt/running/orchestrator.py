@@ -24,7 +24,7 @@ from packaging.version import Version
 
 from taskbelt import children, proc
 from taskbelt.caching.verdicts import VerdictCache, spec_inputs
-from taskbelt.checks import registry
+from taskbelt.checks import coverage, coverage_diff, registry
 from taskbelt.checks.base import Ahead, tail
 from taskbelt.checks.interface import Check, Session, Spec
 from taskbelt.environments.matrix import Matrix
@@ -229,6 +229,10 @@ class Runner:
                 "ledger_expired": judge.expired_untils(self.project.ledger),
                 "ledger_base": self.project.ledger_base(environ).key,
             }
+        if spec is not None and check.name == coverage.NAME and coverage_diff.wanted(self.project):
+            # the changed lines are the change since the merge base with the base branch
+            environ = os.environ if self.environ is None else self.environ
+            spec = {**spec, "diff_base": self.project.ledger_base(environ).key}
         if spec is not None and session.python is not None and self.tested is not None:
             # the tests see the run's Pythons (TASKBELT_TEST_MATRIX): part of their verdict
             spec = {**spec, "matrix": sorted(self.tested)}

@@ -149,9 +149,12 @@ class Settings(BaseSettings):
     bytecode_cache: bool = defaults.BYTECODE_CACHE
     secret_env: Annotated[list[str], NoDecode] = Field(default_factory=list)
     timeout: Timeouts = Field(default_factory=Timeouts)
-    #: The branch a change is compared with (the debt ledger's growth); None: the CI
+    #: The branch a change is compared with (the ledger's growth, diff-fail-under); None: the CI
     #: system's target branch, else the remote's default (see :mod:`taskbelt.ledger.base`).
     diff_base: str | None = Field(default=None, min_length=1)
+    #: The percent of the lines a change adds or edits (against ``diff-base``) that
+    #: its tests must cover; None: not gated (:mod:`taskbelt.checks.coverage_diff`).
+    diff_fail_under: float | None = Field(default=None, ge=0, le=100)
     #: Checks this repository does not want (validated against the registry).
     skip: Annotated[list[str], NoDecode] = Field(default_factory=list)
     audit: AuditSettings = Field(default_factory=AuditSettings)
