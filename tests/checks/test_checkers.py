@@ -7,6 +7,7 @@ checker itself the way the repository runs it, and compares the two.
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -224,6 +225,60 @@ class TestBasedpyrightBaseline:
             "1 type error; first: src/demo/__init__.py:9:18: reportAssignmentType"
         ), rows["typecheck"]["summary"]
         assert baseline.read_bytes() == recorded
+
+
+class TestPyreflyBaseline:
+    def test_the_repository_s_baseline_is_honoured_counted_and_its_fixed_entries_said(
+        self, tmp_path: Path, tool_venv: ToolVenv
+    ) -> None:
+        """Errors pyrefly's own baseline lists are known; one fixed is said; a new one fails.
+
+        The baseline is made by pyrefly itself (``--update-baseline``) and read where
+        the repository's ``[tool.pyrefly] baseline`` says; pyrefly's own run agrees.
+        """
+        two = WRONG_RETURN + "\n\ndef name() -> str:\n    return 1\n"
+        settings = '[tool.pyrefly]\nproject-includes = ["src"]\nbaseline = "types-baseline.json"\n'
+        project = repo(tmp_path / "r", {"src/demo/__init__.py": two}, CLEAN_PYPROJECT + settings)
+        pyrefly = str(tool_venv("typecheck-pyrefly") / "bin" / "pyrefly")
+        subprocess.run([pyrefly, "check", "--update-baseline"], cwd=project.root, check=False)
+        baseline = project.root / "types-baseline.json"
+        recorded = baseline.read_bytes()
+        _, rows = run_rows(project, "typecheck")
+        assert rows["typecheck"]["status"] == "passed", rows["typecheck"]
+        assert rows["typecheck"]["summary"] == "no type errors; 2 known in types-baseline.json"
+        own = subprocess.run([pyrefly, "check"], cwd=project.root, check=False)
+        assert own.returncode == 0, "pyrefly's own run passes too"
+
+        # the baseline emptied, no source changed: its errors are new (no cached pass)
+        baseline.write_text(json.dumps({"errors": []}), encoding="utf-8")
+        _, rows = run_rows(project, "typecheck")
+        assert rows["typecheck"]["status"] == "failed", rows["typecheck"]
+        assert rows["typecheck"]["summary"].startswith(
+            "2 type errors; first: src/demo/__init__.py:5"
+        ), rows["typecheck"]["summary"]
+        baseline.write_bytes(recorded)
+
+        (project.root / "src/demo/__init__.py").write_text(WRONG_RETURN, encoding="utf-8")
+        _, rows = run_rows(project, "typecheck")
+        assert rows["typecheck"]["status"] == "passed", rows["typecheck"]
+        assert rows["typecheck"]["summary"] == (
+            "no type errors; 1 known in types-baseline.json; 1 fixed it still lists: "
+            "`pyrefly check --prune-baseline` drops it"
+        )
+
+        (project.root / "src/demo/__init__.py").write_text(
+            WRONG_RETURN + '\n\ndef other() -> None:\n    value: int = "two"\n    print(value)\n',
+            encoding="utf-8",
+        )
+        _, rows = run_rows(project, "typecheck")
+        assert rows["typecheck"]["status"] == "failed"
+        assert rows["typecheck"]["summary"].startswith(
+            "1 type error; first: src/demo/__init__.py:9:18: bad-assignment"
+        ), rows["typecheck"]["summary"]
+        assert [f["code"] for f in rows["typecheck"]["details"]["findings"]] == ["bad-assignment"]
+        own = subprocess.run([pyrefly, "check"], cwd=project.root, check=False)
+        assert own.returncode == 1, "pyrefly's own run fails on it too"
+        assert baseline.read_bytes() == recorded, "the check wrote the repository's baseline"
 
 
 class TestPyrefly:

@@ -157,7 +157,8 @@ def folder_fingerprint(folder: Path) -> str:
 #: What, besides files, a session's verdict depends on: JSON-able, so that the
 #: fast path (taskbelt.frontends.entry_point) can recompute keys without loading the settings.
 #: ``interpreter``: a path whose mtime counts; ``newest``: a path; ``tests``:
-#: sessions whose keys count; ``advisory_db``: a folder whose fingerprint counts.
+#: sessions whose keys count; ``advisory_db``: a folder whose fingerprint counts;
+#: ``read_files``: files whose bytes count.
 Spec = dict[str, str | list[str]]
 
 
@@ -167,7 +168,9 @@ def spec_inputs(spec: Spec | None, keys: Mapping[str, str | None]) -> list[str] 
     ``interpreter``: the interpreter's path and mtime (an upgrade in place
     reruns); ``newest``: the interpreter mypy resolves imports with;
     ``tests``: the keys of the test sessions (coverage combines their data);
-    ``advisory_db``: the offline database's fingerprint. Every other entry
+    ``advisory_db``: the offline database's fingerprint; ``read_files``: files
+    outside the check's own set whose bytes count (a type checker's baseline,
+    wherever the repository keeps it). Every other entry
     (the debt ledger's digest, the merge base a change is compared with, the
     run's Pythons) counts as written: the whole spec is part of the inputs.
     """
@@ -190,6 +193,9 @@ def spec_inputs(spec: Spec | None, keys: Mapping[str, str | None]) -> list[str] 
     database = spec.get("advisory_db")
     if isinstance(database, str):
         inputs.append(folder_fingerprint(Path(database)))
+    for name in spec.get("read_files") or []:
+        path = Path(str(name))
+        inputs.append(hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "-")
     return inputs
 
 

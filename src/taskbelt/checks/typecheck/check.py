@@ -18,7 +18,7 @@ from taskbelt.checks import ledgered
 from taskbelt.checks.base import CheckContext, crashed, tail
 from taskbelt.checks.interface import Check, Environment, Session, Spec
 from taskbelt.checks.typecheck import hints, hook_dependencies
-from taskbelt.checks.typecheck.checkers import Runner, mypy, pyrefly, pyright, ty
+from taskbelt.checks.typecheck.checkers import Runner, baselines, mypy, pyrefly, pyright, ty
 from taskbelt.environments.matrix import Matrix
 from taskbelt.errors import TaskbeltError
 from taskbelt.output.console import LOGGER
@@ -88,7 +88,7 @@ def _run_one(ctx: CheckContext, choice: Choice) -> CheckResult:
     done = ctx.run(argv, env={**runner.env, **extra})
     if done.returncode not in (0, runner.found):
         return dataclasses.replace(crashed(NAME, done, started), details=_run_details(choice, argv))
-    found = runner.read(ctx, done.stdout, done.returncode)
+    found = runner.baseline(ctx, choice, runner.read(ctx, done.stdout, done.returncode))
     seconds = time.perf_counter() - started
     notes = f"; {plural(len(found.notes), 'warning')}, not failing" if found.notes else ""
     notes += found.aside
@@ -96,7 +96,8 @@ def _run_one(ctx: CheckContext, choice: Choice) -> CheckResult:
         **_run_details(choice, argv),
         "notes": [n.to_json() for n in found.notes],
     }
-    if done.returncode == 0 or found.clean:
+    # every error it found is in its own baseline: the run failed on known errors only
+    if done.returncode == 0 or found.clean or (found.known and not found.findings):
         return CheckResult(NAME, Status.PASSED, seconds, f"no type errors{notes}", "", details)
     if not found.findings:
         return crashed(NAME, done, started)
@@ -240,14 +241,16 @@ def install_hook_dependencies(ctx: CheckContext) -> None:
 
 
 def key(project: Project, tests: Matrix, session: Session) -> Spec | None:
-    """The interpreter the project's imports are resolved with counts too."""
+    """The interpreter the project's imports are resolved with counts too, and the baselines."""
+    kept = [str(path) for path in baselines.files(project)]
+    read: Spec = {"read_files": kept} if kept else {}
     if not tests.present:
-        return {}
+        return read
     try:
         limit = newest_python(project)
     except TaskbeltError:  # settings taskbelt cannot read: the row's error, when it runs
         limit = None
-    return {"newest": str(tests.newest_up_to(limit)[1])}
+    return {"newest": str(tests.newest_up_to(limit)[1]), **read}
 
 
 #: The first mypy that can look into a Python 3.12 or newer through

@@ -31,6 +31,8 @@ class Read:
     clean: bool = False
     #: What the row adds of the checker's own baseline (``; 12 known in ...``), or "".
     aside: str = ""
+    #: Errors the checker's own baseline lists (pyrefly's, mypy-baseline's): known, not failing.
+    known: list[Finding] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,9 @@ class Runner:
     env: Mapping[str, str] = field(default_factory=dict)
     #: Variables that depend on the run (on top of ``env``).
     env_for: Callable[[CheckContext, Choice], Mapping[str, str]] = lambda _ctx, _choice: {}
+    #: What the repository's own baseline for this checker makes of what was read:
+    #: the findings it lists moved to :attr:`Read.known`, and the row's aside.
+    baseline: Callable[[CheckContext, Choice, Read], Read] = lambda _ctx, _choice, read: read
 
 
 def in_excluded(ctx: CheckContext, path: str) -> bool:

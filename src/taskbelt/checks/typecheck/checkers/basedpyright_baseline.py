@@ -22,16 +22,17 @@ import shutil
 from pathlib import Path
 
 from taskbelt.checks.base import CheckContext
+from taskbelt.repository.project import Project
 from taskbelt.repository.toml_file import lookup
 
 #: Where basedpyright keeps its baseline unless ``baselineFile`` says otherwise.
 DEFAULT = ".basedpyright/baseline.json"
 
 
-def original(ctx: CheckContext) -> Path | None:
+def original(project: Project) -> Path | None:
     """The repository's baseline file, if it keeps one."""
-    configured = lookup(ctx.project.data, "tool", "basedpyright", "baselineFile")
-    path = ctx.root / (str(configured) if configured else DEFAULT)
+    configured = lookup(project.data, "tool", "basedpyright", "baselineFile")
+    path = project.root / (str(configured) if configured else DEFAULT)
     return path if path.is_file() else None
 
 
@@ -42,7 +43,7 @@ def working_copy(ctx: CheckContext) -> Path:
 
 def prepare(ctx: CheckContext) -> list[str]:
     """Copy the baseline for this run; the options that point basedpyright at the copy."""
-    source = original(ctx)
+    source = original(ctx.project)
     if source is None:
         return []
     copy = working_copy(ctx)
@@ -62,7 +63,7 @@ def count(path: Path) -> int:
 
 def aside(ctx: CheckContext) -> str:
     """``; 12 known in .basedpyright/baseline.json`` (and how many are fixed), or ""."""
-    source = original(ctx)
+    source = original(ctx.project)
     if source is None:
         return ""
     known = count(source)

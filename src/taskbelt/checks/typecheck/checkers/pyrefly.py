@@ -9,6 +9,9 @@ command line it replaces the repository's list. pyrefly never walks into
 hidden folders (``.taskbelt``, ``.taskbelt-cache``); a taskbelt vendored
 at a visible path is checked, and its diagnostics are dropped here.
 
+The repository's pyrefly baseline is honoured and counted
+(:mod:`.pyrefly_baseline`).
+
 pyrefly's exit status fails on every diagnostic it shows, and it shows those
 at ``--min-severity`` and above (``error`` by default; the repository's
 command may lower it to ``warn``): what pyrefly prints is what fails.
@@ -20,7 +23,7 @@ import json
 from typing import Any
 
 from taskbelt.checks.base import CheckContext, Finding
-from taskbelt.checks.typecheck.checkers import Read, Runner, in_excluded
+from taskbelt.checks.typecheck.checkers import Read, Runner, in_excluded, pyrefly_baseline
 from taskbelt.errors import ToolError
 from taskbelt.repository.choice import Choice
 
@@ -35,7 +38,7 @@ def argv(ctx: CheckContext, choice: Choice) -> list[str]:
     return [
         "pyrefly", "check", "--python-interpreter-path", str(ctx.project_python),
         "--output-format", "json", "--summary=none", "--progress-bar", "no", "--color", "never",
-        *choice.args, *targets,
+        *pyrefly_baseline.options(ctx, choice), *choice.args, *targets,
     ]  # fmt: skip
 
 
@@ -47,19 +50,19 @@ def read(ctx: CheckContext, output: str, returncode: int) -> Read:
         raise ToolError(
             "pyrefly printed no JSON report", "run the check with -v to see pyrefly's output"
         ) from None
-    shown = [
-        (str(d.get("severity", "error")), _finding(d))
-        for d in diagnostics
-        if not in_excluded(ctx, str(d.get("path", "")))
-    ]
-    if returncode != 0 and diagnostics and not shown:  # it failed on a vendored taskbelt alone
+    ours = [d for d in diagnostics if not in_excluded(ctx, str(d.get("path", "")))]
+    # marked where the repository's baseline lists them (see pyrefly_baseline): known
+    known = [_finding(d) for d in ours if d.get("baselined") is True]
+    shown = [(str(d.get("severity", "error")), _finding(d)) for d in ours if not d.get("baselined")]
+    if returncode != 0 and diagnostics and not ours:  # it failed on a vendored taskbelt alone
         return Read([], [], clean=True)
     findings = [finding for _, finding in shown]
     severities = {severity for severity, _ in shown}
     if severities and "error" not in severities:  # shown below error: the command lowered it
         kind = "warning" if "warn" in severities else "diagnostic"
-        return Read(findings, [], kind, "(pyrefly's run fails on every diagnostic it shows)")
-    return Read(findings, [])
+        because = "(pyrefly's run fails on every diagnostic it shows)"
+        return Read(findings, [], kind, because, known=known)
+    return Read(findings, [], known=known)
 
 
 def _finding(diagnostic: dict[str, Any]) -> Finding:
@@ -72,4 +75,4 @@ def _finding(diagnostic: dict[str, Any]) -> Finding:
     )
 
 
-RUNNER = Runner(argv, read)
+RUNNER = Runner(argv, read, baseline=pyrefly_baseline.honour)
