@@ -227,6 +227,54 @@ class TestBasedpyrightBaseline:
         assert baseline.read_bytes() == recorded
 
 
+class TestMypyBaseline:
+    def test_a_mypy_baseline_file_is_honoured_through_mypy_baseline_itself(
+        self, tmp_path: Path, tool_venv: ToolVenv
+    ) -> None:
+        """``mypy | mypy-baseline filter`` and taskbelt agree: known, fixed and new errors."""
+        two = WRONG_RETURN + "\n\ndef name() -> str:\n    return 1\n"
+        settings = '[tool.mypy-baseline]\nbaseline_path = "types.txt"\n'
+        project = repo(tmp_path / "r", {"src/demo/__init__.py": two}, CLEAN_PYPROJECT + settings)
+        mypy = str(tool_venv("typecheck") / "bin" / "mypy")
+        filter_ = str(tool_venv("mypy-baseline") / "bin" / "mypy-baseline")
+
+        def own(command: str) -> int:
+            """The repository's own pipe: mypy's output through mypy-baseline."""
+            root = project.root
+            found = subprocess.run([mypy, "src"], cwd=root, capture_output=True, check=False)
+            piped = [filter_, command]
+            return subprocess.run(piped, cwd=root, input=found.stdout, check=False).returncode
+
+        own("sync")
+        recorded = (project.root / "types.txt").read_bytes()
+        assert recorded.count(b"[return-value]") == 2
+        _, rows = run_rows(project, "typecheck")
+        assert rows["typecheck"]["status"] == "passed", rows["typecheck"]
+        assert rows["typecheck"]["summary"] == "no type errors; 2 known in types.txt"
+        assert own("filter") == 0
+
+        (project.root / "src/demo/__init__.py").write_text(
+            WRONG_RETURN + '\n\ndef other() -> None:\n    value: int = "two"\n    print(value)\n',
+            encoding="utf-8",
+        )
+        _, rows = run_rows(project, "typecheck")
+        assert rows["typecheck"]["status"] == "failed"
+        assert rows["typecheck"]["summary"] == (
+            "1 type error; first: src/demo/__init__.py:9:18: assignment Incompatible types in "
+            'assignment (expression has type "str", variable has type "int"); 1 known in '
+            "types.txt; 1 fixed it still lists: `mypy | mypy-baseline sync` drops it"
+        )
+        assert own("filter") != 0, "the repository's own pipe fails too"
+        assert (project.root / "types.txt").read_bytes() == recorded, "the check wrote it"
+
+        (project.root / "types.txt").write_text("not a mypy line\n", encoding="utf-8")
+        _, rows = run_rows(project, "typecheck")
+        assert rows["typecheck"]["status"] == "error"
+        assert rows["typecheck"]["summary"].startswith(
+            "mypy-baseline cannot read types.txt: invalid baseline, cannot parse line: not a mypy"
+        ), rows["typecheck"]["summary"]
+
+
 class TestPyreflyBaseline:
     def test_the_repository_s_baseline_is_honoured_counted_and_its_fixed_entries_said(
         self, tmp_path: Path, tool_venv: ToolVenv

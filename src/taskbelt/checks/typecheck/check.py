@@ -18,7 +18,15 @@ from taskbelt.checks import ledgered
 from taskbelt.checks.base import CheckContext, crashed, tail
 from taskbelt.checks.interface import Check, Environment, Session, Spec
 from taskbelt.checks.typecheck import hints, hook_dependencies
-from taskbelt.checks.typecheck.checkers import Runner, baselines, mypy, pyrefly, pyright, ty
+from taskbelt.checks.typecheck.checkers import (
+    Runner,
+    baselines,
+    mypy,
+    mypy_baseline,
+    pyrefly,
+    pyright,
+    ty,
+)
 from taskbelt.environments.matrix import Matrix
 from taskbelt.errors import TaskbeltError
 from taskbelt.output.console import LOGGER
@@ -88,7 +96,8 @@ def _run_one(ctx: CheckContext, choice: Choice) -> CheckResult:
     done = ctx.run(argv, env={**runner.env, **extra})
     if done.returncode not in (0, runner.found):
         return dataclasses.replace(crashed(NAME, done, started), details=_run_details(choice, argv))
-    found = runner.baseline(ctx, choice, runner.read(ctx, done.stdout, done.returncode))
+    found = runner.read(ctx, done.stdout, done.returncode)
+    found = runner.baseline(ctx, choice, done.stdout, found)
     seconds = time.perf_counter() - started
     notes = f"; {plural(len(found.notes), 'warning')}, not failing" if found.notes else ""
     notes += found.aside
@@ -205,12 +214,13 @@ _WORST_FIRST = (Status.ERROR, Status.FAILED)
 
 def tool_groups(project: Project) -> tuple[str, ...]:
     """The tool group of each chosen checker: ``typecheck`` (mypy), ``typecheck-ty``..."""
-    return tuple(
-        dict.fromkeys(
-            NAME if choice.tool == "mypy" else f"{NAME}-{choice.tool}"
-            for choice in project.tools.type_checkers
-        )
-    )
+    groups = [
+        NAME if choice.tool == "mypy" else f"{NAME}-{choice.tool}"
+        for choice in project.tools.type_checkers
+    ]
+    if NAME in groups and mypy_baseline.file(project) is not None:
+        groups.append(mypy_baseline.GROUP)  # mypy's output is filtered through it
+    return tuple(dict.fromkeys(groups))
 
 
 def skipped_because(project: Project) -> str | None:

@@ -50,9 +50,9 @@ class Runner:
     env: Mapping[str, str] = field(default_factory=dict)
     #: Variables that depend on the run (on top of ``env``).
     env_for: Callable[[CheckContext, Choice], Mapping[str, str]] = lambda _ctx, _choice: {}
-    #: What the repository's own baseline for this checker makes of what was read:
-    #: the findings it lists moved to :attr:`Read.known`, and the row's aside.
-    baseline: Callable[[CheckContext, Choice, Read], Read] = lambda _ctx, _choice, read: read
+    #: What the repository's own baseline for this checker makes of what was read
+    #: (from its output): the findings it lists moved to :attr:`Read.known`, the aside.
+    baseline: Callable[[CheckContext, Choice, str, Read], Read] = lambda _c, _ch, _o, read: read
 
 
 def in_excluded(ctx: CheckContext, path: str) -> bool:

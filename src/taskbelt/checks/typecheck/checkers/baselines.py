@@ -11,7 +11,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from taskbelt.checks.typecheck.checkers import basedpyright_baseline, pyrefly_baseline
+from taskbelt.checks.typecheck.checkers import (
+    basedpyright_baseline,
+    mypy_baseline,
+    pyrefly_baseline,
+)
 from taskbelt.errors import TaskbeltError
 from taskbelt.repository.project import Project
 
@@ -24,7 +28,9 @@ def files(project: Project) -> list[Path]:
         return []
     found: list[Path | None] = []
     for choice in choices:
-        if choice.tool == "basedpyright":
+        if choice.tool == "mypy":
+            found.append(mypy_baseline.file(project))
+        elif choice.tool == "basedpyright":
             found.append(basedpyright_baseline.original(project))
         elif choice.tool == "pyrefly":
             found.append(pyrefly_baseline.file(project, choice))

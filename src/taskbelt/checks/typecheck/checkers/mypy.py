@@ -2,7 +2,8 @@
 
 mypy runs from taskbelt's pinned tool environment and sees the project's
 own environment through ``--python-executable``, so the mypy version never
-has to fit the project's dependency pins.
+has to fit the project's dependency pins. A repository's mypy-baseline file
+is honoured (:mod:`.mypy_baseline`).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import os
 import re
 
 from taskbelt.checks.base import CheckContext, Finding
-from taskbelt.checks.typecheck.checkers import Read, Runner
+from taskbelt.checks.typecheck.checkers import Read, Runner, mypy_baseline
 from taskbelt.errors import ToolError
 from taskbelt.repository.choice import Choice
 
@@ -101,4 +102,10 @@ def read(_ctx: CheckContext, output: str, returncode: int) -> Read:
     return Read(errors, [])
 
 
-RUNNER = Runner(argv, read, env_for=env)
+def baseline(ctx: CheckContext, _choice: Choice, output: str, found: Read) -> Read:
+    """The repository's mypy-baseline, where it keeps one (:mod:`.mypy_baseline`)."""
+    lines = [m[0] for m in _LINE.finditer(output) if m["kind"] == "error"]
+    return mypy_baseline.honour(ctx, output, lines, found)
+
+
+RUNNER = Runner(argv, read, env_for=env, baseline=baseline)

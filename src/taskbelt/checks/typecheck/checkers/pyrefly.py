@@ -75,4 +75,8 @@ def _finding(diagnostic: dict[str, Any]) -> Finding:
     )
 
 
-RUNNER = Runner(argv, read, baseline=pyrefly_baseline.honour)
+RUNNER = Runner(
+    argv,
+    read,
+    baseline=lambda ctx, choice, _output, found: pyrefly_baseline.honour(ctx, choice, found),
+)
