@@ -101,11 +101,13 @@ ENV_REPORT: Final = "TASKBELT_REPORT"
 ENV_VERBOSE: Final = "TASKBELT_VERBOSE"
 ENV_NO_CACHE: Final = "TASKBELT_NO_CACHE"
 ENV_CI_TOOLS: Final = "TASKBELT_CI_TOOLS"
+#: ``ignore``: the type checkers' own baselines are not honoured (``ledger --import-baselines``).
+ENV_CHECKER_BASELINES: Final = "TASKBELT_CHECKER_BASELINES"
 #: Every ``TASKBELT_*`` variable that is not a ``[tool.taskbelt]`` setting;
 #: any other name that is no setting is an error (a typo must not be ignored).
 ENV_OWN: Final = frozenset(
     {
-        ENV_PROJECT_ROOT, ENV_REPORT, ENV_VERBOSE, ENV_NO_CACHE, ENV_CI_TOOLS,
+        ENV_PROJECT_ROOT, ENV_REPORT, ENV_VERBOSE, ENV_NO_CACHE, ENV_CI_TOOLS, ENV_CHECKER_BASELINES,
         # Set by the test check for its pytest job, which removes them at once.
         "TASKBELT_RECORD_IMPORTS", "TASKBELT_RECORD_MODULES",
         # Set by the test check for the tests: their Python, the run's Pythons.

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ADVISORY_DB, MakeRepo, assert_two_line_error, taskbelt
+from conftest import ADVISORY_DB, MakeRepo, ToolVenv, assert_two_line_error, taskbelt
 
 pytestmark = pytest.mark.slow
 
@@ -290,3 +290,63 @@ def test_a_file_below_its_coverage_floor_fails_while_the_total_passes(
     assert "; src/demo/route.py 50.00% is below its ledger floor 100%" in row["summary"], row[
         "summary"
     ]
+
+
+#: Two type errors every checker reports, and how each records its own baseline.
+TWO_ERRORS = '"""Typed."""\n\n\ndef count() -> int:\n    return "one"\n\n\ndef name() -> str:\n    return 1\n'
+CHECKER_BASELINES = {
+    "basedpyright": ("[tool.basedpyright]\n", ".basedpyright/baseline.json"),
+    "pyrefly": (
+        '[tool.pyrefly]\nproject-includes = ["src"]\nbaseline = "pyrefly-baseline.json"\n',
+        "pyrefly-baseline.json",
+    ),
+    "mypy": ("[tool.mypy]\nstrict = true\n", "mypy-baseline.txt"),
+}
+
+
+def record_baseline(checker: str, root: Path, tool_venv: ToolVenv) -> None:
+    """The checker's baseline, written by the checker (or mypy-baseline) itself."""
+    if checker == "basedpyright":
+        command = [str(tool_venv("typecheck-basedpyright") / "bin/basedpyright"), "--writebaseline"]
+        subprocess.run(command, cwd=root, capture_output=True, check=False)
+    elif checker == "pyrefly":
+        command = [
+            str(tool_venv("typecheck-pyrefly") / "bin/pyrefly"),
+            "check",
+            "--update-baseline",
+        ]
+        subprocess.run(command, cwd=root, capture_output=True, check=False)
+    else:
+        mypy = [str(tool_venv("typecheck") / "bin/mypy"), "src"]
+        found = subprocess.run(mypy, cwd=root, capture_output=True, check=False)
+        sync = [str(tool_venv("mypy-baseline") / "bin/mypy-baseline"), "sync"]
+        subprocess.run(sync, cwd=root, input=found.stdout, capture_output=True, check=False)
+
+
+@pytest.mark.parametrize("checker", sorted(CHECKER_BASELINES))
+def test_a_checker_s_own_baseline_imports_into_the_ledger(
+    make_repo: MakeRepo, tool_venv: ToolVenv, checker: str
+) -> None:
+    """``ledger --import-baselines`` records what the baseline lists; then the file can go."""
+    settings, name = CHECKER_BASELINES[checker]
+    files = {
+        "src/typed/__init__.py": TWO_ERRORS,
+        "tests/test_typed.py": FILES["tests/test_legacy.py"],
+    }
+    project = make_repo(files, pyproject=PYPROJECT.replace("legacy", "typed") + settings)
+    root = project.root
+    record_baseline(checker, root, tool_venv)
+    assert (root / name).is_file()
+    _, rows = run_checks(root)
+    assert rows["typecheck"]["summary"] == f"no type errors; 2 known in {name}"
+
+    imported = taskbelt(root, "ledger", "--import-baselines", env=ENV)
+    assert imported.returncode == 0, imported.stdout + imported.stderr
+    assert "taskbelt-ledger.toml: 2 known findings (typecheck 2)" in imported.stdout
+    assert f"imported the type errors {name} lists: delete it" in imported.stdout
+    ledger = (root / "taskbelt-ledger.toml").read_text(encoding="utf-8")
+    assert ledger.count(f'tool = "{checker}"') == 2
+
+    (root / name).unlink()
+    done, rows = run_checks(root)
+    assert rows["typecheck"]["summary"] == "no new type errors, 2 known", done.stdout

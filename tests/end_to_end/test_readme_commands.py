@@ -96,6 +96,11 @@ RUN_ELSEWHERE = {
         'taskbelt(root, "ledger", "--prune", env=ENV)',
         'taskbelt ledger "$@"',
     ),
+    "mise run ledger -- --import-baselines": (
+        "end_to_end/test_debt_ledger.py",
+        'taskbelt(root, "ledger", "--import-baselines", env=ENV)',
+        'taskbelt ledger "$@"',
+    ),
     "uvx nox -s hello lint": (
         "end_to_end/test_nox.py",
         'uvx_nox(project.root, "-s", "hello", "lint")',

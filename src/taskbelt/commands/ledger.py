@@ -18,6 +18,11 @@ It also runs the tests and the coverage gate (cached verdicts answer) and
 records each measured file's coverage floor: its figure, rounded down to a
 whole percent. ``--prune`` only drops the floors of files no longer
 measured; where the gate gave no figures the floors stay as they were.
+
+``ledger --import-baselines`` runs the type checkers with their own
+baselines set aside (basedpyright's, pyrefly's, mypy-baseline's), so the
+errors those list are recorded too; the repository then deletes them, or
+the errors the ledger holds would be hidden by both and count as fixed.
 """
 
 from __future__ import annotations
@@ -30,8 +35,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from taskbelt.checks.typecheck.checkers import baselines
 from taskbelt.errors import TaskbeltError
 from taskbelt.ledger import book
+from taskbelt.output.words import plural
 from taskbelt.repository.project import Project
 from taskbelt.results import CheckResult, RunSummary, Status
 
@@ -169,7 +176,7 @@ def floors(
     raised = sum(1 for p, f in now.items() if p in old and f > old[p])
     lowered = sum(1 for p, f in now.items() if p in old and f < old[p])
     changed = f" (raised {raised}, lowered {lowered})" if raised or lowered else ""
-    return now, f"coverage floors: {len(now)} files{changed}"
+    return now, f"coverage floors: {plural(len(now), 'file')}{changed}"
 
 
 def record(project: Project, summary: RunSummary, *, prune: bool = False) -> Recorded:
@@ -190,3 +197,13 @@ def record(project: Project, summary: RunSummary, *, prune: bool = False) -> Rec
     path = book.write(project.root, ledger)
     wants = said == WANTS
     return Recorded(path, ledger, added, dropped, len(fresh) if prune else 0, said, wants)
+
+
+def imported(project: Project) -> list[str]:
+    """What ``--import-baselines`` says: each checker baseline now in the ledger, to delete."""
+    return [
+        f"imported the type errors {project.relative(path)} lists: delete it, and the setting "
+        "that names it, now that the ledger holds them (both would hide them, and the ledger "
+        "would call them fixed)"
+        for path in baselines.files(project)
+    ]

@@ -109,6 +109,11 @@ def build_parser() -> argparse.ArgumentParser:
     ledger.add_argument(
         "--prune", action="store_true", help="only drop fixed entries; add nothing (the ratchet)"
     )
+    ledger.add_argument(
+        "--import-baselines",
+        action="store_true",
+        help="also record the errors the type checkers' own baselines list (then delete those)",
+    )
     init = sub.add_parser("init", parents=[common], help="include taskbelt's tasks in mise.toml")
     init.add_argument("--check", action="store_true", help="only report whether the repo is wired")
     sub.add_parser("doctor", parents=[common], help="what taskbelt needs and what is present")
@@ -232,8 +237,11 @@ def run_ledger(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     project = execution.load_project(args.root)
     options = execution.Options(jobs=args.jobs, use_cache=not args.no_cache)
-    summary = execution.run(project, ledger.RUN, options)
-    code = execution.publish(summary, started, args.report, verbose=args.verbose)
+    environ = dict(os.environ)
+    if args.import_baselines:  # the checkers report what their baselines list
+        environ[defaults.ENV_CHECKER_BASELINES] = "ignore"
+    summary = execution.run(project, ledger.RUN, options, environ)
+    code = execution.publish(summary, started, args.report, environ, verbose=args.verbose)
     if summary.stopped_by is not None:
         return code
     recorded = ledger.record(project, summary, prune=args.prune)
@@ -244,6 +252,9 @@ def run_ledger(args: argparse.Namespace) -> int:
         recorded = recorded.with_floors(ledger.record(project, again, prune=args.prune))
     for line in recorded.lines():
         print(f"taskbelt: {line}")
+    if args.import_baselines:
+        for line in ledger.imported(project):
+            print(f"taskbelt: {line}")
     return int(ExitCode.OK)
 
 

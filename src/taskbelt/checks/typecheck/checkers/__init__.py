@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from taskbelt import defaults
 from taskbelt.checks.base import CheckContext, Finding
 from taskbelt.repository.choice import Choice
 
@@ -53,6 +54,11 @@ class Runner:
     #: What the repository's own baseline for this checker makes of what was read
     #: (from its output): the findings it lists moved to :attr:`Read.known`, the aside.
     baseline: Callable[[CheckContext, Choice, str, Read], Read] = lambda _c, _ch, _o, read: read
+
+
+def baselines_ignored(ctx: CheckContext) -> bool:
+    """Whether this run reports what the checkers' own baselines list (their import)."""
+    return ctx.base_env.get(defaults.ENV_CHECKER_BASELINES) == "ignore"
 
 
 def in_excluded(ctx: CheckContext, path: str) -> bool:

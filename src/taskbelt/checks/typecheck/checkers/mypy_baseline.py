@@ -26,7 +26,7 @@ from pathlib import Path
 
 from taskbelt import proc
 from taskbelt.checks.base import CheckContext
-from taskbelt.checks.typecheck.checkers import Read
+from taskbelt.checks.typecheck.checkers import Read, baselines_ignored
 from taskbelt.errors import ToolError
 from taskbelt.repository.project import Project
 from taskbelt.repository.toml_file import lookup
@@ -59,7 +59,7 @@ def honour(ctx: CheckContext, output: str, lines: list[str], found: Read) -> Rea
         ToolError: mypy-baseline cannot read the baseline.
     """
     path = file(ctx.project)
-    if path is None or len(lines) != len(found.findings):
+    if path is None or len(lines) != len(found.findings) or baselines_ignored(ctx):
         return found
     name = ctx.project.relative(path)
     done = proc.run(

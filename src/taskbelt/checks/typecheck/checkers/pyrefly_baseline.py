@@ -26,7 +26,7 @@ from pathlib import Path
 from packaging.version import InvalidVersion, Version
 
 from taskbelt.checks.base import CheckContext
-from taskbelt.checks.typecheck.checkers import Read
+from taskbelt.checks.typecheck.checkers import Read, baselines_ignored
 from taskbelt.repository.choice import Choice
 from taskbelt.repository.project import Project
 from taskbelt.repository.toml_file import lookup, read_toml
@@ -104,6 +104,8 @@ def honour(ctx: CheckContext, choice: Choice, found: Read) -> Read:
     path = file(ctx.project, choice)
     if path is None:
         return found
+    if baselines_ignored(ctx):  # every error reported, for the ledger to import
+        return dataclasses.replace(found, findings=[*found.findings, *found.known], known=[])
     name = ctx.project.relative(path)
     listed = count(path)
     if not _shown(choice):
