@@ -849,11 +849,19 @@ class Harness:
         hidden = to_string(with_.get("include-hidden-files")) == "true"
         copied = []
         for raw in to_string(with_.get("path")).splitlines():
-            source = (workspace / raw.strip()).resolve()
-            if not raw.strip() or not source.exists():
-                continue
-            files = [source] if source.is_file() else [p for p in source.rglob("*") if p.is_file()]
-            base = source.parent if source.is_file() else source
+            if any(c in raw for c in "*?["):  # a glob: the artifact's root is the matches' folder
+                files = sorted(p.resolve() for p in workspace.glob(raw.strip()) if p.is_file())
+                if not files:
+                    continue
+                base = Path(os.path.commonpath([f.parent for f in files]))
+            else:
+                source = (workspace / raw.strip()).resolve()
+                if not raw.strip() or not source.exists():
+                    continue
+                files = (
+                    [source] if source.is_file() else [p for p in source.rglob("*") if p.is_file()]
+                )
+                base = source.parent if source.is_file() else source
             for file in files:
                 rel = file.relative_to(workspace)
                 if not hidden and any(part.startswith(".") for part in rel.parts):
@@ -890,11 +898,19 @@ class Harness:
         self, with_: Mapping[str, Any], workspace: Path, contexts: Mapping[str, Any]
     ) -> str:
         path = (workspace / to_string(with_.get("sarif_file"))).resolve()
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if data.get("version") != "2.1.0" or not isinstance(data.get("runs"), list):
-            raise ValueError(f"{path} is not SARIF 2.1.0")
-        self.uploaded_sarif.append(path)
-        return f"code scanning would receive {path} ({len(data['runs'])} runs)"
+        # a folder: every .sarif file in it, in one upload (as the action does)
+        files = sorted(path.rglob("*.sarif")) if path.is_dir() else [path]
+        tools: list[str] = []
+        for file in files:
+            data = json.loads(file.read_text(encoding="utf-8"))
+            if data.get("version") != "2.1.0" or not isinstance(data.get("runs"), list):
+                raise ValueError(f"{file} is not SARIF 2.1.0")
+            tools += [run["tool"]["driver"]["name"] for run in data["runs"]]
+        # code scanning refuses two runs of one tool under one category in an upload
+        if len(tools) != len(set(tools)):
+            raise ValueError(f"two runs of one tool in one upload: {sorted(tools)}")
+        self.uploaded_sarif += files
+        return f"code scanning would receive {', '.join(f.name for f in files)} ({len(tools)} runs)"
 
 
 def _key_values(text: str) -> dict[str, str]:

@@ -142,8 +142,12 @@ def test_reports_and_coverage_data_are_uploaded(
     assert (artifacts / "taskbelt-reports-coverage" / "coverage.xml").is_file()
     assert (artifacts / "taskbelt-reports-coverage" / "htmlcov" / "index.html").is_file()
     assert (artifacts / "taskbelt-reports-static" / "verdict-typecheck.json").is_file()
-    assert (artifacts / "taskbelt-bandit-sarif" / "bandit.sarif").is_file()
-    assert [p.name for p in runner.uploaded_sarif] == ["bandit.sarif"]
+    assert (artifacts / "taskbelt-sarif" / "bandit.sarif").is_file()
+    assert [p.name for p in runner.uploaded_sarif] == [
+        "bandit.sarif",
+        "lint.sarif",
+        "typecheck.sarif",
+    ]
 
 
 # --------------------------------------------------------------------------- a type error

@@ -10,11 +10,20 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
-from conftest import ADVISORY_DB, MakeRepo, ToolVenv, assert_two_line_error, taskbelt
+from conftest import (
+    ADVISORY_DB,
+    TASKBELT_ROOT,
+    MakeRepo,
+    ToolVenv,
+    assert_two_line_error,
+    taskbelt,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -61,6 +70,7 @@ FILES["src/legacy/__init__.py"] = '"""Legacy."""\n'
 FILES["tests/test_legacy.py"] = "def test_nothing() -> None:\n    assert True\n"
 CHECKS = ("lint", "typecheck", "audit")
 ENV = {"TASKBELT_AUDIT__ADVISORY_DB": str(ADVISORY_DB)}
+SARIF_SCHEMA = json.loads((TASKBELT_ROOT / "tests/data/sarif-schema-2.1.0.json").read_text("utf-8"))
 
 
 def run_checks(root: Path, **env: str) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
@@ -73,6 +83,16 @@ def run_checks(root: Path, **env: str) -> tuple[subprocess.CompletedProcess[str]
 def states(row: dict[str, Any]) -> list[str]:
     findings = row["details"].get("findings") or row["details"].get("bandit", {}).get("findings")
     return sorted(f["state"] for f in findings or [])
+
+
+def sarif_results(root: Path, check: str, tool: str) -> list[dict[str, Any]]:
+    """The results of ``reports/<check>.sarif``, a valid log of one run of ``tool``."""
+    log = json.loads((root / f".taskbelt-cache/reports/{check}.sarif").read_text("utf-8"))
+    jsonschema.validate(log, SARIF_SCHEMA)
+    assert [run["tool"]["driver"]["name"] for run in log["runs"]] == [tool]
+    results: list[dict[str, Any]] = log["runs"][0]["results"]
+    assert all(r["partialFingerprints"]["taskbelt/v1"] for r in results)
+    return results
 
 
 def edit(root: Path, name: str, old: str, new: str) -> None:
@@ -122,6 +142,14 @@ def test_adopt_then_only_what_is_new_fails(make_repo: MakeRepo) -> None:
     assert rows["typecheck"]["status"] == rows["audit"]["status"] == "passed"
     assert "mod2.py:6:8: F401" in done.stdout
     assert "mod1.py" not in done.stdout, "a known finding is not shown"
+    # SARIF: the same verdicts, with the ledger's fingerprints (code scanning's baseline)
+    results = sarif_results(root, "lint", "ruff")
+    assert Counter(r["baselineState"] for r in results) == {"unchanged": 28, "new": 1}
+    (new,) = [r for r in results if r["baselineState"] == "new"]
+    assert (new["ruleId"], new["locations"][0]["physicalLocation"]["region"]["startLine"]) == (
+        "F401",
+        6,
+    )
     edit(root, "src/legacy/mod2.py", "import shutil\n", "")
 
     # a new type error: the output shows it, not the 8 known ones
@@ -132,6 +160,11 @@ def test_adopt_then_only_what_is_new_fails(make_repo: MakeRepo) -> None:
         "1 new type error, 8 known; first: src/legacy/mod2.py:24:12: return-value"
     )
     assert "mod1.py" not in done.stdout
+    results = sarif_results(root, "typecheck", "mypy")
+    assert Counter((r["baselineState"], r["level"]) for r in results) == {
+        ("unchanged", "error"): 8,
+        ("new", "error"): 1,
+    }
     edit(root, "src/legacy/mod2.py", '\n\ndef label() -> int:\n    return "x"\n', "")
 
 
@@ -178,6 +211,8 @@ def test_edits_elsewhere_keep_findings_known_and_copies_are_new(make_repo: MakeR
     assert [(f["path"], f["rule"], f["state"]) for f in rows["lint"]["details"]["fixed"]] == [
         ("src/legacy/mod0.py", "F401", "fixed")
     ]
+    (gone,) = [r for r in sarif_results(root, "lint", "ruff") if r["baselineState"] == "absent"]
+    assert (gone["ruleId"], gone["level"]) == ("F401", "none")
 
     # the fixed entry goes with --prune, which adds nothing (the copy stays unrecorded)
     pruned = taskbelt(root, "ledger", "--prune", env=ENV)

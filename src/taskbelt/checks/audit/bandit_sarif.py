@@ -21,17 +21,12 @@ from typing import Any
 
 from taskbelt.checks.audit import ruffsettings
 from taskbelt.checks.audit.bandit_issue import BARE_NOSEC, BARE_TEXT, Issue
+from taskbelt.checks.sarif_log import FINGERPRINT_KEY, SARIF_SCHEMA, baseline
 from taskbelt.ledger.book import Entry
-from taskbelt.ledger.judge import KNOWN
 
-SARIF_SCHEMA = (
-    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
-)
 _LEVELS = {"HIGH": "error", "MEDIUM": "warning", "LOW": "note"}
 _BANDIT = {"name": "bandit", "informationUri": "https://bandit.readthedocs.io/"}
 _TASKBELT = {"name": "taskbelt"}
-#: The key of the ledger's fingerprint among a result's partial fingerprints.
-FINGERPRINT_KEY = "taskbelt/v1"
 
 
 def _rule(issue: Issue) -> dict[str, Any]:
@@ -55,13 +50,6 @@ def _location(path: str, line: int = 0, column: int = -1) -> dict[str, Any]:
     if line:
         where["region"] = {"startLine": max(line, 1), "startColumn": column + 1}
     return {"physicalLocation": where}
-
-
-def _baseline(fingerprint: str, state: str) -> dict[str, Any]:
-    return {
-        "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
-        "baselineState": "unchanged" if state == KNOWN else "new",
-    }
 
 
 def _absent(entry: Entry, index: Mapping[str, int]) -> dict[str, Any]:
@@ -102,7 +90,7 @@ def _run(
             "level": "note" if issue in notes else _LEVELS.get(issue.severity, "warning"),
             "message": {"text": issue.text},
             "locations": [_location(issue.file, max(issue.line, 1), issue.column)],
-            **(_baseline(*ledger[issue]) if ledger and issue in ledger else {}),
+            **(baseline(*ledger[issue]) if ledger and issue in ledger else {}),
             "properties": {"severity": issue.severity, "confidence": issue.confidence},
             **(
                 {

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from packaging.version import InvalidVersion, Version
 
-from taskbelt.checks import ledgered
+from taskbelt.checks import ledgered, sarif_log
 from taskbelt.checks.base import CheckContext, Finding, crashed, tail
 from taskbelt.checks.interface import Check
 from taskbelt.checks.lint import flake8_rules
@@ -130,8 +130,13 @@ def parse(stdout: str, relative: Callable[[Path], str] = str) -> list[Finding]:
 
 
 def run(ctx: CheckContext) -> CheckResult:
-    """Lint the repository with ruff; the ledger's fixed entries are said (or fail, in CI)."""
-    return ledgered.ratchet(ctx, _lint(ctx), NAME, ["ruff"])
+    """Lint the repository with ruff; the ledger's fixed entries are said (or fail, in CI).
+
+    The findings are also written as ``reports/lint.sarif`` (:mod:`taskbelt.checks.sarif_log`).
+    """
+    result = ledgered.ratchet(ctx, _lint(ctx), NAME, ["ruff"])
+    sarif_log.write(ctx.root, ctx.project.reports_dir / "lint.sarif", result, "ruff", "warning")
+    return result
 
 
 def _lint(ctx: CheckContext) -> CheckResult:

@@ -14,7 +14,7 @@ from collections import Counter
 
 from packaging.version import InvalidVersion, Version
 
-from taskbelt.checks import ledgered
+from taskbelt.checks import ledgered, sarif_log
 from taskbelt.checks.base import CheckContext, crashed, tail
 from taskbelt.checks.interface import Check, Environment, Session, Spec
 from taskbelt.checks.typecheck import hints, hook_dependencies
@@ -54,7 +54,10 @@ def run(ctx: CheckContext) -> CheckResult:
     row = results[0] if len(results) == 1 else _combined(labels(choices), results)
     # An entry is fixed when no run of its checker found it (two mypy runs keep
     # one set of entries); a row with a run that could not look fixes nothing.
-    return ledgered.ratchet(ctx, row, NAME, list(dict.fromkeys(c.tool for c in choices)))
+    result = ledgered.ratchet(ctx, row, NAME, list(dict.fromkeys(c.tool for c in choices)))
+    target = ctx.project.reports_dir / "typecheck.sarif"
+    sarif_log.write(ctx.root, target, result, choices[0].tool if choices else "mypy", "error")
+    return result
 
 
 def labels(choices: tuple[Choice, ...]) -> list[str]:
