@@ -122,6 +122,38 @@ def clean(root: Path) -> None:
         shutil.rmtree(pycache, ignore_errors=True)
 
 
+def add_debt(root: Path, env: dict[str, str]) -> int:
+    """One unused import per module (ruff's F401), recorded in a debt ledger; the entry count."""
+    for module in sorted((root / "src" / "sample").glob("mod*.py")):
+        text = module.read_text()
+        module.write_text(
+            text.replace(
+                "from __future__ import annotations\n",
+                "from __future__ import annotations\n\nimport os\n",
+                1,
+            )
+        )
+    taskbelt(root, env, "ledger")
+    return (root / "taskbelt-ledger.toml").read_text().count("[[finding]]")
+
+
+def indebted_way(
+    root: Path, env: dict[str, str]
+) -> tuple[dict[str, Callable[[], object]], Path, int]:
+    """taskbelt on a copy of the project that keeps a debt ledger; the copy; its entry count."""
+    indebted = root.with_name(root.name + "-ledger")
+    if not (indebted / "pyproject.toml").exists():
+        indebted.mkdir(parents=True, exist_ok=True)
+        generate(indebted)
+    entries = add_debt(indebted, env)
+    way: dict[str, Callable[[], object]] = {
+        "environments": lambda: taskbelt(indebted, env, "prepare"),
+        "run": lambda: taskbelt(indebted, env),
+        "warm": lambda: taskbelt(indebted, env, verbose=True),
+    }
+    return way, indebted, entries
+
+
 def touch_source(root: Path, run: int) -> None:
     """Change one source file (content, not only mtime)."""
     path = root / "src" / "sample" / "mod075.py"
@@ -287,6 +319,11 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--keep", type=Path, help="generate the project here and keep it")
     parser.add_argument("--advisory-db", type=Path, default=HOME.parent / "shared" / "advisory-db")
+    parser.add_argument(
+        "--ledger",
+        action="store_true",
+        help="also time taskbelt on a copy whose every module has a lint finding the ledger knows",
+    )
     args = parser.parse_args()
     root = args.keep or Path(tempfile.mkdtemp(prefix="taskbelt-bench-"))
     root.mkdir(parents=True, exist_ok=True)
@@ -326,14 +363,17 @@ def main() -> int:
                 "run": lambda: conventional(root, others),
             },
         }
+        entries, roots = 0, dict.fromkeys(ways, root)
+        if args.ledger:  # the same project, carrying known debt: the ledger's own cost
+            ways["taskbelt + ledger"], roots["taskbelt + ledger"], entries = indebted_way(root, env)
         for run in range(args.runs):
             for name, way in ways.items():
                 figures = results.setdefault(name, {k: [] for k in SCENARIOS})
-                clean(root)
+                clean(roots[name])
                 figures["environments"].append(timed(way["environments"]))
-                clean(root)
+                clean(roots[name])
                 figures["cold"].append(timed(way["run"]))
-                touch_source(root, run)
+                touch_source(roots[name], run)
                 started = time.perf_counter()
                 log = way.get("warm", way["run"])()
                 figures["warm"].append(time.perf_counter() - started)
@@ -345,24 +385,42 @@ def main() -> int:
                     + ", ".join(f"{k} {v[-1]:.1f} s" for k, v in figures.items()),
                     flush=True,
                 )
+    report(root, args.runs, results, overheads, entries)
+    return 0
+
+
+def report(
+    root: Path,
+    runs: int,
+    results: dict[str, dict[str, list[float]]],
+    overheads: list[float],
+    entries: int,
+) -> None:
+    """Print the medians, the ratios, the ledger's cost, the overhead and the peak memory."""
+    jobs = os.cpu_count() or 2
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     median = {w: {k: statistics.median(v) for k, v in f.items()} for w, f in results.items()}
     for figures in median.values():
         figures["cold - environments"] = figures["cold"] - figures["environments"]
     print(f"\nproject: {root} ({MODULES} modules, {MODULES * TESTS_PER_MODULE} tests)")
-    print(f"cores: {jobs}; median of {args.runs} run(s)")
+    print(f"cores: {jobs}; median of {runs} run(s)")
     print(
         f"{'scenario':<20} {'taskbelt':>9} {'baseline':>9} {'conventional':>13} {'tb/base':>8} {'tb/conv':>8}"
     )
     for scenario in ("environments", "cold", "cold - environments", "warm", "no change"):
         t, b, c = (median[w][scenario] for w in ("taskbelt", "baseline", "conventional"))
         print(f"{scenario:<20} {t:>8.1f}s {b:>8.1f}s {c:>12.1f}s {t / b:>8.2f} {t / c:>8.2f}")
+    if "taskbelt + ledger" in median:
+        for scenario in ("warm", "no change"):
+            t, d = median["taskbelt"][scenario], median["taskbelt + ledger"][scenario]
+            print(
+                f"{scenario} with a ledger of {entries} entries: {d:.2f} s ({d / t:.2f} x {t:.2f} s)"
+            )
     print(
         f"taskbelt's own overhead in the warm run (wall - tools' critical path): "
         f"{statistics.median(overheads):.2f} s"
     )
     print(f"peak memory of a child process: {peak:.0f} MiB")
-    return 0
 
 
 if __name__ == "__main__":
