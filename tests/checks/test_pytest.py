@@ -16,8 +16,9 @@ from taskbelt.checks import coverage, coverage_paths
 from taskbelt.checks.base import CheckContext
 from taskbelt.checks.pytest import check as pytest_cov
 from taskbelt.checks.pytest.check import coverage_dir
+from taskbelt.output.report import github
 from taskbelt.repository.project import Project
-from taskbelt.results import Status
+from taskbelt.results import RunSummary, Status
 from taskbelt.tools.interpreters import Interpreter
 
 pytestmark = pytest.mark.slow
@@ -147,6 +148,13 @@ class TestPytestAndCoverage:
             f"at {started[:12]}); not run: src/demo/added.py:2, 3, 4"
         )
         assert gate.details["diff"]["uncovered"] == {"src/demo/added.py": [2, 3, 4]}
+        # GitHub's annotations point at them, one per run of lines
+        assert [
+            line for line in github.annotation_lines(RunSummary((gate,))) if "added" in line
+        ] == [
+            "::error file=src/demo/added.py,line=2,title=coverage::changed lines 2-4, not run by "
+            "the tests (diff-fail-under)"
+        ]
 
         write_files(
             project.root,

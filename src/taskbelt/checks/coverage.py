@@ -205,7 +205,7 @@ def _run(ctx: CheckContext, versions: list[str] | None, jobs: Jobs | None) -> Ch
             if ctx.project.ledger.present
             else {}
         ),
-        **({"diff": changed.to_json()} if changed is not None else {}),
+        **({"diff": changed.to_json(decimals)} if changed is not None else {}),
     }
     combined = f"combined over {', '.join(versions_used)}" + (
         f"; left out {left_out}: measured on an older tree" if stale else ""

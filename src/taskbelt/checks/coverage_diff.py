@@ -112,8 +112,17 @@ class Changed:
         more = sum(map(len, self.uncovered.values())) - _SHOWN
         return "; ".join(parts) + (f" and {more} more" if more > 0 else "")
 
-    def to_json(self) -> dict[str, Any]:
-        """``details.diff`` of the coverage row."""
+    def to_json(self, decimals: int) -> dict[str, Any]:
+        """``details.diff`` of the coverage row; when it fails, each run of lines not run.
+
+        ``failing`` places them, one per run of consecutive lines, where the
+        annotations (GitHub's) look for what to point at.
+        """
+        failing = [
+            {"path": path, "line": first, "message": _not_run(first, last)}
+            for path, lines in self.uncovered.items()
+            for first, last in _runs(lines)
+        ]
         return {
             "fail_under": self.gate,
             "base": self.ref,
@@ -123,7 +132,24 @@ class Changed:
             "percent": None if self.percent is None else round(self.percent, 2),
             "lines": self.lines,
             "uncovered": dict(self.uncovered),
+            **({"failing": failing} if self.failed(decimals) else {}),
         }
+
+
+def _runs(lines: list[int]) -> list[tuple[int, int]]:
+    """``[2, 3, 4, 8]`` -> ``[(2, 4), (8, 8)]``."""
+    runs: list[tuple[int, int]] = []
+    for line in lines:
+        if runs and line == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], line)
+        else:
+            runs.append((line, line))
+    return runs
+
+
+def _not_run(first: int, last: int) -> str:
+    where = f"line {first}" if first == last else f"lines {first}-{last}"
+    return f"changed {where}, not run by the tests (diff-fail-under)"
 
 
 def judge(ctx: CheckContext) -> Changed | None:
