@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import urllib.parse
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -84,26 +85,39 @@ def log(root: Path, runs: Iterable[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def _place(finding: Mapping[str, Any]) -> tuple[object, ...]:
+    keys = ("path", "line", "column", "code", "message", "fingerprint")
+    return tuple(finding.get(key) for key in keys)
+
+
 def _by_tool(result: CheckResult, tool: str) -> dict[str, list[Mapping[str, Any]]]:
-    """The row's findings by the tool that reported them (typecheck: by checker)."""
+    """The row's findings by the tool that reported them (typecheck: by checker).
+
+    A second run of one checker adds only what the runs before it did not
+    report: the same error seen twice is one result. Within one run every
+    finding counts (ruff reports two ``global`` names of one line twice,
+    each with its own fingerprint).
+    """
     runs = result.details.get("runs")
     if not isinstance(runs, list):
         runs = [{"checker": result.details.get("checker") or tool, **result.details}]
     found: dict[str, list[Mapping[str, Any]]] = {}
     for run in runs:
-        name = str(run.get("checker") or tool)
-        found.setdefault(name, []).extend(f for f in run.get("findings", []) if isinstance(f, dict))
+        kept = found.setdefault(str(run.get("checker") or tool), [])
+        before = Counter(_place(f) for f in kept)
+        for finding in run.get("findings", []):
+            if not isinstance(finding, dict):
+                continue
+            if before[_place(finding)] > 0:  # an earlier run of this checker reported it
+                before[_place(finding)] -= 1
+                continue
+            kept.append(finding)
     return found
 
 
 def _results(findings: Iterable[Mapping[str, Any]], level: str) -> list[dict[str, Any]]:
-    seen: set[tuple[object, ...]] = set()
     results = []
     for f in findings:
-        place = (f.get("path"), f.get("line"), f.get("column"), f.get("code"), f.get("message"))
-        if place in seen:  # the same error from two runs of one checker
-            continue
-        seen.add(place)
         judged = f.get("fingerprint")
         results.append(
             {
