@@ -22,6 +22,12 @@ pytestmark = pytest.mark.slow
 #: Unparameterised ``list``: mypy under taskbelt's settings says ``type-arg``; ty accepts it.
 GENERIC = '"""Demo."""\n\n\ndef first(items: list) -> object:\n    return items[0]\n'
 WRONG_RETURN = '"""Bad."""\n\n\ndef count() -> int:\n    return "one"\n'
+#: Two type errors, then one of them fixed and a new one of another rule added, in columns
+#: of its own (basedpyright and pyrefly match their baselines by file, rule and columns).
+TWO_ERRORS = WRONG_RETURN + "\n\ndef name() -> str:\n    return 1\n"
+FIXED_ONE_NEW_ONE = (
+    WRONG_RETURN + '\n\ndef other() -> None:\n    value: int = "two"\n    print(value)\n'
+)
 #: ``reveal_type`` without its import is a ty warning, not an error.
 WARNING = '"""Warns."""\n\nreveal_type(1)\n'
 TOX_TY = '[env.type]\ncommands = [ [ "ty", "check", "--output-format", "concise"{}, "." ] ]\n'
@@ -184,9 +190,10 @@ class TestBasedpyrightBaseline:
         basedpyright itself rewrites its baseline when errors go away; taskbelt's
         run leaves the repository's file as it was.
         """
-        two = WRONG_RETURN + "\n\ndef name() -> str:\n    return 1\n"
         project = repo(
-            tmp_path / "r", {"src/demo/__init__.py": two}, CLEAN_PYPROJECT + "[tool.basedpyright]\n"
+            tmp_path / "r",
+            {"src/demo/__init__.py": TWO_ERRORS},
+            CLEAN_PYPROJECT + "[tool.basedpyright]\n",
         )
         basedpyright = tool_venv("typecheck-basedpyright") / "bin" / "basedpyright"
         subprocess.run(
@@ -215,10 +222,7 @@ class TestBasedpyrightBaseline:
 
         # a new error fails (basedpyright matches its baseline by file, rule and columns:
         # one of another rule, as the baseline's stale entry would hide a like one)
-        (project.root / "src/demo/__init__.py").write_text(
-            WRONG_RETURN + '\n\ndef other() -> None:\n    value: int = "two"\n    print(value)\n',
-            encoding="utf-8",
-        )
+        (project.root / "src/demo/__init__.py").write_text(FIXED_ONE_NEW_ONE, encoding="utf-8")
         _, rows = run_rows(project, "typecheck")
         assert rows["typecheck"]["status"] == "failed"
         assert rows["typecheck"]["summary"].startswith(
@@ -232,9 +236,10 @@ class TestMypyBaseline:
         self, tmp_path: Path, tool_venv: ToolVenv
     ) -> None:
         """``mypy | mypy-baseline filter`` and taskbelt agree: known, fixed and new errors."""
-        two = WRONG_RETURN + "\n\ndef name() -> str:\n    return 1\n"
         settings = '[tool.mypy-baseline]\nbaseline_path = "types.txt"\n'
-        project = repo(tmp_path / "r", {"src/demo/__init__.py": two}, CLEAN_PYPROJECT + settings)
+        project = repo(
+            tmp_path / "r", {"src/demo/__init__.py": TWO_ERRORS}, CLEAN_PYPROJECT + settings
+        )
         mypy = str(tool_venv("typecheck") / "bin" / "mypy")
         filter_ = str(tool_venv("mypy-baseline") / "bin" / "mypy-baseline")
 
@@ -253,10 +258,7 @@ class TestMypyBaseline:
         assert rows["typecheck"]["summary"] == "no type errors; 2 known in types.txt"
         assert own("filter") == 0
 
-        (project.root / "src/demo/__init__.py").write_text(
-            WRONG_RETURN + '\n\ndef other() -> None:\n    value: int = "two"\n    print(value)\n',
-            encoding="utf-8",
-        )
+        (project.root / "src/demo/__init__.py").write_text(FIXED_ONE_NEW_ONE, encoding="utf-8")
         _, rows = run_rows(project, "typecheck")
         assert rows["typecheck"]["status"] == "failed"
         assert rows["typecheck"]["summary"] == (
@@ -284,9 +286,10 @@ class TestPyreflyBaseline:
         The baseline is made by pyrefly itself (``--update-baseline``) and read where
         the repository's ``[tool.pyrefly] baseline`` says; pyrefly's own run agrees.
         """
-        two = WRONG_RETURN + "\n\ndef name() -> str:\n    return 1\n"
         settings = '[tool.pyrefly]\nproject-includes = ["src"]\nbaseline = "types-baseline.json"\n'
-        project = repo(tmp_path / "r", {"src/demo/__init__.py": two}, CLEAN_PYPROJECT + settings)
+        project = repo(
+            tmp_path / "r", {"src/demo/__init__.py": TWO_ERRORS}, CLEAN_PYPROJECT + settings
+        )
         pyrefly = str(tool_venv("typecheck-pyrefly") / "bin" / "pyrefly")
         subprocess.run([pyrefly, "check", "--update-baseline"], cwd=project.root, check=False)
         baseline = project.root / "types-baseline.json"
@@ -314,10 +317,7 @@ class TestPyreflyBaseline:
             "`pyrefly check --prune-baseline` drops it"
         )
 
-        (project.root / "src/demo/__init__.py").write_text(
-            WRONG_RETURN + '\n\ndef other() -> None:\n    value: int = "two"\n    print(value)\n',
-            encoding="utf-8",
-        )
+        (project.root / "src/demo/__init__.py").write_text(FIXED_ONE_NEW_ONE, encoding="utf-8")
         _, rows = run_rows(project, "typecheck")
         assert rows["typecheck"]["status"] == "failed"
         assert rows["typecheck"]["summary"].startswith(
