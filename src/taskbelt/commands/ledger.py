@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from taskbelt.checks.typecheck.checkers import baselines
+from taskbelt.checks.typecheck.check import baseline_files
 from taskbelt.errors import TaskbeltError
 from taskbelt.ledger import book
 from taskbelt.output.words import plural
@@ -205,5 +205,5 @@ def imported(project: Project) -> list[str]:
         f"imported the type errors {project.relative(path)} lists: delete it, and the setting "
         "that names it, now that the ledger holds them (both would hide them, and the ledger "
         "would call them fixed)"
-        for path in baselines.files(project)
+        for path in baseline_files(project)
     ]

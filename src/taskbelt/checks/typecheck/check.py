@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections import Counter
+from pathlib import Path
 
 from packaging.version import InvalidVersion, Version
 
@@ -20,7 +21,6 @@ from taskbelt.checks.interface import Check, Environment, Session, Spec
 from taskbelt.checks.typecheck import hints, hook_dependencies
 from taskbelt.checks.typecheck.checkers import (
     Runner,
-    baselines,
     mypy,
     mypy_baseline,
     pyrefly,
@@ -253,9 +253,19 @@ def install_hook_dependencies(ctx: CheckContext) -> None:
         LOGGER.info("typecheck: added the pre-commit hook's %s", ", ".join(added))
 
 
+def baseline_files(project: Project) -> list[Path]:
+    """The baselines the chosen checkers read (their own), in choice order; none unreadable."""
+    try:
+        choices = project.tools.type_checkers
+    except TaskbeltError:  # settings taskbelt cannot read: the row's error, when it runs
+        return []
+    found = (RUNNERS[choice.tool].baseline_file(project, choice) for choice in choices)
+    return list(dict.fromkeys(path for path in found if path is not None))
+
+
 def key(project: Project, tests: Matrix, session: Session) -> Spec | None:
     """The interpreter the project's imports are resolved with counts too, and the baselines."""
-    kept = [str(path) for path in baselines.files(project)]
+    kept = [str(path) for path in baseline_files(project)]
     read: Spec = {"read_files": kept} if kept else {}
     if not tests.present:
         return read

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from taskbelt import defaults
 from taskbelt.checks.base import CheckContext, Finding
 from taskbelt.repository.choice import Choice
+from taskbelt.repository.project import Project
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,9 @@ class Runner:
     #: What the repository's own baseline for this checker makes of what was read
     #: (from its output): the findings it lists moved to :attr:`Read.known`, the aside.
     baseline: Callable[[CheckContext, Choice, str, Read], Read] = lambda _c, _ch, _o, read: read
+    #: The repository's baseline file for this checker, where it keeps one: an input
+    #: of the verdict wherever it lives (the typecheck spec's ``read_files``).
+    baseline_file: Callable[[Project, Choice], Path | None] = lambda _project, _choice: None
 
 
 def baselines_ignored(ctx: CheckContext) -> bool:

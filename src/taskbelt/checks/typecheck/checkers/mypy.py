@@ -108,4 +108,10 @@ def baseline(ctx: CheckContext, _choice: Choice, output: str, found: Read) -> Re
     return mypy_baseline.honour(ctx, output, lines, found)
 
 
-RUNNER = Runner(argv, read, env_for=env, baseline=baseline)
+RUNNER = Runner(
+    argv,
+    read,
+    env_for=env,
+    baseline=baseline,
+    baseline_file=lambda project, _choice: mypy_baseline.file(project),
+)

@@ -79,4 +79,5 @@ RUNNER = Runner(
     argv,
     read,
     baseline=lambda ctx, choice, _output, found: pyrefly_baseline.honour(ctx, choice, found),
+    baseline_file=pyrefly_baseline.file,
 )

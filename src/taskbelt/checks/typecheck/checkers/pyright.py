@@ -60,7 +60,10 @@ def runner(command: str) -> Runner:
             return found
         return dataclasses.replace(found, aside=basedpyright_baseline.aside(ctx))
 
-    return Runner(argv, read, env=_ENV)
+    if command != "basedpyright":
+        return Runner(argv, read, env=_ENV)
+    own = basedpyright_baseline.original
+    return Runner(argv, read, env=_ENV, baseline_file=lambda project, _choice: own(project))
 
 
 def _read(command: str, ctx: CheckContext, output: str, returncode: int) -> Read:
