@@ -9,6 +9,7 @@ imports what is not installed.
 
 from __future__ import annotations
 
+import concurrent.futures
 import logging
 from pathlib import Path
 
@@ -149,6 +150,24 @@ def test_nox_s_answer_is_kept_until_the_noxfile_changes(tmp_path: Path) -> None:
     (root / "noxfile.py").write_text(PARAMETRIZED + "\n# changed\n", encoding="utf-8")
     nox_config._answer.cache_clear()
     assert nox_config.declared(root, root / defaults.STATE_DIR_NAME) is None
+
+
+def test_checks_that_ask_nox_at_once_get_one_answer(tmp_path: Path) -> None:
+    """The checks run in threads: four asking first made nox's environment four times at once.
+
+    Seen in CI: three of the four lost the race (``uv venv --clear`` under
+    another's install) and read the noxfile as text, so a test session's
+    ``session.install`` was missed and the tests failed on an import.
+    """
+    root = repo(tmp_path / "r", {"noxfile.py": PARAMETRIZED})
+    nox_config._answer.cache_clear()
+    state = root / defaults.STATE_DIR_NAME
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda _: nox_config.declared(root, state), range(4)))
+        # lru_cache lets threads that miss at once each call through: clear it between
+        nox_config._answer.cache_clear()
+        answers += list(pool.map(lambda _: nox_config.declared(root, state), range(4)))
+    assert all(found is not None and len(found) == 5 for found in answers), answers
 
 
 def test_what_a_session_installs_beside_its_checker_is_what_the_checker_sees(

@@ -12,13 +12,11 @@ touched again; changing the lock or pyproject.toml reinstalls.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import logging
 import shlex
 import tempfile
-import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from taskbelt import defaults, proc
@@ -30,6 +28,7 @@ from taskbelt.tools import pins
 from taskbelt.tools.venvs import (
     UV_TIMEOUT,
     base_python,
+    building,
     create_venv,
     install_tools,
     stamp_ok,
@@ -44,22 +43,6 @@ LOGGER = logging.getLogger("taskbelt")
 #: versions are never replaced by taskbelt's test tools; 3: only the chosen
 #: groups and extras, not every one).
 _ENV_LAYOUT = b"3"
-
-
-#: One lock per environment folder: the checks run in threads, and two of them
-#: may need the same environment at once (lint's tools are also the audit's).
-#: Runs in one repository take turns already (:func:`taskbelt.state.folder.repo_lock`).
-_BUILDING: dict[Path, threading.Lock] = {}
-_BUILDING_GUARD = threading.Lock()
-
-
-@contextlib.contextmanager
-def _building(venv: Path) -> Iterator[None]:
-    """Hold ``venv``'s lock while it is created or filled (seen: two ``uv venv --clear`` at once)."""
-    with _BUILDING_GUARD:
-        lock = _BUILDING.setdefault(venv, threading.Lock())
-    with lock:
-        yield
 
 
 def env_dir(project: Project, name: str) -> Path:
@@ -77,7 +60,7 @@ def tool_env(project: Project, group: str) -> Path:
     versions = project.tools.repository_versions(pins.group_tools(group))
     suffix = "".join(f"-{tool}{version}" for tool, version in sorted(versions.items()))
     venv = env_dir(project, f"tools-{group}{suffix}")
-    with _building(venv):
+    with building(venv):
         create_venv(venv, base_python())
         install_tools(venv, group, versions)
     return venv
@@ -88,7 +71,7 @@ def project_env(
 ) -> Path:
     """An environment named ``name`` on ``python`` with the project and ``choice`` installed."""
     venv = env_dir(project, name)
-    with _building(venv):
+    with building(venv):
         create_venv(venv, python)
         install_project(venv, project, choice)
     return venv

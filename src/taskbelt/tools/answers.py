@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,12 @@ from taskbelt.state.store import KeyedStore
 from taskbelt.tools import pins
 
 LOGGER = logging.getLogger("taskbelt")
+
+#: One lock per kept answer: the checks run in threads and more than one may
+#: want the same answer first (seen: four threads asking nox at once, three
+#: racing to make its environment and reading the noxfile as text).
+_ASKING: dict[tuple[Path, str, str], threading.Lock] = {}
+_ASKING_GUARD = threading.Lock()
 
 
 def key(root: Path, group: str, files: Iterable[Path]) -> str:
@@ -37,6 +44,15 @@ def kept(
     state_dir: Path, entry: str, key: str, ask: Callable[[], dict[str, Any]], tool: str
 ) -> dict[str, Any] | None:
     """The answer kept as ``entry`` under ``key``, else ``ask()``'s, then kept; None if it fails."""
+    with _ASKING_GUARD:
+        lock = _ASKING.setdefault((state_dir, entry, key), threading.Lock())
+    with lock:
+        return _kept(state_dir, entry, key, ask, tool)
+
+
+def _kept(
+    state_dir: Path, entry: str, key: str, ask: Callable[[], dict[str, Any]], tool: str
+) -> dict[str, Any] | None:
     store = KeyedStore(state_dir / "cache")
     found = store.get(entry, key)
     if found is None:

@@ -12,14 +12,32 @@ depending on the project.
 
 from __future__ import annotations
 
+import contextlib
 import sys
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 from taskbelt import defaults, proc
 from taskbelt.tools import pins
 
 UV_TIMEOUT = 900.0
+
+#: One lock per environment folder: the checks run in threads, and two of them
+#: may need the same environment at once (lint's tools are also the audit's;
+#: two checks may ask nox what the noxfile declares). Runs in one repository
+#: take turns already (:func:`taskbelt.state.folder.repo_lock`).
+_BUILDING: dict[Path, threading.Lock] = {}
+_BUILDING_GUARD = threading.Lock()
+
+
+@contextlib.contextmanager
+def building(venv: Path) -> Iterator[None]:
+    """Hold ``venv``'s lock while it is created or filled (seen: two ``uv venv --clear`` at once)."""
+    with _BUILDING_GUARD:
+        lock = _BUILDING.setdefault(venv, threading.Lock())
+    with lock:
+        yield
 
 
 def venv_python(venv: Path) -> Path:
@@ -127,6 +145,7 @@ def asking_env(state_dir: Path, group: str) -> Path:
     answers are read, not verdicts, so the repository's own pins do not apply.
     """
     venv = state_dir / defaults.ENVS_SUBDIR / f"tools-{group}"
-    create_venv(venv, base_python())
-    install_tools(venv, group)
+    with building(venv):
+        create_venv(venv, base_python())
+        install_tools(venv, group)
     return venv
