@@ -55,6 +55,10 @@ PYCACHE_TOOL: Final = "pycache"
 CHECK_TIMEOUT: Final = 1800.0
 #: Seconds before an advisory service request is given up (fail closed).
 AUDIT_TIMEOUT: Final = 30.0
+#: The secrets scan's size limit per file: larger (generated) files are named, not scanned.
+SECRETS_MAX_FILE_SIZE: Final = 5 * 1024 * 1024
+#: detect-secrets' usual baseline file, honoured where it exists.
+SECRETS_BASELINE: Final = ".secrets.baseline"
 #: Lowest bandit severity and confidence that fail the audit; findings below
 #: them are listed as notes. ``medium``: what most projects run bandit at.
 BANDIT_SEVERITY: Final = "medium"

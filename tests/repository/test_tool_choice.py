@@ -254,7 +254,7 @@ class TestVersions:
 
     def test_a_frozen_commit_rev_pins_the_release_its_comment_names(self, tmp_path: Path) -> None:
         """itsdangerous's case: `rev: <sha>  # frozen: v0.11.11`; a bare commit pins nothing."""
-        sha = "76e47323a83cd9795e4ff9a1de1c0d2eef610f17"
+        sha = "76e47323a83cd9795e4ff9a1de1c0d2eef610f17"  # pragma: allowlist secret
         hooks = (
             "repos:\n  - repo: https://github.com/astral-sh/ruff-pre-commit\n"
             f"    rev: {sha}  # frozen: v0.11.11\n    hooks:\n      - id: ruff\n"

@@ -8,7 +8,7 @@ What is masked:
   secret-env`` names (``fnmatch`` patterns, ``DATABASE_URL``, ``SENTRY_*``),
   wherever it appears, also as JSON or XML escapes it, and the ends of it
   a tool shortened (pytest's ``'wJalrXUtnFEM...iCYEXAMPLEKEY'``);
-- the userinfo of a URL (``https://user:pass@host`` is ``https://***@host``).
+- the userinfo of a URL (``user:pass`` before a host's ``@`` becomes ``***``).
 
 What is not: values under :data:`MIN_LENGTH` characters (``1``, ``true``:
 masking them would mask ordinary text everywhere), and what merely looks

@@ -56,6 +56,20 @@ class IgnoreRule(BaseModel):
     until: dt.date | None = None
 
 
+class SecretsSettings(BaseModel):
+    """`[tool.taskbelt.audit.secrets]`: what the secrets scan leaves out, and its baseline."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    #: Globs of files holding fake keys on purpose (test data), relative to the
+    #: root; ``*`` also crosses folders. Their findings are listed as excluded.
+    exclude: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
+    #: The repository's detect-secrets baseline; by default ``.secrets.baseline`` where it exists.
+    baseline: Path | None = None
+    #: Files larger than this many bytes are not scanned, and the row names them.
+    max_file_size: int = Field(default=defaults.SECRETS_MAX_FILE_SIZE, gt=0)
+
+
 class AuditSettings(BaseModel):
     """`[tool.taskbelt.audit]`: where advisories come from and what may be ignored."""
 
@@ -68,6 +82,7 @@ class AuditSettings(BaseModel):
     ignore: list[IgnoreRule] = Field(default_factory=list)
     severity: Level = defaults.BANDIT_SEVERITY
     confidence: Level = defaults.BANDIT_CONFIDENCE
+    secrets: SecretsSettings = Field(default_factory=SecretsSettings)
 
 
 class CoverageSettings(BaseModel):

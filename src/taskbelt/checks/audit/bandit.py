@@ -59,7 +59,7 @@ BARE_NOSEC_NAME = "bare-nosec"
 _RULE_ID = re.compile(r"B\d{3}")
 _LISTED = 3
 #: bandit's hard-coded password rules quote the password in their message
-#: (``Possible hardcoded password: 'hunter2'``): taskbelt keeps the file,
+#: (``Possible hardcoded password: '<the value>'``): taskbelt keeps the file,
 #: line and rule of such a finding and drops the value.
 QUOTES_SECRET = frozenset({"B105", "B106", "B107"})
 

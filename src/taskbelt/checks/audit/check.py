@@ -1,8 +1,8 @@
-"""The security scan: pip-audit on the locked dependencies, bandit on the source.
+"""The security scan: pip-audit on the locked dependencies, bandit on the source, secrets.
 
-Both scans run side by side (one waits on the network, the other on the
-CPU) and their verdicts merge failing closed: ``error`` when either could
-not run, else ``failed`` when either found something, else ``passed``.
+The three scans run side by side (one waits on the network, the others on
+the CPU) and their verdicts merge failing closed: ``error`` when any could
+not run, else ``failed`` when any found something, else ``passed``.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
-from taskbelt.checks.audit import bandit, pip_audit
+from taskbelt.checks.audit import bandit, pip_audit, secrets
 from taskbelt.checks.base import CheckContext, tail
 from taskbelt.checks.interface import Check, Session, Spec
 from taskbelt.environments.matrix import Matrix
@@ -21,17 +21,17 @@ from taskbelt.results import CheckResult, Status
 
 NAME = "audit"
 #: Keys of the merged ``details``, one per scan.
-PARTS = {pip_audit.NAME: "dependencies", bandit.NAME: "bandit"}
+PARTS = {pip_audit.NAME: "dependencies", bandit.NAME: "bandit", secrets.NAME: "secrets"}
 
 
 def run(ctx: CheckContext) -> CheckResult:
-    """Audit dependencies and source; one result named ``audit``."""
+    """Audit dependencies, source and every file for secrets; one result named ``audit``."""
     started = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="taskbelt-audit") as pool:
+    scans = (pip_audit.scan, bandit.scan, secrets.scan)
+    with ThreadPoolExecutor(max_workers=len(scans), thread_name_prefix="taskbelt-audit") as pool:
         # Each scan runs in a copy of this context, so its log lines name the session.
-        deps = pool.submit(contextvars.copy_context().run, pip_audit.scan, ctx)
-        code = pool.submit(contextvars.copy_context().run, bandit.scan, ctx)
-        parts = (deps.result(), code.result())
+        futures = [pool.submit(contextvars.copy_context().run, scan, ctx) for scan in scans]
+        parts = tuple(future.result() for future in futures)
     return merge(parts, time.perf_counter() - started)
 
 
@@ -74,7 +74,7 @@ def key(project: Project, tests: Matrix, session: Session) -> Spec | None:
 
 CHECK = Check(
     NAME,
-    "pip-audit on the locked dependencies, bandit on the source",
+    "pip-audit on the locked dependencies, bandit on the source, detect-secrets on every file",
     run,
     tools="audit",
     # ruff too: it says which bandit findings the repository's ruff settings ignore.
@@ -82,4 +82,6 @@ CHECK = Check(
     starts=30,
     key=key,
     uses_dependencies=True,
+    # the secrets scan reads every file, not only the Python ones
+    files="all",
 )
