@@ -15,8 +15,9 @@ import pytest
 from conftest import CLEAN_SRC, MakeRepo, ToolVenv, git, write_files
 
 from taskbelt.checks.audit import check as audit
-from taskbelt.checks.audit import secrets
+from taskbelt.checks.audit import secrets, secrets_detect
 from taskbelt.checks.base import CheckContext
+from taskbelt.ledger import book
 from taskbelt.repository.project import Project
 from taskbelt.results import Status
 from taskbelt.settings.model import load_settings
@@ -71,12 +72,12 @@ def test_planted_secrets_are_found_by_file_line_and_kind_and_no_value_is_written
     project = secrets_repo(make_repo, exclude=["tests/data/*"])
     result = scan(project, tool_venv)
     assert result.status is Status.FAILED, result.summary
-    found = {(f["file"], f["line"], f["kind"]) for f in result.details["findings"]}
+    found = {(f["path"], f["line"], f["code"]) for f in result.details["findings"]}
     assert found == {
         ("src/demo/settings.py", 1, "AWS Access Key"),
         ("src/demo/settings.py", 2, "Basic Auth Credentials"),
         (".env", 1, "GitHub Token"),
-        (".env", 1, secrets.ENV_FILE_KIND),
+        (".env", 1, secrets_detect.ENV_FILE_KIND),
         ("deploy/id_rsa", 1, "Private Key"),
     }
     assert result.summary.startswith("secrets: 5 findings (Committed .env file .env:1, ")
@@ -88,6 +89,10 @@ def test_planted_secrets_are_found_by_file_line_and_kind_and_no_value_is_written
         project, result.summary, result.output, json.dumps(result.details), whole.output
     )
     written += json.dumps(whole.details) + whole.summary
+    sarif = json.loads((project.reports_dir / secrets.SARIF_FILE).read_text(encoding="utf-8"))
+    (run,) = sarif["runs"]
+    assert run["tool"]["driver"]["name"] == "detect-secrets"
+    assert len(run["results"]) == 5
     for value in PLANTED:
         assert value not in written
 
@@ -128,7 +133,7 @@ def test_files_detect_secrets_would_skip_are_read_and_links_never_followed(
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "init")
     result = scan(configured(project), tool_venv)
-    found = {(f["file"], f["line"], f["offset"], f["kind"]) for f in result.details["findings"]}
+    found = {(f["path"], f["line"], f["offset"], f["code"]) for f in result.details["findings"]}
     assert found == {
         ("src/demo/legacy.py", 2, None, "Basic Auth Credentials"),
         ("assets/blob.bin", 0, 3, "AWS Access Key"),
@@ -156,8 +161,8 @@ def test_a_detect_secrets_baseline_is_honoured_and_only_changed_files_are_scanne
         "results": {
             "src/demo/settings.py": [
                 {
-                    "type": f["kind"],
-                    "filename": f["file"],
+                    "type": f["code"],
+                    "filename": f["path"],
                     "hashed_secret": f["hash"],
                     "is_verified": False,
                     "line_number": f["line"],
@@ -175,10 +180,10 @@ def test_a_detect_secrets_baseline_is_honoured_and_only_changed_files_are_scanne
         f'TOKEN = "{GITHUB_TOKEN}"\n', encoding="utf-8"
     )
     again = scan(project, tool_venv)
-    assert [(f["file"], f["kind"]) for f in again.details["findings"]] == []
+    assert [(f["path"], f["code"]) for f in again.details["findings"]] == []
     baseline["plugins_used"].append({"name": "GitHubTokenDetector"})
     write_files(project.root, {".secrets.baseline": json.dumps(baseline)})
-    assert [f["kind"] for f in scan(project, tool_venv).details["findings"]] == ["GitHub Token"]
+    assert [f["code"] for f in scan(project, tool_venv).details["findings"]] == ["GitHub Token"]
 
 
 @pytest.mark.slow
@@ -195,3 +200,32 @@ def test_a_baseline_detect_secrets_cannot_read_is_an_error_naming_it(
     missing = scan(configured(project, baseline="nowhere.baseline"), tool_venv)
     assert missing.status is Status.ERROR
     assert missing.summary.startswith("the secrets baseline nowhere.baseline does not exist")
+
+
+@pytest.mark.slow
+def test_a_false_positive_recorded_in_the_ledger_with_a_reason_is_known(
+    make_repo: MakeRepo, tool_venv: ToolVenv
+) -> None:
+    project = secrets_repo(make_repo, exclude=["tests/data/*", ".env", "deploy/*"])
+    first = scan(project, tool_venv)
+    aws = next(f for f in first.details["findings"] if f["code"] == "AWS Access Key")
+    entry = book.Entry(
+        check="audit",
+        tool="detect-secrets",
+        rule=aws["code"],
+        path=aws["path"],
+        fingerprint=aws["fingerprint"],
+        message=aws["message"],
+        reason="the documented example key of our test account",
+    )
+    book.write(project.root, book.Ledger((entry,)))
+    project.__dict__.pop("ledger", None)
+    result = scan(project, tool_venv)
+    assert result.status is Status.FAILED
+    assert result.summary.startswith("secrets: 1 new finding (Basic Auth Credentials ")
+    assert "1 known in taskbelt-ledger.toml" in result.summary
+    ledger_text = (project.root / book.FILE).read_text(encoding="utf-8")
+    assert AWS_KEY not in ledger_text
+    sarif = json.loads((project.reports_dir / secrets.SARIF_FILE).read_text(encoding="utf-8"))
+    states = sorted(r["baselineState"] for r in sarif["runs"][0]["results"])
+    assert states == ["new", "unchanged"]

@@ -63,6 +63,47 @@ def test_records_every_check_and_keeps_reasons(make_repo: MakeRepo) -> None:
     assert done.lines()[0] == "taskbelt-ledger.toml: 3 known findings (lint 2, audit 1)"
 
 
+def secrets_finding(fingerprint: str) -> dict[str, Any]:
+    return {
+        "path": ".env", "line": 1, "column": 0, "code": "GitHub Token",
+        "message": "GitHub Token (sha1 e175c6f5f2)", "hash": "e175c6f5f2a92e8623bd9a4820edb4e8c1b0fd10",
+        "tool": "detect-secrets", "fingerprint": fingerprint, "state": "new",
+    }  # fmt: skip
+
+
+def test_the_secrets_scan_s_findings_are_recorded_beside_bandit_s(make_repo: MakeRepo) -> None:
+    project = make_repo()
+    audit = CheckResult(
+        "audit",
+        Status.FAILED,
+        details={
+            "bandit": {"status": "passed", "findings": [bandit_finding("b1")]},
+            "secrets": {"status": "failed", "findings": [secrets_finding("s1")]},
+        },
+    )
+    ledger.record(project, summary(lint(), audit))
+    s1 = book.load(project.root).get("s1")
+    assert s1 is not None
+    assert (s1.tool, s1.rule, s1.path) == ("detect-secrets", "GitHub Token", ".env")
+    assert s1.message == "GitHub Token (sha1 e175c6f5f2)"
+
+
+def test_a_secrets_scan_that_could_not_look_records_nothing(make_repo: MakeRepo) -> None:
+    project = make_repo()
+    audit = CheckResult(
+        "audit",
+        Status.ERROR,
+        summary="secrets: detect-secrets cannot read the baseline .secrets.baseline",
+        details={
+            "bandit": {"status": "passed", "findings": [bandit_finding("b1")]},
+            "secrets": {"status": "error"},
+        },
+    )
+    with pytest.raises(TaskbeltError, match="audit could not run"):
+        ledger.record(project, summary(lint(), audit))
+    assert not (project.root / book.FILE).exists()
+
+
 def test_prune_only_drops(make_repo: MakeRepo) -> None:
     project = make_repo()
     entries = [ledger._entry("lint", lint_finding(f)) for f in ("a", "gone")]

@@ -1,4 +1,4 @@
-"""``ledger``: write the findings lint, typecheck and bandit report now into the ledger.
+"""``ledger``: write the findings lint, typecheck, bandit and the secrets scan report into the ledger.
 
 The checks run as ``check`` runs them (cached verdicts answer, and their
 findings, known ones included, are in their details), then
@@ -10,8 +10,8 @@ findings, known ones included, are in their details), then
 - ``ledger --prune`` only drops fixed entries and adds nothing: the ledger
   can only shrink (the ratchet).
 
-A check that could not look (an error, bandit's part of the audit
-included) records nothing: the command stops with that check named and the
+A check that could not look (an error, bandit's or the secrets scan's
+part of the audit included) records nothing: the command stops with that check named and the
 ledger as it was. A check that is skipped keeps its entries.
 
 It also runs the tests and the coverage gate (cached verdicts answer) and
@@ -95,14 +95,25 @@ class Recorded:
         return lines
 
 
+#: The audit's parts whose findings the ledger holds: bandit's and the secrets scan's.
+_AUDIT_PARTS = ("bandit", "secrets")
+
+
 def _part(result: CheckResult) -> tuple[Status, Mapping[str, Any]]:
-    """The status and details that hold ``result``'s findings (the audit's bandit part)."""
-    if result.name == "audit":
-        bandit = result.details.get("bandit")
-        if not isinstance(bandit, Mapping):
-            return result.status, {}
-        return Status(str(bandit.get("status", result.status.value))), bandit
-    return result.status, result.details
+    """The status and details that hold ``result``'s findings (the audit: its scans of the code).
+
+    The audit's status here is its worst part's of those two: a part that
+    could not look makes the whole recording refuse.
+    """
+    if result.name != "audit":
+        return result.status, result.details
+    parts = [result.details.get(name) for name in _AUDIT_PARTS]
+    found = [part for part in parts if isinstance(part, Mapping)]
+    if not found:
+        return result.status, {}
+    statuses = [Status(str(part.get("status", result.status.value))) for part in found]
+    status = next((s for s in statuses if s not in (Status.PASSED, Status.FAILED)), statuses[0])
+    return status, {"findings": [item for part in found for item in part.get("findings", [])]}
 
 
 def current(summary: RunSummary) -> dict[str, list[book.Entry]]:

@@ -43,7 +43,7 @@ VERSION = 1
 TOOLS: Mapping[str, frozenset[str]] = {
     "lint": frozenset({"ruff"}),
     "typecheck": frozenset({"mypy", "pyright", "basedpyright", "ty", "pyrefly"}),
-    "audit": frozenset({"bandit"}),
+    "audit": frozenset({"bandit", "detect-secrets"}),
 }
 #: The checks whose verdict the ledger changes: those whose findings it holds, and
 #: the coverage gate (each file's floor).

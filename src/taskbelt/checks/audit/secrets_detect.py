@@ -1,0 +1,265 @@
+"""detect-secrets over the repository's files: which files, kept answers, the job's processes.
+
+The secrets part of the audit (:mod:`taskbelt.checks.audit.secrets`) judges
+what this module finds; see there for the choice of detector. Here: the
+files git lists less symlinks, excluded globs and files over the size
+limit; each file's findings kept by its content's digest; the rest scanned
+by :mod:`taskbelt.jobs.secrets_scan` in the audit tools' Python, one process
+per core; and taskbelt's own rule, a committed ``.env`` file.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import fnmatch
+import hashlib
+import json
+import os
+import re
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from taskbelt import defaults, jobs
+from taskbelt.caching.verdicts import FileIndex
+from taskbelt.checks.base import CheckContext, tail
+from taskbelt.errors import ToolError
+from taskbelt.ledger import book
+from taskbelt.repository import tracked_files
+from taskbelt.state.store import KeyedStore
+from taskbelt.tools import pins
+
+JOB = jobs.FOLDER / "secrets_scan.py"
+#: The job's exit status for a baseline detect-secrets cannot read.
+BAD_BASELINE = 3
+ENV_FILE_KIND = "Committed .env file"
+_STORE_ENTRY = "secrets-scan"
+_LISTED = 3
+#: Files below this many are scanned by one process.
+_SHARE = 20
+_HASH_SHOWN = 10
+#: ``.env``, ``.env.production``, ``prod.env``; not the templates beside them.
+_ENV_NAME = re.compile(r"(?:^|/)(?:\.env(?:\.[^/]+)?|[^/]+\.env)$")
+_TEMPLATE = re.compile(r"\.(?:example|sample|template|tmpl|dist|defaults?)$")
+_ASSIGNED = re.compile(r"^\s*(?:export\s+)?[A-Za-z_][A-Za-z0-9_]*\s*=\s*(\S.*)$")
+_ALLOWLISTED = "pragma: allowlist secret"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One secret found: where, what kind, a hash of it; never the value."""
+
+    file: str
+    line: int
+    kind: str
+    hash: str
+    known: bool = False
+    #: The byte offset in a binary file (its ``line`` is 0).
+    offset: int | None = None
+
+    @property
+    def where(self) -> str:
+        """``file:line``, or ``file (byte N)`` in a binary file."""
+        if self.offset is None:
+            return f"{self.file}:{self.line}"
+        return f"{self.file} (byte {self.offset})"
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.kind} (sha1 {self.hash[:_HASH_SHOWN]})"
+
+    def to_json(self) -> dict[str, Any]:
+        """The finding as lint's and bandit's are (``path``, ``code``...), plus its hash.
+
+        The hash is detect-secrets' SHA-1 of the value, in full: its baselines hold it too.
+        """
+        return {
+            "path": self.file,
+            "line": self.line,
+            "column": 0,
+            "offset": self.offset,
+            "code": self.kind,
+            "message": f"{self.kind} (sha1 {self.hash[:_HASH_SHOWN]})",
+            "hash": self.hash,
+        }
+
+
+@dataclass(frozen=True)
+class Chosen:
+    """The files to scan, and those left out with the reason."""
+
+    files: tuple[str, ...]
+    excluded: tuple[str, ...]
+    too_large: tuple[str, ...]
+    links: tuple[str, ...]
+
+
+def choose(ctx: CheckContext) -> Chosen:
+    """The repository's files the scan reads (see the module docstring)."""
+    settings = ctx.project.settings.audit.secrets
+    files, excluded, too_large, links = [], [], [], []
+    for rel in tracked_files.list_files(ctx.root):
+        path = ctx.root / rel
+        if rel == book.FILE:
+            continue  # taskbelt's own ledger: its fingerprints are hashes, high in entropy
+        if path.is_symlink():
+            links.append(rel)
+        elif any(fnmatch.fnmatch(rel, glob) for glob in settings.exclude):
+            excluded.append(rel)
+        elif path.stat().st_size > settings.max_file_size:
+            too_large.append(rel)
+        else:
+            files.append(rel)
+    return Chosen(tuple(files), tuple(excluded), tuple(too_large), tuple(links))
+
+
+def baseline_file(ctx: CheckContext) -> Path | None:
+    """The detect-secrets baseline: the setting, else ``.secrets.baseline`` where it exists.
+
+    Raises:
+        ToolError: the setting names a file that does not exist.
+    """
+    named = ctx.project.settings.audit.secrets.baseline
+    if named is None:
+        found = ctx.root / defaults.SECRETS_BASELINE
+        return found if found.is_file() else None
+    path = ctx.root / named
+    if not path.is_file():
+        raise ToolError(
+            f"the secrets baseline {named} does not exist",
+            "create it with `detect-secrets scan > .secrets.baseline`, or fix "
+            "[tool.taskbelt.audit.secrets] baseline",
+        )
+    return path
+
+
+def env_file_findings(root: Path, rel: str) -> list[Finding]:
+    """taskbelt's own rule: a committed ``.env`` file that assigns a value (its first such line)."""
+    if not _ENV_NAME.search(rel) or _TEMPLATE.search(rel):
+        return []
+    text = (root / rel).read_text(encoding="utf-8", errors="replace")
+    for number, line in enumerate(text.splitlines(), start=1):
+        assigned = _ASSIGNED.match(line)
+        if assigned and _ALLOWLISTED not in line and not assigned.group(1).startswith("#"):
+            digest = hashlib.sha1(assigned.group(1).strip().encode()).hexdigest()  # noqa: S324
+            return [Finding(rel, number, ENV_FILE_KIND, digest)]
+    return []
+
+
+def _memo_key(ctx: CheckContext, baseline: Path | None) -> str:
+    """What every file's findings depend on besides its own bytes."""
+    digest = hashlib.sha256(pins.lock_digest("audit").encode())
+    digest.update(JOB.read_bytes())
+    if baseline is not None:
+        digest.update(str(baseline).encode() + b"\0" + baseline.read_bytes())
+    return digest.hexdigest()
+
+
+def _run_job(ctx: CheckContext, files: list[str], baseline: Path | None) -> dict[str, Any]:
+    """detect-secrets' answer for ``files``.
+
+    Raises:
+        ToolError: the job could not run, or could not read the baseline.
+    """
+    python = str(ctx.tools_bin / "python") if ctx.tools_bin else "python"
+    with tempfile.TemporaryDirectory(prefix="taskbelt-secrets-") as folder:
+        request = Path(folder) / "request.json"
+        request.write_text(
+            json.dumps(
+                {
+                    "files": files,
+                    "baseline": None if baseline is None else str(baseline),
+                    "scratch": str(Path(folder) / "copies"),
+                }
+            ),
+            encoding="utf-8",
+        )
+        done = ctx.run([python, "-I", str(JOB), str(request)], env={"PYTHONUTF8": "1"})
+    if done.returncode == BAD_BASELINE:
+        raise ToolError(
+            done.stdout.strip() or "detect-secrets cannot read the baseline",
+            "write it again with the detect-secrets taskbelt runs: "
+            "`detect-secrets scan --baseline .secrets.baseline` (detect-secrets 1.5)",
+        )
+    try:
+        answer = json.loads(done.stdout)
+        assert isinstance(answer, dict)  # noqa: S101 - read as a shape check
+        return answer
+    except (ValueError, AssertionError):
+        raise ToolError(
+            f"the secrets scan exited {done.returncode} without an answer",
+            "run with -v to see detect-secrets' message",
+            output=tail(done.stderr),
+        ) from None
+
+
+def _run_jobs(ctx: CheckContext, files: list[str], baseline: Path | None) -> dict[str, Any]:
+    """detect-secrets' answer for ``files``, one process per core over shares of equal bytes.
+
+    detect-secrets reads about 150 KB a second on one core (taskbelt's own
+    338 files: 15 s): a first scan is spread over the cores.
+    """
+    sizes = {rel: (ctx.root / rel).stat().st_size for rel in files}
+    shares: list[list[str]] = [
+        [] for _ in range(min(os.cpu_count() or 1, -(-len(files) // _SHARE)))
+    ]
+    loads = [0] * len(shares)
+    for rel in sorted(files, key=lambda r: -sizes[r]):
+        least = loads.index(min(loads))
+        shares[least].append(rel)
+        loads[least] += sizes[rel]
+    context = contextvars.copy_context
+    with ThreadPoolExecutor(len(shares), thread_name_prefix="taskbelt-secrets") as pool:
+        answers = list(
+            pool.map(lambda share: context().run(_run_job, ctx, share, baseline), shares)
+        )
+    merged: dict[str, Any] = {"findings": [], "decoded": {}, "binary": []}
+    for answer in answers:
+        merged["findings"] += answer.get("findings", [])
+        merged["decoded"].update(answer.get("decoded", {}))
+        merged["binary"] += answer.get("binary", [])
+    return merged
+
+
+def scanned(
+    ctx: CheckContext, chosen: Chosen, baseline: Path | None
+) -> tuple[list[Finding], dict[str, str]]:
+    """Every chosen file's findings, and how the files not in UTF-8 were read.
+
+    A file's findings are kept by its content's digest: only the files that
+    changed are scanned again.
+    """
+    store = KeyedStore(ctx.project.state_dir / "cache")
+    key = _memo_key(ctx, baseline)
+    kept = (store.get(_STORE_ENTRY, key) or {}) if ctx.reuse else {}
+    index = FileIndex.load(ctx.project.state_dir / "cache")
+    digests = {rel: index.digest(ctx.root, rel) for rel in chosen.files}
+    index.save()
+    fresh = [rel for rel in chosen.files if kept.get(rel, [None])[0] != digests[rel]]
+    if fresh:
+        answer = _run_jobs(ctx, fresh, baseline)
+        found: dict[str, list[dict[str, Any]]] = {rel: [] for rel in fresh}
+        for item in answer.get("findings", []):
+            found.setdefault(str(item["file"]), []).append(item)
+        read_as = {**answer.get("decoded", {}), **dict.fromkeys(answer.get("binary", []), "binary")}
+        for rel in fresh:
+            kept[rel] = [digests[rel], found[rel], read_as.get(rel, "")]
+    memo = {rel: kept[rel] for rel in chosen.files}
+    store.put(_STORE_ENTRY, key, memo, compact=True)
+    findings = [
+        Finding(
+            str(item["file"]),
+            int(item["line"]),
+            str(item["kind"]),
+            str(item["hash"]),
+            bool(item.get("known")),
+            item.get("offset"),
+        )
+        for rel in chosen.files
+        for item in memo[rel][1]
+    ]
+    for rel in chosen.files:
+        findings += env_file_findings(ctx.root, rel)
+    read_as = {rel: memo[rel][2] for rel in chosen.files if memo[rel][2]}
+    return sorted(findings, key=lambda f: (f.file, f.line, f.offset or 0, f.kind)), read_as
