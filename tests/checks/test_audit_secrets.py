@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CLEAN_SRC, MakeRepo, ToolVenv, git, write_files
+from conftest import ADVISORY_DB, CLEAN_SRC, MakeRepo, ToolVenv, git, run_rows, write_files
 
 from taskbelt.checks.audit import check as audit
 from taskbelt.checks.audit import secrets, secrets_detect
@@ -229,3 +229,67 @@ def test_a_false_positive_recorded_in_the_ledger_with_a_reason_is_known(
     sarif = json.loads((project.reports_dir / secrets.SARIF_FILE).read_text(encoding="utf-8"))
     states = sorted(r["baselineState"] for r in sarif["runs"][0]["results"])
     assert states == ["new", "unchanged"]
+
+
+@pytest.mark.slow
+def test_history_finds_a_secret_deleted_from_the_tree_once_with_its_commit(
+    make_repo: MakeRepo, tool_venv: ToolVenv
+) -> None:
+    project = make_repo({**CLEAN_SRC, "src/demo/conf.py": f'KEY = "{AWS_KEY}"\n'})
+    root = project.root
+    first = git(root, "rev-parse", "--short", "HEAD").strip()
+    for n in range(3):  # three more versions of the file, the key in each
+        (root / "src/demo/conf.py").write_text(f'KEY = "{AWS_KEY}"\nN = {n}\n', encoding="utf-8")
+        git(root, "commit", "-qam", f"edit {n}")
+    (root / "src/demo/conf.py").write_text("KEY = None\n", encoding="utf-8")
+    (root / "src/demo/token.py").write_text(f'TOKEN = "{GITHUB_TOKEN}"\n', encoding="utf-8")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "the key goes, a token comes")
+    tree_only = scan(configured(project), tool_venv)
+    assert tree_only.summary.startswith("secrets: 2 findings (Base64 High Entropy String src/demo/")
+    result = scan(configured(project, history=True), tool_venv)
+    found = [(f["path"], f["code"], f.get("commit")) for f in result.details["findings"]]
+    assert set(found) == {
+        ("src/demo/conf.py", "AWS Access Key", first),
+        ("src/demo/token.py", "Base64 High Entropy String", None),
+        ("src/demo/token.py", "GitHub Token", None),
+    }
+    assert result.details["history"] == 4, "the four versions of conf.py the tree no longer holds"
+    assert f"src/demo/conf.py:1 (in history, commit {first}): AWS Access Key" in result.output
+    assert AWS_KEY not in result.output + json.dumps(result.details)
+
+
+@pytest.mark.slow
+def test_history_reads_each_file_version_once_across_runs(
+    make_repo: MakeRepo, tool_venv: ToolVenv
+) -> None:
+    project = make_repo({**CLEAN_SRC, "src/demo/conf.py": f'KEY = "{AWS_KEY}"\n'})
+    (project.root / "src/demo/conf.py").write_text("KEY = None\n", encoding="utf-8")
+    git(project.root, "commit", "-qam", "gone")
+    scan(configured(project, history=True), tool_venv)
+    tools = tool_venv("audit")
+    ctx = CheckContext(project=configured(project, history=True), tools_bin=tools / "bin")
+    before = (project.state_dir / "cache" / "secrets-history.json").read_text(encoding="utf-8")
+    again = secrets.scan(dataclasses.replace(ctx, tools_bin=project.root / "no-tools"))
+    assert again.status is Status.FAILED, again.summary  # answered from what was kept
+    assert (project.state_dir / "cache" / "secrets-history.json").read_text() == before
+
+
+@pytest.mark.slow
+def test_history_for_one_run_says_its_progress_and_is_not_the_cached_tree_verdict(
+    make_repo: MakeRepo,
+) -> None:
+    """``mise run audit -- --history``: the flag is a setting for the run, so in the cache key."""
+    project = make_repo({**CLEAN_SRC, "src/demo/conf.py": f'KEY = "{AWS_KEY}"\n'})
+    (project.root / "src/demo/conf.py").write_text("KEY = None\n", encoding="utf-8")
+    git(project.root, "commit", "-qam", "gone")
+    env = {"TASKBELT_AUDIT__ADVISORY_DB": str(ADVISORY_DB)}
+    done, rows = run_rows(project, "audit", env=env)
+    assert rows["audit"]["status"] == "passed", done.stdout + done.stderr
+    done, rows = run_rows(project, "audit", "--history", env=env)
+    assert rows["audit"]["status"] == "failed", done.stdout + done.stderr
+    assert "secrets in git history: 1 of 1 file version read" in done.stderr
+    assert "src/demo/conf.py:1 (in history, commit " in done.stdout
+    done, rows = run_rows(project, "audit", env=env)
+    assert rows["audit"]["status"] == "passed"
+    assert rows["audit"]["cached"], "the tree's verdict is kept beside the history's"

@@ -53,4 +53,10 @@ COMMON = (
 RUNNING = (
     Option(("--jobs",), "checks run at once (default: cores)", "ignore", int, default=0),
     Option(("--no-cache",), "rerun checks whose inputs did not change", "full", default=False),
+    Option(
+        ("--history",),
+        "the audit's secrets scan also reads every file version in git's history",
+        "full",
+        default=False,
+    ),
 )

@@ -6,10 +6,12 @@ detect-secrets), from the repository's root::
     python -I secrets_scan.py REQUEST.json
 
 The request names the files (relative to the root), the repository's
-detect-secrets baseline if any, and a scratch folder. It imports
+detect-secrets baseline if any, and a scratch folder; ``names`` may give a
+file the name its findings carry (a blob of git's history, written out
+under a folder of its own, carries its path in the repository). It imports
 detect-secrets, never taskbelt. One JSON object goes to stdout:
 
-- ``findings``: ``file``, ``line`` (0 in a binary file), ``offset`` (the
+- ``findings``: ``file`` (as reported), ``scanned`` (as read), ``line`` (0 in a binary file), ``offset`` (the
   byte offset in a binary file), ``kind`` (detect-secrets' type, such as
   ``AWS Access Key``), ``hash`` (detect-secrets' SHA-1 of the value, which
   its baselines hold too) and ``known`` (the baseline lists it);
@@ -87,9 +89,16 @@ def _read_baseline(path: str) -> tuple[Any, dict[str, Any]]:
 
 
 def _scan(
-    name: str, scratch: Path, answer: dict[str, Any], known: set[tuple[str, str, str]], scan: Any
+    name: str,
+    scratch: Path,
+    answer: dict[str, Any],
+    known: set[tuple[str, str, str]],
+    reported: str,
 ) -> list[dict[str, Any]]:
-    """The findings in file ``name``, scanned as text (a UTF-8 copy where it is not UTF-8)."""
+    """The findings in file ``name``, scanned as text (a UTF-8 copy where it is not UTF-8).
+
+    ``reported``: the name the findings carry, and the baseline knows it by.
+    """
     data = Path(name).read_bytes()
     offsets: list[int] = []
     scanned = name
@@ -103,16 +112,17 @@ def _scan(
         else:
             answer["decoded"][name] = encoding
     found = []
-    for secret in scan(scanned):
+    for secret in scan_file(scanned):
         line = int(secret.line_number)
         found.append(
             {
-                "file": name,
+                "file": reported,
+                "scanned": name,
                 "line": 0 if offsets else line,
                 "offset": offsets[line - 1] if offsets else None,
                 "kind": secret.type,
                 "hash": secret.secret_hash,
-                "known": (name, secret.secret_hash, secret.type) in known,
+                "known": (reported, secret.secret_hash, secret.type) in known,
             }
         )
     return found
@@ -122,6 +132,7 @@ def main(request_file: str) -> None:
     """Scan the request's files; print the findings as JSON."""
     request = json.loads(Path(request_file).read_text(encoding="utf-8"))
     scratch = Path(request["scratch"])
+    names: dict[str, str] = request.get("names") or {}
     known: set[tuple[str, str, str]] = set()
     answer: dict[str, Any] = {"version": VERSION, "decoded": {}, "binary": [], "findings": []}
     with contextlib.ExitStack() as stack:
@@ -135,7 +146,8 @@ def main(request_file: str) -> None:
         else:
             stack.enter_context(default_settings())
         for name in request["files"]:
-            answer["findings"] += _scan(name, scratch, answer, known, scan_file)
+            reported = names.get(name, name)
+            answer["findings"] += _scan(name, scratch, answer, known, reported)
     json.dump(answer, sys.stdout)
 
 

@@ -68,6 +68,8 @@ class SecretsSettings(BaseModel):
     baseline: Path | None = None
     #: Files larger than this many bytes are not scanned, and the row names them.
     max_file_size: int = Field(default=defaults.SECRETS_MAX_FILE_SIZE, gt=0)
+    #: Also read every file version git's history holds (``--history`` for one run).
+    history: bool = False
 
 
 class AuditSettings(BaseModel):

@@ -41,6 +41,7 @@ from __future__ import annotations
 import time
 
 from taskbelt.checks import ledgered, sarif_log
+from taskbelt.checks.audit import secrets_history
 from taskbelt.checks.audit.secrets_detect import Chosen, baseline_file, choose, scanned
 from taskbelt.checks.base import CheckContext, guarded
 from taskbelt.errors import ToolError
@@ -95,8 +96,19 @@ def _scan(ctx: CheckContext) -> CheckResult:
             "check [tool.taskbelt.audit.secrets] exclude and max-file-size",
         )
     findings, read_as = scanned(ctx, chosen, baseline)
+    history = None
+    settings = ctx.project.settings.audit.secrets
+    if settings.history:
+        past, history = secrets_history.scan(
+            ctx, baseline, settings.exclude, settings.max_file_size
+        )
+        now = {(f.file, f.kind, f.hash) for f in findings}
+        findings += [f for f in past if (f.file, f.kind, f.hash) not in now]
     counted = [f for f in findings if not f.known]
-    spots = [Spot(f.file, f.line, 0, f.kind) for f in counted]
+    # a finding only in the history is told apart by its blob (the file's line is another's)
+    spots = [
+        Spot(f"{f.file}@{f.blob[:12]}" if f.blob else f.file, f.line, 0, f.kind) for f in counted
+    ]
     prints, verdict = ledgered.judged(ctx, LEDGER_CHECK, TOOL, spots)
     new = [f for f, state in zip(counted, verdict.states, strict=True) if state == NEW]
     details = {
@@ -106,6 +118,7 @@ def _scan(ctx: CheckContext) -> CheckResult:
         ],
         "baselined": [f.to_json() for f in findings if f.known],
         "scanned": len(chosen.files),
+        "history": history,
         "excluded": list(chosen.excluded),
         "too_large": list(chosen.too_large),
         "links": list(chosen.links),
@@ -118,6 +131,8 @@ def _scan(ctx: CheckContext) -> CheckResult:
     output = "\n".join(map(str, new))
     if not new:
         clean = f"no secrets in {plural(len(chosen.files), 'file')}"
+        if history is not None:
+            clean += f" and {plural(history, 'file version')} of the history"
         clean += f" ({'; '.join(asides)})" if asides else ""
         return CheckResult(NAME, Status.PASSED, seconds, clean, output, details)
     shown = ", ".join(f"{f.kind} {f.where}" for f in new[:_LISTED])

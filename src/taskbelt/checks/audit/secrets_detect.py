@@ -17,12 +17,13 @@ import json
 import os
 import re
 import tempfile
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from taskbelt import defaults, jobs
+from taskbelt import defaults, jobs, proc
 from taskbelt.caching.verdicts import FileIndex
 from taskbelt.checks.base import CheckContext, tail
 from taskbelt.errors import ToolError
@@ -58,13 +59,19 @@ class Finding:
     known: bool = False
     #: The byte offset in a binary file (its ``line`` is 0).
     offset: int | None = None
+    #: Where it is only in git's history: the blob, and the oldest commit holding it.
+    blob: str | None = None
+    commit: str = ""
 
     @property
     def where(self) -> str:
         """``file:line``, or ``file (byte N)`` in a binary file."""
-        if self.offset is None:
-            return f"{self.file}:{self.line}"
-        return f"{self.file} (byte {self.offset})"
+        place = (
+            f"{self.file}:{self.line}"
+            if self.offset is None
+            else f"{self.file} (byte {self.offset})"
+        )
+        return f"{place} (in history, commit {self.commit})" if self.blob else place
 
     def __str__(self) -> str:
         return f"{self.where}: {self.kind} (sha1 {self.hash[:_HASH_SHOWN]})"
@@ -82,6 +89,7 @@ class Finding:
             "code": self.kind,
             "message": f"{self.kind} (sha1 {self.hash[:_HASH_SHOWN]})",
             "hash": self.hash,
+            **({"blob": self.blob, "commit": self.commit} if self.blob else {}),
         }
 
 
@@ -147,7 +155,7 @@ def env_file_findings(root: Path, rel: str) -> list[Finding]:
     return []
 
 
-def _memo_key(ctx: CheckContext, baseline: Path | None) -> str:
+def memo_key(baseline: Path | None) -> str:
     """What every file's findings depend on besides its own bytes."""
     digest = hashlib.sha256(pins.lock_digest("audit").encode())
     digest.update(JOB.read_bytes())
@@ -156,26 +164,38 @@ def _memo_key(ctx: CheckContext, baseline: Path | None) -> str:
     return digest.hexdigest()
 
 
-def _run_job(ctx: CheckContext, files: list[str], baseline: Path | None) -> dict[str, Any]:
-    """detect-secrets' answer for ``files``.
+def _run_job(
+    ctx: CheckContext,
+    folder: Path,
+    files: list[str],
+    baseline: Path | None,
+    names: Mapping[str, str],
+) -> dict[str, Any]:
+    """detect-secrets' answer for ``files`` (relative to ``folder``, where the job runs).
 
     Raises:
         ToolError: the job could not run, or could not read the baseline.
     """
     python = str(ctx.tools_bin / "python") if ctx.tools_bin else "python"
-    with tempfile.TemporaryDirectory(prefix="taskbelt-secrets-") as folder:
-        request = Path(folder) / "request.json"
+    with tempfile.TemporaryDirectory(prefix="taskbelt-secrets-") as scratch:
+        request = Path(scratch) / "request.json"
         request.write_text(
             json.dumps(
                 {
                     "files": files,
+                    "names": {name: names[name] for name in files if name in names},
                     "baseline": None if baseline is None else str(baseline),
-                    "scratch": str(Path(folder) / "copies"),
+                    "scratch": str(Path(scratch) / "copies"),
                 }
             ),
             encoding="utf-8",
         )
-        done = ctx.run([python, "-I", str(JOB), str(request)], env={"PYTHONUTF8": "1"})
+        done = proc.run(
+            [python, "-I", str(JOB), str(request)],
+            cwd=folder,
+            env=ctx.env(PYTHONUTF8="1"),
+            ok=None,
+        )
     if done.returncode == BAD_BASELINE:
         raise ToolError(
             done.stdout.strip() or "detect-secrets cannot read the baseline",
@@ -194,13 +214,19 @@ def _run_job(ctx: CheckContext, files: list[str], baseline: Path | None) -> dict
         ) from None
 
 
-def _run_jobs(ctx: CheckContext, files: list[str], baseline: Path | None) -> dict[str, Any]:
-    """detect-secrets' answer for ``files``, one process per core over shares of equal bytes.
+def run_jobs(
+    ctx: CheckContext,
+    folder: Path,
+    files: list[str],
+    baseline: Path | None,
+    names: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """detect-secrets' answer for ``files`` in ``folder``, one process per core, equal bytes each.
 
     detect-secrets reads about 150 KB a second on one core (taskbelt's own
     338 files: 15 s): a first scan is spread over the cores.
     """
-    sizes = {rel: (ctx.root / rel).stat().st_size for rel in files}
+    sizes = {rel: (folder / rel).stat().st_size for rel in files}
     shares: list[list[str]] = [
         [] for _ in range(min(os.cpu_count() or 1, -(-len(files) // _SHARE)))
     ]
@@ -212,7 +238,10 @@ def _run_jobs(ctx: CheckContext, files: list[str], baseline: Path | None) -> dic
     context = contextvars.copy_context
     with ThreadPoolExecutor(len(shares), thread_name_prefix="taskbelt-secrets") as pool:
         answers = list(
-            pool.map(lambda share: context().run(_run_job, ctx, share, baseline), shares)
+            pool.map(
+                lambda share: context().run(_run_job, ctx, folder, share, baseline, names or {}),
+                shares,
+            )
         )
     merged: dict[str, Any] = {"findings": [], "decoded": {}, "binary": []}
     for answer in answers:
@@ -231,14 +260,14 @@ def scanned(
     changed are scanned again.
     """
     store = KeyedStore(ctx.project.state_dir / "cache")
-    key = _memo_key(ctx, baseline)
+    key = memo_key(baseline)
     kept = (store.get(_STORE_ENTRY, key) or {}) if ctx.reuse else {}
     index = FileIndex.load(ctx.project.state_dir / "cache")
     digests = {rel: index.digest(ctx.root, rel) for rel in chosen.files}
     index.save()
     fresh = [rel for rel in chosen.files if kept.get(rel, [None])[0] != digests[rel]]
     if fresh:
-        answer = _run_jobs(ctx, fresh, baseline)
+        answer = run_jobs(ctx, ctx.root, fresh, baseline)
         found: dict[str, list[dict[str, Any]]] = {rel: [] for rel in fresh}
         for item in answer.get("findings", []):
             found.setdefault(str(item["file"]), []).append(item)
