@@ -86,6 +86,28 @@ class TestHooks:
         assert blocked.returncode != 0
         assert "src/demo/t.py:3:80: E501" in blocked.stdout + blocked.stderr
 
+    def test_a_staged_secret_blocks_the_commit_and_what_is_not_staged_does_not(
+        self, make_repo: MakeRepo
+    ) -> None:
+        """The index's version is read, any kind of file; the value is never printed."""
+        token = "ghp_" + "k3Jd9sLq2WmZx8VbN4cR7tYp1HgF6eUa0Ioz"
+        project = make_repo()
+        git_hook.install(project)
+        (project.root / "deploy").mkdir()
+        (project.root / "deploy/settings.ini").write_text(f"[auth]\ntoken = {token}\n")
+        git(project.root, "add", "deploy/settings.ini")
+        blocked = commit(project.root, "a token")
+        said = blocked.stdout + blocked.stderr
+        assert blocked.returncode != 0, said
+        assert "deploy/settings.ini:2: GitHub Token (sha1 " in said
+        assert token not in said
+        # the clean version staged, the token left in the working tree: the commit holds none
+        (project.root / "deploy/settings.ini").write_text("[auth]\ntoken = from-the-vault\n")
+        git(project.root, "add", "deploy/settings.ini")
+        (project.root / "deploy/settings.ini").write_text(f"[auth]\ntoken = {token}\n")
+        done = commit(project.root, "no token in the commit")
+        assert done.returncode == 0, done.stdout + done.stderr
+
     def test_refuses_foreign_hook(self, make_repo: MakeRepo) -> None:
         """A hook taskbelt did not write is left alone."""
         project = make_repo()

@@ -101,6 +101,11 @@ RUN_ELSEWHERE = {
         'taskbelt(root, "ledger", "--import-baselines", env=ENV)',
         'taskbelt ledger "$@"',
     ),
+    "mise run audit -- --history": (
+        "checks/test_audit_secrets.py",
+        'run_rows(project, "audit", "--history", env=env)',
+        'taskbelt run audit "$@"',
+    ),
     "uvx nox -s hello lint": (
         "end_to_end/test_nox.py",
         'uvx_nox(project.root, "-s", "hello", "lint")',

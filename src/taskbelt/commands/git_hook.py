@@ -1,16 +1,21 @@
-"""``hooks``: a git pre-commit hook that lints and format-checks staged Python files.
+"""``hooks``: a git pre-commit hook: lint and format check of staged Python files, and secrets.
 
 The hook is a short shell script: it asks git for the staged ``.py`` files
 and runs ruff and the repository's formatter on just those, from a tool
 environment prepared at install time, so a small commit is checked in a
 fraction of a second (no Python start-up, no configuration loading). It
-checks the files as they are in the working tree. It refuses to replace a
-hook it did not write, and re-running ``mise run hooks`` refreshes its own.
+checks the files as they are in the working tree. Then, for every staged
+file, ``taskbelt secrets --staged`` reads the index's version as the audit
+would (:mod:`taskbelt.commands.scan_secrets`; the audit tools are made at
+install time too): that one needs taskbelt's settings, so it starts Python.
+It refuses to replace a hook it did not write, and re-running ``mise run
+hooks`` refreshes its own.
 """
 
 from __future__ import annotations
 
 import shlex
+import sys
 from pathlib import Path
 
 from taskbelt import proc
@@ -51,6 +56,7 @@ def script(project: Project, tools_bin: Path) -> str:
     else:
         black = shlex.quote(str(tools_bin / "black"))
         fmt_cmd = f"{black} --check --force-exclude {shlex.join(tools.formatter.hook_args)}"
+    secrets_cmd = f"{shlex.quote(sys.executable)} -m taskbelt secrets --staged"
     caches = "\n".join(
         f"export {name}={shlex.quote(value)}" for name, value in formatting.tool_env(ctx).items()
     )
@@ -62,13 +68,17 @@ files=()
 while IFS= read -r -d '' file; do files+=("$file"); done < <(
     git diff --cached --name-only --diff-filter=ACMR -z -- '*.py' '*.pyi'
 )
-[ "${{#files[@]}}" -eq 0 ] && exit 0
+[ -z "$(git diff --cached --name-only --diff-filter=ACMR)" ] && exit 0
 {caches}
 status=0
-{lint_cmd} -- "${{files[@]}}" || status=1
-{fmt_cmd} -- "${{files[@]}}" || status=1
+if [ "${{#files[@]}}" -gt 0 ]; then
+    {lint_cmd} -- "${{files[@]}}" || status=1
+    {fmt_cmd} -- "${{files[@]}}" || status=1
+fi
+{secrets_cmd} || status=1
 if [ "$status" -ne 0 ]; then
-    echo "taskbelt pre-commit: fix the findings above (mise run fix), then commit again" >&2
+    echo "taskbelt pre-commit: fix the findings above (mise run fix; a secret: remove it," >&2
+    echo "or mark a fake one '# pragma: allowlist secret'), then commit again" >&2
 fi
 exit "$status"
 """
@@ -84,6 +94,7 @@ def install(project: Project) -> Path:
         )
     folder.prepare(project.state_dir)
     venv = create.tool_env(project, formatting.CHECK.tools)  # the format check's own
+    create.tool_env(project, "audit")  # the secrets scan's, made now: not at the first commit
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(path, script(project, venv / "bin"))
     path.chmod(0o755)

@@ -20,6 +20,7 @@ from taskbelt.environments import matrix
 from taskbelt.errors import ConfigError, ExitCode
 from taskbelt.frontends import exit_status, options
 from taskbelt.output import console
+from taskbelt.results import Status
 from taskbelt.running import execution
 from taskbelt.settings import env_flags
 
@@ -117,7 +118,15 @@ def build_parser() -> argparse.ArgumentParser:
     init = sub.add_parser("init", parents=[common], help="include taskbelt's tasks in mise.toml")
     init.add_argument("--check", action="store_true", help="only report whether the repo is wired")
     sub.add_parser("doctor", parents=[common], help="what taskbelt needs and what is present")
-    sub.add_parser("hooks", parents=[common], help="install the pre-commit hook (lint + format)")
+    sub.add_parser(
+        "hooks", parents=[common], help="install the pre-commit hook (lint, format, secrets)"
+    )
+    secrets = sub.add_parser(
+        "secrets", parents=[common], help="the audit's secrets scan alone (the hook's: --staged)"
+    )
+    secrets.add_argument(
+        "--staged", action="store_true", help="only the staged files, as the commit holds them"
+    )
     update = sub.add_parser("update", parents=[common], help="move vendored taskbelt to a ref")
     update.add_argument("ref", nargs="?", help="tag, branch or commit (default: newest tag)")
     sub.add_parser(
@@ -224,7 +233,9 @@ def run_named(args: argparse.Namespace, environ: Mapping[str, str] | None = None
     (default: this process's; the Nox door passes its caller's).
     """
     started = time.perf_counter()
-    if getattr(args, "history", False):  # a setting for this run: it reaches the settings and the cache key
+    if getattr(
+        args, "history", False
+    ):  # a setting for this run: it reaches the settings and the cache key
         os.environ[defaults.ENV_SECRETS_HISTORY] = "true"
         environ = None if environ is None else {**environ, defaults.ENV_SECRETS_HISTORY: "true"}
     names = [registry.ALL] if args.command == "check" else list(dict.fromkeys(args.checks))
@@ -304,6 +315,21 @@ def install_hooks(args: argparse.Namespace) -> int:
     return int(ExitCode.OK)
 
 
+def scan_secrets(args: argparse.Namespace) -> int:
+    """Scan for secrets: the tree, or the staged files (the pre-commit hook's)."""
+    from taskbelt.commands import scan_secrets as command  # noqa: PLC0415
+
+    result = command.run(execution.load_project(args.root), staged=args.staged)
+    if result.output:
+        print(result.output)
+    print(f"taskbelt: secrets {result.status.value}: {result.summary}")
+    return int(
+        {Status.PASSED: ExitCode.OK, Status.FAILED: ExitCode.FAILED}.get(
+            result.status, ExitCode.USAGE  # could not look: never a pass
+        )
+    )
+
+
 def run_update(args: argparse.Namespace) -> int:
     """Move taskbelt's checkout and show what changed."""
     from taskbelt.commands import update  # noqa: PLC0415
@@ -325,6 +351,7 @@ def run_update(args: argparse.Namespace) -> int:
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "container": container_cli.run,
     "hooks": install_hooks,
+    "secrets": scan_secrets,
     "update": run_update,
     "check": run_named,
     "run": run_named,

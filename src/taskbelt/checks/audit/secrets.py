@@ -38,11 +38,23 @@ findings also go to ``reports/secrets.sarif``.
 
 from __future__ import annotations
 
+import tempfile
 import time
+from dataclasses import dataclass
+from pathlib import Path
 
+from taskbelt import proc
 from taskbelt.checks import ledgered, sarif_log
 from taskbelt.checks.audit import secrets_history
-from taskbelt.checks.audit.secrets_detect import Chosen, baseline_file, choose, scanned
+from taskbelt.checks.audit.secrets_detect import (
+    Chosen,
+    Finding,
+    baseline_file,
+    choose,
+    scanned,
+    scanned_in,
+    sort_files,
+)
 from taskbelt.checks.base import CheckContext, guarded
 from taskbelt.errors import ToolError
 from taskbelt.ledger import book
@@ -104,35 +116,82 @@ def _scan(ctx: CheckContext) -> CheckResult:
         )
         now = {(f.file, f.kind, f.hash) for f in findings}
         findings += [f for f in past if (f.file, f.kind, f.hash) not in now]
+    found = Found(chosen, findings, read_as, baseline, history)
+    return verdict(ctx, found, started, "file")
+
+
+def scan_staged(ctx: CheckContext) -> CheckResult:
+    """The staged files' secrets, as the commit would hold them (the pre-commit hook's scan).
+
+    git writes the index's version of each staged file into a scratch folder
+    (``git checkout-index``): what is committed, not the working tree's edits.
+    """
+    started = time.perf_counter()
+    staged = proc.run(
+        ["git", "diff", "--cached", "--name-only", "--diff-filter=ACMR", "-z"],
+        cwd=ctx.root,
+        error=("git could not list the staged files", "run `git status` to see why"),
+    ).stdout.split("\0")
+    names = [name for name in staged if name]
+    baseline = baseline_file(ctx)
+    with tempfile.TemporaryDirectory(prefix="taskbelt-staged-") as scratch:
+        folder = Path(scratch)
+        if names:
+            proc.run(
+                ["git", "checkout-index", f"--prefix={folder}/", "-z", "--stdin"],
+                cwd=ctx.root,
+                stdin="\0".join(names) + "\0",
+                error=("git could not copy the staged files", "run `git status` to see why"),
+            )
+        chosen = sort_files(ctx, folder, names)
+        findings, read_as = scanned_in(ctx, folder, chosen, baseline)
+    return verdict(ctx, Found(chosen, findings, read_as, baseline, None), started, "staged file")
+
+
+@dataclass(frozen=True)
+class Found:
+    """What a scan read and found, before the ledger judges it."""
+
+    chosen: Chosen
+    findings: list[Finding]
+    read_as: dict[str, str]
+    baseline: Path | None
+    #: File versions of git's history read, None where the history was not asked for.
+    history: int | None
+
+
+def verdict(ctx: CheckContext, found: Found, started: float, noun: str) -> CheckResult:
+    """The row: findings the baseline and the ledger do not know fail; what was left out is said."""
+    chosen, findings, baseline = found.chosen, found.findings, found.baseline
     counted = [f for f in findings if not f.known]
     # a finding only in the history is told apart by its blob (the file's line is another's)
     spots = [
         Spot(f"{f.file}@{f.blob[:12]}" if f.blob else f.file, f.line, 0, f.kind) for f in counted
     ]
-    prints, verdict = ledgered.judged(ctx, LEDGER_CHECK, TOOL, spots)
-    new = [f for f, state in zip(counted, verdict.states, strict=True) if state == NEW]
+    prints, judged = ledgered.judged(ctx, LEDGER_CHECK, TOOL, spots)
+    new = [f for f, state in zip(counted, judged.states, strict=True) if state == NEW]
     details = {
         "findings": [
             {**f.to_json(), "tool": TOOL, "fingerprint": print_, "state": state}
-            for f, print_, state in zip(counted, prints, verdict.states, strict=True)
+            for f, print_, state in zip(counted, prints, judged.states, strict=True)
         ],
         "baselined": [f.to_json() for f in findings if f.known],
         "scanned": len(chosen.files),
-        "history": history,
+        "history": found.history,
         "excluded": list(chosen.excluded),
         "too_large": list(chosen.too_large),
         "links": list(chosen.links),
-        "read_as": read_as,
+        "read_as": found.read_as,
         "baseline": None if baseline is None else ctx.project.relative(baseline),
         "sarif": str(ctx.project.reports_dir / SARIF_FILE),
     }
-    asides = _asides(ctx, chosen, len(findings) - len(counted), verdict.known)
+    asides = _asides(ctx, chosen, len(findings) - len(counted), judged.known)
     seconds = time.perf_counter() - started
     output = "\n".join(map(str, new))
     if not new:
-        clean = f"no secrets in {plural(len(chosen.files), 'file')}"
-        if history is not None:
-            clean += f" and {plural(history, 'file version')} of the history"
+        clean = f"no secrets in {plural(len(chosen.files), noun)}"
+        if found.history is not None:
+            clean += f" and {plural(found.history, 'file version')} of the history"
         clean += f" ({'; '.join(asides)})" if asides else ""
         return CheckResult(NAME, Status.PASSED, seconds, clean, output, details)
     shown = ", ".join(f"{f.kind} {f.where}" for f in new[:_LISTED])

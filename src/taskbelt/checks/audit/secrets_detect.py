@@ -17,7 +17,7 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -105,10 +105,15 @@ class Chosen:
 
 def choose(ctx: CheckContext) -> Chosen:
     """The repository's files the scan reads (see the module docstring)."""
+    return sort_files(ctx, ctx.root, tracked_files.list_files(ctx.root))
+
+
+def sort_files(ctx: CheckContext, folder: Path, names: Iterable[str]) -> Chosen:
+    """``names`` (files below ``folder``) sorted into those to read and those left out."""
     settings = ctx.project.settings.audit.secrets
     files, excluded, too_large, links = [], [], [], []
-    for rel in tracked_files.list_files(ctx.root):
-        path = ctx.root / rel
+    for rel in names:
+        path = folder / rel
         if rel == book.FILE:
             continue  # taskbelt's own ledger: its fingerprints are hashes, high in entropy
         if path.is_symlink():
@@ -251,6 +256,21 @@ def run_jobs(
     return merged
 
 
+def findings_of(items: Iterable[Mapping[str, Any]]) -> list[Finding]:
+    """The job's findings as :class:`Finding`."""
+    return [
+        Finding(
+            str(item["file"]),
+            int(item["line"]),
+            str(item["kind"]),
+            str(item["hash"]),
+            bool(item.get("known")),
+            item.get("offset"),
+        )
+        for item in items
+    ]
+
+
 def scanned(
     ctx: CheckContext, chosen: Chosen, baseline: Path | None
 ) -> tuple[list[Finding], dict[str, str]]:
@@ -276,19 +296,26 @@ def scanned(
             kept[rel] = [digests[rel], found[rel], read_as.get(rel, "")]
     memo = {rel: kept[rel] for rel in chosen.files}
     store.put(_STORE_ENTRY, key, memo, compact=True)
-    findings = [
-        Finding(
-            str(item["file"]),
-            int(item["line"]),
-            str(item["kind"]),
-            str(item["hash"]),
-            bool(item.get("known")),
-            item.get("offset"),
-        )
-        for rel in chosen.files
-        for item in memo[rel][1]
-    ]
+    findings = findings_of(item for rel in chosen.files for item in memo[rel][1])
     for rel in chosen.files:
         findings += env_file_findings(ctx.root, rel)
     read_as = {rel: memo[rel][2] for rel in chosen.files if memo[rel][2]}
-    return sorted(findings, key=lambda f: (f.file, f.line, f.offset or 0, f.kind)), read_as
+    return _in_order(findings), read_as
+
+
+def scanned_in(
+    ctx: CheckContext, folder: Path, chosen: Chosen, baseline: Path | None
+) -> tuple[list[Finding], dict[str, str]]:
+    """The findings of files below ``folder`` (staged copies), nothing kept."""
+    if not chosen.files:
+        return [], {}
+    answer = run_jobs(ctx, folder, list(chosen.files), baseline)
+    findings = findings_of(answer.get("findings", []))
+    for rel in chosen.files:
+        findings += env_file_findings(folder, rel)
+    read_as = {**answer.get("decoded", {}), **dict.fromkeys(answer.get("binary", []), "binary")}
+    return _in_order(findings), read_as
+
+
+def _in_order(findings: list[Finding]) -> list[Finding]:
+    return sorted(findings, key=lambda f: (f.file, f.line, f.offset or 0, f.kind))
