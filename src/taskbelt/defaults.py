@@ -58,7 +58,7 @@ AUDIT_TIMEOUT: Final = 30.0
 #: The secrets scan's size limit per file: larger (generated) files are named, not scanned.
 SECRETS_MAX_FILE_SIZE: Final = 5 * 1024 * 1024
 #: ``--history``: the setting ``[tool.taskbelt.audit.secrets] history`` for one run.
-ENV_SECRETS_HISTORY: Final = "TASKBELT_AUDIT__SECRETS__HISTORY"
+ENV_HISTORY_SCAN: Final = "TASKBELT_AUDIT__SECRETS__HISTORY"
 #: detect-secrets' usual baseline file, honoured where it exists.
 SECRETS_BASELINE: Final = ".secrets.baseline"
 #: Lowest bandit severity and confidence that fail the audit; findings below

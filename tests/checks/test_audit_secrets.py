@@ -43,6 +43,11 @@ def secrets_repo(make_repo: MakeRepo, **table: Any) -> Project:
         "deploy/id_rsa": PRIVATE_KEY,
         "tests/data/fake_key.py": f'KEY = "{AWS_KEY[:-1]}Q"\n',
         ".env.example": "GITHUB_TOKEN=\n",
+        # commit pins, as the playbook asks: not secrets, though high in entropy
+        ".pre-commit-config.yaml": "repos:\n  - repo: https://github.com/psf/black\n"
+        "    rev: 3e8a8703264a2f4a69428a0aa4dcb512790b2c8c  # frozen: 24.1.0\n",
+        ".github/workflows/ci.yml": "jobs:\n  t:\n    steps:\n"
+        "      - uses: actions/checkout@b4ffde65f46336ab88eb53be808477a3936bae11\n",
     }
     project = make_repo(files)
     return configured(project, **table)
@@ -82,6 +87,7 @@ def test_planted_secrets_are_found_by_file_line_and_kind_and_no_value_is_written
     }
     assert result.summary.startswith("secrets: 5 findings (Committed .env file .env:1, ")
     assert "1 file excluded by the settings" in result.summary
+    assert "1 commit pin not counted" in result.summary  # detect-secrets passes the `uses:` one
     assert "src/demo/settings.py:1: AWS Access Key (sha1 " in result.output
     # the whole audit, as the JSON report and the verdict cache would hold it
     whole = audit.run(CheckContext(project=project, tools_bin=tool_venv("audit") / "bin"))

@@ -146,6 +146,7 @@ def test_reports_and_coverage_data_are_uploaded(
     assert [p.name for p in runner.uploaded_sarif] == [
         "bandit.sarif",
         "lint.sarif",
+        "secrets.sarif",
         "typecheck.sarif",
     ]
 

@@ -233,11 +233,9 @@ def run_named(args: argparse.Namespace, environ: Mapping[str, str] | None = None
     (default: this process's; the Nox door passes its caller's).
     """
     started = time.perf_counter()
-    if getattr(
-        args, "history", False
-    ):  # a setting for this run: it reaches the settings and the cache key
-        os.environ[defaults.ENV_SECRETS_HISTORY] = "true"
-        environ = None if environ is None else {**environ, defaults.ENV_SECRETS_HISTORY: "true"}
+    if getattr(args, "history", False):  # a setting for the run: in the settings and cache key
+        os.environ[defaults.ENV_HISTORY_SCAN] = "true"
+        environ = None if environ is None else {**environ, defaults.ENV_HISTORY_SCAN: "true"}
     names = [registry.ALL] if args.command == "check" else list(dict.fromkeys(args.checks))
     options = execution.Options(jobs=args.jobs, use_cache=not args.no_cache)
     summary = execution.run(execution.load_project(args.root), names, options, environ)

@@ -16,6 +16,11 @@ detect-secrets, never taskbelt. One JSON object goes to stdout:
   ``AWS Access Key``), ``hash`` (detect-secrets' SHA-1 of the value, which
   its baselines hold too) and ``known`` (the baseline lists it);
 - ``decoded``: the files read in another encoding than UTF-8, by encoding;
+- ``pins``: by file, how many hex strings were left out as git commit pins: a value
+  of 40 or 64 hex digits named ``rev``, ``ref``, ``sha``, ``commit`` (or
+  ending so, as ``taskbelt-ref``) or after ``@`` (``uses: owner/action@id``),
+  which detect-secrets' entropy plugin flags on every repository that pins
+  its actions or hooks by commit, as the playbook asks;
 - ``binary``: the binary files, scanned as their printable strings;
 - ``baseline``: the baseline's version and its count of entries;
 - ``version``: detect-secrets' own.
@@ -53,6 +58,13 @@ _BINARY_PROBE = 8000
 #: Runs of printable ASCII this long or longer are a binary file's strings.
 _STRINGS = re.compile(rb"[\x20-\x7e]{8,}")
 _STRINGS_SUFFIX = ".strings.txt"
+_HEX_KIND = "Hex High Entropy String"
+#: A git commit or object id pinned by name (``rev:``, ``taskbelt-ref:``, ``base_sha =``,
+#: ``uses: owner/action@<id>``, ``# frozen``): 40 or 64 hex digits, as git writes them.
+_COMMIT_PIN = re.compile(
+    r"(?i)(?:\b[\w.-]*(?:rev|ref|sha|commit|revision|object)\b[\"']?\s*[:=]\s*[\"']?"
+    r"|@)(?:[0-9a-f]{40}|[0-9a-f]{64})\b"
+)
 _BAD_BASELINE = 3
 
 
@@ -112,8 +124,16 @@ def _scan(
         else:
             answer["decoded"][name] = encoding
     found = []
+    lines: list[str] = []
     for secret in scan_file(scanned):
         line = int(secret.line_number)
+        if secret.type == _HEX_KIND and not offsets:
+            lines = (
+                lines or Path(scanned).read_text(encoding="utf-8", errors="replace").splitlines()
+            )
+            if line <= len(lines) and _COMMIT_PIN.search(lines[line - 1]):
+                answer["pins"][reported] = answer["pins"].get(reported, 0) + 1
+                continue
         found.append(
             {
                 "file": reported,
@@ -134,7 +154,13 @@ def main(request_file: str) -> None:
     scratch = Path(request["scratch"])
     names: dict[str, str] = request.get("names") or {}
     known: set[tuple[str, str, str]] = set()
-    answer: dict[str, Any] = {"version": VERSION, "decoded": {}, "binary": [], "findings": []}
+    answer: dict[str, Any] = {
+        "version": VERSION,
+        "decoded": {},
+        "binary": [],
+        "findings": [],
+        "pins": {},
+    }
     with contextlib.ExitStack() as stack:
         if request.get("baseline"):
             secrets, answer["baseline"] = _read_baseline(request["baseline"])

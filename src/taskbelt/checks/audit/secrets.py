@@ -107,7 +107,8 @@ def _scan(ctx: CheckContext) -> CheckResult:
             "the secrets scan found no file to read",
             "check [tool.taskbelt.audit.secrets] exclude and max-file-size",
         )
-    findings, read_as = scanned(ctx, chosen, baseline)
+    done = scanned(ctx, chosen, baseline)
+    findings = done.findings
     history = None
     settings = ctx.project.settings.audit.secrets
     if settings.history:
@@ -116,7 +117,7 @@ def _scan(ctx: CheckContext) -> CheckResult:
         )
         now = {(f.file, f.kind, f.hash) for f in findings}
         findings += [f for f in past if (f.file, f.kind, f.hash) not in now]
-    found = Found(chosen, findings, read_as, baseline, history)
+    found = Found(chosen, findings, done.read_as, baseline, history, done.pins)
     return verdict(ctx, found, started, "file")
 
 
@@ -144,8 +145,9 @@ def scan_staged(ctx: CheckContext) -> CheckResult:
                 error=("git could not copy the staged files", "run `git status` to see why"),
             )
         chosen = sort_files(ctx, folder, names)
-        findings, read_as = scanned_in(ctx, folder, chosen, baseline)
-    return verdict(ctx, Found(chosen, findings, read_as, baseline, None), started, "staged file")
+        done = scanned_in(ctx, folder, chosen, baseline)
+    found = Found(chosen, done.findings, done.read_as, baseline, None, done.pins)
+    return verdict(ctx, found, started, "staged file")
 
 
 @dataclass(frozen=True)
@@ -158,6 +160,8 @@ class Found:
     baseline: Path | None
     #: File versions of git's history read, None where the history was not asked for.
     history: int | None
+    #: Hex strings left out as git commit pins.
+    pins: int = 0
 
 
 def verdict(ctx: CheckContext, found: Found, started: float, noun: str) -> CheckResult:
@@ -182,10 +186,13 @@ def verdict(ctx: CheckContext, found: Found, started: float, noun: str) -> Check
         "too_large": list(chosen.too_large),
         "links": list(chosen.links),
         "read_as": found.read_as,
+        "commit_pins": found.pins,
         "baseline": None if baseline is None else ctx.project.relative(baseline),
         "sarif": str(ctx.project.reports_dir / SARIF_FILE),
     }
     asides = _asides(ctx, chosen, len(findings) - len(counted), judged.known)
+    if found.pins:
+        asides.append(f"{plural(found.pins, 'commit pin')} not counted")
     seconds = time.perf_counter() - started
     output = "\n".join(map(str, new))
     if not new:

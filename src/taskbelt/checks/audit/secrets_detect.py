@@ -248,11 +248,12 @@ def run_jobs(
                 shares,
             )
         )
-    merged: dict[str, Any] = {"findings": [], "decoded": {}, "binary": []}
+    merged: dict[str, Any] = {"findings": [], "decoded": {}, "binary": [], "pins": {}}
     for answer in answers:
         merged["findings"] += answer.get("findings", [])
         merged["decoded"].update(answer.get("decoded", {}))
         merged["binary"] += answer.get("binary", [])
+        merged["pins"].update(answer.get("pins", {}))
     return merged
 
 
@@ -271,10 +272,19 @@ def findings_of(items: Iterable[Mapping[str, Any]]) -> list[Finding]:
     ]
 
 
-def scanned(
-    ctx: CheckContext, chosen: Chosen, baseline: Path | None
-) -> tuple[list[Finding], dict[str, str]]:
-    """Every chosen file's findings, and how the files not in UTF-8 were read.
+@dataclass(frozen=True)
+class Scanned:
+    """What the scan found in the files it read."""
+
+    findings: list[Finding]
+    #: How the files not in UTF-8 were read (an encoding, or ``binary``).
+    read_as: dict[str, str]
+    #: Hex strings left out as git commit pins (see :mod:`taskbelt.jobs.secrets_scan`).
+    pins: int
+
+
+def scanned(ctx: CheckContext, chosen: Chosen, baseline: Path | None) -> Scanned:
+    """Every chosen file's findings, how the files not in UTF-8 were read, the pins left out.
 
     A file's findings are kept by its content's digest: only the files that
     changed are scanned again.
@@ -292,29 +302,28 @@ def scanned(
         for item in answer.get("findings", []):
             found.setdefault(str(item["file"]), []).append(item)
         read_as = {**answer.get("decoded", {}), **dict.fromkeys(answer.get("binary", []), "binary")}
+        pins = answer.get("pins", {})
         for rel in fresh:
-            kept[rel] = [digests[rel], found[rel], read_as.get(rel, "")]
+            kept[rel] = [digests[rel], found[rel], read_as.get(rel, ""), pins.get(rel, 0)]
     memo = {rel: kept[rel] for rel in chosen.files}
     store.put(_STORE_ENTRY, key, memo, compact=True)
     findings = findings_of(item for rel in chosen.files for item in memo[rel][1])
     for rel in chosen.files:
         findings += env_file_findings(ctx.root, rel)
     read_as = {rel: memo[rel][2] for rel in chosen.files if memo[rel][2]}
-    return _in_order(findings), read_as
+    return Scanned(_in_order(findings), read_as, sum(memo[rel][3] for rel in chosen.files))
 
 
-def scanned_in(
-    ctx: CheckContext, folder: Path, chosen: Chosen, baseline: Path | None
-) -> tuple[list[Finding], dict[str, str]]:
+def scanned_in(ctx: CheckContext, folder: Path, chosen: Chosen, baseline: Path | None) -> Scanned:
     """The findings of files below ``folder`` (staged copies), nothing kept."""
     if not chosen.files:
-        return [], {}
+        return Scanned([], {}, 0)
     answer = run_jobs(ctx, folder, list(chosen.files), baseline)
     findings = findings_of(answer.get("findings", []))
     for rel in chosen.files:
         findings += env_file_findings(folder, rel)
     read_as = {**answer.get("decoded", {}), **dict.fromkeys(answer.get("binary", []), "binary")}
-    return _in_order(findings), read_as
+    return Scanned(_in_order(findings), read_as, sum(answer.get("pins", {}).values()))
 
 
 def _in_order(findings: list[Finding]) -> list[Finding]:
