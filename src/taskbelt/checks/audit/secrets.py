@@ -79,22 +79,20 @@ def scan(ctx: CheckContext) -> CheckResult:
     return result
 
 
-def _asides(ctx: CheckContext, chosen: Chosen, baselined: int, ledgered_known: int) -> list[str]:
+def _asides(ctx: CheckContext, found: Found, baselined: int, ledgered_known: int) -> list[str]:
     """What did not count, and what was not read."""
     asides = []
     if ledgered_known:
         asides.append(f"{ledgered_known} known in {book.FILE}")
     if baselined:
-        asides.append(
-            f"{baselined} known in {ctx.project.relative(baseline_file(ctx) or ctx.root)}"
-        )
-    if chosen.excluded:
-        asides.append(f"{plural(len(chosen.excluded), 'file')} excluded by the settings")
-    if chosen.too_large:
-        listed = ", ".join(chosen.too_large[:_LISTED])
+        asides.append(f"{baselined} known in {ctx.project.relative(found.baseline or ctx.root)}")
+    if found.chosen.excluded:
+        asides.append(f"{plural(len(found.chosen.excluded), 'file')} excluded by the settings")
+    if found.chosen.too_large:
+        listed = ", ".join(found.chosen.too_large[:_LISTED])
         asides.append(f"not scanned, over max-file-size: {listed}")
-    if chosen.links:
-        asides.append(f"{plural(len(chosen.links), 'symlink')} not followed")
+    if found.chosen.links:
+        asides.append(f"{plural(len(found.chosen.links), 'symlink')} not followed")
     return asides
 
 
@@ -190,7 +188,7 @@ def verdict(ctx: CheckContext, found: Found, started: float, noun: str) -> Check
         "baseline": None if baseline is None else ctx.project.relative(baseline),
         "sarif": str(ctx.project.reports_dir / SARIF_FILE),
     }
-    asides = _asides(ctx, chosen, len(findings) - len(counted), judged.known)
+    asides = _asides(ctx, found, len(findings) - len(counted), judged.known)
     if found.pins:
         asides.append(f"{plural(found.pins, 'commit pin')} not counted")
     seconds = time.perf_counter() - started

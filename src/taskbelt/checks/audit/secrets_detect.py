@@ -301,12 +301,13 @@ def scanned(ctx: CheckContext, chosen: Chosen, baseline: Path | None) -> Scanned
         found: dict[str, list[dict[str, Any]]] = {rel: [] for rel in fresh}
         for item in answer.get("findings", []):
             found.setdefault(str(item["file"]), []).append(item)
-        read_as = {**answer.get("decoded", {}), **dict.fromkeys(answer.get("binary", []), "binary")}
+        read_as = _read_as(answer)
         pins = answer.get("pins", {})
         for rel in fresh:
             kept[rel] = [digests[rel], found[rel], read_as.get(rel, ""), pins.get(rel, 0)]
     memo = {rel: kept[rel] for rel in chosen.files}
-    store.put(_STORE_ENTRY, key, memo, compact=True)
+    if fresh or len(memo) != len(kept):  # written only when it changed: not on every run
+        store.put(_STORE_ENTRY, key, memo, compact=True)
     findings = findings_of(item for rel in chosen.files for item in memo[rel][1])
     for rel in chosen.files:
         findings += env_file_findings(ctx.root, rel)
@@ -322,8 +323,12 @@ def scanned_in(ctx: CheckContext, folder: Path, chosen: Chosen, baseline: Path |
     findings = findings_of(answer.get("findings", []))
     for rel in chosen.files:
         findings += env_file_findings(folder, rel)
-    read_as = {**answer.get("decoded", {}), **dict.fromkeys(answer.get("binary", []), "binary")}
-    return Scanned(_in_order(findings), read_as, sum(answer.get("pins", {}).values()))
+    return Scanned(_in_order(findings), _read_as(answer), sum(answer.get("pins", {}).values()))
+
+
+def _read_as(answer: Mapping[str, Any]) -> dict[str, str]:
+    """The job's files not in UTF-8: each with its encoding, or ``binary``."""
+    return {**answer.get("decoded", {}), **dict.fromkeys(answer.get("binary", []), "binary")}
 
 
 def _in_order(findings: list[Finding]) -> list[Finding]:
