@@ -475,3 +475,27 @@ def project_env(
         return venv
 
     return build
+
+
+LOCKED_PYPROJECT = """
+[project]
+name = "demo"
+version = "0.1.0"
+requires-python = ">=3.9"
+dependencies = [{deps}]
+
+[dependency-groups]
+dev = [{dev}]
+"""
+
+
+def locked_repo(root: Path, deps: str, dev: str = "", *, lock: bool = True) -> Project:
+    """A committed src-layout repo; ``uv lock`` run in it unless ``lock`` is False."""
+    root.mkdir(parents=True)
+    write_files(root, {"pyproject.toml": LOCKED_PYPROJECT.format(deps=deps, dev=dev), **CLEAN_SRC})
+    if lock:
+        subprocess.run(["uv", "lock", "--quiet"], cwd=root, check=True, timeout=300)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "init")
+    return Project.load(root)

@@ -14,7 +14,6 @@ import datetime as dt
 import json
 import shutil
 import socket
-import subprocess
 import threading
 import time
 import zipfile
@@ -25,7 +24,7 @@ from typing import Any
 
 import jsonschema
 import pytest
-from conftest import ADVISORY_DB, CLEAN_SRC, DATA, MakeRepo, ToolVenv, git, write_files
+from conftest import ADVISORY_DB, CLEAN_SRC, DATA, MakeRepo, ToolVenv, locked_repo, write_files
 
 from taskbelt.checks.audit import bandit, bandit_issue, bandit_sarif, pip_audit
 from taskbelt.checks.audit import check as audit
@@ -40,16 +39,6 @@ from taskbelt.settings.model import IgnoreRule, load_settings
 COPIED = DATA / "advisories"
 SARIF_SCHEMA = json.loads((DATA / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
 TODAY = dt.date(2026, 6, 1)
-PYPROJECT = """
-[project]
-name = "demo"
-version = "0.1.0"
-requires-python = ">=3.9"
-dependencies = [{deps}]
-
-[dependency-groups]
-dev = [{dev}]
-"""
 
 
 # -- unit tests: no tools ----------------------------------------------------
@@ -321,18 +310,6 @@ markupsafe==2.1.5 ; sys_platform == 'linux' \\
 # -- integration: real pip-audit and bandit -----------------------------------
 
 
-def locked_repo(root: Path, deps: str, dev: str = "", *, lock: bool = True) -> Project:
-    """A committed src-layout repo; ``uv lock`` run in it unless ``lock`` is False."""
-    root.mkdir(parents=True)
-    write_files(root, {"pyproject.toml": PYPROJECT.format(deps=deps, dev=dev), **CLEAN_SRC})
-    if lock:
-        subprocess.run(["uv", "lock", "--quiet"], cwd=root, check=True, timeout=300)
-    git(root, "init", "-q", "-b", "main")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "init")
-    return Project.load(root)
-
-
 def tiny_wheel(folder: Path) -> Path:
     """A minimal pure-Python wheel ``tiny 1.0``, for a file-URL dependency."""
     folder.mkdir(parents=True)
@@ -391,7 +368,7 @@ class TestDependencies:
         assert result.status is Status.FAILED, result.summary
         assert vuln_ids(result.details["dependencies"]) == {"PYSEC-2019-217", "PYSEC-2021-66"}
         assert result.summary.startswith("1 vulnerable dep (jinja2 2.10: PYSEC-2019-217")
-        assert result.summary.endswith("; bandit clean; no secrets in 4 files")
+        assert result.summary.endswith("; bandit clean; no secrets in 4 files; SBOM of 2 packages")
         deps = result.details["dependencies"]
         assert deps["source"] == "uv.lock (frozen)"
         assert deps["service"].startswith(f"advisory-db {ADVISORY_DB.resolve()}")
@@ -416,7 +393,8 @@ class TestDependencies:
         result = audit.run(ctx_for(configured(fixed), tool_venv))
         assert result.status is Status.PASSED, result.summary
         assert result.summary == (
-            "no known vulnerabilities in 2 deps; bandit clean; no secrets in 4 files"
+            "no known vulnerabilities in 2 deps; bandit clean; no secrets in 4 files;"
+            " SBOM of 2 packages"
         )
 
     def test_active_ignores_pass(self, vulnerable: Project, tool_venv: ToolVenv) -> None:

@@ -200,22 +200,24 @@ def python_version(venv: Path) -> str:
 
 
 def export_locked(
-    project: Project, out: Path, *, groups: Sequence[str] = (), extras: Sequence[str] = ()
+    project: Project,
+    out: Path,
+    *,
+    groups: Sequence[str] = (),
+    extras: Sequence[str] = (),
+    sbom: bool = False,
 ) -> None:
     """Write the locked set as hashed requirements (``uv export --frozen``).
 
     Runtime dependencies plus ``groups`` and ``extras``; no default group
-    comes along unasked (uv's default would add ``dev``).
+    comes along unasked (uv's default would add ``dev``). ``sbom``: the same
+    set as uv's CycloneDX 1.5 document instead (a preview feature of uv 0.13).
     """
-    argv = [
-        "uv",
-        "export",
-        "--frozen",
-        "--format",
-        "requirements-txt",
-        "--no-emit-project",
-        "--quiet",
-    ]
+    argv = ["uv", "export", "--frozen", "--no-emit-project", "--quiet"]
+    if sbom:
+        argv += ["--preview-features", "sbom-export", "--format", "cyclonedx1.5"]
+    else:
+        argv += ["--format", "requirements-txt"]
     argv += ["--no-default-groups", *[a for g in groups for a in ("--group", g)]]
     argv += [a for e in extras for a in ("--extra", e)]
     proc.run(

@@ -1,6 +1,6 @@
-"""The security scan: pip-audit on the locked dependencies, bandit on the source, secrets.
+"""The security scan: pip-audit on the locked dependencies, bandit on the source, secrets, SBOM.
 
-The three scans run side by side (one waits on the network, the others on
+The four parts run side by side (one waits on the network, the others on
 the CPU) and their verdicts merge failing closed: ``error`` when any could
 not run, else ``failed`` when any found something, else ``passed``.
 """
@@ -12,7 +12,7 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
-from taskbelt.checks.audit import bandit, pip_audit, secrets
+from taskbelt.checks.audit import bandit, pip_audit, sbom, secrets
 from taskbelt.checks.base import CheckContext, tail
 from taskbelt.checks.interface import Check, Session, Spec
 from taskbelt.environments.matrix import Matrix
@@ -21,13 +21,18 @@ from taskbelt.results import CheckResult, Status
 
 NAME = "audit"
 #: Keys of the merged ``details``, one per scan.
-PARTS = {pip_audit.NAME: "dependencies", bandit.NAME: "bandit", secrets.NAME: "secrets"}
+PARTS = {
+    pip_audit.NAME: "dependencies",
+    bandit.NAME: "bandit",
+    secrets.NAME: "secrets",
+    sbom.NAME: "sbom",
+}
 
 
 def run(ctx: CheckContext) -> CheckResult:
-    """Audit dependencies, source and every file for secrets; one result named ``audit``."""
+    """Audit dependencies, source and every file for secrets, write the SBOM; one ``audit`` result."""
     started = time.perf_counter()
-    scans = (pip_audit.scan, bandit.scan, secrets.scan)
+    scans = (pip_audit.scan, bandit.scan, secrets.scan, sbom.scan)
     with ThreadPoolExecutor(max_workers=len(scans), thread_name_prefix="taskbelt-audit") as pool:
         # Each scan runs in a copy of this context, so its log lines name the session.
         futures = [pool.submit(contextvars.copy_context().run, scan, ctx) for scan in scans]
@@ -74,7 +79,8 @@ def key(project: Project, tests: Matrix, session: Session) -> Spec | None:
 
 CHECK = Check(
     NAME,
-    "pip-audit on the locked dependencies, bandit on the source, detect-secrets on every file",
+    "pip-audit on the locked dependencies, bandit on the source, detect-secrets on every file,"
+    " and their SBOM",
     run,
     tools="audit",
     # ruff too: it says which bandit findings the repository's ruff settings ignore.

@@ -22,6 +22,7 @@ from taskbelt.environments import create
 from taskbelt.repository.project import Project
 from taskbelt.settings.model import AuditSettings
 from taskbelt.tools import hashed_requirements
+from taskbelt.tools.hashed_requirements import Entry
 
 
 def requirements(project: Project, settings: AuditSettings, out: Path) -> str:
@@ -42,6 +43,29 @@ class Layers:
     pins: int
 
 
+def layered(requirements_file: Path) -> tuple[list[str], list[tuple[int, Entry]]]:
+    """The set's lines that are not requirements, and each distinct pin with its layer.
+
+    A pin's layer is the how-manyth version of its package it is (from 0);
+    the same pin under two markers is listed once, with its first marker.
+    """
+    others: list[str] = []
+    pins: list[tuple[int, Entry]] = []
+    versions: dict[str, list[str]] = {}
+    for entry in hashed_requirements.entries(requirements_file.read_text(encoding="utf-8")):
+        req = entry.requirement
+        if req is None or entry.name is None:
+            others.append(entry.text)
+            continue
+        seen = versions.setdefault(entry.name, [])
+        pinned = str(req.specifier) or str(req.url)
+        if pinned in seen:
+            continue
+        seen.append(pinned)
+        pins.append((len(seen) - 1, entry))
+    return others, pins
+
+
 def write_layers(requirements_file: Path, folder: Path) -> Layers:
     """Cut ``requirements_file`` into marker-free layers in ``folder``.
 
@@ -49,24 +73,16 @@ def write_layers(requirements_file: Path, folder: Path) -> Layers:
     first layer unchanged: pip-audit reports what it cannot audit there, and
     that is an error, never a silent skip.
     """
+    others, pins = layered(requirements_file)
     layers: list[list[str]] = [[]]
-    versions: dict[str, list[str]] = {}
-    for entry in hashed_requirements.entries(requirements_file.read_text(encoding="utf-8")):
-        req = entry.requirement
-        if req is None or entry.name is None:
-            layers[0].append(entry.text)
-            continue
-        seen = versions.setdefault(entry.name, [])
-        pinned = str(req.specifier) or str(req.url)
-        if pinned in seen:
-            continue  # the same pin under two markers is audited once
-        seen.append(pinned)
-        if len(seen) > len(layers):
+    for number, entry in pins:
+        if number == len(layers):
             layers.append([])
-        layers[len(seen) - 1].append(entry.without_marker())
+        layers[number].append(entry.without_marker())
+    layers[0] += others
     files = []
     for number, texts in enumerate(layers):
         path = folder / f"layer-{number}.txt"
         path.write_text("".join(f"{text}\n" for text in texts), encoding="utf-8")
         files.append(path)
-    return Layers(tuple(files), sum(len(pins) for pins in versions.values()))
+    return Layers(tuple(files), len(pins))

@@ -1,0 +1,155 @@
+"""The audit's SBOM: real uv, cyclonedx-py and the audit tools on throwaway locked projects.
+
+The SBOM must list what the lock pins, as the lock pins it (version and
+file hashes), with each package's licence read from the package, and
+validate against the CycloneDX 1.5 schema (vendored in tests/data/cyclonedx).
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from conftest import DATA, ToolVenv, git, locked_repo
+from referencing import Registry, Resource
+
+from taskbelt.checks.audit import check as audit
+from taskbelt.checks.audit import sbom
+from taskbelt.checks.base import CheckContext
+from taskbelt.repository.project import Project
+from taskbelt.results import Status
+
+pytestmark = pytest.mark.slow
+
+SCHEMAS = DATA / "cyclonedx"
+#: A package at two versions for two Pythons, and one whose wheels are Windows-only.
+DEPS = (
+    '"jinja2==3.1.4", '
+    "\"idna==3.6 ; python_version < '3.11'\", \"idna==3.7 ; python_version >= '3.11'\", "
+    "\"windows-curses==2.4.1 ; sys_platform == 'win32'\""
+)
+
+
+def validate(document: dict[str, Any]) -> None:
+    """Validate ``document`` against CycloneDX 1.5 (and the SPDX and JSF schemas it refers to)."""
+    resources = {}
+    for name in ("bom-1.5", "spdx", "jsf-0.82"):
+        text = (SCHEMAS / f"{name}.SNAPSHOT.schema.json").read_text(encoding="utf-8")
+        uri = f"http://cyclonedx.org/schema/{name}.SNAPSHOT.schema.json"
+        resources[uri] = Resource.from_contents(json.loads(text))
+    schema = resources["http://cyclonedx.org/schema/bom-1.5.SNAPSHOT.schema.json"].contents
+    registry: Registry[Any] = Registry().with_resources(resources.items())
+    jsonschema.Draft7Validator(schema, registry=registry).validate(document)
+
+
+@pytest.fixture(scope="module")
+def locked(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    return locked_repo(tmp_path_factory.mktemp("sbom") / "locked", DEPS)
+
+
+def ctx_for(project: Project, tool_venv: ToolVenv, **kw: Any) -> CheckContext:
+    return CheckContext(project=project, tools_bin=tool_venv("audit") / "bin", **kw)
+
+
+def written(project: Project) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads((project.reports_dir / sbom.SBOM_FILE).read_text())
+    return document
+
+
+def by_name(document: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    return {(c["name"], c["version"]): c for c in document["components"]}
+
+
+def hashes_of(component: dict[str, Any]) -> set[str]:
+    return {
+        h["content"]
+        for ref in component.get("externalReferences", [])
+        for h in ref.get("hashes", [])
+    } | {h["content"] for h in component.get("hashes", [])}
+
+
+def test_the_sbom_of_a_lock_lists_every_locked_package_with_its_hash_and_licence(
+    locked: Project, tool_venv: ToolVenv
+) -> None:
+    result = sbom.scan(ctx_for(locked, tool_venv))
+    assert result.status is Status.PASSED, (result.summary, result.output)
+    document = written(locked)
+    validate(document)
+    components = by_name(document)
+    lock = tomllib.loads((locked.root / "uv.lock").read_text())
+    pinned = [p for p in lock["package"] if p["name"] != "demo"]
+    assert {(p["name"], p["version"]) for p in pinned} == set(components)
+    for package in pinned:
+        files = [package.get("sdist", {}), *package.get("wheels", [])]
+        locked_hashes = {f["hash"].removeprefix("sha256:") for f in files if "hash" in f}
+        component = components[package["name"], package["version"]]
+        assert locked_hashes <= hashes_of(component), package["name"]
+        assert component["purl"] == f"pkg:pypi/{package['name']}@{package['version']}"
+    # each licence read from the package, the Windows-only one on this Linux machine too
+    licences = result.details["licenses"]
+    markupsafe = next(f"{n} {v}" for n, v in components if n == "markupsafe")
+    assert licences[markupsafe] == ["BSD-3-Clause"], "an SPDX id where the package names one"
+    # a classifier that names no version is kept as it is, not guessed into an id
+    assert licences["jinja2 3.1.4"] == ["License :: OSI Approved :: BSD License"]
+    assert licences["windows-curses 2.4.1"], "installed for Windows to be read"
+    assert all(licences.values()), licences
+    assert set(licences) == {f"{n} {v}" for n, v in components}
+    assert result.details["file"] == ".taskbelt-cache/reports/sbom.cdx.json"
+    assert result.summary == f"SBOM of {len(components)} packages"
+
+
+def test_the_same_set_gives_the_same_bytes(locked: Project, tool_venv: ToolVenv) -> None:
+    """Made again from nothing (--no-cache) or kept: the same document, byte for byte."""
+    sbom.scan(ctx_for(locked, tool_venv))
+    kept = sbom.scan(ctx_for(locked, tool_venv))
+    first = (locked.reports_dir / sbom.SBOM_FILE).read_bytes()
+    fresh = sbom.scan(ctx_for(locked, tool_venv, reuse=False))
+    assert kept.details["reused_sbom"] is True
+    assert fresh.details["reused_sbom"] is False
+    assert (locked.reports_dir / sbom.SBOM_FILE).read_bytes() == first
+    document = json.loads(first)
+    head = git(locked.root, "log", "-1", "--format=%ct").strip()
+    assert document["metadata"]["timestamp"] == sbom.stamped({}, int(head))["metadata"]["timestamp"]
+    assert document["serialNumber"].startswith("urn:uuid:")
+
+
+def test_without_a_lock_the_resolved_set_is_described(tmp_path: Path, tool_venv: ToolVenv) -> None:
+    project = locked_repo(tmp_path / "unlocked", '"jinja2==3.1.4"', lock=False)
+    result = sbom.scan(ctx_for(project, tool_venv))
+    assert result.status is Status.PASSED, (result.summary, result.output)
+    document = written(project)
+    validate(document)
+    components = by_name(document)
+    assert set(components) >= {("jinja2", "3.1.4")}
+    assert all(hashes_of(c) for c in components.values())
+    assert all(result.details["licenses"].values()), result.details["licenses"]
+    assert result.details["source"] == "resolved from pyproject.toml (no uv.lock)"
+    assert document["metadata"]["component"]["name"] == "demo", "the project, from pyproject.toml"
+
+
+def test_a_generator_that_cannot_run_is_an_error_and_leaves_no_sbom(
+    locked: Project, tool_venv: ToolVenv
+) -> None:
+    """Tools without cyclonedx-py: the licences cannot be read, so no SBOM, and no pass."""
+    stale = locked.reports_dir / sbom.SBOM_FILE
+    stale.parent.mkdir(parents=True, exist_ok=True)
+    stale.write_text("{}")
+    ctx = CheckContext(project=locked, tools_bin=tool_venv("lint") / "bin", reuse=False)
+    result = sbom.scan(ctx)
+    assert result.status is Status.ERROR
+    assert "cyclonedx-py" in result.summary
+    assert not stale.exists()
+
+
+def test_the_audit_row_carries_the_sbom(locked: Project, tool_venv: ToolVenv) -> None:
+    ctx = CheckContext(project=locked, tools_bin=tool_venv("audit") / "bin")
+    part = audit.merge([sbom.scan(ctx)], 0.0)
+    assert part.details["sbom"]["status"] == "passed"
+    assert part.details["sbom"]["licenses"]["idna 3.7"] == [
+        "License :: OSI Approved :: BSD License"
+    ]
+    assert part.summary.startswith("SBOM of 5 packages")
