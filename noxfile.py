@@ -1,5 +1,5 @@
 # /// script
-# dependencies = ["identify>=2.6", "nox>=2025.5.1", "packaging>=24", "pydantic>=2.7", "pydantic-settings>=2.4", "pyyaml>=6", "rich>=13", "tomlkit>=0.13"]
+# dependencies = ["identify>=2.6", "license-expression>=30.4", "nox>=2025.5.1", "packaging>=24", "pydantic>=2.7", "pydantic-settings>=2.4", "pyyaml>=6", "rich>=13", "tomlkit>=0.13"]
 # ///
 """taskbelt's Nox sessions. Thin: every session body lives in taskbelt.frontends.nox_sessions.
 

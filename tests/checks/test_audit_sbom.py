@@ -7,6 +7,7 @@ validate against the CycloneDX 1.5 schema (vendored in tests/data/cyclonedx).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import tomllib
 from pathlib import Path
@@ -22,6 +23,7 @@ from taskbelt.checks.audit import sbom
 from taskbelt.checks.base import CheckContext
 from taskbelt.repository.project import Project
 from taskbelt.results import Status
+from taskbelt.settings.model import load_settings
 
 pytestmark = pytest.mark.slow
 
@@ -153,3 +155,50 @@ def test_the_audit_row_carries_the_sbom(locked: Project, tool_venv: ToolVenv) ->
         "License :: OSI Approved :: BSD License"
     ]
     assert part.summary.startswith("SBOM of 5 packages")
+
+
+def with_policy(project: Project, **table: Any) -> Project:
+    return dataclasses.replace(project, settings=load_settings({"audit": {"licenses": table}}))
+
+
+def test_a_denied_licence_fails_naming_the_dependency_and_the_licence(
+    locked: Project, tool_venv: ToolVenv
+) -> None:
+    project = with_policy(locked, deny=["BSD-3-Clause"])
+    result = sbom.scan(ctx_for(project, tool_venv))
+    assert result.status is Status.FAILED
+    markupsafe = next(k for k in result.details["licenses"] if k.startswith("markupsafe "))
+    assert f"{markupsafe}: licence BSD-3-Clause not allowed" in result.output
+    assert f"4 dependencies with a licence not allowed: {markupsafe} (BSD-3-Clause), " in (
+        result.summary
+    ), "the denied one first, then the unknown ones (idna twice, jinja2)"
+    # said which licence the unknown ones carry: only the denied one fails
+    said = {"jinja2": "BSD-3-Clause OR MIT", "idna": "MIT"}
+    result = sbom.scan(
+        ctx_for(with_policy(locked, deny=["BSD-3-Clause"], packages=said), tool_venv)
+    )
+    assert result.summary.endswith(
+        f"1 dependency with a licence not allowed: {markupsafe} (BSD-3-Clause)"
+    )
+    (failure,) = result.details["policy"]["failures"]
+    assert (failure["package"], failure["verdict"], failure["why"]) == (
+        "markupsafe",
+        "denied",
+        ["BSD-3-Clause"],
+    )
+    assert (locked.reports_dir / sbom.SBOM_FILE).is_file(), "the SBOM is written all the same"
+
+
+def test_an_allow_list_fails_unknown_licences_until_a_package_entry_says_which(
+    locked: Project, tool_venv: ToolVenv
+) -> None:
+    allow = ["BSD-3-Clause", "BSD-2-Clause", "PSF-2.0", "Python-2.0"]
+    result = sbom.scan(ctx_for(with_policy(locked, allow=allow), tool_venv))
+    assert result.status is Status.FAILED
+    unknown = {f["package"] for f in result.details["policy"]["failures"]}
+    assert unknown == {"idna", "jinja2"}, "their classifiers name no single BSD licence"
+    assert "jinja2 3.1.4: licence unknown (License :: OSI Approved :: BSD License)" in result.output
+    said = {"jinja2": "BSD-3-Clause", "idna": "BSD-3-Clause"}
+    result = sbom.scan(ctx_for(with_policy(locked, allow=allow, packages=said), tool_venv))
+    assert result.status is Status.PASSED, result.output
+    assert result.summary == "SBOM of 5 packages, every licence allowed"

@@ -37,6 +37,7 @@ from taskbelt.errors import ConfigError
 from taskbelt.settings import env_variables, toml_tables
 from taskbelt.settings.container import NESTED as CONTAINER_NESTED
 from taskbelt.settings.container import ContainerSettings
+from taskbelt.settings.licences import LicencePolicy
 
 Level = Literal["low", "medium", "high"]
 ReportKind = Literal["xml", "json", "html"]
@@ -85,6 +86,8 @@ class AuditSettings(BaseModel):
     severity: Level = defaults.BANDIT_SEVERITY
     confidence: Level = defaults.BANDIT_CONFIDENCE
     secrets: SecretsSettings = Field(default_factory=SecretsSettings)
+    #: The licences dependencies may carry, judged against the SBOM; None: no policy.
+    licenses: LicencePolicy | None = None
 
 
 class CoverageSettings(BaseModel):

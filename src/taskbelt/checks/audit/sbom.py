@@ -37,15 +37,16 @@ from pathlib import Path
 from typing import Any
 
 from taskbelt import proc
-from taskbelt.checks.audit import sbom_licenses
+from taskbelt.checks.audit import licence_verdict, sbom_licenses
 from taskbelt.checks.audit import source as dependency_source
 from taskbelt.checks.audit.verdict import SOURCE_LOCKED
 from taskbelt.checks.base import CheckContext, guarded
 from taskbelt.environments import create
 from taskbelt.errors import ToolError
 from taskbelt.files import write_atomic
-from taskbelt.output.words import plural
+from taskbelt.output.words import plural, some_of
 from taskbelt.results import CheckResult, Status
+from taskbelt.settings.licences import LicencePolicy
 from taskbelt.state.store import KeyedStore
 from taskbelt.tools import pins
 from taskbelt.tools.venvs import UV_TIMEOUT
@@ -57,6 +58,12 @@ WHY_NO_LICENCE = "taskbelt:licenses"
 #: Bump when what the kept document is made of changes.
 _MEMO_FORMAT = "taskbelt-sbom-1"
 _MEMO_ENTRY = "last-sbom"
+#: Failing packages named in the summary.
+_SHOWN = 3
+_FIX_LICENCE = (
+    "fix: replace the dependency, allow its licence in [tool.taskbelt.audit] licenses, or say"
+    ' which licence a package with an unknown one carries: licenses.packages = { name = "MIT" }'
+)
 
 
 def scan(ctx: CheckContext) -> CheckResult:
@@ -89,24 +96,59 @@ def _scan(ctx: CheckContext, target: Path) -> CheckResult:
     target.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(target, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
     listed = licences_of(document)
-    unknown = sorted(name for name, found in listed.items() if not found)
     summary = f"SBOM of {plural(len(listed), 'package')}"
-    if unknown:
-        summary += f", {len(unknown)} without a known licence"
-    return CheckResult(
-        NAME,
-        Status.PASSED,
-        time.perf_counter() - started,
-        summary,
-        "".join(f"no licence found: {name}\n" for name in unknown),
-        {
-            "file": ctx.project.relative(target),
-            "source": source,
-            "components": len(listed),
-            "licenses": listed,
-            "reused_sbom": kept is not None,
-        },
+    details: dict[str, Any] = {
+        "file": ctx.project.relative(target),
+        "source": source,
+        "components": len(listed),
+        "licenses": listed,
+        "reused_sbom": kept is not None,
+    }
+    policy = settings.licenses
+    if policy is None:
+        unknown = sorted(name for name, found in listed.items() if not found)
+        if unknown:
+            summary += f", {len(unknown)} without a known licence"
+        output = "".join(f"no licence found: {name}\n" for name in unknown)
+        status = Status.PASSED
+    else:
+        status, summary, output = _judged(policy, document["components"], summary, details)
+    return CheckResult(NAME, status, time.perf_counter() - started, summary, output, details)
+
+
+def _judged(
+    policy: LicencePolicy, components: list[dict[str, Any]], summary: str, details: dict[str, Any]
+) -> tuple[Status, str, str]:
+    """The licence policy's verdict: status, summary and output; ``details`` gets ``policy``."""
+    judged = licence_verdict.judge(policy, components)
+    # denied ones first: a known licence not allowed says more than one not known
+    failing = sorted((j for j in judged if j.verdict != "allowed"), key=lambda j: j.verdict)
+    details["policy"] = {
+        "allow": policy.allow,
+        "deny": policy.deny,
+        "packages": policy.packages,
+        "verdicts": {f"{j.package} {j.version}": j.verdict for j in judged},
+        "failures": [j.to_json() for j in failing],
+    }
+    lines = [j.line for j in failing]
+    if failing:
+        lines.append(_FIX_LICENCE)
+    lines += [
+        f"note: licenses.packages names {name}, which is no dependency"
+        for name in licence_verdict.unused(policy, components)
+    ]
+    output = "".join(f"{line}\n" for line in lines)
+    if not failing:
+        return Status.PASSED, f"{summary}, every licence allowed", output
+    shown = some_of(
+        [
+            f"{j.package} {j.version} ({' AND '.join(j.why) if j.verdict == 'denied' else 'unknown'})"
+            for j in failing
+        ],
+        _SHOWN,
     )
+    count = f"{len(failing)} {'dependency' if len(failing) == 1 else 'dependencies'}"
+    return Status.FAILED, f"{summary}; {count} with a licence not allowed: {shown}", output
 
 
 def _memo_key(ctx: CheckContext, reqs: Path, locked: bool) -> str:
@@ -201,14 +243,8 @@ def _epoch(ctx: CheckContext) -> int | None:
 
 
 def licences_of(bom: dict[str, Any]) -> dict[str, list[str]]:
-    """Each component (``name version``) with its licences as SPDX ids, expressions or names."""
-    listed: dict[str, list[str]] = {}
-    for component in bom.get("components", []):
-        names = []
-        for entry in component.get("licenses", []):
-            licence = entry.get("license", {})
-            text = entry.get("expression") or licence.get("id") or licence.get("name")
-            if isinstance(text, str) and text:
-                names.append(text)
-        listed[f"{component.get('name')} {component.get('version')}"] = names
-    return listed
+    """Each component (``name version``) with its licences as SPDX ids, expressions or words."""
+    return {
+        f"{c.get('name')} {c.get('version')}": licence_verdict.listed(c)
+        for c in bom.get("components", [])
+    }
