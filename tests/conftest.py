@@ -24,7 +24,9 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
+from referencing import Registry, Resource
 
 from taskbelt import defaults
 from taskbelt.checks.base import CheckContext
@@ -499,3 +501,15 @@ def locked_repo(root: Path, deps: str, dev: str = "", *, lock: bool = True) -> P
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "init")
     return Project.load(root)
+
+
+def validate_cyclonedx(document: dict[str, Any]) -> None:
+    """Validate ``document`` against CycloneDX 1.5 (and the SPDX and JSF schemas it refers to)."""
+    resources = {}
+    for name in ("bom-1.5", "spdx", "jsf-0.82"):
+        text = (DATA / "cyclonedx" / f"{name}.SNAPSHOT.schema.json").read_text(encoding="utf-8")
+        uri = f"http://cyclonedx.org/schema/{name}.SNAPSHOT.schema.json"
+        resources[uri] = Resource.from_contents(json.loads(text))
+    schema = resources["http://cyclonedx.org/schema/bom-1.5.SNAPSHOT.schema.json"].contents
+    registry: Registry[Any] = Registry().with_resources(resources.items())
+    jsonschema.Draft7Validator(schema, registry=registry).validate(document)

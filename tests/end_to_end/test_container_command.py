@@ -20,6 +20,7 @@ import json
 import shutil
 import subprocess
 import tarfile
+import tomllib
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ from typing import Any
 import jsonschema
 import oci_registry
 import pytest
-from conftest import DATA, git, write_files
+from conftest import DATA, git, validate_cyclonedx, write_files
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
@@ -65,11 +66,21 @@ def _run(argv: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
     return done
 
 
+#: The extract variant leaves dpkg's database empty; this hook records each extracted
+#: package's own control fields in it as installed, so that the base reads like a
+#: Debian image (whose packages the image's SBOM lists) without running dpkg.
+_DPKG_STATUS_HOOK = (
+    'for deb in "$1"/var/cache/apt/archives/*.deb; do dpkg-deb -f "$deb";'
+    ' echo "Status: install ok installed"; echo; done > "$1"/var/lib/dpkg/status'
+)
+
+
 def _mmdebstrap(arch: str, packages: str, out: Path) -> Path:
     # The host's own Debian sources file: the same mirror apt uses here.
     argv = [
         "mmdebstrap", "--quiet", "--mode=root", "--variant=extract", f"--architectures={arch}",
-        f"--include={packages}", "--dpkgopt=path-exclude=/usr/share/doc/*",
+        f"--include={packages},base-files", f"--extract-hook={_DPKG_STATUS_HOOK}",
+        "--dpkgopt=path-exclude=/usr/share/doc/*",
         "--dpkgopt=path-exclude=/usr/share/man/*", "--dpkgopt=path-exclude=/usr/share/locale/*",
         "bookworm", str(out), str(APT_SOURCES),
     ]  # fmt: skip
@@ -309,9 +320,74 @@ def test_verify_gives_equal_digests_under_variation(app: Path, main: Main) -> No
     assert "reproducible" in out
     one, two = (line.split(": ")[1] for line in out.splitlines()[:2])
     assert one == two == last_line(out)
+    verified = json.loads((app / "build/container/oci/index.json").read_text())
     code, built, _ = main("--root", str(app))
     assert code == 0
     assert last_line(built) == one  # the checkout's own build is the same image
+    # verify compared the two builds' SBOMs and provenance: the same as this build's too
+    rebuilt = json.loads((app / "build/container/oci/index.json").read_text())
+    referred = [m["digest"] for m in verified["manifests"] if m.get("artifactType")]
+    assert len(referred) == 2
+    assert referred == [m["digest"] for m in rebuilt["manifests"] if m.get("artifactType")]
+
+
+def test_the_image_carries_its_sbom_and_provenance_as_referrers(
+    app: Path, main: Main, tmp_path: Path
+) -> None:
+    """skopeo finds both by the referrers tag of the image and copies them out."""
+    code, out, err = main("--root", str(app))
+    assert code == 0, err
+    digest = last_line(out)
+    layout = app / "build/container/oci"
+    tag = digest.replace(":", "-")
+    found = json.loads(_run(["skopeo", "inspect", "--raw", f"oci:{layout}:{tag}"]).stdout)
+    kinds = sorted(m["artifactType"] for m in found["manifests"])
+    assert kinds == ["application/vnd.cyclonedx+json", "application/vnd.in-toto+json"]
+    _run(["skopeo", "copy", "--all", "--quiet", f"oci:{layout}:{tag}", f"dir:{tmp_path / 'out'}"])
+    docs = {}
+    for desc in found["manifests"]:
+        manifest = json.loads(
+            (tmp_path / "out" / f"{desc['digest'][7:]}.manifest.json").read_text()
+        )
+        assert manifest["subject"]["digest"] == digest
+        (layer,) = manifest["layers"]
+        docs[desc["artifactType"]] = json.loads(
+            (tmp_path / "out" / layer["digest"][7:]).read_text()
+        )
+    sbom = docs["application/vnd.cyclonedx+json"]
+    validate_cyclonedx(sbom)
+    assert sbom["metadata"]["component"]["version"] == digest
+    named = {
+        (c["name"], c["purl"].split(":")[1].split("/")[0]): c
+        for c in sbom["components"]
+        if "purl" in c
+    }
+    (system,) = (c for c in sbom["components"] if c["type"] == "operating-system")
+    assert (system["name"], system["version"]) == ("debian", "12")
+    lock = tomllib.loads((app / "uv.lock").read_text())
+    six = next(p for p in lock["package"] if p["name"] == "six")
+    assert six["version"] == named["six", "pypi"]["version"]
+    hashes = {h["content"] for r in named["six", "pypi"]["externalReferences"] for h in r["hashes"]}
+    assert six["sdist"]["hash"].removeprefix("sha256:") in hashes
+    assert named["hello-app", "pypi"]["type"] == "application"
+    assert named["markupsafe", "pypi"]["licenses"], "read from the package's metadata"
+    libc = named["libc6", "deb"]
+    assert libc["purl"].startswith("pkg:deb/debian/libc6@")
+    assert "distro=debian-12" in libc["purl"]
+    assert {"python3.11-minimal", "libc6"} <= {n for n, kind in named if kind == "deb"}
+    statement = docs["application/vnd.in-toto+json"]
+    assert statement["subject"][0]["digest"] == {"sha256": digest[7:]}
+    assert statement["predicateType"] == "https://slsa.dev/provenance/v1"
+    build = statement["predicate"]["buildDefinition"]
+    lock_digest = hashlib.sha256((app / "uv.lock").read_bytes()).hexdigest()
+    resolved = {d["uri"]: d["digest"] for d in build["resolvedDependencies"]}
+    assert resolved["uv.lock"] == {"sha256": lock_digest}
+    assert resolved["git+HEAD"] == {"gitCommit": git(app, "rev-parse", "HEAD").strip()}
+    epoch = int(git(app, "log", "-1", "--format=%ct").strip())
+    assert build["internalParameters"] == {"SOURCE_DATE_EPOCH": epoch}
+    # the image is still what skopeo and umoci read by its tag
+    assert _run(["skopeo", "inspect", "--raw", f"oci:{layout}:latest"]).stdout
+    _run(["umoci", "stat", "--image", f"{layout}:latest"])
 
 
 def test_cross_platform_arm64_build_is_reproducible(app: Path, bases: Bases, main: Main) -> None:
@@ -419,6 +495,9 @@ def validate_layout(layout: Path) -> None:
     top = index["manifests"][0]
     if top["mediaType"].endswith("index.v1+json"):
         _validator("image-index-schema.json").validate(layout_json(layout, top["digest"]))
+    for entry in index["manifests"][1:]:  # the referrers: artifacts and referrers indexes
+        kind = "manifest" if entry["mediaType"].endswith("manifest.v1+json") else "index"
+        _validator(f"image-{kind}-schema.json").validate(layout_json(layout, entry["digest"]))
     for desc, manifest in manifests(layout):
         _validator("image-manifest-schema.json").validate(manifest)
         _validator("config-schema.json").validate(layout_json(layout, manifest["config"]["digest"]))
@@ -448,7 +527,7 @@ def test_layout_is_valid_for_skopeo_umoci_and_the_schemas(app: Path, main: Main)
     assert code == 0
     assert json.loads(_run(["skopeo", "inspect", f"oci:{pushed}:v1"]).stdout)["Digest"] == digest
     listed = _run(["umoci", "ls", "--layout", str(layout)]).stdout.split()
-    assert listed == ["latest"]
+    assert listed == ["latest", digest.replace(":", "-")], "the image and its referrers index"
     stat = _run(["umoci", "stat", "--image", f"{layout}:latest", "--json"]).stdout
     assert "taskbelt: configuration" in stat
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from taskbelt import proc
-from taskbelt.container import deps, engines, layered, oci
+from taskbelt.container import deps, documents, engines, layered, oci
 from taskbelt.container.inputs import (
     load_project,
     machine_platform,
@@ -122,7 +122,10 @@ def build(
                 )
                 descs = layered.build(layers_job)
             top = _top(descs, writer)
-            layout = writer.commit(top, TAG)
+            referred = documents.attach_all(
+                writer, descs, info=info, settings=settings, ref=ref, epoch=epoch, env=env
+            )
+            layout = writer.commit(top, TAG, referred)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     digest = str(top["digest"])
@@ -177,7 +180,12 @@ def _load(engine: str, archive: Path, env: Mapping[str, str]) -> None:
 
 
 def push(layout: Path, destination: str, multi: bool, env: Mapping[str, str]) -> None:
-    """``skopeo copy --preserve-digests`` the layout to ``destination``."""
+    """``skopeo copy --preserve-digests`` the image in the layout to ``destination``.
+
+    Only the image: skopeo 1.9 rewrites a referrers index without the
+    ``artifactType`` of its entries, so the SBOM and provenance stay in the
+    layout (``oras cp -r`` copies an image with its referrers).
+    """
     dest = destination if destination.startswith(_TRANSPORTS) else f"docker://{destination}"
     argv = ["skopeo", "copy", "--preserve-digests", "--quiet"]
     if multi:

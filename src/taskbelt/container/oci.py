@@ -16,7 +16,7 @@ import os
 import shutil
 import tarfile
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -183,8 +183,17 @@ class Layout:
         raise ProjectError(f"{self.root} has no image tagged {tag!r}", "copy the image again")
 
     def top(self) -> dict[str, Any]:
-        """The single descriptor in index.json (what taskbelt writes)."""
-        manifests = self.index().get("manifests", [])
+        """The single image in index.json (what taskbelt writes), its referrers left out.
+
+        A referrer is an artifact (``artifactType``) or a referrers index,
+        tagged ``sha256-<hex>`` (:mod:`taskbelt.container.referrers`).
+        """
+        manifests = [
+            m
+            for m in self.index().get("manifests", [])
+            if not m.get("artifactType")
+            and not str((m.get("annotations") or {}).get(REF_NAME, "")).startswith("sha256-")
+        ]
         if len(manifests) != 1:
             raise ProjectError(
                 f"{self.root}: index.json lists {len(manifests)} images, expected one",
@@ -243,7 +252,10 @@ class LayoutWriter:
 
     def add_json(self, data: Any) -> tuple[str, int]:
         """Write a canonical JSON blob; return (digest, size)."""
-        raw = canonical_json(data)
+        return self.add_bytes(canonical_json(data))
+
+    def add_bytes(self, raw: bytes) -> tuple[str, int]:
+        """Write a blob; return (digest, size)."""
         digest = sha256_bytes(raw)
         target = self.blobs / digest.split(":", 1)[1]
         if not target.is_file():
@@ -262,11 +274,16 @@ class LayoutWriter:
             )
         shutil.copyfile(source, target)
 
-    def commit(self, top: Mapping[str, Any], tag: str) -> Path:
-        """Write index.json and oci-layout, then rename the layout into place."""
+    def commit(
+        self, top: Mapping[str, Any], tag: str, extra: Sequence[Mapping[str, Any]] = ()
+    ) -> Path:
+        """Write index.json and oci-layout, then rename the layout into place.
+
+        ``extra``: further entries of index.json after the image (its referrers).
+        """
         entry = dict(top)
         entry["annotations"] = {**dict(top.get("annotations") or {}), REF_NAME: tag}
-        index = {"schemaVersion": 2, "mediaType": INDEX, "manifests": [entry]}
+        index = {"schemaVersion": 2, "mediaType": INDEX, "manifests": [entry, *map(dict, extra)]}
         (self.tmp / "index.json").write_bytes(canonical_json(index))
         (self.tmp / "oci-layout").write_bytes(
             canonical_json({"imageLayoutVersion": LAYOUT_VERSION})

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from taskbelt import proc
-from taskbelt.container import layers, oci
+from taskbelt.container import layers, oci, referrers
 from taskbelt.container.build import DIGEST_FILE
 from taskbelt.container.context import project_files
 from taskbelt.container.inputs import git_revision, source_date_epoch
@@ -63,8 +63,8 @@ class Verdict:
 
     @property
     def reproducible(self) -> bool:
-        """Both builds gave the same digest."""
-        return self.digests[0] == self.digests[1]
+        """Both builds gave the same digest, and the same SBOM and provenance."""
+        return self.digests[0] == self.digests[1] and not self.report
 
 
 def copy_project(root: Path, files: Sequence[Path], dest: Path, variation: Variation) -> None:
@@ -162,13 +162,32 @@ def verify(
             digests.append((out / DIGEST_FILE).read_text(encoding="utf-8").strip())
             layouts.append(out / LAYOUT_NAME)
         pair = (digests[0], digests[1])
-        report = () if pair[0] == pair[1] else tuple(compare(layouts[0], layouts[1]))
+        if pair[0] == pair[1]:
+            report = tuple(compare_referrers(layouts[0], layouts[1]))
+        else:
+            report = tuple(compare(layouts[0], layouts[1]))
         if output is not None and not report:
             publish(layouts[0], output)
         return Verdict(pair, report, (layouts[0], layouts[1]))
     finally:
         if keep is None:
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+_KINDS = {referrers.SBOM: "SBOM", referrers.PROVENANCE: "provenance"}
+
+
+def compare_referrers(first: Path, second: Path) -> list[str]:
+    """What differs between two builds' SBOMs and provenance statements (same image)."""
+    one = referrers.found(oci.Layout.open(first))
+    two = referrers.found(oci.Layout.open(second))
+    lines = []
+    for subject, kind in sorted(set(one) | set(two)):
+        a, b = one.get((subject, kind), "none"), two.get((subject, kind), "none")
+        if a != b:
+            what = _KINDS.get(kind, kind)
+            lines.append(f"the {what} of image {subject} differs between the builds: {a} vs {b}")
+    return lines
 
 
 def publish(layout: Path, output: Path) -> Path:
