@@ -86,6 +86,7 @@ def _scan(ctx: CheckContext, target: Path) -> CheckResult:
         store, key = KeyedStore(ctx.cache_dir("sbom")), _memo_key(ctx, reqs, locked)
         kept = store.get(_MEMO_ENTRY, key) if ctx.reuse else None
         bom = kept.get("bom") if kept is not None else None
+        reused = isinstance(bom, dict)
         if not isinstance(bom, dict):
             bom = with_licences(
                 _components(ctx, reqs, folder, locked),
@@ -102,7 +103,7 @@ def _scan(ctx: CheckContext, target: Path) -> CheckResult:
         "source": source,
         "components": len(listed),
         "licenses": listed,
-        "reused_sbom": kept is not None,
+        "reused_sbom": reused,
     }
     policy = settings.licenses
     if policy is None:
